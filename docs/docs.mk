@@ -1,0 +1,2 @@
+# docs/docs.mk -- documentation shipped in the tarball and installed under docdir.
+dist_doc_DATA += docs/architecture.md docs/file-formats.md docs/benchmarks.md

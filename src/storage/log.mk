@@ -1,0 +1,1 @@
+# src/storage/log.mk -- (filled in by its module's owner)

@@ -1,0 +1,1 @@
+# src/storage/sst.mk -- (filled in by its module's owner)

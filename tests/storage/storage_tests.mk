@@ -1,0 +1,1 @@
+# tests/storage/storage_tests.mk -- (filled in by its module's owner)

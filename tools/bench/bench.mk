@@ -1,0 +1,1 @@
+# tools/bench/bench.mk -- (filled in by its module's owner)
