@@ -82,6 +82,8 @@ static SkipNode *skiplist_find_ge(const SkipList *sl, const SkipTarget *t, SkipN
     int level = atomic_load_explicit(&((SkipList *)sl)->max_height, memory_order_relaxed) - 1;
     for (;;) {
         SkipNode *next = node_next(x, level);
+        if (next)
+            __builtin_prefetch(node_link(next, level)); /* may sit on another line than the key */
         if (next && next != known_ge && node_cmp(next, t) < 0) {
             x = next;
         } else {
