@@ -126,6 +126,24 @@ TEST(roundtrip)
     shale_batch_free(b);
 }
 
+/* The example of docs/file-formats-log.md, byte for byte: the format is frozen. */
+TEST(encoding_is_frozen)
+{
+    static const unsigned char want[] = {
+        0x64, 0, 0, 0, 0, 0, 0, 0, 0x02, 0, 0, 0,
+        0x01, 0x03, 'f', 'o', 'o', 0x03, 'b', 'a', 'r',
+        0x00, 0x03, 'b', 'o', 'x',
+    };
+    ShaleWriteBatch *b = shale_batch_new();
+    REQUIRE(b != NULL);
+    shale_batch_put(b, "foo", 3, "bar", 3);
+    shale_batch_delete(b, "box", 3);
+    batch_set_sequence(b, 100);
+    ShaleSlice rep = batch_contents(b);
+    CHECK_MEM(rep.data, rep.size, want, sizeof want);
+    shale_batch_free(b);
+}
+
 TEST(append_batches)
 {
     ShaleWriteBatch *a = shale_batch_new(), *b = shale_batch_new();
@@ -259,6 +277,7 @@ TEST(oom_is_sticky_and_detectable)
 TEST_MAIN(
     RUN(empty_batch_has_header);
     RUN(roundtrip);
+    RUN(encoding_is_frozen);
     RUN(append_batches);
     RUN(malformed_batches);
     RUN(oom_is_sticky_and_detectable);
