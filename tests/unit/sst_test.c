@@ -1,0 +1,2 @@
+#include "tests/harness/test.h"
+TEST_MAIN()
