@@ -7,7 +7,16 @@
 
 uint32_t bloom_hash(ShaleSlice key)
 {
-    return shale_hash32(key.data, key.size, BLOOM_HASH_SEED);
+    /* shale_hash32 leaves some output bits untouched by the last input word (keys that
+     * differ only there agree in bits 0..7 and 16..23, which would make every probe of a
+     * small filter coincide); the finaliser spreads every input bit over every output bit */
+    uint32_t h = shale_hash32(key.data, key.size, BLOOM_HASH_SEED);
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h;
 }
 
 int bloom_probes(int bits_per_key)

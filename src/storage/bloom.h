@@ -1,9 +1,10 @@
 /* bloom.h -- the bloom filter of an SSTable's filter block, over user keys.
  *
  * Filter bytes: bit array (m bytes, m >= 8) | k (1 byte, number of probes, 1..30).
- * Probe j of a key (j = 0..k-1) tests bit (h + j * delta) mod (8m), where h =
- * shale_hash32(key, BLOOM_HASH_SEED) and delta = h rotated right by 17 bits (32-bit
- * arithmetic, wrapping). Bit b lives in byte b/8 at position b%8 (LSB first).
+ * Hash of a key: h = fmix32(shale_hash32(key, len, BLOOM_HASH_SEED)), where fmix32(x) is
+ *   x ^= x >> 16; x *= 0x85ebca6b; x ^= x >> 13; x *= 0xc2b2ae35; x ^= x >> 16.
+ * Probe j (j = 0..k-1) tests bit (h + j * delta) mod (8m), delta = h rotated right by 17
+ * (32-bit wrapping arithmetic). Bit b lives in byte b/8 at position b%8 (LSB first).
  * m = max(8, ceil(n * bits_per_key / 8)), k = round(bits_per_key * 0.69) clamped to [1, 30]. */
 #ifndef SHALE_STORAGE_BLOOM_H
 #define SHALE_STORAGE_BLOOM_H
