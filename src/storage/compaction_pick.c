@@ -127,20 +127,22 @@ Compaction *version_set_compact_range(VersionSet *vs, int level, const ShaleSlic
 
 bool compaction_is_trivial_move(const Compaction *c)
 {
-    if (c->n_inputs[0] != 1 || c->n_inputs[1] != 0)
+    /* Files of a sorted level (or a single L0 file) with nothing below to merge with can
+     * move down by a manifest edit alone. */
+    if (c->n_inputs[1] != 0 || (c->level == 0 && c->n_inputs[0] != 1))
         return false;
-    /* Do not move a file down onto a huge overlap two levels below: the next compaction
+    /* Do not move files down onto a huge overlap two levels below: the next compaction
      * would have to rewrite it all. */
     int gp = c->level + 2;
     if (gp >= SHALE_NUM_LEVELS)
         return true;
-    const FileMeta *f = c->inputs[0][0];
+    ShaleSlice lo, hi;
+    files_range(c->inputs[0], c->n_inputs[0], &lo, &hi);
     uint64_t sum = 0;
     const Version *v = c->input_version;
     for (size_t i = 0; i < v->n_files[gp]; i++) {
         const FileMeta *g = v->files[gp][i];
-        if (shale_slice_compare(large_ukey(f), small_ukey(g)) < 0 ||
-            shale_slice_compare(small_ukey(f), large_ukey(g)) > 0)
+        if (shale_slice_compare(hi, small_ukey(g)) < 0 || shale_slice_compare(lo, large_ukey(g)) > 0)
             continue;
         sum += g->size;
     }

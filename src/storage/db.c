@@ -140,7 +140,7 @@ static ShaleCode replay_wal(ShaleDB *db, uint64_t number, MemTable **mem, Versio
                 rc = shale_error_set(err, brc, "replaying \"%s\": %s", path, berr.msg);
                 break;
             }
-            snprintf(rerr.msg, sizeof rerr.msg, "bad batch: %s", berr.msg);
+            rerr = berr;
         } else if (res == LOG_READ_RECORD) {
             snprintf(rerr.msg, sizeof rerr.msg, "record of %zu bytes is too short for a batch", rec.size);
         } else if (rerr.code != SHALE_OK && rerr.code != SHALE_CORRUPTION) {
@@ -765,7 +765,18 @@ ShaleCode shale_db_compact_range(ShaleDB *db, const void *begin, size_t blen, co
     if (rc)
         return rc;
     ShaleSlice b = shale_slice(begin, blen), e = shale_slice(end, elen);
-    for (int level = 0; level < SHALE_NUM_LEVELS - 1 && !rc; level++) {
+    /* Compact down to the deepest level holding keys of the range, not further. */
+    int max_level = 0;
+    pthread_mutex_lock(&db->mu);
+    for (int l = 1; l < SHALE_NUM_LEVELS; l++) {
+        FileMeta **files;
+        size_t n;
+        if (version_overlapping_inputs(db->vset->current, l, begin ? &b : NULL, end ? &e : NULL, &files, &n) && n)
+            max_level = l;
+        free(files);
+    }
+    pthread_mutex_unlock(&db->mu);
+    for (int level = 0; level < max_level && !rc; level++) {
         ManualCompaction m;
         memset(&m, 0, sizeof m);
         m.level = level;

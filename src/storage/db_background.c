@@ -227,9 +227,11 @@ static ShaleCode run_compaction(ShaleDB *db, Compaction *c, ShaleError *err)
 {
     int out_level = c->level + 1;
     if (compaction_is_trivial_move(c)) {
-        FileMeta *f = c->inputs[0][0];
-        version_edit_delete_file(&c->edit, c->level, f->number);
-        version_edit_add_file(&c->edit, out_level, f);
+        for (size_t i = 0; i < c->n_inputs[0]; i++) {
+            FileMeta *f = c->inputs[0][i];
+            version_edit_delete_file(&c->edit, c->level, f->number);
+            version_edit_add_file(&c->edit, out_level, f);
+        }
         ShaleCode rc = version_set_log_and_apply(db->vset, &c->edit, &db->mu, err);
         if (!rc)
             db->level_stats[out_level].compactions++;
