@@ -441,7 +441,7 @@ static bool doomed_scan(void *arg, const char *name)
     bool kill = false;
     switch (t) {
     case SHALE_FILE_SST:
-        kill = !bsearch(&num, d->live->nums, d->live->n, sizeof(uint64_t), cmp_u64);
+        kill = d->live->n == 0 || !bsearch(&num, d->live->nums, d->live->n, sizeof(uint64_t), cmp_u64);
         break;
     case SHALE_FILE_WAL:
         kill = num < d->db->vset->log_number;
@@ -491,7 +491,8 @@ void db_delete_obsolete_files(ShaleDB *db)
         free(live.nums);
         return;
     }
-    qsort(live.nums, live.n, sizeof(uint64_t), cmp_u64);
+    if (live.n)
+        qsort(live.nums, live.n, sizeof(uint64_t), cmp_u64);
     Doomed d = { 0 };
     d.live = &live;
     d.db = db;
