@@ -45,6 +45,7 @@ typedef struct BenchConfig {
     bool histogram;            /* per-op latency percentiles (adds two clock reads per op) */
     bool check;                /* smoke-test mode: small defaults, verify every answer */
     bool keep;                 /* keep the DB directories after the run */
+    bool use_existing_db;      /* skip the fills; reuse (and keep) the DBs in dir */
     BenchOrder order;
     char dir[512];
 } BenchConfig;
@@ -127,10 +128,10 @@ static inline const char *bench_workload_values_next(BenchValueGen *g, size_t n,
     return p;
 }
 
-/* The random key stream of benchmark number idx in the list: the same on every engine. */
-static inline void bench_workload_seed(ShaleRandom *r, uint64_t seed, int idx)
+/* Seeds the random key stream number `stream` of a run: the same on every engine. */
+static inline void bench_workload_seed(ShaleRandom *r, uint64_t seed, uint64_t stream)
 {
-    shale_random_seed(r, seed * 1000003u + (uint64_t)idx + 1);
+    shale_random_seed(r, shale_hash_u64(seed) ^ (stream + 1));
 }
 
 /* Monotonic clock in nanoseconds. */
@@ -190,14 +191,15 @@ bool bench_run_known(const char *name);
 
 /* Creates r for eng (nothing opened yet). Frees with bench_run_runner_free. */
 ShaleCode bench_run_runner_init(BenchRunner *r, const BenchEngine *eng, const BenchConfig *cfg, ShaleError *err) SHALE_WARN_UNUSED;
-/* Closes the DB if open (logging stats_full), removes the directory unless cfg->keep. */
+/* Closes the DB if open (logging stats_full), removes the directory unless cfg->keep or
+ * cfg->use_existing_db. */
 ShaleCode bench_run_runner_finish(BenchRunner *r, const BenchConfig *cfg, ShaleError *err);
 void bench_run_runner_free(BenchRunner *r);
 /* Destroys and recreates an empty DB. */
 ShaleCode bench_run_fresh_db(BenchRunner *r, const BenchConfig *cfg, ShaleError *err) SHALE_WARN_UNUSED;
 
-/* Runs benchmark `name` (list position idx, which picks the random stream) on r and fills
- * *res. Returns an error only for engine failures (res->error has the message too). */
-ShaleCode bench_run_one(BenchRunner *r, const BenchConfig *cfg, const char *name, int idx, BenchResult *res, ShaleError *err);
+/* Runs benchmark `name` on r and fills *res; occurrence counts earlier runs of the same name
+ * in the list (it and the name pick the random key stream). Returns an error only for engine failures (res->error has the message too). */
+ShaleCode bench_run_one(BenchRunner *r, const BenchConfig *cfg, const char *name, int occurrence, BenchResult *res, ShaleError *err);
 
 #endif

@@ -13,6 +13,8 @@
  *   fillsync     fresh DB; S puts of uniform keys, each write synced (fdatasync)
  *   compact      flush + compact the whole key range; timed once
  * Writes go through the engine's batch of --batch entries (1 by default, as db_bench).
+ * With --use_existing_db the fills are skipped and the rest run on the DB left in --dir by
+ * an earlier --keep=1 run (for profiling reads without refilling).
  *
  * With --check every answer is verified against a shadow of the DB (the value pool offset
  * last written per key): found/not-found, value bytes, and the exact key order of scans. */
@@ -92,7 +94,7 @@ ShaleCode bench_run_runner_finish(BenchRunner *r, const BenchConfig *cfg, ShaleE
     ShaleCode rc = SHALE_OK;
     if (r->db)
         rc = bench_run_close_db(r, err);
-    if (!cfg->keep) {
+    if (!cfg->keep && !cfg->use_existing_db) {
         ShaleError e2;
         if (bench_workload_remove_tree(r->dir, &e2) != SHALE_OK)
             fprintf(stderr, "warning: %s\n", e2.msg);
@@ -135,12 +137,12 @@ static inline void bench_run_tick(BenchResult *res, uint64_t *last)
     }
 }
 
-static ShaleCode bench_run_write(BenchRunner *r, const BenchConfig *cfg, int idx, bool random, long n,
+static ShaleCode bench_run_write(BenchRunner *r, const BenchConfig *cfg, uint64_t stream, bool random, long n,
                                  bool sync, BenchResult *res, ShaleError *err)
 {
     const BenchEngine *e = r->eng;
     ShaleRandom rnd;
-    bench_workload_seed(&rnd, cfg->seed, idx);
+    bench_workload_seed(&rnd, cfg->seed, stream);
     bench_workload_values_rewind(&r->values);
     size_t vlen = (size_t)cfg->value_size;
     char key[BENCH_MAX_KEY + 2];
@@ -179,12 +181,12 @@ static void bench_run_verify_value(BenchRunner *r, const BenchConfig *cfg, uint6
     }
 }
 
-static ShaleCode bench_run_readrandom(BenchRunner *r, const BenchConfig *cfg, int idx, bool missing,
+static ShaleCode bench_run_readrandom(BenchRunner *r, const BenchConfig *cfg, uint64_t stream, bool missing,
                                       BenchResult *res, ShaleError *err)
 {
     const BenchEngine *e = r->eng;
     ShaleRandom rnd;
-    bench_workload_seed(&rnd, cfg->seed, idx);
+    bench_workload_seed(&rnd, cfg->seed, stream);
     char key[BENCH_MAX_KEY + 2];
     uint64_t t0 = bench_workload_now_ns(), last = t0;
     for (long i = 0; i < cfg->reads; i++) {
@@ -260,11 +262,11 @@ static uint64_t bench_run_scan(BenchRunner *r, const BenchConfig *cfg, BenchIter
     return n;
 }
 
-static ShaleCode bench_run_seekrandom(BenchRunner *r, const BenchConfig *cfg, int idx, BenchResult *res, ShaleError *err)
+static ShaleCode bench_run_seekrandom(BenchRunner *r, const BenchConfig *cfg, uint64_t stream, BenchResult *res, ShaleError *err)
 {
     const BenchEngine *e = r->eng;
     ShaleRandom rnd;
-    bench_workload_seed(&rnd, cfg->seed, idx);
+    bench_workload_seed(&rnd, cfg->seed, stream);
     char key[BENCH_MAX_KEY + 2];
     uint64_t t0 = bench_workload_now_ns(), last = t0;
     for (long i = 0; i < cfg->reads; i++) {
@@ -311,31 +313,42 @@ static ShaleCode bench_run_readseq(BenchRunner *r, const BenchConfig *cfg, Bench
     return rc;
 }
 
-ShaleCode bench_run_one(BenchRunner *r, const BenchConfig *cfg, const char *name, int idx, BenchResult *res, ShaleError *err)
+ShaleCode bench_run_one(BenchRunner *r, const BenchConfig *cfg, const char *name, int occurrence, BenchResult *res, ShaleError *err)
 {
     ShaleCode rc = SHALE_OK;
-    res->ran = true;
+    /* The key stream depends on the workload and not on its list position, so e.g.
+     * readrandom never replays fillrandom's keys and a --use_existing_db run reads the
+     * same keys as the full run did. */
+    uint64_t stream = ((uint64_t)shale_hash32(name, strlen(name), 0) << 16) + (uint64_t)occurrence;
     bool fresh = strcmp(name, "fillseq") == 0 || strcmp(name, "fillrandom") == 0 ||
                  strcmp(name, "fillsync") == 0;
-    if (fresh || !r->db)
+    if (fresh && cfg->use_existing_db)
+        return SHALE_OK;    /* skipped, as db_bench does: res->ran stays false */
+    res->ran = true;
+    if (!r->db && cfg->use_existing_db) {
+        r->n_dbs++;
+        r->db_benchmarks[0] = '\0';
+        rc = r->eng->open(cfg, r->dir, &r->db, err);
+    } else if (fresh || !r->db) {
         rc = bench_run_fresh_db(r, cfg, err);
+    }
     if (rc == SHALE_OK) {
         size_t used = strlen(r->db_benchmarks);
         snprintf(r->db_benchmarks + used, sizeof r->db_benchmarks - used, "%s%s", used ? ", " : "", name);
     }
     if (rc == SHALE_OK) {
         if (strcmp(name, "fillseq") == 0) {
-            rc = bench_run_write(r, cfg, idx, false, cfg->num, false, res, err);
+            rc = bench_run_write(r, cfg, stream, false, cfg->num, false, res, err);
         } else if (strcmp(name, "fillrandom") == 0 || strcmp(name, "overwrite") == 0) {
-            rc = bench_run_write(r, cfg, idx, true, cfg->num, false, res, err);
+            rc = bench_run_write(r, cfg, stream, true, cfg->num, false, res, err);
         } else if (strcmp(name, "fillsync") == 0) {
-            rc = bench_run_write(r, cfg, idx, true, cfg->sync_num, true, res, err);
+            rc = bench_run_write(r, cfg, stream, true, cfg->sync_num, true, res, err);
         } else if (strcmp(name, "readrandom") == 0) {
-            rc = bench_run_readrandom(r, cfg, idx, false, res, err);
+            rc = bench_run_readrandom(r, cfg, stream, false, res, err);
         } else if (strcmp(name, "readmissing") == 0) {
-            rc = bench_run_readrandom(r, cfg, idx, true, res, err);
+            rc = bench_run_readrandom(r, cfg, stream, true, res, err);
         } else if (strcmp(name, "seekrandom") == 0) {
-            rc = bench_run_seekrandom(r, cfg, idx, res, err);
+            rc = bench_run_seekrandom(r, cfg, stream, res, err);
         } else if (strcmp(name, "readseq") == 0) {
             rc = bench_run_readseq(r, cfg, res, err);
         } else if (strcmp(name, "compact") == 0) {
