@@ -151,6 +151,8 @@ typedef struct BenchHist {
 } BenchHist;
 
 void bench_hist_add(BenchHist *h, uint64_t ns);
+/* How many samples were at least ns (to bucket precision). */
+uint64_t bench_hist_count_at_least(const BenchHist *h, uint64_t ns);
 /* The latency (ns, bucket upper bound) at fraction q in [0, 1]; 0 when empty. */
 uint64_t bench_hist_percentile(const BenchHist *h, double q);
 

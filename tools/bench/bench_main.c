@@ -374,9 +374,10 @@ static void bench_main_report_one(const BenchConfig *c, const char *name, const 
         printf("\n");
     }
     if (r->hist && r->hist->count) {
-        printf("%-22s latency us: p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n", "",
+        printf("%-22s latency us: p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f; ops >= 1 ms: %llu\n", "",
                (double)bench_hist_percentile(r->hist, 0.5) / 1e3, (double)bench_hist_percentile(r->hist, 0.99) / 1e3,
-               (double)bench_hist_percentile(r->hist, 0.999) / 1e3, (double)r->hist->max_ns / 1e3);
+               (double)bench_hist_percentile(r->hist, 0.999) / 1e3, (double)r->hist->max_ns / 1e3,
+               (unsigned long long)bench_hist_count_at_least(r->hist, 1000000));
     }
     if (r->brief[0])
         printf("%-22s %s\n", "", r->brief);

@@ -130,3 +130,11 @@ uint64_t bench_hist_percentile(const BenchHist *h, double q)
     }
     return h->max_ns;
 }
+
+uint64_t bench_hist_count_at_least(const BenchHist *h, uint64_t ns)
+{
+    uint64_t n = 0;
+    for (int i = bench_hist_index(ns); i < BENCH_HIST_BUCKETS; i++)
+        n += h->buckets[i];
+    return n;
+}
