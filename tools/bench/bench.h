@@ -140,7 +140,7 @@ uint64_t bench_workload_now_ns(void);
 /* Removes the directory tree at path (no error if it does not exist). */
 ShaleCode bench_workload_remove_tree(const char *path, ShaleError *err) SHALE_WARN_UNUSED;
 
-/* --- latency histogram (bench_workload.c) ------------------------------------------ */
+/* --- latency histogram (bench_hist.c) ---------------------------------------------- */
 
 /* Log-linear buckets: exact below 64 ns, then 8 buckets per power of two (< 12.5% error). */
 #define BENCH_HIST_BUCKETS (64 + 8 * 58)

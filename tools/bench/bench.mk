@@ -7,6 +7,7 @@ tools_bench_shale_bench_SOURCES = \
 	tools/bench/bench_main.c \
 	tools/bench/bench_run.c \
 	tools/bench/bench_workload.c \
+	tools/bench/bench_hist.c \
 	tools/bench/bench_shale.c
 if HAVE_LEVELDB
 tools_bench_shale_bench_SOURCES += tools/bench/bench_leveldb.c
