@@ -541,7 +541,7 @@ TEST(checkpoint_export_basic)
     for (size_t i = 0; i < shale_checkpoint_n_files(cp); i++) {
         const ShaleCheckpointFile *f = shale_checkpoint_file(cp, i);
         char p[900];
-        shale_sst_path(p, sizeof p, dir, f->number);
+        dbt_path(p, sizeof p, "%s/%06llu.sst", dir, (unsigned long long)f->number);
         CHECK_MSG(dbt_file_size(p) == (int64_t)f->size, "checkpoint file %s missing or wrong size", p);
         CHECK(f->level >= 0 && f->level < SHALE_NUM_LEVELS);
     }
