@@ -6,3 +6,9 @@ libshale_a_SOURCES += \
 	src/storage/dbformat.h \
 	src/storage/filename.h src/storage/filename.c \
 	src/storage/iterator.h src/storage/iterator.c
+libshale_a_SOURCES += \
+	src/storage/version_edit.h src/storage/version_edit.c \
+	src/storage/version.h src/storage/version_set.c src/storage/version_read.c \
+	src/storage/compaction_pick.c src/storage/merger.c \
+	src/storage/db_iter.h src/storage/db_iter.c \
+	src/storage/db_impl.h src/storage/db.c src/storage/db_background.c src/storage/db_checkpoint.c

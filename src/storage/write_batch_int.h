@@ -8,6 +8,7 @@
 #ifndef SHALE_STORAGE_WRITE_BATCH_INT_H
 #define SHALE_STORAGE_WRITE_BATCH_INT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "storage/dbformat.h"
@@ -27,6 +28,12 @@ static inline ShaleSlice batch_contents(const struct ShaleWriteBatch *b)
     return shale_buf_slice(&b->rep);
 }
 
+/* True when building b failed (out of memory, an entry over 4 GiB, more than 2^32-1
+ * entries): the contents are unusable and the batch must be refused (SHALE_NO_MEMORY).
+ * Sticky until shale_batch_clear. */
+bool batch_oom(const struct ShaleWriteBatch *b);
+
+/* seq of the header (0 for a failed batch). */
 uint64_t batch_sequence(const struct ShaleWriteBatch *b);
 void batch_set_sequence(struct ShaleWriteBatch *b, uint64_t seq);
 /* Appends src's entries to dst (count adjusted). */

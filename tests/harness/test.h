@@ -90,7 +90,7 @@ static inline const char *test_err_msg(const ShaleError *errp)
     } while (0)
 
 /* Stops the current case when a check failed (for checks later steps depend on). */
-#define REQUIRE(cond) do { CHECK(cond); if (!(cond)) return; } while (0)
+#define REQUIRE(cond) do { int rq_ = !!(cond); CHECK(rq_ && #cond); if (!rq_) return; } while (0)
 #define REQUIRE_OK(rc, errp) do { int rrc_ = (int)(rc); CHECK_OK(rrc_, errp); if (rrc_ != 0) return; } while (0)
 
 #define TEST_SKIP(reason) do { \
