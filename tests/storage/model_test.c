@@ -43,6 +43,7 @@ typedef struct Mt {
     char dir[600];
     ShaleRandom rnd;
     uint64_t seed;
+    int mix;              /* 0: balanced; 1: delete-heavy with long-lived iterators */
     uint64_t op;          /* operations so far */
     bool failed;
     MtKey keys[MT_MAX_KEYS];
@@ -574,10 +575,11 @@ static void mt_reopen(Mt *m)
     }
 }
 
-static void mt_run(uint64_t seed, uint64_t target_ops, size_t write_buffer_size)
+static void mt_run(uint64_t seed, uint64_t target_ops, size_t write_buffer_size, int mix)
 {
     Mt *m = calloc(1, sizeof *m);
     REQUIRE(m);
+    m->mix = mix;
     m->seed = seed;
     shale_random_seed(&m->rnd, seed);
     m->cur = calloc(MT_MAX_KEYS, sizeof *m->cur);
@@ -604,10 +606,22 @@ static void mt_run(uint64_t seed, uint64_t target_ops, size_t write_buffer_size)
     ShaleWriteBatch *batch = shale_batch_new();
     double t0 = dbt_now();
     while (!m->failed && m->db && m->op < target_ops) {
-        uint64_t r = shale_random_uniform(&m->rnd, 10000);
-        if (m->it && r < 4000) {
-            mt_iter_step(m);
-        } else if (r < 3500) {
+        uint64_t r;
+        if (m->mix == 0) {
+            if (m->it && shale_random_uniform(&m->rnd, 100) < 35) {
+                mt_iter_step(m);
+                continue;
+            }
+            r = shale_random_uniform(&m->rnd, 10000);
+        } else {
+            /* delete-heavy mix: while an iterator is open, the put share goes to it */
+            r = shale_random_uniform(&m->rnd, 10000);
+            if (m->it && r < 4000) {
+                mt_iter_step(m);
+                continue;
+            }
+        }
+        if (r < 3500) {
             mt_do_put(m);
         } else if (r < 4700) {
             mt_do_delete(m);
@@ -716,14 +730,21 @@ TEST(model_randomized)
     const char *s = getenv("SHALE_MODEL_SEED");
     if (s && *s)
         seed = strtoull(s, NULL, 0);
-    mt_run(seed, mt_target_ops(), 32 * 1024);
+    mt_run(seed, mt_target_ops(), 32 * 1024, 0);
 }
 
 /* A second, short run with another seed and a tiny write buffer: flushes on nearly every
  * few writes, so reads cross many L0 files and compactions run constantly. */
 TEST(model_tiny_buffers)
 {
-    mt_run(MT_SEED + 1, mt_target_ops() / 10, 4 * 1024);
+    mt_run(MT_SEED + 1, mt_target_ops() / 10, 4 * 1024, 0);
 }
 
-TEST_MAIN(RUN(model_randomized); RUN(model_tiny_buffers); test_rm_rf(test_tmpdir());)
+/* Deletes, batches and long-lived iterators dominate; few plain puts. */
+TEST(model_delete_heavy)
+{
+    mt_run(MT_SEED, mt_target_ops() / 2, 32 * 1024, 1);
+}
+
+TEST_MAIN(RUN(model_randomized); RUN(model_delete_heavy); RUN(model_tiny_buffers);
+          test_rm_rf(test_tmpdir());)
