@@ -267,6 +267,10 @@ static int cr_wal_prefix(ShaleDB *db, char *why, size_t cap)
         const char *k = shale_db_iter_key(it, &kl);
         if (kl == 1 && k[0] == 'z')
             break;
+        if (kl == 5 && memcmp(k, "after", 5) == 0) { /* written after recovery by the test */
+            shale_db_iter_next(it);
+            continue;
+        }
         const char *val = shale_db_iter_value(it, &vl);
         size_t ekl = (size_t)snprintf(kb, sizeof kb, "w%05d", i);
         size_t evl = cr_value(i, 1, vb);
@@ -540,6 +544,8 @@ TEST(missing_sst_is_reported)
     test_rm_rf(d);
     ShaleDBOptions o;
     dbt_small_options(&o);
+    o.target_file_size = 4096;
+    o.compression = false;
     ShaleDB *db;
     ShaleError err;
     REQUIRE_OK(shale_db_open(d, &o, &db, &err), &err);
@@ -547,8 +553,9 @@ TEST(missing_sst_is_reported)
     for (int i = 0; i < CR_KEYS; i++) {
         size_t kl = (size_t)snprintf(kb, sizeof kb, "s%05d", i);
         CHECK_OK(shale_db_put(db, kb, kl, vb, cr_value(i, 0, vb), false, &err), &err);
+        if (i % 100 == 99) /* one table per key range */
+            CHECK_OK(shale_db_flush(db, &err), &err);
     }
-    CHECK_OK(shale_db_compact_range(db, NULL, 0, NULL, 0, &err), &err);
     CHECK_OK(shale_db_close(db, &err), &err);
     uint64_t ssts[64];
     size_t n = dbt_list_files(d, DBT_SST, ssts, 64);
