@@ -1,12 +1,14 @@
 /* block_cache.c -- the sharded LRU block cache (contract in block_cache.h).
  *
- * Each of BLOCK_CACHE_SHARDS shards has a mutex, a chained hash table and two lists:
- *   lru     entries held only by the cache (refs == 1), oldest first: the eviction order;
- *   in_use  entries some caller also holds (refs >= 2), never evicted.
- * Invariants: an entry is in the hash table iff in_cache; in_cache entries hold one ref
- * and sit on exactly one of the two lists; usage = sum of charges of in_cache entries.
- * An entry dies (deleter runs, memory freed) when refs drops to 0 -- always outside the
- * shard mutex, so a deleter may be slow. Pinned entries may push usage over capacity. */
+ * Each of BLOCK_CACHE_SHARDS shards has a mutex, a chained hash table and one list of its
+ * entries in insertion order, replaced LRU-approximately by second chance ("CLOCK"): a
+ * lookup only sets the entry's referenced bit (no list surgery on the hot path, which would
+ * touch two more random cache lines); eviction takes the oldest entry, and if it is
+ * referenced or pinned (refs >= 2) clears the bit and moves it to the newest end instead.
+ * Invariants: an entry is in the hash table and on the list iff in_cache; in_cache entries
+ * hold one ref; usage = sum of charges of in_cache entries. An entry dies (deleter runs,
+ * memory freed) when refs drops to 0 -- always outside the shard mutex, so a deleter may be
+ * slow. Pinned entries are never evicted and may push usage over capacity. */
 #include "storage/block_cache.h"
 
 #include <pthread.h>
@@ -27,8 +29,9 @@ struct BlockCacheHandle {
     size_t charge;
     uint32_t refs;           /* guarded by the shard mutex */
     bool in_cache;
+    bool referenced;         /* looked up since it last reached the old end */
     BlockCacheHandle *chain; /* hash bucket chain */
-    BlockCacheHandle *prev, *next; /* lru or in_use list */
+    BlockCacheHandle *prev, *next; /* the shard's list */
 };
 
 typedef struct CacheShard {
@@ -38,8 +41,7 @@ typedef struct CacheShard {
     BlockCacheHandle **buckets;
     size_t n_buckets;        /* power of two */
     size_t n_elems;
-    BlockCacheHandle lru;    /* list heads (dummy entries) */
-    BlockCacheHandle in_use;
+    BlockCacheHandle lru;    /* list head (dummy entry): next = oldest */
     char pad_[64];           /* keep shards' mutexes on separate cache lines */
 } CacheShard;
 
@@ -89,7 +91,6 @@ BlockCache *block_cache_new(size_t capacity)
         pthread_mutex_init(&s->mu, NULL);
         s->capacity = per;
         s->lru.next = s->lru.prev = &s->lru;
-        s->in_use.next = s->in_use.prev = &s->in_use;
     }
     atomic_init(&c->hits, 0);
     atomic_init(&c->misses, 0);
@@ -108,7 +109,7 @@ void block_cache_free(BlockCache *c)
         return;
     for (int i = 0; i < BLOCK_CACHE_SHARDS; i++) {
         CacheShard *s = &c->shards[i];
-        /* REQUIRES no handle outstanding: everything is on lru */
+        /* REQUIRES no handle outstanding: every entry is on the list with refs == 1 */
         for (BlockCacheHandle *e = s->lru.next; e != &s->lru;) {
             BlockCacheHandle *next = e->next;
             cache_entry_free(e);
@@ -174,11 +175,8 @@ BlockCacheHandle *block_cache_lookup(BlockCache *c, uint64_t file, uint64_t offs
     pthread_mutex_lock(&s->mu);
     BlockCacheHandle *e = *shard_find(s, file, offset, hash);
     if (e) {
-        if (e->refs == 1) { /* leaving lru: now pinned */
-            list_remove(e);
-            list_append(&s->in_use, e);
-        }
         e->refs++;
+        e->referenced = true;
     }
     pthread_mutex_unlock(&s->mu);
     atomic_fetch_add_explicit(e ? &c->hits : &c->misses, 1, memory_order_relaxed);
@@ -201,6 +199,7 @@ BlockCacheHandle *block_cache_insert(BlockCache *c, uint64_t file, uint64_t offs
     e->charge = charge;
     e->refs = 2; /* the cache's and the caller's */
     e->in_cache = true;
+    e->referenced = false;
     CacheShard *s = cache_shard(c, e->hash);
     BlockCacheHandle *dead = NULL; /* entries to free after unlocking, linked by chain */
     pthread_mutex_lock(&s->mu);
@@ -213,13 +212,18 @@ BlockCacheHandle *block_cache_insert(BlockCache *c, uint64_t file, uint64_t offs
     p = shard_find(s, file, offset, e->hash);
     e->chain = *p;
     *p = e;
-    list_append(&s->in_use, e);
+    list_append(&s->lru, e);
     s->usage += charge;
     if (++s->n_elems > s->n_buckets)
         shard_grow(s);
-    while (s->usage > s->capacity && s->lru.next != &s->lru) {
+    /* two passes at most: the first may only clear bits, the second then evicts */
+    for (size_t steps = 2 * s->n_elems; s->usage > s->capacity && steps > 0; steps--) {
         BlockCacheHandle *victim = s->lru.next;
-        if (shard_detach(s, victim)) {
+        if (victim->refs > 1 || victim->referenced) {
+            victim->referenced = false;
+            list_remove(victim);
+            list_append(&s->lru, victim);
+        } else if (shard_detach(s, victim)) {
             victim->chain = dead;
             dead = victim;
         }
@@ -241,28 +245,11 @@ void *block_cache_value(BlockCacheHandle *h)
 void block_cache_release(BlockCache *c, BlockCacheHandle *h)
 {
     CacheShard *s = cache_shard(c, h->hash);
-    BlockCacheHandle *dead = NULL;
     pthread_mutex_lock(&s->mu);
-    if (--h->refs == 0) {
-        h->chain = NULL;
-        dead = h;
-    } else if (h->in_cache && h->refs == 1) { /* only the cache holds it: evictable */
-        list_remove(h);
-        list_append(&s->lru, h);
-        while (s->usage > s->capacity && s->lru.next != &s->lru) {
-            BlockCacheHandle *victim = s->lru.next;
-            if (shard_detach(s, victim)) {
-                victim->chain = dead;
-                dead = victim;
-            }
-        }
-    }
+    bool dead = --h->refs == 0; /* only once erased or replaced: the cache holds a ref */
     pthread_mutex_unlock(&s->mu);
-    while (dead) {
-        BlockCacheHandle *next = dead->chain;
-        cache_entry_free(dead);
-        dead = next;
-    }
+    if (dead)
+        cache_entry_free(h);
 }
 
 void block_cache_erase_file(BlockCache *c, uint64_t file)

@@ -187,7 +187,8 @@ static ShaleCode db_recover(ShaleDB *db, ShaleError *err)
     }
     if (db->vset->next_file_number <= scan.max_number)
         db->vset->next_file_number = scan.max_number + 1;
-    qsort(scan.wals, scan.n_wals, sizeof(uint64_t), cmp_u64);
+    if (scan.n_wals)
+        qsort(scan.wals, scan.n_wals, sizeof(uint64_t), cmp_u64);
 
     VersionEdit edit;
     version_edit_init(&edit);

@@ -255,6 +255,8 @@ static ShaleCode run_compaction(ShaleDB *db, Compaction *c, ShaleError *err)
     uint64_t last_seq_for_key = UINT64_MAX;
     FileMeta **outputs = NULL;
     size_t n_outputs = 0, cap_outputs = 0;
+    uint64_t *started = NULL;      /* every output number made pending, to unpend at the end */
+    size_t n_started = 0;
     uint64_t out_bytes = 0;
 
     if (in)
@@ -318,10 +320,17 @@ static ShaleCode run_compaction(ShaleDB *db, Compaction *c, ShaleError *err)
                         break;
                 }
                 if (!have_out) {
+                    uint64_t *ns = realloc(started, (n_started + 1) * sizeof *ns);
+                    if (!ns) {
+                        rc = SHALE_ERR_NOMEM(err, "out of memory in compaction");
+                        break;
+                    }
+                    started = ns;
                     pthread_mutex_lock(&db->mu);
                     uint64_t number = version_set_new_file_number(db->vset);
                     db_pending_add(db, number);
                     pthread_mutex_unlock(&db->mu);
+                    started[n_started++] = number;
                     rc = table_out_open(db, &out, number, err);
                     if (rc)
                         break;
@@ -371,13 +380,11 @@ static ShaleCode run_compaction(ShaleDB *db, Compaction *c, ShaleError *err)
     for (size_t i = 0; i < n_outputs; i++)
         file_meta_free(outputs[i]); /* never handed to the edit */
     free(outputs);
-    for (size_t i = 0; i < c->edit.n_added; i++)
-        db_pending_remove(db, c->edit.added[i].meta->number);
-    /* Pending numbers of outputs that never made it into the edit. */
-    if (rc) {
-        /* Their files were removed or are orphans: the obsolete-file pass deletes them. */
-        db->n_pending = 0;
-    } else {
+    /* Outputs not installed (on failure) are orphans now: the obsolete-file pass deletes them. */
+    for (size_t i = 0; i < n_started; i++)
+        db_pending_remove(db, started[i]);
+    free(started);
+    if (!rc) {
         ShaleLevelStats *ls = &db->level_stats[out_level];
         ls->compactions++;
         ls->bytes_read += in_bytes;
@@ -434,7 +441,7 @@ static bool doomed_scan(void *arg, const char *name)
     bool kill = false;
     switch (t) {
     case SHALE_FILE_SST:
-        kill = !bsearch(&num, d->live->nums, d->live->n, sizeof(uint64_t), cmp_u64);
+        kill = d->live->n == 0 || !bsearch(&num, d->live->nums, d->live->n, sizeof(uint64_t), cmp_u64);
         break;
     case SHALE_FILE_WAL:
         kill = num < d->db->vset->log_number;
@@ -484,7 +491,8 @@ void db_delete_obsolete_files(ShaleDB *db)
         free(live.nums);
         return;
     }
-    qsort(live.nums, live.n, sizeof(uint64_t), cmp_u64);
+    if (live.n)
+        qsort(live.nums, live.n, sizeof(uint64_t), cmp_u64);
     Doomed d = { 0 };
     d.live = &live;
     d.db = db;

@@ -22,7 +22,7 @@
 #define SST_BLOCK_LZ4 1
 #define SST_FOOTER_SIZE 64
 #define SST_FORMAT_VERSION 1u
-#define SST_MAGIC UINT64_C(0x5348414c45535354) /* "TSSELAHS" read little-endian: "SHALESST" */
+#define SST_MAGIC UINT64_C(0x545353454c414853) /* the bytes "SHALESST" on disk */
 #define SST_HANDLE_MAX 20              /* two varint64 */
 /* No block on disk or in memory may exceed this (a sanity bound for untrusted sizes). */
 #define SST_BLOCK_MAX (UINT32_C(1) << 30)

@@ -2,3 +2,6 @@
 check_PROGRAMS += tests/unit/util_test
 tests_unit_util_test_SOURCES = tests/unit/util_test.c tests/harness/test.h
 TESTS += tests/unit/util_test
+check_PROGRAMS += tests/unit/version_edit_test
+tests_unit_version_edit_test_SOURCES = tests/unit/version_edit_test.c tests/harness/test.h
+TESTS += tests/unit/version_edit_test

@@ -126,7 +126,7 @@ TEST(roundtrip)
     shale_batch_free(b);
 }
 
-/* The example of docs/file-formats-log.md, byte for byte: the format is frozen. */
+/* The example of docs/file-formats.md ("Write batch"), byte for byte: the format is frozen. */
 TEST(encoding_is_frozen)
 {
     static const unsigned char want[] = {
