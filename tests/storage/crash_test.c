@@ -222,7 +222,7 @@ TEST(crash_sigkill_recovery)
 {
     char dir[600];
     dbt_path(dir, sizeof dir, "%s/crash", test_tmpdir());
-    int cycles = 200 * (int)test_scale();
+    int cycles = (DBT_SANITIZERS ? 200 : 400) * (int)test_scale();
     ShaleRandom rnd;
     shale_random_seed(&rnd, CT_SEED);
     CtModel *model = calloc(1, sizeof *model), *alt = calloc(1, sizeof *alt);

@@ -315,7 +315,7 @@ TEST(readers_never_see_torn_batches)
     o.write_buffer_size = 16 * 1024;
     o.block_size = 256;
     ShaleError err;
-    CcShared s = {.per_writer = 20000 / cc_scale_div()};
+    CcShared s = {.per_writer = 50000 * (int)test_scale() / cc_scale_div()};
     REQUIRE_OK(shale_db_open(dir, &o, &s.db, &err), &err);
     enum { NW = 2, NR = 2 };
     pthread_t th[NW + NR + 1];
@@ -477,9 +477,9 @@ TEST(checkpoint_while_writing)
         t[i] = (CpThread){.s = &s, .id = i};
         REQUIRE(pthread_create(&th[i], NULL, cp_writer, &t[i]) == 0);
     }
-    int rounds = 4;
+    int rounds = 8;
     for (int round = 0; round < rounds && atomic_load(&cc_failures) == 0; round++) {
-        usleep(150000);
+        usleep(80000);
         int before[CP_WRITERS], after[CP_WRITERS];
         for (int i = 0; i < CP_WRITERS; i++)
             before[i] = atomic_load(&s.acked[i]);

@@ -114,7 +114,8 @@ static CrOutcome cr_verify_sst_db(ShaleDB *db, char *why, size_t cap)
             if (rc == SHALE_OK)
                 free(v);
             if (!ok) {
-                snprintf(why, cap, "get %s: %s%s", kb, shale_code_name(rc), rc == SHALE_OK ? " with a wrong value" : "");
+                snprintf(why, cap, "get %s: %s%s", kb, shale_code_name(rc),
+                         rc == SHALE_OK ? " with a wrong value" : "");
                 return CR_WRONG;
             }
         } else if (rc != SHALE_NOT_FOUND) {

@@ -1,5 +1,5 @@
-/* db_test_util.h -- small helpers shared by the DB-level test suites (the *_test.c files beside it):
- * option presets that make flushes and compactions happen with little data, directory copy
+/* db_test_util.h -- small helpers shared by the DB-level test suites beside it: option
+ * presets that make flushes and compactions happen with little data, directory copy
  * and listing, in-place byte flips for corruption tests, hex rendering for failure messages.
  *
  * Header-only (static functions); include after tests/harness/test.h in one translation

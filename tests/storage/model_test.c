@@ -13,7 +13,8 @@
  * seek_to_first/last, next, prev, mixed directions; iterators stay open across later writes,
  * flushes and compactions), snapshot take/release, flush, compact_range over random and whole
  * ranges, full scans, and close/reopen with varied table options. The default run is
- * >= 1,000,000 ops (>= 200,000 under sanitizers), times SHALE_TEST_SCALE. */
+ * 3,500,000 ops over three cases (1/5 of that under sanitizers), times SHALE_TEST_SCALE;
+ * SHALE_MODEL_SEED=N reruns the main case with another seed. */
 #include "tests/harness/test.h"
 #include "tests/storage/db_test_util.h"
 
@@ -324,7 +325,8 @@ static void mt_do_get(Mt *m)
         if (val != NULL)
             return mt_fail(m, "get NOT_FOUND left *val non-NULL", rank, NULL, 0, want);
         if (want)
-            return mt_fail(m, snap ? "get at snapshot: missing key" : "get: missing key", exact ? rank : -1, NULL, 0, want);
+            return mt_fail(m, snap ? "get at snapshot: missing key" : "get: missing key",
+                           exact ? rank : -1, NULL, 0, want);
         return;
     }
     if (rc != SHALE_OK)
@@ -605,6 +607,7 @@ static void mt_run(uint64_t seed, uint64_t target_ops, size_t write_buffer_size,
     mt_open(m);
     ShaleWriteBatch *batch = shale_batch_new();
     double t0 = dbt_now();
+    uint64_t next_forced_reopen = target_ops / 2;
     while (!m->failed && m->db && m->op < target_ops) {
         uint64_t r;
         if (m->mix == 0) {
@@ -668,7 +671,8 @@ static void mt_run(uint64_t seed, uint64_t target_ops, size_t write_buffer_size,
                 mt_fail_code(m, "shale_db_flush", rc, &err);
         } else if (r < 9970) {
             mt_do_compact(m);
-        } else if (r == 9970 && shale_random_uniform(&m->rnd, 2) == 0) {
+        } else if ((r == 9970 && shale_random_uniform(&m->rnd, 2) == 0) || m->op >= next_forced_reopen) {
+            next_forced_reopen = UINT64_MAX; /* at least one reopen mid-run, whatever the dice say */
             mt_reopen(m);
         } else {
             mt_do_put(m);
@@ -730,20 +734,20 @@ TEST(model_randomized)
     const char *s = getenv("SHALE_MODEL_SEED");
     if (s && *s)
         seed = strtoull(s, NULL, 0);
-    mt_run(seed, mt_target_ops(), 32 * 1024, 0);
+    mt_run(seed, 2 * mt_target_ops(), 32 * 1024, 0);
 }
 
 /* A second, short run with another seed and a tiny write buffer: flushes on nearly every
  * few writes, so reads cross many L0 files and compactions run constantly. */
 TEST(model_tiny_buffers)
 {
-    mt_run(MT_SEED + 1, mt_target_ops() / 10, 4 * 1024, 0);
+    mt_run(MT_SEED + 1, mt_target_ops() / 2, 4 * 1024, 0);
 }
 
 /* Deletes, batches and long-lived iterators dominate; few plain puts. */
 TEST(model_delete_heavy)
 {
-    mt_run(MT_SEED, mt_target_ops() / 2, 32 * 1024, 1);
+    mt_run(MT_SEED, mt_target_ops(), 32 * 1024, 1);
 }
 
 TEST_MAIN(RUN(model_randomized); RUN(model_delete_heavy); RUN(model_tiny_buffers);
