@@ -40,7 +40,7 @@
 typedef uint32_t Oid;
 
 enum {
-#define PG_TYPE(NAME, OID, SQLNAME, LEN, BYVAL, CAT, ARR, ELEM) NAME##OID = OID,
+#define PG_TYPE(NAME, NUM, SQLNAME, LEN, BYVAL, CAT, ARR, ELEM) NAME##OID = NUM,
 #include "catalog/pg_types.def"
 #undef PG_TYPE
     INVALIDOID = 0
