@@ -128,7 +128,7 @@ static ShaleCode replay_wal(ShaleDB *db, uint64_t number, MemTable **mem, Versio
                 if (count && seq + count - 1 > *max_seq)
                     *max_seq = seq + count - 1;
                 if (memtable_bytes(*mem) > db->opts.write_buffer_size) {
-                    rc = db_write_level0_table(db, *mem, edit, db->vset->current, NULL, err);
+                    rc = db_write_level0_table(db, *mem, edit, NULL, NULL, err);
                     memtable_unref(*mem);
                     *mem = NULL;
                     if (rc)
@@ -200,7 +200,7 @@ static ShaleCode db_recover(ShaleDB *db, ShaleError *err)
             rc = replay_wal(db, scan.wals[i], &mem, &edit, &max_seq, &cut, err);
     free(scan.wals);
     if (!rc && mem && memtable_n_entries(mem) > 0)
-        rc = db_write_level0_table(db, mem, &edit, db->vset->current, NULL, err);
+        rc = db_write_level0_table(db, mem, &edit, NULL, NULL, err);
     if (mem)
         memtable_unref(mem);
     if (!rc) {

@@ -158,8 +158,11 @@ ShaleCode db_write_level0_table(ShaleDB *db, MemTable *mem, VersionEdit *edit, V
             db_pending_remove(db, number);
         return rc;
     }
-    int level = version_pick_level_for_flush(base, shale_ikey_user(shale_buf_slice(&meta->smallest)),
-                                             shale_ikey_user(shale_buf_slice(&meta->largest)));
+    /* Without a base (recovery, where earlier tables of the same edit are not in any
+     * version yet) the table must go to L0, which may overlap. */
+    int level = base ? version_pick_level_for_flush(base, shale_ikey_user(shale_buf_slice(&meta->smallest)),
+                                                    shale_ikey_user(shale_buf_slice(&meta->largest)))
+                     : 0;
     db->level_stats[level].bytes_written += meta->size;
     db->flush_bytes += meta->size;
     db->flushes++;

@@ -115,8 +115,10 @@ struct ShaleDB {
 /* db_background.c */
 void db_bg_signal(ShaleDB *db);                        /* REQUIRES: mu */
 void *db_bg_main(void *arg);
-/* Flushes mem (a memtable holding recovered or current writes) into a table and adds it
- * to edit at the level chosen for it. Called without mu held by whoever owns mem. */
+/* Flushes mem into a table and adds it to edit: at the level version_pick_level_for_flush
+ * chooses against base, or at L0 when base is NULL (recovery: the edit's earlier tables are
+ * in no version yet, so nothing else is safe). With mu given it is held on entry and exit
+ * and dropped during I/O; without, the caller is single-threaded (open). */
 ShaleCode db_write_level0_table(ShaleDB *db, MemTable *mem, VersionEdit *edit, Version *base,
                                 pthread_mutex_t *mu, ShaleError *err);
 /* Deletes files no live version, pending output or current WAL needs. REQUIRES: mu. */

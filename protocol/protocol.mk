@@ -1,0 +1,1 @@
+# protocol/protocol.mk -- (filled in by its module's owner)

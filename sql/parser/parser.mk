@@ -1,0 +1,1 @@
+# sql/parser/parser.mk -- (filled in by its module's owner)

@@ -1,0 +1,1 @@
+# sql/sql.mk -- (filled in by its module's owner)

@@ -1,0 +1,1 @@
+# sql/types/types.mk -- (filled in by its module's owner)

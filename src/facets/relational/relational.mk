@@ -1,0 +1,1 @@
+# src/facets/relational/relational.mk -- (filled in by its module's owner)

@@ -1,0 +1,1 @@
+# src/server/server.mk -- (filled in by its module's owner)
