@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "catalog/sqlerror.h"
 #include "util/status.h"
 
 static atomic_long test_checks;
@@ -76,9 +77,26 @@ static int test_case_skipped;
     } while (0)
 
 /* The message of a ShaleError* that may be NULL (a function, so &err is not flagged). */
-static inline const char *test_err_msg(const ShaleError *errp)
+static inline const char *test_shale_err_msg(const ShaleError *errp)
 {
     return errp ? errp->msg : "";
+}
+
+static inline const char *test_sql_err_msg(const SqlError *errp)
+{
+    return errp ? errp->message : "";
+}
+
+/* CHECK_OK accepts a ShaleError* or an SqlError* (or NULL). */
+#define test_err_msg(e) _Generic((e), \
+        ShaleError *: test_shale_err_msg, const ShaleError *: test_shale_err_msg, \
+        SqlError *: test_sql_err_msg, const SqlError *: test_sql_err_msg, \
+        default: test_null_err_msg)(e)
+
+static inline const char *test_null_err_msg(const void *p)
+{
+    (void)p;
+    return "";
 }
 
 /* rc is a ShaleCode; errp a ShaleError* (may be NULL). */
