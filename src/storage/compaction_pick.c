@@ -59,15 +59,18 @@ static bool compaction_setup_other_inputs(Compaction *c)
 Compaction *version_set_pick_compaction(VersionSet *vs)
 {
     Version *v = vs->current;
-    if (v->compaction_score < 1 || v->compaction_level < 0)
+    bool size_due = v->compaction_score >= 1 && v->compaction_level >= 0;
+    bool seek_due = !size_due && v->file_to_compact && v->file_to_compact_level < SHALE_NUM_LEVELS - 1;
+    if (!size_due && !seek_due)
         return NULL;
-    int level = v->compaction_level;
+    int level = size_due ? v->compaction_level : v->file_to_compact_level;
     Compaction *c = compaction_new(vs, level);
     if (!c)
         return NULL;
-    /* Round robin through the level: the first file past the last compaction's end. */
-    FileMeta *pick = NULL;
-    for (size_t i = 0; i < v->n_files[level]; i++) {
+    /* Size: round robin through the level, from the first file past the last compaction's
+     * end. Seek: the file lookups kept passing through. */
+    FileMeta *pick = seek_due ? v->file_to_compact : NULL;
+    for (size_t i = 0; !pick && i < v->n_files[level]; i++) {
         FileMeta *f = v->files[level][i];
         if (vs->compact_pointer[level].len == 0 ||
             shale_ikey_compare(shale_buf_slice(&f->largest), shale_buf_slice(&vs->compact_pointer[level])) > 0) {

@@ -670,9 +670,11 @@ ShaleCode shale_db_get(ShaleDB *db, const ShaleSnapshot *snap, const void *key, 
         }
     } else if (mr == MEM_GET_DELETED) {
         rc = SHALE_NOT_FOUND;
-    } else {
+    }
+    SeekCharge charge = { NULL, 0 };
+    if (mr == MEM_GET_NOT_PRESENT) {
         VersionGetResult vr;
-        rc = version_get(v, k, seq, &vr, val, vlen, err);
+        rc = version_get(v, k, seq, &vr, val, vlen, &charge, err);
         if (!rc && vr != VGET_FOUND)
             rc = SHALE_NOT_FOUND;
     }
@@ -680,6 +682,8 @@ ShaleCode shale_db_get(ShaleDB *db, const ShaleSnapshot *snap, const void *key, 
     if (imm)
         memtable_unref(imm);
     pthread_mutex_lock(&db->mu);
+    if (charge.file && version_charge_seek(v, &charge) && v == db->vset->current)
+        db_bg_signal(db);
     version_unref(v);
     pthread_mutex_unlock(&db->mu);
     return rc;

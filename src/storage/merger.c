@@ -97,7 +97,8 @@ static void merge_seek(ShaleIter *it, ShaleSlice target)
 static void merge_next(ShaleIter *it)
 {
     MergingIter *m = (MergingIter *)it;
-    if (m->dir != DIR_FORWARD) {
+    bool switched = m->dir != DIR_FORWARD;
+    if (switched) {
         /* Every other child must be positioned at its first key > current key. */
         ShaleSlice k = shale_iter_key(m->cur);
         for (size_t i = 0; i < m->n; i++) {
@@ -111,13 +112,23 @@ static void merge_next(ShaleIter *it)
         m->dir = DIR_FORWARD;
     }
     shale_iter_next(m->cur);
-    merge_settle(m, true);
+    /* Only cur moved: the other children's (sticky) errors were seen when they moved. */
+    if (switched) {
+        merge_settle(m, true); /* every child moved */
+        return;
+    }
+    if (!shale_iter_valid(m->cur) && shale_iter_status(m->cur, NULL)) {
+        m->cur = NULL;
+        return;
+    }
+    merge_find_smallest(m);
 }
 
 static void merge_prev(ShaleIter *it)
 {
     MergingIter *m = (MergingIter *)it;
-    if (m->dir != DIR_REVERSE) {
+    bool switched = m->dir != DIR_REVERSE;
+    if (switched) {
         /* Every other child must be positioned at its last key < current key. */
         ShaleSlice k = shale_iter_key(m->cur);
         for (size_t i = 0; i < m->n; i++) {
@@ -133,7 +144,15 @@ static void merge_prev(ShaleIter *it)
         m->dir = DIR_REVERSE;
     }
     shale_iter_prev(m->cur);
-    merge_settle(m, false);
+    if (switched) {
+        merge_settle(m, false); /* every child moved */
+        return;
+    }
+    if (!shale_iter_valid(m->cur) && shale_iter_status(m->cur, NULL)) {
+        m->cur = NULL;
+        return;
+    }
+    merge_find_largest(m);
 }
 
 static ShaleSlice merge_key(ShaleIter *it)

@@ -33,6 +33,8 @@ typedef struct Version {
     size_t n_files[SHALE_NUM_LEVELS];
     double compaction_score;                  /* >= 1 means a compaction is due */
     int compaction_level;
+    FileMeta *file_to_compact;                /* (mu) seek compaction candidate, or NULL */
+    int file_to_compact_level;
     struct Version *prev, *next;              /* the version set's list of live versions */
 } Version;
 
@@ -87,10 +89,20 @@ typedef enum VersionGetResult {
     VGET_DELETED
 } VersionGetResult;
 
+/* A lookup that had to read more than one table charges the first one: it was a wasted
+ * seek (see FileMeta.allowed_seeks). */
+typedef struct SeekCharge {
+    FileMeta *file;
+    int level;
+} SeekCharge;
+
 /* Looks user_key up at sequence seq in v's tables (newest level first). On VGET_FOUND
- * *val is a malloc'd copy (caller frees). Called without the DB mutex; v must be ref'd. */
+ * *val is a malloc'd copy (caller frees). Called without the DB mutex; v must be ref'd.
+ * charge receives the file to charge, or file NULL. */
 ShaleCode version_get(Version *v, ShaleSlice user_key, uint64_t seq, VersionGetResult *res,
-                      char **val, size_t *vlen, ShaleError *err) SHALE_WARN_UNUSED;
+                      char **val, size_t *vlen, SeekCharge *charge, ShaleError *err) SHALE_WARN_UNUSED;
+/* Applies a charge; true when it makes a seek compaction due. REQUIRES: DB mutex. */
+bool version_charge_seek(Version *v, const SeekCharge *charge);
 
 /* Appends iterators over v's tables to its (L0: one per file; L1+: one concatenating
  * iterator per level). Each keeps its table open; v must stay ref'd while they live.

@@ -24,6 +24,9 @@ FileMeta *file_meta_new(uint64_t number, uint64_t size, ShaleSlice smallest, Sha
     f->refs = 0;
     f->number = number;
     f->size = size;
+    /* One seek costs about as much as compacting 16 KiB (LevelDB's estimate): after
+     * size/16K wasted seeks, compacting the file down is cheaper than keeping it. */
+    f->allowed_seeks = (int)(size / 16384) < 100 ? 100 : (int)(size / 16384);
     shale_buf_init(&f->smallest);
     shale_buf_init(&f->largest);
     shale_buf_append(&f->smallest, smallest.data, smallest.size);

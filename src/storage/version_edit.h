@@ -27,6 +27,8 @@
  * the DB mutex); freed when the last one goes. */
 typedef struct FileMeta {
     int refs;
+    int allowed_seeks;   /* lookups that may still pass through this file before it is
+                            compacted down (seek compaction); under the DB mutex */
     uint64_t number;
     uint64_t size;
     ShaleBuf smallest;   /* internal key */

@@ -68,8 +68,12 @@ static ShaleCode get_in_file(Version *v, FileMeta *f, ShaleSlice lookup, GetStat
 }
 
 ShaleCode version_get(Version *v, ShaleSlice user_key, uint64_t seq, VersionGetResult *res,
-                      char **val, size_t *vlen, ShaleError *err)
+                      char **val, size_t *vlen, SeekCharge *charge, ShaleError *err)
 {
+    charge->file = NULL;
+    FileMeta *first = NULL;
+    int first_level = -1;
+    int n_read = 0;
     *res = VGET_NOT_FOUND;
     *val = NULL;
     *vlen = 0;
@@ -96,6 +100,10 @@ ShaleCode version_get(Version *v, ShaleSlice user_key, uint64_t seq, VersionGetR
         if (shale_slice_compare(user_key, file_small_ukey(f)) < 0 ||
             shale_slice_compare(user_key, file_large_ukey(f)) > 0)
             continue;
+        if (++n_read == 1) {
+            first = f;
+            first_level = 0;
+        }
         rc = get_in_file(v, f, lookup, &st, err);
     }
     for (int l = 1; l < SHALE_NUM_LEVELS && !rc && st.res == VGET_NOT_FOUND; l++) {
@@ -108,7 +116,15 @@ ShaleCode version_get(Version *v, ShaleSlice user_key, uint64_t seq, VersionGetR
         FileMeta *f = v->files[l][i];
         if (shale_slice_compare(user_key, file_small_ukey(f)) < 0)
             continue;
+        if (++n_read == 1) {
+            first = f;
+            first_level = l;
+        }
         rc = get_in_file(v, f, lookup, &st, err);
+    }
+    if (n_read > 1) {
+        charge->file = first;
+        charge->level = first_level;
     }
     shale_buf_free(&lk);
     if (rc) {
@@ -119,6 +135,16 @@ ShaleCode version_get(Version *v, ShaleSlice user_key, uint64_t seq, VersionGetR
     *val = st.val;
     *vlen = st.vlen;
     return SHALE_OK;
+}
+
+bool version_charge_seek(Version *v, const SeekCharge *charge)
+{
+    FileMeta *f = charge->file;
+    if (!f || --f->allowed_seeks > 0 || v->file_to_compact)
+        return false;
+    v->file_to_compact = f;
+    v->file_to_compact_level = charge->level;
+    return true;
 }
 
 /* ---- the level iterator: a sorted run of files read as one ---------------------- */
