@@ -1,1 +1,3 @@
-# sql/parser/parser.mk -- (filled in by its module's owner)
+# sql/parser/parser.mk -- the PostgreSQL-dialect lexer, parser, AST and printer.
+libshale_a_SOURCES += \
+	sql/parser/ast.h sql/parser/parser.h sql/parser/keywords.def
