@@ -1,1 +1,7 @@
-# protocol/protocol.mk -- (filled in by its module's owner)
+# protocol/protocol.mk -- the PostgreSQL wire protocol 3.0 (protocol/): message reader and
+# builder, framing, the connection state machine, authentication, cancel keys, the log.
+libshale_a_SOURCES += \
+	protocol/pgwire.h \
+	protocol/pq_msg.h protocol/pq_msg.c \
+	protocol/pq_frame.h protocol/pq_frame.c \
+	protocol/pq_log.h protocol/pq_log.c

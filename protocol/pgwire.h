@@ -1,0 +1,84 @@
+/* pgwire.h -- the public header of the protocol layer: a PqServer holds what every client
+ * connection shares (the SQL engine, the wire settings, the cancel-key registry, the shutdown
+ * signal), and pq_conn_serve() runs one client connection from its first byte to its close.
+ *
+ * Threading model (docs/server.md): the server process accepts sockets and runs each
+ * connection on its own thread with a small stack; pq_conn_serve() blocks only in poll()
+ * with timeouts, always also watching the server's shutdown descriptor, so a stalled client
+ * never holds anything but its own thread. Every PqServer function is thread-safe.
+ *
+ * Logging: pq_log.h. Errors sent to clients are ErrorResponse messages; nothing here exits
+ * the process. */
+#ifndef SHALE_PROTOCOL_PGWIRE_H
+#define SHALE_PROTOCOL_PGWIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+typedef struct SqlEngine SqlEngine;
+typedef struct PqServer PqServer;
+
+typedef enum PqAuthMethod {
+    PQ_AUTH_TRUST = 0,      /* no password */
+    PQ_AUTH_PASSWORD,       /* cleartext password, checked against the role's verifier */
+    PQ_AUTH_MD5,            /* md5 challenge (the role must have an md5 verifier) */
+    PQ_AUTH_REJECT          /* always refused (28000) */
+} PqAuthMethod;
+
+/* The wire's settings (the server fills them from its settings registry; see docs/server.md
+ * for names and defaults). Copied by value; may be replaced at any time (SIGHUP). */
+typedef struct PqSettings {
+    size_t max_message_size;          /* largest message accepted after startup (1 GB) */
+    size_t max_startup_packet;        /* largest startup packet (10000, as PostgreSQL) */
+    int authentication_timeout_ms;    /* startup + authentication must finish within (60 s) */
+    int partial_message_timeout_ms;   /* a half-received message may stall this long (60 s) */
+    int write_timeout_ms;             /* a client that reads nothing this long is dropped (60 s) */
+    int max_connections;              /* client connections served at once (1000) */
+    PqAuthMethod auth_loopback;       /* clients from 127.0.0.0/8 and ::1 (trust) */
+    PqAuthMethod auth_remote;         /* every other client (md5) */
+    /* Session defaults passed to sql_session_open as if the client had sent them, unless it
+     * did: e.g. synchronous_commit, password_encryption. Borrowed: the strings must outlive
+     * the next pq_server_set_settings call (the server keeps two generations). */
+    int n_session_defaults;
+    const char *const *session_default_names;
+    const char *const *session_default_values;
+} PqSettings;
+
+/* Fills s with the defaults above. */
+void pq_settings_init(PqSettings *s);
+
+/* A server over eng (borrowed; must outlive the server). Returns NULL when out of memory or
+ * when the shutdown pipe cannot be created. Free with pq_server_free after every connection
+ * has returned. */
+PqServer *pq_server_new(SqlEngine *eng, const PqSettings *settings);
+void pq_server_free(PqServer *srv);
+
+/* Replaces the settings (SIGHUP reload); connections pick them up for their next message. */
+void pq_server_set_settings(PqServer *srv, const PqSettings *settings);
+
+/* Counts a connection in before its thread starts. Returns false (and counts nothing) when
+ * the server is shutting down. Each successful call is paired with one pq_conn_serve. */
+bool pq_server_conn_enter(PqServer *srv);
+
+/* Serves one client: startup, authentication, then queries until Terminate, EOF, a
+ * protocol error, a fatal timeout or shutdown. Takes ownership of fd (closes it). conn_id is
+ * the id printed in logs and sent as the BackendKeyData process id (unique, > 0). Counts the
+ * connection out (see pq_server_conn_enter) before returning. */
+void pq_conn_serve(PqServer *srv, int fd, uint32_t conn_id,
+                   const struct sockaddr_storage *peer, socklen_t peer_len);
+
+/* Shutdown, in two steps the server process drives:
+ * pq_server_begin_shutdown: connections waiting for a client message get FATAL 57P01 and
+ *   close; a statement in flight finishes first (a clean, "smart" shutdown).
+ * pq_server_cancel_all: every running statement is cancelled (57014) — the grace period is
+ *   over, or a fast shutdown (SIGINT) was asked. */
+void pq_server_begin_shutdown(PqServer *srv);
+void pq_server_cancel_all(PqServer *srv);
+/* Connections counted in and not yet out. */
+int pq_server_active(PqServer *srv);
+/* Waits until no connection is active or timeout_ms passed; true when none is left. */
+bool pq_server_wait_idle(PqServer *srv, int timeout_ms);
+
+#endif
