@@ -12,9 +12,9 @@
  *    copies nothing... simplest rule: keep the AST arena alive as long as the PreparedQuery.
  *  - A QueryCursor and the rows it returns live in the exec arena passed to query_open;
  *    a row returned by query_next is valid until the next query_next or query_close.
- *  - Catalog facts read while preparing (table OIDs, column types) are checked again at
- *    query_open against the catalog's version (query_prepare again if stale: the session
- *    does it transparently by keeping the statement text).
+ *  - Catalog facts read while preparing (table OIDs, column types) may go stale when DDL
+ *    commits: the session re-prepares when catsnap_version() changed since query_prepare
+ *    (it keeps the statement text). query_open may assume env->cat is the same version.
  *
  * Errors: SqlError with PostgreSQL's SQLSTATE, message and position (1-based character
  * position into the query text given to query_prepare, which is the whole Query message). */
@@ -32,13 +32,17 @@
 #include "util/arena.h"
 #include "util/buf.h"
 
-typedef struct RelTxn RelTxn;        /* src/facets/relational/relational.h */
-typedef struct Catalog Catalog;      /* src/catalog/catalog.h */
+typedef struct RelDB RelDB;          /* src/facets/relational/relational.h */
+typedef struct RelTxn RelTxn;
+typedef struct CatSnapshot CatSnapshot; /* src/catalog/catalog.h */
 
 /* Everything the engine needs from the session while preparing or running a statement. */
 typedef struct QueryEnv {
-    Catalog *catalog;                /* the database's catalog (name lookups, table defs) */
-    RelTxn *txn;                     /* the current transaction (snapshot, writes, locks) */
+    RelDB *rdb;                      /* the relational facet (sequences, row estimates) */
+    CatSnapshot *cat;                /* the catalog as the current transaction sees it
+                                        (held by the session for the statement) */
+    RelTxn *txn;                     /* the current transaction (snapshot, writes, locks);
+                                        statement already begun (rel_txn_statement_begin) */
     Oid database_oid;
     const char *database;            /* current_database() */
     const char *user;                /* current_user */
