@@ -14,3 +14,13 @@ tests_wire_shaledb_fake_SOURCES = $(SERVER_SOURCES) tests/wire/fake_sql.c
 
 dist_doc_DATA += docs/server.md docs/protocol.md
 EXTRA_DIST += tools/bench/pgbench_wire.sh
+
+# Wire tests: unit tests of the message layer, then the server through libpq and raw sockets.
+WIRE_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPQ_CFLAGS) -DWIRE_SERVER_BIN='"tests/wire/shaledb_fake"'
+WIRE_TEST_DEPS = tests/harness/test.h tests/wire/wire_util.h
+check_PROGRAMS += tests/wire/pq_msg_test tests/wire/wire_libpq_test
+TESTS += tests/wire/pq_msg_test tests/wire/wire_libpq_test
+tests_wire_pq_msg_test_SOURCES = tests/wire/pq_msg_test.c tests/harness/test.h
+tests_wire_wire_libpq_test_SOURCES = tests/wire/wire_libpq_test.c $(WIRE_TEST_DEPS)
+tests_wire_wire_libpq_test_CPPFLAGS = $(WIRE_TEST_CPPFLAGS)
+tests_wire_wire_libpq_test_LDADD = $(SHALE_LIBS) $(LIBPQ_LIBS)

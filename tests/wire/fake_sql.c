@@ -64,6 +64,7 @@ struct SqlSession {
     bool copy_binary;
     int64_t copy_rows;
     const char *rest;                /* simple query: statements after a COPY */
+    FakeChunk *pend_head, *pend_tail; /* the running COPY's data, published at CopyDone */
     char *query_copy;                /* owned copy of the simple query being run */
     char app_name[64];
     char user[64];
@@ -134,6 +135,8 @@ int sql_session_open(SqlEngine *eng, const char *user, const char *database, int
     return 0;
 }
 
+static void fake_copy_discard(SqlSession *s);
+
 static void fake_portal_clear(FakePortal *p)
 {
     free(p->query);
@@ -150,6 +153,7 @@ void sql_session_close(SqlSession *s)
         free(s->stmts[i].query);
         fake_portal_clear(&s->portals[i]);
     }
+    fake_copy_discard(s);
     free(s->query_copy);
     free(s);
 }
@@ -569,20 +573,18 @@ SqlStatus sql_exec_simple(SqlSession *s, const char *query, size_t len, const Sq
 SqlStatus sql_copy_data(SqlSession *s, const char *data, size_t n, SqlError *err)
 {
     if (memmem(data, n, "BADROW", 6))
-        return SQL_ERR(err, BAD_COPY_FILE_FORMAT, "invalid input syntax for type integer: \"BADROW\"");
+        return fake_copy_discard(s), SQL_ERR(err, BAD_COPY_FILE_FORMAT, "invalid input syntax for type integer: \"BADROW\"");
     FakeChunk *c = malloc(sizeof *c + n);
     if (!c)
         return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
     c->next = NULL;
     c->n = n;
     memcpy(c->data, data, n);
-    pthread_mutex_lock(&s->eng->mu);
-    if (s->eng->copy_tail)
-        s->eng->copy_tail->next = c;
+    if (s->pend_tail)
+        s->pend_tail->next = c;
     else
-        s->eng->copy_head = c;
-    s->eng->copy_tail = c;
-    pthread_mutex_unlock(&s->eng->mu);
+        s->pend_head = c;
+    s->pend_tail = c;
     for (size_t i = 0; i < n; i++)
         s->copy_rows += data[i] == '\n';
     if (s->copy_binary)
@@ -590,8 +592,28 @@ SqlStatus sql_copy_data(SqlSession *s, const char *data, size_t n, SqlError *err
     return SQL_DONE;
 }
 
+static void fake_copy_discard(SqlSession *s)
+{
+    while (s->pend_head) {
+        FakeChunk *c = s->pend_head;
+        s->pend_head = c->next;
+        free(c);
+    }
+    s->pend_tail = NULL;
+}
+
 SqlStatus sql_copy_done(SqlSession *s, const SqlSink *k, SqlError *err)
 {
+    if (s->pend_head) {
+        pthread_mutex_lock(&s->eng->mu);
+        if (s->eng->copy_tail)
+            s->eng->copy_tail->next = s->pend_head;
+        else
+            s->eng->copy_head = s->pend_head;
+        s->eng->copy_tail = s->pend_tail;
+        pthread_mutex_unlock(&s->eng->mu);
+        s->pend_head = s->pend_tail = NULL;
+    }
     char tag[64];
     snprintf(tag, sizeof tag, "COPY %lld", (long long)s->copy_rows);
     k->command_complete(k->arg, tag);
@@ -602,6 +624,7 @@ SqlStatus sql_copy_done(SqlSession *s, const SqlSink *k, SqlError *err)
 
 SqlStatus sql_copy_fail(SqlSession *s, const char *message, SqlError *err)
 {
+    fake_copy_discard(s);
     s->rest = NULL;
     if (s->tx == 'T')
         s->tx = 'E';
