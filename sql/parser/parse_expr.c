@@ -10,13 +10,9 @@
 #include "sql/parser/parser.h"
 #include "sql/parser/parser_int.h"
 
-enum {
-    PREC_OR = 1, PREC_AND, PREC_NOT, PREC_IS, PREC_CMP, PREC_LIKE, PREC_ESCAPE, PREC_OP,
-    PREC_ADD, PREC_MUL, PREC_EXP, PREC_AT, PREC_COLLATE, PREC_UMINUS
-};
 
 
-static AstNameList names1(SqlParser *p, const char *a, const char *b)
+AstNameList sql_names2(SqlParser *p, const char *a, const char *b)
 {
     AstNameList l = { 0 };
     int cap = 0;
@@ -26,7 +22,7 @@ static AstNameList names1(SqlParser *p, const char *a, const char *b)
     return l;
 }
 
-static AstNode *make_const_str(SqlParser *p, const char *s, int loc)
+AstNode *sql_make_const_str(SqlParser *p, const char *s, int loc)
 {
     AstConst *c = MAKE(p, AstConst, AST_CONST, loc);
     if (c) {
@@ -37,7 +33,7 @@ static AstNode *make_const_str(SqlParser *p, const char *s, int loc)
     return (AstNode *)c;
 }
 
-static AstNode *make_const_int(SqlParser *p, int64_t v, int loc)
+AstNode *sql_make_const_int(SqlParser *p, int64_t v, int loc)
 {
     AstConst *c = MAKE(p, AstConst, AST_CONST, loc);
     if (c) {
@@ -84,7 +80,7 @@ static AstNode *make_bool(SqlParser *p, AstBoolOp op, AstNode *l, AstNode *r, in
     return (AstNode *)b;
 }
 
-static AstFuncCall *make_func(SqlParser *p, AstNameList name, int loc, AstFuncSyntax syn)
+AstFuncCall *sql_make_func(SqlParser *p, AstNameList name, int loc, AstFuncSyntax syn)
 {
     AstFuncCall *f = MAKE(p, AstFuncCall, AST_FUNC_CALL, loc);
     if (f) {
@@ -137,405 +133,7 @@ AstNode *sql_parse_expr(SqlParser *p)
     return sql_parse_expr_prec(p, 0);
 }
 
-/* --- type names ------------------------------------------------------------------- */
-
-static void typmods_paren(SqlParser *p, AstTypeName *t)
-{
-    if (sql_is_char(p, '(')) {
-        sql_advance(p);
-        t->typmods = sql_parse_expr_list(p);
-        sql_expect_char(p, ')');
-    }
-}
-
-static void set_builtin(SqlParser *p, AstTypeName *t, const char *name)
-{
-    t->names = names1(p, NULL, name);
-    t->builtin = true;
-}
-
-static const char *parse_interval_fields(SqlParser *p)
-{
-    static const int fields[] = { KW_YEAR, KW_MONTH, KW_DAY, KW_HOUR, KW_MINUTE, KW_SECOND };
-    int kw = sql_tok_kw(sql_peek(p));
-    bool ok = false;
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        ok |= kw == fields[i];
-    if (!ok)
-        return NULL;
-    const char *a = sql_peek(p)->str;
-    sql_advance(p);
-    if (sql_is_kw(p, KW_TO)) {
-        int kw2 = sql_tok_kw(sql_peek_n(p, 1));
-        if (kw2 == KW_MONTH || kw2 == KW_HOUR || kw2 == KW_MINUTE || kw2 == KW_SECOND) {
-            sql_advance(p);
-            const char *b = sql_peek(p)->str;
-            sql_advance(p);
-            char buf[64];
-            snprintf(buf, sizeof buf, "%s to %s", a, b);
-            return sql_pstrdup(p, buf, strlen(buf));
-        }
-        sql_advance(p);
-        sql_syntax_error(p);
-        return NULL;
-    }
-    return a;
-}
-
-static bool parse_with_time_zone(SqlParser *p)
-{
-    if ((sql_is_kw(p, KW_WITH) || sql_is_kw(p, KW_WITHOUT)) && sql_is_kw_n(p, 1, KW_TIME) &&
-        sql_is_kw_n(p, 2, KW_ZONE)) {
-        bool with = sql_is_kw(p, KW_WITH);
-        sql_advance(p);
-        sql_advance(p);
-        sql_advance(p);
-        return with;
-    }
-    return false;
-}
-
-/* SimpleTypename without array bounds. */
-static bool parse_simple_type(SqlParser *p, AstTypeName *t)
-{
-    const SqlToken *tok = sql_peek(p);
-    switch (sql_tok_kw(tok)) {
-    case KW_INT: case KW_INTEGER: sql_advance(p); set_builtin(p, t, "int4"); return true;
-    case KW_SMALLINT: sql_advance(p); set_builtin(p, t, "int2"); return true;
-    case KW_BIGINT: sql_advance(p); set_builtin(p, t, "int8"); return true;
-    case KW_REAL: sql_advance(p); set_builtin(p, t, "float4"); return true;
-    case KW_BOOLEAN: sql_advance(p); set_builtin(p, t, "bool"); return true;
-    case KW_DOUBLE:
-        sql_advance(p);
-        if (!sql_expect_kw(p, KW_PRECISION))
-            return false;
-        set_builtin(p, t, "float8");
-        return true;
-    case KW_FLOAT:
-        sql_advance(p);
-        if (sql_is_char(p, '(')) {
-            sql_advance(p);
-            const SqlToken *n = sql_peek(p);
-            if (n->type != TOK_ICONST) {
-                sql_syntax_error(p);
-                return false;
-            }
-            if (n->ival < 1) {
-                sql_error_at(p, ERRCODE_INVALID_PARAMETER_VALUE, n->start,
-                             "precision for type float must be at least 1 bit");
-                return false;
-            }
-            if (n->ival > 53 || !n->fits) {
-                sql_error_at(p, ERRCODE_INVALID_PARAMETER_VALUE, n->start,
-                             "precision for type float must be less than 54 bits");
-                return false;
-            }
-            sql_advance(p);
-            sql_expect_char(p, ')');
-            set_builtin(p, t, n->ival <= 24 ? "float4" : "float8");
-        } else {
-            set_builtin(p, t, "float8");
-        }
-        return true;
-    case KW_DECIMAL: case KW_DEC: case KW_NUMERIC:
-        sql_advance(p);
-        set_builtin(p, t, "numeric");
-        typmods_paren(p, t);
-        return true;
-    case KW_BIT: {
-        sql_advance(p);
-        bool varying = sql_accept_kw(p, KW_VARYING);
-        set_builtin(p, t, varying ? "varbit" : "bit");
-        typmods_paren(p, t);
-        return true;
-    }
-    case KW_CHARACTER: case KW_CHAR: case KW_NCHAR: case KW_NATIONAL: case KW_VARCHAR: {
-        int kw = sql_tok_kw(tok);
-        sql_advance(p);
-        if (kw == KW_NATIONAL && !(sql_accept_kw(p, KW_CHARACTER) || sql_accept_kw(p, KW_CHAR))) {
-            sql_syntax_error(p);
-            return false;
-        }
-        bool varying = kw == KW_VARCHAR || sql_accept_kw(p, KW_VARYING);
-        set_builtin(p, t, varying ? "varchar" : "bpchar");
-        typmods_paren(p, t);
-        if (!varying && t->typmods.n == 0) {
-            int cap = 0;
-            sql_list_push(p, &t->typmods, make_const_int(p, 1, -1), &cap);
-        }
-        return true;
-    }
-    case KW_TIMESTAMP: case KW_TIME: {
-        bool ts = sql_tok_kw(tok) == KW_TIMESTAMP;
-        sql_advance(p);
-        typmods_paren(p, t);
-        bool tz = parse_with_time_zone(p);
-        set_builtin(p, t, ts ? (tz ? "timestamptz" : "timestamp") : (tz ? "timetz" : "time"));
-        return true;
-    }
-    case KW_INTERVAL:
-        sql_advance(p);
-        set_builtin(p, t, "interval");
-        if (sql_is_char(p, '(')) {
-            typmods_paren(p, t);
-        } else {
-            t->interval_fields = parse_interval_fields(p);
-            if (t->interval_fields && strstr(t->interval_fields, "second"))
-                typmods_paren(p, t);
-        }
-        return !p->failed;
-    default:
-        break;
-    }
-    if (p->failed)
-        return false;
-    /* GenericType: type_function_name [ '.' attr ]* [ '(' typmods ')' ] */
-    if (!sql_tok_is_type_func_name(sql_peek(p))) {
-        sql_syntax_error(p);
-        return false;
-    }
-    AstNameList l = { 0 };
-    int cap = 0;
-    sql_names_push(p, &l, sql_peek(p)->str, &cap);
-    sql_advance(p);
-    while (sql_is_char(p, '.') && !p->failed) {
-        sql_advance(p);
-        sql_names_push(p, &l, sql_parse_collabel(p), &cap);
-    }
-    t->names = l;
-    typmods_paren(p, t);
-    return !p->failed;
-}
-
-AstTypeName *sql_parse_typename(SqlParser *p)
-{
-    if (p->failed)
-        return NULL;
-    AstTypeName *t = MAKE(p, AstTypeName, AST_TYPE_NAME, sql_peek(p)->start);
-    if (!t)
-        return NULL;
-    t->setof = sql_accept_kw(p, KW_SETOF);
-    if (!parse_simple_type(p, t))
-        return NULL;
-    int bounds[16], nb = 0;
-    if (sql_is_kw(p, KW_ARRAY)) {
-        sql_advance(p);
-        int b = -1;
-        if (sql_is_char(p, '[')) {
-            sql_advance(p);
-            if (sql_peek(p)->type != TOK_ICONST) {
-                sql_syntax_error(p);
-                return NULL;
-            }
-            b = (int)sql_peek(p)->ival;
-            sql_advance(p);
-            sql_expect_char(p, ']');
-        }
-        bounds[nb++] = b;
-    } else {
-        while (sql_is_char(p, '[') && !p->failed) {
-            sql_advance(p);
-            int b = -1;
-            if (sql_peek(p)->type == TOK_ICONST) {
-                b = (int)sql_peek(p)->ival;
-                sql_advance(p);
-            }
-            if (!sql_expect_char(p, ']'))
-                return NULL;
-            if (nb < 16)
-                bounds[nb++] = b;
-        }
-    }
-    if (nb) {
-        t->array_bounds = sql_palloc(p, sizeof(int) * (size_t)nb);
-        if (t->array_bounds)
-            memcpy(t->array_bounds, bounds, sizeof(int) * (size_t)nb);
-        t->n_array_bounds = nb;
-    }
-    return p->failed ? NULL : t;
-}
-
 /* --- pieces ----------------------------------------------------------------------- */
-
-AstList sql_parse_sort_list(SqlParser *p)
-{
-    AstList l = { 0 };
-    int cap = 0;
-    do {
-        AstSortBy *s = MAKE(p, AstSortBy, AST_SORT_BY, sql_peek(p)->start);
-        if (!s)
-            break;
-        s->node = sql_parse_expr(p);
-        if (sql_accept_kw(p, KW_ASC)) {
-            s->dir = AST_SORT_ASC;
-        } else if (sql_accept_kw(p, KW_DESC)) {
-            s->dir = AST_SORT_DESC;
-        } else if (sql_accept_kw(p, KW_USING)) {
-            s->dir = AST_SORT_USING;
-            if (sql_peek(p)->type != TOK_OP) {
-                sql_syntax_error(p);
-                break;
-            }
-            s->use_op = sql_peek(p)->str;
-            sql_advance(p);
-        }
-        if (sql_is_kw(p, KW_NULLS) && (sql_is_kw_n(p, 1, KW_FIRST) || sql_is_kw_n(p, 1, KW_LAST))) {
-            sql_advance(p);
-            s->nulls = sql_is_kw(p, KW_FIRST) ? AST_NULLS_FIRST : AST_NULLS_LAST;
-            sql_advance(p);
-        }
-        sql_list_push(p, &l, (AstNode *)s, &cap);
-    } while (!p->failed && sql_accept_char(p, ','));
-    return l;
-}
-
-static bool parse_frame_bound(SqlParser *p, AstFrameBound *b, AstNode **off)
-{
-    if (sql_accept_kw(p, KW_UNBOUNDED)) {
-        if (sql_accept_kw(p, KW_PRECEDING))
-            *b = AST_BOUND_UNBOUNDED_PRECEDING;
-        else if (sql_expect_kw(p, KW_FOLLOWING))
-            *b = AST_BOUND_UNBOUNDED_FOLLOWING;
-        return !p->failed;
-    }
-    if (sql_is_kw(p, KW_CURRENT) && sql_is_kw_n(p, 1, KW_ROW)) {
-        sql_advance(p);
-        sql_advance(p);
-        *b = AST_BOUND_CURRENT_ROW;
-        return true;
-    }
-    *off = sql_parse_expr(p);
-    if (sql_accept_kw(p, KW_PRECEDING))
-        *b = AST_BOUND_OFFSET_PRECEDING;
-    else if (sql_expect_kw(p, KW_FOLLOWING))
-        *b = AST_BOUND_OFFSET_FOLLOWING;
-    return !p->failed;
-}
-
-AstWindowDef *sql_parse_window_spec(SqlParser *p)
-{
-    AstWindowDef *w = MAKE(p, AstWindowDef, AST_WINDOW_DEF, sql_peek(p)->start);
-    if (!w)
-        return NULL;
-    const SqlToken *t = sql_peek(p);
-    int kw = sql_tok_kw(t);
-    if (sql_tok_is_colid(t) && kw != KW_PARTITION && kw != KW_RANGE && kw != KW_ROWS && kw != KW_GROUPS) {
-        w->refname = t->str;
-        sql_advance(p);
-    }
-    if (sql_is_kw(p, KW_PARTITION)) {
-        sql_advance(p);
-        sql_expect_kw(p, KW_BY);
-        w->partition = sql_parse_expr_list(p);
-    }
-    if (sql_is_kw(p, KW_ORDER)) {
-        sql_advance(p);
-        sql_expect_kw(p, KW_BY);
-        w->order = sql_parse_sort_list(p);
-    }
-    kw = sql_tok_kw(sql_peek(p));
-    if (kw == KW_RANGE || kw == KW_ROWS || kw == KW_GROUPS) {
-        sql_advance(p);
-        w->mode = kw == KW_RANGE ? AST_FRAME_RANGE : kw == KW_ROWS ? AST_FRAME_ROWS : AST_FRAME_GROUPS;
-        if (sql_accept_kw(p, KW_BETWEEN)) {
-            parse_frame_bound(p, &w->start_bound, &w->start_offset);
-            sql_expect_kw(p, KW_AND);
-            parse_frame_bound(p, &w->end_bound, &w->end_offset);
-        } else {
-            parse_frame_bound(p, &w->start_bound, &w->start_offset);
-        }
-        if (sql_accept_kw(p, KW_EXCLUDE)) {
-            if (sql_is_kw(p, KW_CURRENT) && sql_is_kw_n(p, 1, KW_ROW)) {
-                sql_advance(p);
-                sql_advance(p);
-                w->exclude = AST_EXCLUDE_CURRENT_ROW;
-            } else if (sql_accept_kw(p, KW_GROUP)) {
-                w->exclude = AST_EXCLUDE_GROUP;
-            } else if (sql_accept_kw(p, KW_TIES)) {
-                w->exclude = AST_EXCLUDE_TIES;
-            } else if (sql_expect_kw(p, KW_NO)) {
-                sql_expect_kw(p, KW_OTHERS);
-                w->exclude = AST_EXCLUDE_NO_OTHERS;
-            }
-        }
-    }
-    sql_expect_char(p, ')');
-    return p->failed ? NULL : w;
-}
-
-/* The arguments and trailing clauses of a call; at '(' after the name. */
-static AstNode *parse_func_call(SqlParser *p, AstNameList name, int loc)
-{
-    AstFuncCall *f = make_func(p, name, loc, AST_FUNC_PLAIN);
-    if (!f || !sql_expect_char(p, '('))
-        return NULL;
-    int cap = 0;
-    if (sql_is_op(p, "*")) {
-        sql_advance(p);
-        f->agg_star = true;
-    } else if (!sql_is_char(p, ')')) {
-        if (sql_accept_kw(p, KW_DISTINCT))
-            f->agg_distinct = true;
-        else
-            sql_accept_kw(p, KW_ALL);
-        do {
-            if (sql_accept_kw(p, KW_VARIADIC))
-                f->variadic = true;
-            const SqlToken *t = sql_peek(p);
-            const SqlToken *t1 = sql_peek_n(p, 1);
-            if (sql_tok_is_type_func_name(t) && (t1->type == TOK_ARROW || t1->type == TOK_COLON_EQ)) {
-                AstNamedArg *na = MAKE(p, AstNamedArg, AST_NAMED_ARG, t->start);
-                sql_advance(p);
-                sql_advance(p);
-                if (na) {
-                    na->name = t->str;
-                    na->arg = sql_parse_expr(p);
-                }
-                sql_list_push(p, &f->args, (AstNode *)na, &cap);
-            } else {
-                sql_list_push(p, &f->args, sql_parse_expr(p), &cap);
-            }
-        } while (!p->failed && !f->variadic && sql_accept_char(p, ','));
-        if (sql_is_kw(p, KW_ORDER)) {
-            sql_advance(p);
-            sql_expect_kw(p, KW_BY);
-            f->agg_order = sql_parse_sort_list(p);
-        }
-    }
-    if (!sql_expect_char(p, ')'))
-        return NULL;
-    if (sql_is_kw(p, KW_WITHIN) && sql_is_kw_n(p, 1, KW_GROUP)) {
-        sql_advance(p);
-        sql_advance(p);
-        sql_expect_char(p, '(');
-        sql_expect_kw(p, KW_ORDER);
-        sql_expect_kw(p, KW_BY);
-        f->agg_order = sql_parse_sort_list(p);
-        f->agg_within_group = true;
-        sql_expect_char(p, ')');
-    }
-    if (sql_is_kw(p, KW_FILTER) && sql_peek_n(p, 1)->type == TOK_CHAR && sql_peek_n(p, 1)->ch == '(') {
-        sql_advance(p);
-        sql_advance(p);
-        sql_expect_kw(p, KW_WHERE);
-        f->agg_filter = sql_parse_expr(p);
-        sql_expect_char(p, ')');
-    }
-    if (sql_is_kw(p, KW_OVER)) {
-        sql_advance(p);
-        if (sql_accept_char(p, '(')) {
-            f->over = sql_parse_window_spec(p);
-        } else {
-            AstWindowDef *w = MAKE(p, AstWindowDef, AST_WINDOW_DEF, sql_peek(p)->start);
-            if (w) {
-                w->refname = sql_parse_colid(p);
-                w->over_name_only = true;
-            }
-            f->over = w;
-        }
-    }
-    return p->failed ? NULL : (AstNode *)f;
-}
 
 /* Subscripts and field selections after a primary. */
 static AstNode *parse_indirection(SqlParser *p, AstNode *arg)
@@ -641,9 +239,9 @@ static AstNode *try_typed_literal(SqlParser *p)
     }
     sql_advance(p);
     if (t->builtin && strcmp(t->names.names[0], "interval") == 0 && !t->interval_fields) {
-        t->interval_fields = parse_interval_fields(p);
+        t->interval_fields = sql_parse_interval_fields(p);
         if (t->interval_fields && strstr(t->interval_fields, "second"))
-            typmods_paren(p, t);
+            sql_parse_typmods(p, t);
     }
     AstTypeCast *tc = MAKE(p, AstTypeCast, AST_TYPE_CAST, loc);
     if (tc) {
@@ -662,7 +260,7 @@ static AstNode *parse_columnref_or_func(SqlParser *p)
     /* func_name '(' : a bare type_function_name, or a dotted name */
     if (t1->type == TOK_CHAR && t1->ch == '(' && sql_tok_is_type_func_name(t)) {
         sql_advance(p);
-        return parse_func_call(p, names1(p, NULL, t->str), loc);
+        return sql_parse_func_call(p, sql_names2(p, NULL, t->str), loc);
     }
     if (t->type == TOK_IDENT && !t->quoted && t->kw == KW__NONE && t1->type == TOK_SCONST) {
         AstNode *lit = try_typed_literal(p);
@@ -693,7 +291,7 @@ static AstNode *parse_columnref_or_func(SqlParser *p)
         sql_names_push(p, &l, n->str, &cap);
         sql_advance(p);
         if (sql_is_char(p, '(')) {
-            return parse_func_call(p, l, loc);
+            return sql_parse_func_call(p, l, loc);
         }
     }
     if (!star && l.n > 1 && sql_peek(p)->type == TOK_SCONST) {
@@ -711,226 +309,6 @@ static AstNode *parse_columnref_or_func(SqlParser *p)
         return NULL;
     c->fields = l;
     c->star = star;
-    return (AstNode *)c;
-}
-
-static AstNode *parse_special_func(SqlParser *p, int kw, int loc)
-{
-    /* at the keyword; next is '(' */
-    sql_advance(p);
-    sql_advance(p);
-    int cap = 0;
-    switch (kw) {
-    case KW_COALESCE: case KW_GREATEST: case KW_LEAST: case KW_NULLIF: {
-        AstVarargFunc *v = MAKE(p, AstVarargFunc, AST_VARARG_FUNC, loc);
-        if (!v)
-            return NULL;
-        v->kind = kw == KW_COALESCE ? AST_COALESCE : kw == KW_GREATEST ? AST_GREATEST
-                : kw == KW_LEAST ? AST_LEAST : AST_NULLIF;
-        if (kw == KW_NULLIF) {
-            sql_list_push(p, &v->args, sql_parse_expr(p), &cap);
-            sql_expect_char(p, ',');
-            sql_list_push(p, &v->args, sql_parse_expr(p), &cap);
-        } else {
-            v->args = sql_parse_expr_list(p);
-        }
-        sql_expect_char(p, ')');
-        return p->failed ? NULL : (AstNode *)v;
-    }
-    case KW_CAST: {
-        AstTypeCast *c = MAKE(p, AstTypeCast, AST_TYPE_CAST, loc);
-        if (!c)
-            return NULL;
-        c->arg = sql_parse_expr(p);
-        sql_expect_kw(p, KW_AS);
-        c->type = sql_parse_typename(p);
-        c->syntax = AST_CAST_FUNC;
-        sql_expect_char(p, ')');
-        return p->failed ? NULL : (AstNode *)c;
-    }
-    case KW_EXTRACT: {
-        AstFuncCall *f = make_func(p, names1(p, "pg_catalog", "extract"), loc, AST_FUNC_EXTRACT);
-        if (!f)
-            return NULL;
-        const SqlToken *t = sql_peek(p);
-        const char *field;
-        if (t->type == TOK_SCONST || (t->type == TOK_IDENT && (t->kw == KW__NONE || sql_keyword_cat((SqlKeyword)t->kw) != 'R'))) {
-            field = t->str;
-            sql_advance(p);
-        } else {
-            sql_syntax_error(p);
-            return NULL;
-        }
-        sql_list_push(p, &f->args, make_const_str(p, field, t->start), &cap);
-        sql_expect_kw(p, KW_FROM);
-        sql_list_push(p, &f->args, sql_parse_expr(p), &cap);
-        sql_expect_char(p, ')');
-        return p->failed ? NULL : (AstNode *)f;
-    }
-    case KW_POSITION: {
-        AstFuncCall *f = make_func(p, names1(p, "pg_catalog", "position"), loc, AST_FUNC_POSITION);
-        if (!f)
-            return NULL;
-        AstNode *a = sql_parse_expr_prec(p, PREC_LIKE + 1);
-        sql_expect_kw(p, KW_IN);
-        AstNode *b = sql_parse_expr_prec(p, PREC_LIKE + 1);
-        sql_list_push(p, &f->args, b, &cap);
-        sql_list_push(p, &f->args, a, &cap);
-        sql_expect_char(p, ')');
-        return p->failed ? NULL : (AstNode *)f;
-    }
-    case KW_SUBSTRING: {
-        AstFuncCall *f = make_func(p, names1(p, "pg_catalog", "substring"), loc, AST_FUNC_SUBSTRING);
-        if (!f)
-            return NULL;
-        if (sql_is_char(p, ')')) {
-            f->syntax = AST_FUNC_PLAIN;
-        } else {
-            AstNode *x = sql_parse_expr(p);
-            sql_list_push(p, &f->args, x, &cap);
-            if (sql_accept_kw(p, KW_FROM)) {
-                sql_list_push(p, &f->args, sql_parse_expr(p), &cap);
-                if (sql_accept_kw(p, KW_FOR))
-                    sql_list_push(p, &f->args, sql_parse_expr(p), &cap);
-            } else if (sql_accept_kw(p, KW_FOR)) {
-                AstNode *n = sql_parse_expr(p);
-                if (sql_accept_kw(p, KW_FROM)) {
-                    sql_list_push(p, &f->args, sql_parse_expr(p), &cap);
-                } else {
-                    sql_list_push(p, &f->args, make_const_int(p, 1, -1), &cap);
-                }
-                sql_list_push(p, &f->args, n, &cap);
-            } else {
-                f->syntax = AST_FUNC_PLAIN;
-                while (!p->failed && sql_accept_char(p, ','))
-                    sql_list_push(p, &f->args, sql_parse_expr(p), &cap);
-            }
-        }
-        sql_expect_char(p, ')');
-        return p->failed ? NULL : (AstNode *)f;
-    }
-    case KW_TRIM: {
-        const char *fn = "btrim";
-        if (sql_accept_kw(p, KW_LEADING))
-            fn = "ltrim";
-        else if (sql_accept_kw(p, KW_TRAILING))
-            fn = "rtrim";
-        else
-            sql_accept_kw(p, KW_BOTH);
-        AstFuncCall *f = make_func(p, names1(p, "pg_catalog", fn), loc, AST_FUNC_TRIM);
-        if (!f)
-            return NULL;
-        if (sql_accept_kw(p, KW_FROM)) {
-            f->args = sql_parse_expr_list(p);
-        } else {
-            AstNode *first = sql_parse_expr(p);
-            if (sql_accept_kw(p, KW_FROM)) {
-                AstList rest = sql_parse_expr_list(p);
-                for (int i = 0; i < rest.n; i++)
-                    sql_list_push(p, &f->args, rest.items[i], &cap);
-                sql_list_push(p, &f->args, first, &cap);
-            } else {
-                sql_list_push(p, &f->args, first, &cap);
-                while (!p->failed && sql_accept_char(p, ','))
-                    sql_list_push(p, &f->args, sql_parse_expr(p), &cap);
-            }
-        }
-        sql_expect_char(p, ')');
-        return p->failed ? NULL : (AstNode *)f;
-    }
-    case KW_OVERLAY: {
-        AstFuncCall *f = make_func(p, names1(p, "pg_catalog", "overlay"), loc, AST_FUNC_OVERLAY);
-        if (!f)
-            return NULL;
-        sql_list_push(p, &f->args, sql_parse_expr(p), &cap);
-        if (sql_accept_kw(p, KW_PLACING)) {
-            sql_list_push(p, &f->args, sql_parse_expr(p), &cap);
-            sql_expect_kw(p, KW_FROM);
-            sql_list_push(p, &f->args, sql_parse_expr(p), &cap);
-            if (sql_accept_kw(p, KW_FOR))
-                sql_list_push(p, &f->args, sql_parse_expr(p), &cap);
-        } else {
-            f->syntax = AST_FUNC_PLAIN;
-            while (!p->failed && sql_accept_char(p, ','))
-                sql_list_push(p, &f->args, sql_parse_expr(p), &cap);
-        }
-        sql_expect_char(p, ')');
-        return p->failed ? NULL : (AstNode *)f;
-    }
-    case KW_GROUPING: {
-        p->pos -= 2;
-        sql_advance(p);
-        return parse_func_call(p, names1(p, NULL, "grouping"), loc);
-    }
-    default:
-        sql_syntax_error(p);
-        return NULL;
-    }
-}
-
-static AstNode *parse_sql_value(SqlParser *p, AstSqlValueKind kind, int loc, bool precision)
-{
-    sql_advance(p);
-    AstSqlValue *v = MAKE(p, AstSqlValue, AST_SQL_VALUE, loc);
-    if (!v)
-        return NULL;
-    v->kind = kind;
-    v->precision = -1;
-    if (precision && sql_is_char(p, '(')) {
-        sql_advance(p);
-        if (sql_peek(p)->type != TOK_ICONST) {
-            sql_syntax_error(p);
-            return NULL;
-        }
-        v->precision = (int)sql_peek(p)->ival;
-        sql_advance(p);
-        sql_expect_char(p, ')');
-    }
-    return p->failed ? NULL : (AstNode *)v;
-}
-
-static AstNode *parse_case(SqlParser *p, int loc)
-{
-    sql_advance(p);
-    AstCaseExpr *c = MAKE(p, AstCaseExpr, AST_CASE, loc);
-    if (!c)
-        return NULL;
-    if (!sql_is_kw(p, KW_WHEN))
-        c->arg = sql_parse_expr(p);
-    AstCaseWhen whens[64], *heap = NULL;
-    int n = 0, cap = 64;
-    AstCaseWhen *arr = whens;
-    if (!sql_is_kw(p, KW_WHEN)) {
-        sql_syntax_error(p);
-        return NULL;
-    }
-    while (!p->failed && sql_is_kw(p, KW_WHEN)) {
-        AstCaseWhen w;
-        w.location = sql_peek(p)->start;
-        sql_advance(p);
-        w.cond = sql_parse_expr(p);
-        sql_expect_kw(p, KW_THEN);
-        w.result = sql_parse_expr(p);
-        if (n == cap) {
-            AstCaseWhen *nh = sql_palloc(p, sizeof(AstCaseWhen) * (size_t)cap * 2);
-            if (!nh)
-                return NULL;
-            memcpy(nh, arr, sizeof(AstCaseWhen) * (size_t)n);
-            arr = heap = nh;
-            cap *= 2;
-        }
-        arr[n++] = w;
-    }
-    (void)heap;
-    if (sql_accept_kw(p, KW_ELSE))
-        c->defresult = sql_parse_expr(p);
-    sql_expect_kw(p, KW_END);
-    if (p->failed)
-        return NULL;
-    c->whens = sql_palloc(p, sizeof(AstCaseWhen) * (size_t)n);
-    if (c->whens)
-        memcpy(c->whens, arr, sizeof(AstCaseWhen) * (size_t)n);
-    c->n_whens = n;
     return (AstNode *)c;
 }
 
@@ -961,7 +339,7 @@ static AstNode *parse_primary_kw(SqlParser *p, const SqlToken *t, bool *handled)
         sql_advance(p);
         return sql_make_node(p, AST_DEFAULT, sizeof(AstNode), loc);
     case KW_CASE:
-        return parse_case(p, loc);
+        return sql_parse_case(p, loc);
     case KW_ARRAY: {
         sql_advance(p);
         if (sql_is_char(p, '(')) {
@@ -1022,21 +400,21 @@ static AstNode *parse_primary_kw(SqlParser *p, const SqlToken *t, bool *handled)
     case KW_GROUPING:
         if (!paren)
             break;
-        return parse_special_func(p, kw, loc);
-    case KW_CURRENT_DATE: return parse_sql_value(p, AST_SV_CURRENT_DATE, loc, false);
-    case KW_CURRENT_TIME: return parse_sql_value(p, AST_SV_CURRENT_TIME, loc, true);
-    case KW_CURRENT_TIMESTAMP: return parse_sql_value(p, AST_SV_CURRENT_TIMESTAMP, loc, true);
-    case KW_LOCALTIME: return parse_sql_value(p, AST_SV_LOCALTIME, loc, true);
-    case KW_LOCALTIMESTAMP: return parse_sql_value(p, AST_SV_LOCALTIMESTAMP, loc, true);
-    case KW_CURRENT_ROLE: return parse_sql_value(p, AST_SV_CURRENT_ROLE, loc, false);
-    case KW_CURRENT_USER: return parse_sql_value(p, AST_SV_CURRENT_USER, loc, false);
-    case KW_SESSION_USER: return parse_sql_value(p, AST_SV_SESSION_USER, loc, false);
-    case KW_USER: return parse_sql_value(p, AST_SV_USER, loc, false);
-    case KW_CURRENT_CATALOG: return parse_sql_value(p, AST_SV_CURRENT_CATALOG, loc, false);
+        return sql_parse_special_func(p, kw, loc);
+    case KW_CURRENT_DATE: return sql_parse_sql_value(p, AST_SV_CURRENT_DATE, loc, false);
+    case KW_CURRENT_TIME: return sql_parse_sql_value(p, AST_SV_CURRENT_TIME, loc, true);
+    case KW_CURRENT_TIMESTAMP: return sql_parse_sql_value(p, AST_SV_CURRENT_TIMESTAMP, loc, true);
+    case KW_LOCALTIME: return sql_parse_sql_value(p, AST_SV_LOCALTIME, loc, true);
+    case KW_LOCALTIMESTAMP: return sql_parse_sql_value(p, AST_SV_LOCALTIMESTAMP, loc, true);
+    case KW_CURRENT_ROLE: return sql_parse_sql_value(p, AST_SV_CURRENT_ROLE, loc, false);
+    case KW_CURRENT_USER: return sql_parse_sql_value(p, AST_SV_CURRENT_USER, loc, false);
+    case KW_SESSION_USER: return sql_parse_sql_value(p, AST_SV_SESSION_USER, loc, false);
+    case KW_USER: return sql_parse_sql_value(p, AST_SV_USER, loc, false);
+    case KW_CURRENT_CATALOG: return sql_parse_sql_value(p, AST_SV_CURRENT_CATALOG, loc, false);
     case KW_CURRENT_SCHEMA:
         if (paren)
             break;
-        return parse_sql_value(p, AST_SV_CURRENT_SCHEMA, loc, false);
+        return sql_parse_sql_value(p, AST_SV_CURRENT_SCHEMA, loc, false);
     default:
         break;
     }
@@ -1457,7 +835,7 @@ AstNode *sql_parse_expr_prec(SqlParser *p, int min_prec)
             sql_expect_kw(p, KW_TIME);
             sql_expect_kw(p, KW_ZONE);
             AstNode *zone = sql_parse_expr_prec(p, PREC_AT + 1);
-            AstFuncCall *f = make_func(p, names1(p, "pg_catalog", "timezone"), loc, AST_FUNC_AT_TIME_ZONE);
+            AstFuncCall *f = sql_make_func(p, sql_names2(p, "pg_catalog", "timezone"), loc, AST_FUNC_AT_TIME_ZONE);
             if (f) {
                 int cap = 0;
                 sql_list_push(p, &f->args, zone, &cap);

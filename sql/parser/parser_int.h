@@ -132,7 +132,23 @@ AstNameList sql_parse_paren_name_list(SqlParser *p);      /* '(' name_list ')' *
 AstRangeVar *sql_parse_qualified_name(SqlParser *p);
 const char *sql_parse_string(SqlParser *p);               /* Sconst */
 
-/* expressions (parse_expr.c) */
+/* operator precedence levels, lowest first (parse_expr.c has the table) */
+enum {
+    PREC_OR = 1, PREC_AND, PREC_NOT, PREC_IS, PREC_CMP, PREC_LIKE, PREC_ESCAPE, PREC_OP,
+    PREC_ADD, PREC_MUL, PREC_EXP, PREC_AT, PREC_COLLATE, PREC_UMINUS
+};
+
+/* expressions (parse_expr.c, parse_type.c, parse_func.c); nodes live in p->arena */
+AstNameList sql_names2(SqlParser *p, const char *a, const char *b);  /* [a.]b */
+AstNode *sql_make_const_str(SqlParser *p, const char *s, int loc);
+AstNode *sql_make_const_int(SqlParser *p, int64_t v, int loc);
+AstFuncCall *sql_make_func(SqlParser *p, AstNameList name, int loc, AstFuncSyntax syn);
+void sql_parse_typmods(SqlParser *p, AstTypeName *t);                /* optional '(' list ')' */
+const char *sql_parse_interval_fields(SqlParser *p);                 /* YEAR .. SECOND [TO ..] */
+AstNode *sql_parse_func_call(SqlParser *p, AstNameList name, int loc); /* at '(' */
+AstNode *sql_parse_special_func(SqlParser *p, int kw, int loc);      /* at kw, then '(' */
+AstNode *sql_parse_sql_value(SqlParser *p, AstSqlValueKind kind, int loc, bool precision);
+AstNode *sql_parse_case(SqlParser *p, int loc);                      /* at CASE */
 AstNode *sql_parse_expr(SqlParser *p);                    /* a_expr */
 AstNode *sql_parse_expr_prec(SqlParser *p, int min_prec);
 AstList sql_parse_expr_list(SqlParser *p);
