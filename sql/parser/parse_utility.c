@@ -18,6 +18,8 @@ static AstNode *bool_const(SqlParser *p, bool v, int loc)
 
 static AstNode *str_const(SqlParser *p, const char *s, int loc)
 {
+    if (!s)
+        return NULL;   /* the caller's parse failed; the error is set */
     AstConst *c = MAKE(p, AstConst, AST_CONST, loc);
     if (c) {
         c->kind = AST_CONST_STRING;
