@@ -7,7 +7,9 @@
  * in-flight set. A snapshot records snap_ts = (smallest in-flight ts) - 1 (or the last ts)
  * and then takes the storage snapshot, both under tm.mu, so every commit with ts <= snap_ts
  * is visible in it. A commit with ts > snap_ts may also be visible (it finished early): the
- * conflict checks below then see a false conflict, never miss one.
+ * conflict checks below then see a false conflict, never miss one. REPEATABLE READ and
+ * SERIALIZABLE snapshots first wait for the commits already numbered, which keeps such
+ * false conflicts rare.
  *
  * Conflict tracking (tm.mu):
  *   tracker     hash of storage key -> ts of the last commit that wrote it, for commits newer
@@ -137,6 +139,8 @@ typedef struct CommitLogEntry {
 
 typedef struct TxnMgr {
     pthread_mutex_t mu;
+    pthread_cond_t cv;        /* broadcast when a commit leaves the in-flight set */
+    int n_snap_waiters;
     uint64_t last_ts;         /* last commit timestamp handed out */
     uint64_t next_xid;
     uint64_t *inflight;       /* commit timestamps being written */

@@ -1,7 +1,9 @@
 /* rel_lock.c -- row locks: a hash table of lock entries keyed by storage key, shared and
  * exclusive modes, held until the top-level transaction ends. Waiting transactions sleep on
  * one condition variable (broadcast when an entry with waiters is released), polling cancel
- * and statement timeout every 10 ms. Before each wait the wait-for graph (entry -> holders ->
+ * and statement timeout every 10 ms. Waiters are served in arrival order (a newcomer queues
+ * behind them), so a retried deadlock victim cannot starve the transaction it blocked.
+ * Before each wait the wait-for graph (entry -> holders ->
  * the entries they wait on ...) is searched for a cycle through the waiter: 40P01.
  *
  * All state here is guarded by lm.mu. */
@@ -20,6 +22,8 @@ struct LockEntry {
     RelTxn **sharers;         /* shared holders (malloc'd) */
     int n_sharers, cap_sharers;
     int n_waiters;
+    RelTxn **queue;           /* waiters in arrival order: granted first-come first-served */
+    int cap_queue;
     size_t klen;
     char key[];
 };
@@ -43,6 +47,7 @@ void lockmgr_destroy(LockMgr *lm)
         while (e) {
             LockEntry *n = e->next;
             free(e->sharers);
+            free(e->queue);
             free(e);
             e = n;
         }
@@ -81,6 +86,7 @@ static void entry_maybe_free(LockMgr *lm, LockEntry *e)
         pp = &(*pp)->next;
     *pp = e->next;
     free(e->sharers);
+    free(e->queue);
     free(e);
 }
 
@@ -104,10 +110,19 @@ static bool grantable(const LockEntry *e, const RelTxn *t, RelLockMode mode)
     return true;
 }
 
+/* Whether w may take the lock now: compatible with the holders and first in the queue
+ * (or not queued while nobody waits). */
+static bool my_turn(const LockEntry *e, const RelTxn *w)
+{
+    return e->n_waiters == 0 || e->queue[0] == w;
+}
+
 /* Holders of e that block waiter w (who wants mode). */
 static int blockers(const LockEntry *e, const RelTxn *w, int mode, RelTxn **out, int max)
 {
     int n = 0;
+    for (int i = 0; i < e->n_waiters && e->queue[i] != w && n < max; i++)
+        out[n++] = e->queue[i];
     if (e->excl && e->excl != w && n < max)
         out[n++] = e->excl;
     if (mode == REL_LOCK_EXCLUSIVE)
@@ -213,15 +228,26 @@ int lock_acquire(RelTxn *t, const char *key, size_t klen, RelLockMode mode, SqlE
         return 0;
     }
     int rc = 0;
-    if (!grantable(e, t, mode)) {
-        e->n_waiters++;
+    if (!grantable(e, t, mode) || !my_turn(e, t)) {
+        if (e->n_waiters == e->cap_queue) {
+            int cap = e->cap_queue ? e->cap_queue * 2 : 4;
+            RelTxn **q = realloc(e->queue, (size_t)cap * sizeof *q);
+            if (!q) {
+                entry_maybe_free(lm, e);
+                pthread_mutex_unlock(&lm->mu);
+                return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+            }
+            e->queue = q;
+            e->cap_queue = cap;
+        }
+        e->queue[e->n_waiters++] = t;
         t->waiting_on = e;
         t->waiting_mode = (int)mode;
         /* Only a transaction starting to wait can close a cycle (a grant gives edges to a
          * running transaction), so one search at the start finds every deadlock once. */
         bool searched = false;
         for (;;) {
-            if (grantable(e, t, mode))
+            if (grantable(e, t, mode) && my_turn(e, t))
                 break;
             RelTxn *path[32];
             int plen = 0;
@@ -248,7 +274,14 @@ int lock_acquire(RelTxn *t, const char *key, size_t klen, RelLockMode mode, SqlE
             pthread_cond_timedwait(&lm->cv, &lm->mu, &ts);
         }
         t->waiting_on = NULL;
+        for (int i = 0; i < e->n_waiters; i++)
+            if (e->queue[i] == t) {
+                memmove(&e->queue[i], &e->queue[i + 1], (size_t)(e->n_waiters - i - 1) * sizeof *e->queue);
+                break;
+            }
         e->n_waiters--;
+        if (e->n_waiters)
+            pthread_cond_broadcast(&lm->cv);  /* the next in line may go now */
     }
     if (rc == 0 && grant(t, e, mode) != 0)
         rc = SQL_ERR(err, OUT_OF_MEMORY, "out of memory");

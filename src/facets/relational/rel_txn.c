@@ -168,6 +168,7 @@ int rel_db_open(ShaleDB *db, const RelDBOptions *opts, RelDB **out, SqlError *er
     rdb->db = db;
     lockmgr_init(&rdb->lm);
     pthread_mutex_init(&rdb->tm.mu, NULL);
+    pthread_cond_init(&rdb->tm.cv, NULL);
     pthread_mutex_init(&rdb->seq_mu, NULL);
     rdb->tm.next_xid = 1000;
     if (!rdb->lm.buckets) {
@@ -202,6 +203,7 @@ void rel_db_close(RelDB *rdb)
         free(e);
     }
     pthread_mutex_destroy(&tm->mu);
+    pthread_cond_destroy(&tm->cv);
     pthread_mutex_destroy(&rdb->seq_mu);
     free(rdb->counts);
     free(rdb->rowids);
@@ -310,6 +312,23 @@ static void take_snapshot(RelTxn *t)
     TxnMgr *tm = &rdb->tm;
     const ShaleSnapshot *old = t->snap;
     pthread_mutex_lock(&tm->mu);
+    if (t->opts.isolation != REL_READ_COMMITTED) {
+        /* Wait for the commits already numbered to land, so snap_ts covers everything the
+         * storage snapshot shows except commits that raced in after this point (those give
+         * rare false conflicts). READ COMMITTED never waits: it only uses the tracker to
+         * say "changed since the statement began", where a false positive is harmless. */
+        uint64_t target = tm->last_ts;
+        for (;;) {
+            bool pending = false;
+            for (size_t i = 0; i < tm->n_inflight && !pending; i++)
+                pending = tm->inflight[i] <= target;
+            if (!pending)
+                break;
+            tm->n_snap_waiters++;
+            pthread_cond_wait(&tm->cv, &tm->mu);
+            tm->n_snap_waiters--;
+        }
+    }
     t->snap_ts = low_mark(tm);
     t->snap = shale_db_snapshot(rdb->db);
     if (!t->in_active) {
@@ -665,6 +684,8 @@ int rel_txn_commit(RelTxn *t, SqlError *err)
             tm->inflight[i] = tm->inflight[--tm->n_inflight];
             break;
         }
+    if (tm->n_snap_waiters)
+        pthread_cond_broadcast(&tm->cv);
     commit_log_prune(tm);
     pthread_mutex_unlock(&tm->mu);
     if (rc != SHALE_OK) {
