@@ -454,10 +454,7 @@ static int add_index_entries(RelTxn *t, const CatRelation *rel, const Value *row
             continue;
         bool same_unique = old_applies && ulen == oulen && memcmp(e.data, oe.data, ulen) == 0;
         if (idx->unique && (!has_null || idx->nulls_not_distinct) && !same_unique) {
-            ShaleBuf probe;
-            shale_buf_init(&probe);
             int u = unique_probe(t, rel, idx, false, e.data + KEY_PREFIX_LEN, ulen - KEY_PREFIX_LEN, ckey, err);
-            shale_buf_free(&probe);
             if (u != 0) {
                 if (u == 1)
                     *cidx = idx;
@@ -759,8 +756,6 @@ int rel_scan_next(RelScan *s, RelRow *out, SqlError *err)
                 out->nvals = 0;
             } else {
                 rc = row_read(s->t, s->rel, rk.data, rk.len, false, out, err);
-                if (rc == 1) {  /* row_read reset ikey? no: it only touches key/data */
-                }
             }
             shale_buf_free(&rk);
             if (rc < 0)
