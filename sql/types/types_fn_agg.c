@@ -34,13 +34,26 @@ const SqlAggImpl agg_count = { sizeof(AggCount), true, count_step, count_final, 
 
 /* --- sum/avg over integers: exact 128-bit accumulator ---------------------------------- */
 
-typedef struct AggIntSum { __int128 sum; int64_t n; } AggIntSum;
+/* the 128-bit sum is kept as bytes: states are only 8-aligned (types.h) */
+typedef struct AggIntSum { unsigned char sum[16]; int64_t n; } AggIntSum;
+
+static __int128 isum_get(const AggIntSum *s)
+{
+    __int128 v;
+    memcpy(&v, s->sum, sizeof v);
+    return v;
+}
+
+static void isum_set(AggIntSum *s, __int128 v)
+{
+    memcpy(s->sum, &v, sizeof v);
+}
 
 static int isum_step(FuncCallCtx *ctx, void *st, int nargs, const Value *args, SqlError *err)
 {
     (void)ctx; (void)nargs; (void)err;
     AggIntSum *s = st;
-    s->sum += args[0].u.i;
+    isum_set(s, isum_get(s) + args[0].u.i);
     s->n++;
     return 0;
 }
@@ -51,22 +64,23 @@ static int isum_final(FuncCallCtx *ctx, void *st, Value *out, SqlError *err)
         *out = value_null(ctx->ret_type);
         return 0;
     }
+    __int128 sum = isum_get(s);
     if (ctx->ret_type == INT8OID) {
-        if (s->sum > INT64_MAX || s->sum < INT64_MIN)
+        if (sum > INT64_MAX || sum < INT64_MIN)
             return SQL_ERR(err, NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range");
-        *out = value_int(INT8OID, (int64_t)s->sum);
+        *out = value_int(INT8OID, (int64_t)sum);
         return 0;
     }
     NumVar v;
     num_init(&v);
-    if (num_set_int128(&v, s->sum) < 0)
+    if (num_set_int128(&v, sum) < 0)
         return types_oom(err);
     return fn_num_result(ctx, &v, out, err);
 }
 static int isum_combine(FuncCallCtx *ctx, void *st, const void *o, SqlError *err)
 {
     (void)ctx; (void)err;
-    ((AggIntSum *)st)->sum += ((const AggIntSum *)o)->sum;
+    isum_set(st, isum_get(st) + isum_get(o));
     ((AggIntSum *)st)->n += ((const AggIntSum *)o)->n;
     return 0;
 }
@@ -83,7 +97,7 @@ static int iavg_final(FuncCallCtx *ctx, void *st, Value *out, SqlError *err)
     num_init(&a);
     num_init(&b);
     num_init(&r);
-    int rc = num_set_int128(&a, s->sum) | num_set_int64(&b, s->n);
+    int rc = num_set_int128(&a, isum_get(s)) | num_set_int64(&b, s->n);
     if (rc == 0)
         rc = num_div(&a, &b, &r, num_div_scale(&a, &b), true);
     num_free(&a);
