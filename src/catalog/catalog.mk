@@ -3,3 +3,12 @@
 libshale_a_SOURCES += \
 	src/catalog/pg_types.def src/catalog/value.h src/catalog/value.c \
 	src/catalog/errcodes.def src/catalog/sqlerror.h src/catalog/sqlerror.c
+libshale_a_SOURCES += \
+	src/catalog/keycodec.h src/catalog/keycodec.c \
+	src/catalog/rowcodec.h src/catalog/rowcodec.c
+
+check_PROGRAMS += tests/catalog/keycodec_test tests/catalog/rowcodec_test
+TESTS += tests/catalog/keycodec_test tests/catalog/rowcodec_test
+tests_catalog_keycodec_test_SOURCES = tests/catalog/keycodec_test.c tests/harness/test.h
+tests_catalog_keycodec_test_LDADD = $(SHALE_LIBS) -lm
+tests_catalog_rowcodec_test_SOURCES = tests/catalog/rowcodec_test.c tests/harness/test.h

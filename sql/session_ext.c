@@ -1,0 +1,367 @@
+/* session_ext.c -- the extended query protocol behind sql.h: prepared statements (Parse,
+ * Describe, Close), portals (Bind, Execute with row limits) and Sync. */
+#include "sql/session_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void session_free_stmt(PreparedStmt *p);
+void session_free_portal(Portal *p);
+
+static PreparedStmt *find_stmt(SqlSession *s, const char *name)
+{
+    for (PreparedStmt *p = s->stmts; p; p = p->next)
+        if (!strcmp(p->name, name))
+            return p;
+    return NULL;
+}
+
+static Portal *find_portal(SqlSession *s, const char *name)
+{
+    for (Portal *p = s->portals; p; p = p->next)
+        if (!strcmp(p->name, name))
+            return p;
+    return NULL;
+}
+
+static bool is_query(const AstNode *n)
+{
+    return n && (n->tag == AST_SELECT || n->tag == AST_INSERT || n->tag == AST_UPDATE || n->tag == AST_DELETE);
+}
+
+/* An error in the extended protocol: the cycle fails until Sync. Returns -1. */
+static int ext_fail(SqlSession *s)
+{
+    s->ext_failed = true;
+    session_fail_txn(s);
+    return -1;
+}
+
+/* (Re)plans p's query against the current catalog. REQUIRES: a transaction. */
+static int plan_stmt(SqlSession *s, PreparedStmt *p, SqlError *err)
+{
+    if (rel_txn_statement_begin(s->txn, atoll(settings_get(&s->settings, SETTING_STATEMENT_TIMEOUT)), err) != 0)
+        return -1;
+    QueryEnv env;
+    CatSnapshot *cat;
+    if (session_query_env(s, &env, &cat, err) != 0)
+        return -1;
+    PreparedQuery *q;
+    int rc = query_prepare(&env, p->raw.stmt, p->text, p->n_params, p->param_types, &p->arena, &q, err);
+    if (rc == 0) {
+        p->query = q;
+        p->cat_version = catsnap_version(cat);
+        int n = query_n_params(q);
+        if (n != p->n_params) {
+            Oid *types = shale_arena_alloc(&p->arena, sizeof(Oid) * (size_t)(n ? n : 1));
+            if (!types) {
+                catalog_snapshot_release(cat);
+                return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+            }
+            p->param_types = types;
+            p->n_params = n;
+        }
+        memcpy(p->param_types, query_param_types(q), sizeof(Oid) * (size_t)n);
+    }
+    catalog_snapshot_release(cat);
+    return rc;
+}
+
+int sql_parse(SqlSession *s, const char *stmt_name, const char *query, int n_param_types,
+              const Oid *param_types, SqlError *err)
+{
+    if (s->tx == TX_FAILED) {
+        sql_error_set(err, ERRCODE_IN_FAILED_SQL_TRANSACTION,
+                      "current transaction is aborted, commands ignored until end of transaction block");
+        return ext_fail(s);
+    }
+    PreparedStmt *old = find_stmt(s, stmt_name);
+    if (old && stmt_name[0]) {
+        sql_error_set(err, ERRCODE_DUPLICATE_PREPARED_STATEMENT, "prepared statement \"%s\" already exists", stmt_name);
+        return ext_fail(s);
+    }
+    if (old)
+        sql_close_statement(s, "");
+    PreparedStmt *p = calloc(1, sizeof *p);
+    if (!p || !(p->name = strdup(stmt_name))) {
+        free(p);
+        SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+        return ext_fail(s);
+    }
+    shale_arena_init(&p->arena);
+    size_t len = strlen(query);
+    p->text = shale_arena_alloc(&p->arena, len + 1);
+    p->param_types = shale_arena_alloc(&p->arena, sizeof(Oid) * (size_t)(n_param_types ? n_param_types : 1));
+    if (!p->text || !p->param_types) {
+        session_free_stmt(p);
+        SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+        return ext_fail(s);
+    }
+    memcpy(p->text, query, len + 1);
+    p->text_len = len;
+    p->n_params = n_param_types;
+    if (n_param_types)
+        memcpy(p->param_types, param_types, sizeof(Oid) * (size_t)n_param_types);
+    int rc = sql_parse_one(p->text, len, &p->arena, &p->raw, err);
+    if (rc == 0 && is_query(p->raw.stmt)) {
+        rc = session_ensure_txn(s, err);
+        if (rc == 0)
+            rc = plan_stmt(s, p, err);
+    }
+    if (rc != 0) {
+        session_free_stmt(p);
+        return ext_fail(s);
+    }
+    p->next = s->stmts;
+    s->stmts = p;
+    return 0;
+}
+
+int sql_bind(SqlSession *s, const char *portal, const char *stmt_name,
+             int n_param_formats, const int16_t *param_formats,
+             int n_params, const char *const *param_values, const int32_t *param_lens,
+             int n_result_formats, const int16_t *result_formats, SqlError *err)
+{
+    if (s->tx == TX_FAILED) {
+        sql_error_set(err, ERRCODE_IN_FAILED_SQL_TRANSACTION,
+                      "current transaction is aborted, commands ignored until end of transaction block");
+        return ext_fail(s);
+    }
+    PreparedStmt *st = find_stmt(s, stmt_name);
+    if (!st) {
+        if (stmt_name[0])
+            sql_error_set(err, ERRCODE_INVALID_SQL_STATEMENT_NAME, "prepared statement \"%s\" does not exist", stmt_name);
+        else
+            sql_error_set(err, ERRCODE_INVALID_SQL_STATEMENT_NAME, "unnamed prepared statement does not exist");
+        return ext_fail(s);
+    }
+    if (n_params != st->n_params) {
+        sql_error_set(err, ERRCODE_PROTOCOL_VIOLATION,
+                      "bind message supplies %d parameters, but prepared statement \"%s\" requires %d",
+                      n_params, stmt_name, st->n_params);
+        return ext_fail(s);
+    }
+    if (n_param_formats > 1 && n_param_formats != n_params) {
+        sql_error_set(err, ERRCODE_PROTOCOL_VIOLATION,
+                      "bind message has %d parameter formats but %d parameters", n_param_formats, n_params);
+        return ext_fail(s);
+    }
+    Portal *old = find_portal(s, portal);
+    if (old && portal[0]) {
+        sql_error_set(err, ERRCODE_DUPLICATE_CURSOR, "portal \"%s\" already exists", portal);
+        return ext_fail(s);
+    }
+    if (old)
+        sql_close_portal(s, "");
+    if (session_ensure_txn(s, err) != 0)
+        return ext_fail(s);
+    Portal *p = calloc(1, sizeof *p);
+    if (!p || !(p->name = strdup(portal))) {
+        free(p);
+        SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+        return ext_fail(s);
+    }
+    shale_arena_init(&p->arena);
+    p->stmt = st;
+    p->n_params = n_params;
+    p->params = shale_arena_alloc(&p->arena, sizeof(Value) * (size_t)(n_params ? n_params : 1));
+    p->n_formats = n_result_formats;
+    p->formats = shale_arena_alloc(&p->arena, sizeof(int16_t) * (size_t)(n_result_formats ? n_result_formats : 1));
+    if (!p->params || !p->formats) {
+        session_free_portal(p);
+        SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+        return ext_fail(s);
+    }
+    if (n_result_formats)
+        memcpy(p->formats, result_formats, sizeof(int16_t) * (size_t)n_result_formats);
+    for (int i = 0; i < n_params; i++) {
+        Oid t = st->param_types[i] ? st->param_types[i] : TEXTOID;
+        int16_t f = n_param_formats == 0 ? 0 : n_param_formats == 1 ? param_formats[0] : param_formats[i];
+        if (param_lens[i] < 0) {
+            p->params[i] = value_null(t);
+            continue;
+        }
+        int rc = f == 1 ? types_recv(&s->tc, t, -1, param_values[i], (size_t)param_lens[i], &p->arena, &p->params[i], err)
+                        : types_input(&s->tc, t, -1, param_values[i], (size_t)param_lens[i], &p->arena, &p->params[i], err);
+        if (rc != 0) {
+            session_free_portal(p);
+            return ext_fail(s);
+        }
+    }
+    p->next = s->portals;
+    s->portals = p;
+    return 0;
+}
+
+static void describe_params(const PreparedStmt *p, const SqlSink *sink)
+{
+    if (sink->parameter_description)
+        sink->parameter_description(sink->arg, p->n_params, p->param_types);
+}
+
+static void describe_result(SqlSession *s, const PreparedStmt *p, int n_formats, const int16_t *formats,
+                            const SqlSink *sink)
+{
+    if (p->query && query_n_columns(p->query) > 0) {
+        int n = query_n_columns(p->query);
+        SqlColumnDesc *cols = calloc((size_t)n, sizeof *cols);
+        if (!cols) {
+            sink->no_data(sink->arg);
+            return;
+        }
+        memcpy(cols, query_columns(p->query), sizeof *cols * (size_t)n);
+        for (int i = 0; i < n; i++)
+            cols[i].format = n_formats == 0 ? 0 : n_formats == 1 ? formats[0] : formats[i];
+        sink->row_description(sink->arg, n, cols);
+        free(cols);
+        return;
+    }
+    SqlColumnDesc cols[4];
+    int n = p->raw.stmt ? utility_describe(s, p->raw.stmt, cols, 4) : 0;
+    if (n > 0)
+        sink->row_description(sink->arg, n, cols);
+    else
+        sink->no_data(sink->arg);
+}
+
+int sql_describe_statement(SqlSession *s, const char *stmt_name, const SqlSink *sink, SqlError *err)
+{
+    PreparedStmt *p = find_stmt(s, stmt_name);
+    if (!p) {
+        sql_error_set(err, ERRCODE_INVALID_SQL_STATEMENT_NAME, "prepared statement \"%s\" does not exist", stmt_name);
+        return ext_fail(s);
+    }
+    describe_params(p, sink);
+    describe_result(s, p, 0, NULL, sink);
+    return 0;
+}
+
+int sql_describe_portal(SqlSession *s, const char *portal, const SqlSink *sink, SqlError *err)
+{
+    Portal *p = find_portal(s, portal);
+    if (!p) {
+        sql_error_set(err, ERRCODE_INVALID_CURSOR_NAME, "portal \"%s\" does not exist", portal);
+        return ext_fail(s);
+    }
+    if (!p->stmt) {
+        sink->no_data(sink->arg);
+        return 0;
+    }
+    describe_result(s, p->stmt, p->n_formats, p->formats, sink);
+    return 0;
+}
+
+SqlStatus sql_execute(SqlSession *s, const char *portal, int64_t max_rows, const SqlSink *sink, SqlError *err)
+{
+    Portal *p = find_portal(s, portal);
+    if (!p) {
+        sql_error_set(err, ERRCODE_INVALID_CURSOR_NAME, "portal \"%s\" does not exist", portal);
+        return (SqlStatus)ext_fail(s);
+    }
+    if (s->tx == TX_FAILED && !(p->stmt && p->stmt->raw.stmt && utility_is_transaction_control(p->stmt->raw.stmt))) {
+        sql_error_set(err, ERRCODE_IN_FAILED_SQL_TRANSACTION,
+                      "current transaction is aborted, commands ignored until end of transaction block");
+        return (SqlStatus)ext_fail(s);
+    }
+    if (p->done) {
+        sink->command_complete(sink->arg, p->tag);
+        return SQL_DONE;
+    }
+    PreparedStmt *st = p->stmt;
+    if (!st || !st->raw.stmt) {
+        if (sink->empty_query)
+            sink->empty_query(sink->arg);
+        p->done = true;
+        return SQL_DONE;
+    }
+    atomic_store(&s->cancel, false);
+    if (!st->query) {
+        SqlStatus r = session_exec_stmt(s, st->raw.stmt, st->text, sink, err);
+        session_report_changes(s, sink);
+        if (r == SQL_ERROR)
+            return (SqlStatus)ext_fail(s);
+        p->done = r == SQL_DONE;
+        snprintf(p->tag, sizeof p->tag, "%s", "");
+        return r;
+    }
+    if (!p->cursor) {
+        if (session_ensure_txn(s, err) != 0)
+            return (SqlStatus)ext_fail(s);
+        if (rel_txn_statement_begin(s->txn, atoll(settings_get(&s->settings, SETTING_STATEMENT_TIMEOUT)), err) != 0)
+            return (SqlStatus)ext_fail(s);
+        QueryEnv env;
+        if (session_query_env(s, &env, &p->cat, err) != 0)
+            return (SqlStatus)ext_fail(s);
+        if (catsnap_version(p->cat) != st->cat_version) {
+            /* DDL committed since Parse: plan again from the kept statement. */
+            PreparedQuery *q;
+            if (query_prepare(&env, st->raw.stmt, st->text, st->n_params, st->param_types, &st->arena, &q, err) != 0)
+                return (SqlStatus)ext_fail(s);
+            st->query = q;
+            st->cat_version = catsnap_version(p->cat);
+        }
+        if (query_open(&env, st->query, p->params, &p->arena, &p->cursor, err) != 0)
+            return (SqlStatus)ext_fail(s);
+    }
+    SqlStatus r = session_send_rows(s, p->cursor, st->query, p->n_formats, p->formats, max_rows, sink, err);
+    if (r == SQL_ERROR)
+        return (SqlStatus)ext_fail(s);
+    if (r == SQL_DONE) {
+        query_command_tag(p->cursor, p->tag, sizeof p->tag);
+        sink->command_complete(sink->arg, p->tag);
+        query_close(p->cursor);
+        p->cursor = NULL;
+        catalog_snapshot_release(p->cat);
+        p->cat = NULL;
+        p->done = true;
+    }
+    return r;
+}
+
+void sql_close_statement(SqlSession *s, const char *stmt_name)
+{
+    for (PreparedStmt **pp = &s->stmts; *pp; pp = &(*pp)->next) {
+        if (!strcmp((*pp)->name, stmt_name)) {
+            PreparedStmt *p = *pp;
+            *pp = p->next;
+            /* Portals keep running their plan in PostgreSQL; ours need the statement. */
+            for (Portal *po = s->portals; po; po = po->next)
+                if (po->stmt == p) {
+                    if (po->cursor) {
+                        query_close(po->cursor);
+                        po->cursor = NULL;
+                    }
+                    po->stmt = NULL;
+                }
+            session_free_stmt(p);
+            return;
+        }
+    }
+}
+
+void sql_close_portal(SqlSession *s, const char *portal)
+{
+    for (Portal **pp = &s->portals; *pp; pp = &(*pp)->next) {
+        if (!strcmp((*pp)->name, portal)) {
+            Portal *p = *pp;
+            *pp = p->next;
+            session_free_portal(p);
+            return;
+        }
+    }
+}
+
+int sql_sync(SqlSession *s, SqlError *err)
+{
+    bool failed = s->ext_failed;
+    s->ext_failed = false;
+    if (s->tx == TX_IMPLICIT)
+        return session_end_txn(s, !failed, err);
+    return 0;
+}
+
+void sql_mark_failed(SqlSession *s)
+{
+    ext_fail(s);
+}

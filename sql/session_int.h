@@ -1,0 +1,153 @@
+/* session_int.h -- the SQL engine and session objects behind sql.h, shared by session.c
+ * (engine, sessions, transaction state, simple query), session_ext.c (extended protocol),
+ * utility.c (SET/SHOW/transaction control), ddl.c (DDL) and copy.c (COPY).
+ *
+ * Transaction states (PostgreSQL's, as ReadyForQuery reports them):
+ *
+ *   TX_NONE --first statement--> TX_IMPLICIT --end of message / Sync--> TX_NONE [commit]
+ *   TX_NONE or TX_IMPLICIT --BEGIN--> TX_BLOCK --COMMIT--> TX_NONE          [commit]
+ *   TX_IMPLICIT --error--> TX_NONE                                          [abort]
+ *   TX_BLOCK --error--> TX_FAILED --ROLLBACK--> TX_NONE                     [abort]
+ *   TX_FAILED --ROLLBACK TO s--> TX_BLOCK                                   [rel_txn_rollback_to]
+ *
+ * In TX_FAILED the RelTxn is kept (for ROLLBACK TO) but nothing runs: 25P02. */
+#ifndef SHALE_SQL_SESSION_INT_H
+#define SHALE_SQL_SESSION_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "catalog/catalog.h"
+#include "facets/relational/relational.h"
+#include "sql/parser/parser.h"
+#include "sql/query.h"
+#include "sql/settings.h"
+#include "sql/sql.h"
+#include "sql/types/types.h"
+#include "util/arena.h"
+#include "util/buf.h"
+
+struct SqlEngine {
+    RelDB *rdb;
+    ShaleDB *db;
+    char server_version[64];       /* "15.7" */
+    char version_text[160];        /* version() */
+    atomic_int next_pid;           /* pseudo backend pids for deadlock reports */
+};
+
+typedef enum TxState { TX_NONE, TX_IMPLICIT, TX_BLOCK, TX_FAILED } TxState;
+
+/* A prepared statement (extended protocol Parse, or PREPARE). Owns its arena. */
+typedef struct PreparedStmt {
+    char *name;                    /* "" = unnamed */
+    ShaleArena arena;              /* text, AST, plan */
+    char *text;
+    size_t text_len;
+    SqlRawStmt raw;                /* raw.stmt NULL for an empty statement */
+    int n_params;
+    Oid *param_types;              /* [n_params] (0 = not yet known) */
+    PreparedQuery *query;          /* for SELECT/INSERT/UPDATE/DELETE; NULL for utilities */
+    uint64_t cat_version;          /* catalog version the query was planned against */
+    struct PreparedStmt *next;
+} PreparedStmt;
+
+/* A bound portal. Owns its arena (parameter values, formats, cursor). */
+typedef struct Portal {
+    char *name;
+    ShaleArena arena;
+    PreparedStmt *stmt;            /* NULL once the statement was closed (PG keeps portals) */
+    int n_params;
+    Value *params;
+    int n_formats;
+    int16_t *formats;              /* result formats as bound */
+    QueryCursor *cursor;           /* open query, NULL before the first Execute / for utilities */
+    CatSnapshot *cat;              /* held while cursor is open */
+    bool done;
+    char tag[64];                  /* command tag once done */
+    struct Portal *next;
+} Portal;
+
+typedef struct SavepointName {
+    char name[64];
+    uint32_t level;
+} SavepointName;
+
+typedef struct CopyState CopyState;   /* copy.c */
+
+struct SqlSession {
+    SqlEngine *eng;
+    char user[64];
+    char database[64];
+    Oid db_oid;
+    Oid user_oid;
+    bool superuser;
+    int32_t pid;
+
+    SessionSettings settings;
+    TypeContext tc;
+    uint64_t random_state;
+    atomic_bool cancel;
+
+    TxState tx;
+    RelTxn *txn;                   /* TX_IMPLICIT/TX_BLOCK/TX_FAILED */
+    int64_t txn_timestamp;         /* now() of the current transaction */
+    SavepointName *savepoints;
+    int n_savepoints, cap_savepoints;
+    bool ext_failed;               /* an error happened since the last Sync */
+    /* Pending isolation for the next transaction (BEGIN ISOLATION LEVEL / SET TRANSACTION). */
+
+    PreparedStmt *stmts;
+    Portal *portals;
+
+    /* Simple query in progress (resumed after COPY FROM STDIN). */
+    ShaleArena msg_arena;          /* the Query message's AST and statement arenas */
+    char *msg_text;
+    size_t msg_len;
+    SqlStatementList msg_stmts;
+    int msg_next;                  /* next statement index to run */
+    CopyState *copy;               /* COPY FROM STDIN in progress */
+
+    /* currval/lastval per sequence (small map). */
+    Oid *seq_oids;
+    int64_t *seq_vals;
+    int n_seq, cap_seq;
+    Oid last_seq;
+};
+
+/* session.c */
+/* Runs one statement of any kind (text is the whole query text its locations refer to). */
+SqlStatus session_exec_stmt(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink, SqlError *err);
+int session_set(SqlSession *s, const char *name, const char *value, bool local, SqlError *err);
+/* Closes every portal (transaction end). */
+void session_close_portals(SqlSession *s);
+int session_ensure_txn(SqlSession *s, SqlError *err);
+/* Commits (TX_IMPLICIT/TX_BLOCK) or aborts (TX_FAILED) and returns to TX_NONE. */
+int session_end_txn(SqlSession *s, bool commit, SqlError *err);
+/* An error happened in a statement: TX_IMPLICIT -> abort; TX_BLOCK -> TX_FAILED. */
+void session_fail_txn(SqlSession *s);
+/* Fills env for a statement (takes a catalog snapshot into *cat; release it after). */
+int session_query_env(SqlSession *s, QueryEnv *env, CatSnapshot **cat, SqlError *err);
+/* Runs a query (already prepared) to completion, sending rows through sink in the formats
+ * given (NULL = all text). max_rows 0 = all; returns SQL_DONE/SQL_SUSPENDED/SQL_ERROR. */
+SqlStatus session_send_rows(SqlSession *s, QueryCursor *c, const PreparedQuery *q, int n_formats,
+                            const int16_t *formats, int64_t max_rows, const SqlSink *sink, SqlError *err);
+void session_report_changes(SqlSession *s, const SqlSink *sink);
+/* Formats v for the wire: text (types_output) or binary (types_send). */
+void session_format_value(SqlSession *s, const Value *v, int16_t format, ShaleBuf *out);
+
+/* utility.c: statements that are not queries. Returns SQL_DONE/SQL_ERROR/SQL_COPY_IN. */
+SqlStatus utility_execute(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink, SqlError *err);
+/* Row description of a utility statement that returns rows (SHOW, EXPLAIN); 0 otherwise. */
+int utility_describe(SqlSession *s, const AstNode *stmt, SqlColumnDesc *cols, int max);
+bool utility_is_transaction_control(const AstNode *stmt);
+
+/* ddl.c */
+SqlStatus ddl_execute(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink, SqlError *err);
+
+/* copy.c */
+SqlStatus copy_start(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink, SqlError *err);
+SqlStatus copy_feed(SqlSession *s, const char *data, size_t n, SqlError *err);
+SqlStatus copy_finish(SqlSession *s, const SqlSink *sink, SqlError *err);
+void copy_abort(SqlSession *s);
+
+#endif
