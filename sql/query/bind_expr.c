@@ -464,7 +464,7 @@ static Expr *bind_const(Binder *b, const AstConst *c, SqlError *err)
                 v = value_int(INT8OID, c->ival);
             break;
         }
-        /* fall through: numeric */
+        /* fall through */
     case AST_CONST_NUMERIC:
         if (types_input(b->env->tc, NUMERICOID, -1, c->str, (size_t)c->len, b->arena, &v, err) != 0) {
             err_at(b, err, c->hdr.location);
@@ -764,7 +764,7 @@ static Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlE
 static Expr *bind_list_common(Binder *b, BindScope *s, const AstList *l, Expr **out, const char *ctx,
                               Oid *common, int location, SqlError *err)
 {
-    Oid types[TYPES_FUNC_MAX_ARGS];
+    Oid types[TYPES_FUNC_MAX_ARGS] = {0};
     int n = l->n;
     Oid *tp = n <= TYPES_FUNC_MAX_ARGS ? types : q_alloc(b->arena, sizeof(Oid) * (size_t)n);
     if (!tp) {
@@ -1325,12 +1325,6 @@ const char *bind_colname(const AstNode *n)
         if (strcmp(inner, "?column?") != 0)
             return inner;
         const char *tn = t->type->names.names[t->type->names.n - 1];
-        if (t->type->n_array_bounds > 0)
-            return "?column?" == inner ? tn : tn;
-        if (t->type->builtin) {
-            if (strcmp(tn, "bool") == 0)
-                return "bool";
-        }
         return tn;
     }
     case AST_INDIRECTION: {

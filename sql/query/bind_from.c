@@ -184,7 +184,6 @@ static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
     /* CTE? */
     if (!rv->schema) {
         for (int i = b->n_cte_stack - 1; i >= 0; i--) {
-            {
                 CteDef *cd = b->cte_stack[i];
                 if (strcmp(cd->name, rv->relname) != 0)
                     continue;

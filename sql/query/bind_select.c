@@ -710,10 +710,10 @@ static Plan *bind_values(Binder *b, BindScope *parent, const AstSelectStmt *sel,
             if (!(p->rows[i][c] = bind_coerce(b, p->rows[i][c], common, -1, TYPES_COERCE_IMPLICIT, err)))
                 return NULL;
         }
-        char *nm = q_alloc(b->arena, 16);
+        char *nm = q_alloc(b->arena, 24);
         if (!nm)
             goto oom;
-        snprintf(nm, 16, "column%d", c + 1);
+        snprintf(nm, 24, "column%d", c + 1);
         (*names)[c] = nm;
         (*types)[c] = common;
         (*typmods)[c] = tm;

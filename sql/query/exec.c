@@ -7,13 +7,6 @@
 
 #include "sql/query/exec_int.h"
 
-int exec_next_sort(ExecNode *n, SqlError *err);
-int exec_next_unique(ExecNode *n, SqlError *err);
-int exec_next_setop(ExecNode *n, SqlError *err);
-int exec_next_recursive(ExecNode *n, SqlError *err);
-int exec_next_project_srf(ExecNode *n, SqlError *err);
-int exec_cte_materialize(QueryCursor *qc, int id, SqlError *err);
-void exec_window_free(ExecNode *n);
 
 static bool is_from_level(PlanKind k)
 {

@@ -137,6 +137,15 @@ int exec_sublink(EvalCtx *c, const Expr *e, Value *out, SqlError *err);
 int exec_next_agg(ExecNode *n, SqlError *err);
 int exec_next_window(ExecNode *n, SqlError *err);
 void exec_ctx(ExecNode *n, EvalCtx *c, const Value *row, ShaleArena *a);
+/* LIMIT / OFFSET value (-1 = no limit); negative values fail with 2201W / 2201X. */
+int exec_eval_limit(ExecNode *n, const Expr *e, bool is_offset, int64_t *out, SqlError *err);
+int exec_next_sort(ExecNode *n, SqlError *err);
+int exec_next_unique(ExecNode *n, SqlError *err);
+int exec_next_setop(ExecNode *n, SqlError *err);
+int exec_next_recursive(ExecNode *n, SqlError *err);
+int exec_next_project_srf(ExecNode *n, SqlError *err);
+int exec_cte_materialize(QueryCursor *qc, int id, SqlError *err);
+void exec_window_free(ExecNode *n);
 
 /* row containers */
 int rowvec_push(RowVec *v, Value *row, SqlError *err);

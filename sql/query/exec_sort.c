@@ -8,7 +8,6 @@
 
 #include "sql/query/exec_int.h"
 
-int exec_eval_limit(ExecNode *n, const Expr *e, bool is_offset, int64_t *out, SqlError *err);
 
 /* ---- Sort ---------------------------------------------------------------------------- */
 

@@ -448,7 +448,7 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
             if (pj && pj->kind == PLAN_PROJECT && k->col < pj->n_exprs)
                 dep(o, pj->exprs[k->col], pj->scope, &b);
             else {
-                char t[16];
+                char t[32];
                 snprintf(t, sizeof(t), "column%d", k->col + 1);
                 shale_buf_append(&b, t, strlen(t));
             }

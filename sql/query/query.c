@@ -105,7 +105,7 @@ int query_n_columns(const PreparedQuery *q) { return q->n_cols; }
 const SqlColumnDesc *query_columns(const PreparedQuery *q) { return q->cols; }
 bool query_is_trivial(const PreparedQuery *q) { return q->trivial; }
 
-int query_cursor_init(QueryEnv *env, PreparedQuery *q, const Value *params, ShaleArena *exec_arena,
+static int query_cursor_init(QueryEnv *env, PreparedQuery *q, const Value *params, ShaleArena *exec_arena,
                       QueryCursor **out, SqlError *err)
 {
     QueryCursor *qc = q_alloc(exec_arena, sizeof(QueryCursor));
@@ -146,7 +146,7 @@ int query_cursor_init(QueryEnv *env, PreparedQuery *q, const Value *params, Shal
 int query_open(QueryEnv *env, PreparedQuery *q, const Value *params, ShaleArena *exec_arena,
                QueryCursor **out, SqlError *err)
 {
-    QueryCursor *qc;
+    QueryCursor *qc = NULL;
     if (query_cursor_init(env, q, params, exec_arena, &qc, err) != 0)
         return -1;
     if (q->kind == QUERY_SELECT) {

@@ -165,6 +165,7 @@ typedef struct IndexBounds {
 } IndexBounds;
 
 typedef struct RTE RTE;
+typedef struct BindScope BindScope;
 
 struct Plan {
     PlanKind kind;
@@ -246,7 +247,6 @@ typedef struct CteDef {
     const AstCte *ast;
 } CteDef;
 
-typedef struct BindScope BindScope;
 struct BindScope {
     BindScope *parent;
     int n_rte, cap_rte;
@@ -332,7 +332,7 @@ uint64_t q_hash_row(const Value *r, int n);
 
 #endif
 
-/* ---- binder entry points (bind_*.c) -------------------------------------------------- */
+/* ---- binder entry points (bind_*.c) ------------------------------------------------------ */
 #ifndef SHALE_SQL_QUERY_BINDER_DECLS
 #define SHALE_SQL_QUERY_BINDER_DECLS
 
@@ -359,7 +359,7 @@ bool bind_expr_volatile(const Expr *e);
 
 /* Queries (bind_select.c). */
 /* Binds and plans a SELECT (or VALUES / set operation) as a query block nested in parent
- * (NULL for the top level). Output columns in *names/*types/*typmods (arena). */
+ * (NULL for the top level). Output columns in names, types, typmods (arena). */
 Plan *bind_select(Binder *b, BindScope *parent, const AstSelectStmt *sel, int *ncols,
                   const char ***names, Oid **types, int32_t **typmods, Expr ***tlist_out,
                   SqlError *err);
