@@ -35,7 +35,6 @@
  * file is read into one buffer owned by slt_run_file; rendered values of one record live in
  * a SltValues owned by the record loop and are reused across records. */
 #include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,6 +44,7 @@
 
 #include <libpq-fe.h>
 
+#include "tests/lib/pq_exec.h"
 #include "tests/slt/slt_util.h"
 
 #define SLT_BOOL_OID 16
@@ -93,9 +93,7 @@ static void slt_usage(void)
 
 static double slt_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return pq_exec_now();
 }
 
 static void slt_set_reason(SltFile *f, const char *fmt, ...)
@@ -108,80 +106,15 @@ static void slt_set_reason(SltFile *f, const char *fmt, ...)
         if (*p == '\n' || *p == '\r') *p = ' ';
 }
 
-/* Runs sql with a deadline; returns the last PGresult (caller PQclear()s it) or NULL when
- * the connection failed or the statement timed out (f->reason says which). */
+/* Runs sql with the per-record deadline; returns the result (caller PQclear()s it) or NULL
+ * with f->reason set. */
 static PGresult *slt_exec(SltFile *f, const char *sql)
 {
-    PGconn *c = f->conn;
-    if (!PQsendQuery(c, sql)) {
-        slt_set_reason(f, "send failed: %s", PQerrorMessage(c));
-        f->dead = PQstatus(c) != CONNECTION_OK;
-        return NULL;
-    }
-    double deadline = slt_now() + f->opt->timeout;
-    PGresult *last = NULL;
-    for (;;) {
-        while (PQisBusy(c)) {
-            double left = deadline - slt_now();
-            if (left <= 0) {
-                PGcancel *cancel = PQgetCancel(c);
-                char eb[256];
-                if (cancel) {
-                    PQcancel(cancel, eb, sizeof eb);
-                    PQfreeCancel(cancel);
-                }
-                /* Give the server a few seconds to honour the cancel, then give up on it. */
-                deadline = slt_now() + 5.0;
-                slt_set_reason(f, "timed out after %.0f s", f->opt->timeout);
-                for (;;) {
-                    if (!PQisBusy(c)) {
-                        PGresult *r = PQgetResult(c);
-                        if (!r) break;
-                        PQclear(r);
-                        continue;
-                    }
-                    struct pollfd pfd = {.fd = PQsocket(c), .events = POLLIN};
-                    left = deadline - slt_now();
-                    if (left <= 0 || poll(&pfd, 1, (int)(left * 1000) + 1) < 0 || !PQconsumeInput(c)) {
-                        f->dead = 1;
-                        break;
-                    }
-                }
-                PQclear(last);
-                return NULL;
-            }
-            struct pollfd pfd = {.fd = PQsocket(c), .events = POLLIN};
-            int pr = poll(&pfd, 1, (int)(left * 1000) + 1);
-            if (pr < 0 && errno != EINTR) {
-                slt_set_reason(f, "poll: %s", strerror(errno));
-                f->dead = 1;
-                PQclear(last);
-                return NULL;
-            }
-            if (!PQconsumeInput(c)) {
-                slt_set_reason(f, "connection lost: %s", PQerrorMessage(c));
-                f->dead = 1;
-                PQclear(last);
-                return NULL;
-            }
-        }
-        PGresult *r = PQgetResult(c);
-        if (!r) break;
-        /* Keep the first error, else the last result. */
-        if (last && PQresultStatus(last) == PGRES_FATAL_ERROR) {
-            PQclear(r);
-            continue;
-        }
-        PQclear(last);
-        last = r;
-    }
-    if (!last) {
-        slt_set_reason(f, "no result: %s", PQerrorMessage(c));
-        f->dead = PQstatus(c) != CONNECTION_OK;
-    } else if (PQstatus(c) != CONNECTION_OK) {
-        f->dead = 1;
-    }
-    return last;
+    PqExecStatus st = {0};
+    PGresult *r = pq_exec_deadline(f->conn, sql, 0, f->opt->timeout, NULL, 0, NULL, &st);
+    if (st.dead) f->dead = 1;
+    if (!r) slt_set_reason(f, "%s", st.reason);
+    return r;
 }
 
 /* Renders one value the sqllogictest way into the value list. */

@@ -1,0 +1,99 @@
+#!/bin/sh
+# tests/sqldiff/sqldiff_check.sh -- make check: runs every tests/sqldiff/sql/NAME.sql with
+# tests/sqldiff/sqldiff_runner against a ShaleDB server (a fresh server and data dir per
+# script) and compares the output with tests/sqldiff/expected/NAME.out, which regen.sh
+# generated from PostgreSQL 15 (so this test needs no PostgreSQL).
+#
+#   PASS sqldiff.NAME (<statements> statements)
+#   FAIL sqldiff.NAME (<n> of <statements> statements differ[, server died])
+#       followed by an indented excerpt of the unified diff (expected -> got)
+#   sqldiff_check: N passed, M failed
+# A script listed in known-differences.txt whose diff (diff -U0 without @@ lines) equals
+# known/NAME.diff passes, with the documented reason shown. Exit 0 all passed, 1 some failed,
+# 77 skipped (no server binary yet).
+#
+# Environment:
+#   SHALEDB=path                 server binary (default src/server/shaledb, build tree)
+#   SHALE_TEST_SERVER=postgres   run against a scratch PostgreSQL 15 instead (must pass)
+#   SHALE_SQLDIFF_FILES="a b"    script names to run (default: all)
+#   SHALE_SQLDIFF_EXTENDED=1     send statements with the extended protocol
+#   SHALE_SQLDIFF_KEEP=dir       keep every actual output in dir (NAME.out)
+set -u
+top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+here=$top/tests/sqldiff
+runner=${SQLDIFF_RUNNER:-tests/sqldiff/sqldiff_runner}
+pinger=${SLT_RUNNER:-tests/slt/slt_runner}
+kind=${SHALE_TEST_SERVER:-shaledb}
+bin=${SHALEDB:-src/server/shaledb}
+ext=""
+[ "${SHALE_SQLDIFF_EXTENDED:-0}" = 1 ] && ext=--extended
+
+skip() {
+  echo "SKIP sqldiff.all ($1)"
+  echo "sqldiff_check: 0 passed, 0 failed (skipped)"
+  exit 77
+}
+[ -x "$runner" ] || skip "runner $runner not built"
+if [ "$kind" = shaledb ] && [ ! -x "$bin" ]; then
+  skip "no ShaleDB server binary at $bin yet"
+fi
+
+. "$top/tests/lib/pgserver.sh"
+[ -x "$pinger" ] && PGSERVER_PING="$pinger --timeout 1 --ping --conn"
+work=$(mktemp -d "${TMPDIR:-/tmp}/shale-sqldiff-XXXXXX") || exit 2
+trap 'pgserver_stop; rm -rf "$work"' EXIT INT TERM
+
+names=${SHALE_SQLDIFF_FILES:-$(cd "$here/sql" && ls *.sql | sed 's/\.sql$//')}
+if [ "$kind" = postgres ]; then
+  pgserver_start_postgres "$work/pg" || { echo "FAIL sqldiff.all (cannot start PostgreSQL 15)"; echo "sqldiff_check: 0 passed, 1 failed"; exit 1; }
+fi
+
+passed=0; failed=0; n=0
+for name in $names; do
+  n=$((n + 1))
+  exp=$here/expected/$name.out
+  got=$work/$name.out
+  if [ ! -f "$exp" ]; then
+    echo "FAIL sqldiff.$name (no expected output: run tests/sqldiff/regen.sh $name)"
+    failed=$((failed + 1)); continue
+  fi
+  if [ "$kind" = shaledb ]; then
+    if ! pgserver_start_shaledb "$bin" "$work/s$n" 2>"$work/start.err"; then
+      echo "FAIL sqldiff.$name (server did not start: $(tail -1 "$work/start.err"))"
+      failed=$((failed + 1)); continue
+    fi
+    conn=$PGSERVER_CONN
+  else
+    db=sqldiff_$name
+    printf 'DROP DATABASE IF EXISTS %s;\nCREATE DATABASE %s;\n' "$db" "$db" >"$work/mk.sql"
+    "$runner" --conn "$PGSERVER_CONN" "$work/mk.sql" >/dev/null 2>&1
+    conn=$(echo "$PGSERVER_CONN" | sed "s/dbname=postgres/dbname=$db/")
+  fi
+  "$runner" --conn "$conn" --timeout 10 $ext "$here/sql/$name.sql" >"$got" 2>"$work/$name.err"
+  died=""
+  if [ "$kind" = shaledb ]; then
+    pgserver_alive || died=", server died (log: $(tail -1 "$PGSERVER_LOG" 2>/dev/null | cut -c1-120))"
+    pgserver_stop
+  fi
+  [ -n "${SHALE_SQLDIFF_KEEP:-}" ] && mkdir -p "$SHALE_SQLDIFF_KEEP" && cp "$got" "$SHALE_SQLDIFF_KEEP/"
+  total=$(grep -c '^\(TAG\|ERROR\|TIMEOUT\|CONNECTION LOST\) ' "$exp")
+  if cmp -s "$exp" "$got"; then
+    echo "PASS sqldiff.$name ($total statements)"
+    passed=$((passed + 1)); continue
+  fi
+  reason=$(sed -n "s/^$name:[ 	]*//p" "$here/known-differences.txt" 2>/dev/null | head -1)
+  if [ -n "$reason" ] && [ -f "$here/known/$name.diff" ]; then
+    diff -U0 "$exp" "$got" | grep -v '^@@\|^---\|^+++' >"$work/$name.diff"
+    if cmp -s "$work/$name.diff" "$here/known/$name.diff"; then
+      echo "PASS sqldiff.$name ($total statements; documented differences: $reason)"
+      passed=$((passed + 1)); continue
+    fi
+  fi
+  # Statements whose output block differs: count the "-" side's result lines per hunk.
+  ndiff=$(diff "$exp" "$got" | grep -c '^[0-9]')
+  echo "FAIL sqldiff.$name ($ndiff diff hunks over $total statements$died${reason:+; known difference: $reason})"
+  diff -u "$exp" "$got" | sed -n '3,$p' | head -14 | cut -c1-200 | sed 's/^/    /'
+  failed=$((failed + 1))
+done
+echo "sqldiff_check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
