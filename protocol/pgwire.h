@@ -61,6 +61,8 @@ void pq_server_set_settings(PqServer *srv, const PqSettings *settings);
 /* Counts a connection in before its thread starts. Returns false (and counts nothing) when
  * the server is shutting down. Each successful call is paired with one pq_conn_serve. */
 bool pq_server_conn_enter(PqServer *srv);
+/* Undoes a pq_server_conn_enter whose connection will not be served (no thread). */
+void pq_server_conn_abandon(PqServer *srv);
 
 /* Serves one client: startup, authentication, then queries until Terminate, EOF, a
  * protocol error, a fatal timeout or shutdown. Takes ownership of fd (closes it). conn_id is

@@ -86,7 +86,10 @@ size_t pq_frame_space(PqFramer *f, size_t min_room, char **dst)
     if (need < PQ_FRAME_INITIAL)
         need = PQ_FRAME_INITIAL;
     if (f->cap < need || (f->cap > 4 * PQ_FRAME_INITIAL && need <= PQ_FRAME_INITIAL)) {
-        /* Grow for a large message, or shrink back once it is gone. */
+        /* Grow for a large message (at least doubling, so a message read in pieces costs
+         * amortised O(1) per byte), or shrink back once it is gone. */
+        if (f->cap < need && need < 2 * f->cap)
+            need = 2 * f->cap;
         char *nb = realloc(f->buf, need);
         if (!nb) {
             if (f->cap >= need && f->buf) {

@@ -1,0 +1,56 @@
+/* server_config.h -- the server's settings registry: names, types, units, defaults and limits of
+ * every setting the server process itself understands, and the parser of DIR/shaledb.conf
+ * (postgresql.conf syntax). -c name=value on the command line overrides the file.
+ *
+ * File syntax, as postgresql.conf: one `name = value` (the '=' is optional) per line; '#'
+ * starts a comment; values are bare words/numbers or single-quoted strings ('' or \' for a
+ * quote); numbers may carry a unit (B kB MB GB TB; us ms s min h d); `include 'file'`,
+ * `include_if_exists 'file'` and `include_dir 'dir'` (relative to the including file). */
+#ifndef SHALE_SERVER_SERVER_CONFIG_H
+#define SHALE_SERVER_SERVER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocol/pgwire.h"
+
+typedef struct ServerConfig {
+    int port;                          /* 5433 */
+    char listen_addresses[512];        /* "127.0.0.1"; comma-separated, "*" = all IPv4+IPv6 */
+    int max_connections;               /* 1000 */
+    int64_t max_message_size;          /* bytes, 1GB */
+    int authentication_timeout_ms;     /* 60s */
+    int idle_partial_message_timeout_ms; /* 60s */
+    int client_write_timeout_ms;       /* 60s */
+    int shutdown_grace_period_ms;      /* 30s: SIGTERM waits this long before cancelling */
+    int thread_stack_size_kb;          /* 512 (2048 in sanitizer builds) */
+    char log_min_messages[32];         /* "warning" */
+    char synchronous_commit[32];       /* "on" (passed to sessions) */
+    char password_encryption[32];      /* "scram-sha-256" (passed to sessions) */
+    char auth_method_loopback[16];     /* "trust" */
+    char auth_method_remote[16];       /* "md5" */
+} ServerConfig;
+
+/* Fills cfg with the defaults above. */
+void server_config_defaults(ServerConfig *cfg);
+
+/* Sets one setting. Returns 0, -1 (bad value; msg says why) or -2 (unknown name). */
+int server_config_set(ServerConfig *cfg, const char *name, const char *value, char *msg, size_t msg_cap);
+
+/* Whether a setting exists and whether changing it needs a restart. */
+bool server_config_known(const char *name, bool *restart_only);
+
+/* Calls fn for each `name = value` in the file at path (and the files it includes).
+ * missing_ok: a missing file is not an error. Returns 0, or -1 with msg set (syntax error,
+ * unreadable file, include depth > 10). */
+typedef void (*ServerConfigItemFn)(void *arg, const char *name, const char *value,
+                                   const char *file, int line);
+int server_config_parse_file(const char *path, bool missing_ok, ServerConfigItemFn fn, void *arg,
+                             char *msg, size_t msg_cap);
+
+/* Fills the wire's settings from cfg. The session-default strings point into cfg, which
+ * must stay alive until pq_server_set_settings copies them. */
+void server_config_to_pq(const ServerConfig *cfg, PqSettings *out, const char **names, const char **values);
+
+#endif
