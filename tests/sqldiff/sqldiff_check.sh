@@ -13,7 +13,7 @@
 # 77 skipped (no server binary yet).
 #
 # Environment:
-#   SHALEDB=path                 server binary (default src/server/shaledb, build tree)
+#   SHALEDB=path                 server binary (default: src/server/shaledb or ./shaledb in the build tree)
 #   SHALE_TEST_SERVER=postgres   run against a scratch PostgreSQL 15 instead (must pass)
 #   SHALE_SQLDIFF_FILES="a b"    script names to run (default: all)
 #   SHALE_SQLDIFF_EXTENDED=1     send statements with the extended protocol
@@ -24,7 +24,11 @@ here=$top/tests/sqldiff
 runner=${SQLDIFF_RUNNER:-tests/sqldiff/sqldiff_runner}
 pinger=${SLT_RUNNER:-tests/slt/slt_runner}
 kind=${SHALE_TEST_SERVER:-shaledb}
-bin=${SHALEDB:-src/server/shaledb}
+bin=${SHALEDB:-}
+if [ -z "$bin" ]; then   # the build tree's server: src/server/shaledb, or ./shaledb
+  bin=src/server/shaledb
+  [ ! -x "$bin" ] && [ -x shaledb ] && bin=shaledb
+fi
 ext=""
 [ "${SHALE_SQLDIFF_EXTENDED:-0}" = 1 ] && ext=--extended
 
