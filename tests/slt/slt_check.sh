@@ -14,7 +14,7 @@
 # server binary or no corpus.
 #
 # Environment:
-#   SHALEDB=path             server binary (default src/server/shaledb in the build tree)
+#   SHALEDB=path             server binary (default: src/server/shaledb or ./shaledb in the build tree)
 #   SHALE_TEST_SERVER=postgres  run against a scratch PostgreSQL 15 instead (validation)
 #   SHALE_SLT_DIR=dir        corpus directory (default $top_srcdir/../shared/slt)
 #   SHALE_SLT_FILES="a b"    corpus-relative files to run (default: all)
@@ -25,7 +25,11 @@ set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 runner=${SLT_RUNNER:-tests/slt/slt_runner}
 kind=${SHALE_TEST_SERVER:-shaledb}
-bin=${SHALEDB:-src/server/shaledb}
+bin=${SHALEDB:-}
+if [ -z "$bin" ]; then   # the build tree's server: src/server/shaledb, or ./shaledb
+  bin=src/server/shaledb
+  [ ! -x "$bin" ] && [ -x shaledb ] && bin=shaledb
+fi
 corpus=${SHALE_SLT_DIR:-$top/../shared/slt}
 budget=${SHALE_SLT_BUDGET:-150}
 verbose=""

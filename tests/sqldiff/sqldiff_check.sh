@@ -80,7 +80,7 @@ for name in $names; do
     pgserver_stop
   fi
   [ -n "${SHALE_SQLDIFF_KEEP:-}" ] && mkdir -p "$SHALE_SQLDIFF_KEEP" && cp "$got" "$SHALE_SQLDIFF_KEEP/"
-  total=$(grep -c '^\(TAG\|ERROR\|TIMEOUT\|CONNECTION LOST\) ' "$exp")
+  total=$(awk 'BEGIN { RS = "" } END { print NR }' "$exp")
   if cmp -s "$exp" "$got"; then
     echo "PASS sqldiff.$name ($total statements)"
     passed=$((passed + 1)); continue
@@ -93,9 +93,11 @@ for name in $names; do
       passed=$((passed + 1)); continue
     fi
   fi
-  # Statements whose output block differs: count the "-" side's result lines per hunk.
-  ndiff=$(diff "$exp" "$got" | grep -c '^[0-9]')
-  echo "FAIL sqldiff.$name ($ndiff diff hunks over $total statements$died${reason:+; known difference: $reason})"
+  # Statements whose output block differs (blocks are blank-line separated, in script order).
+  ndiff=$(awk 'BEGIN { RS = "" } FNR == NR { e[FNR] = $0; ne = FNR; next }
+               { if (!(FNR in e) || e[FNR] != $0) d++; ng = FNR }
+               END { if (ne > ng) d += ne - ng; print d + 0 }' "$exp" "$got")
+  echo "FAIL sqldiff.$name ($ndiff of $total statements differ$died${reason:+; known difference: $reason})"
   diff -u "$exp" "$got" | sed -n '3,$p' | head -14 | cut -c1-200 | sed 's/^/    /'
   failed=$((failed + 1))
 done

@@ -16,7 +16,7 @@
  *   NOTICE <sqlstate> <message>             for every notice, in arrival order
  *   COLUMNS <name> <type>, <name> <type>    for a result set (type: PostgreSQL type name,
  *                                           or the numeric OID for types not in our table)
- *   <v1> | <v2> ...                         one line per row; NULL as \N; in values
+ *   <v1> | <v2> ...                         one line per row; NULL as \N, '' as \e; in values
  *                                           backslash, newline, CR, tab and '|' are escaped
  *                                           as \\ \n \r \t \|
  *   COPYDATA <line>                         each line a COPY TO STDOUT produced
@@ -287,6 +287,7 @@ static void sd_print_rows(SdBuf *out, const PGresult *r, int rowsort)
         for (int j = 0; j < nf; j++) {
             if (j) sd_buf_str(&row, " | ");
             if (PQgetisnull(r, i, j)) sd_buf_str(&row, "\\N");
+            else if (PQgetlength(r, i, j) == 0) sd_buf_str(&row, "\\e");
             else sd_add_escaped(&row, PQgetvalue(r, i, j));
         }
         if (rows && row.s) rows[i] = strdup(row.s);
