@@ -59,6 +59,8 @@ typedef struct TypeContext {
     int extra_float_digits;          /* -15..3; > 0 = shortest round-trip output */
     bool bytea_output_escape;        /* false = hex */
     const TypesTimeZone *tz;         /* never NULL after init (UTC) */
+    int64_t txn_now;                 /* 'now'/'today' input: transaction start (us since
+                                      * 2000 UTC); 0 = read the clock */
 } TypeContext;
 
 void types_context_init(TypeContext *tc);

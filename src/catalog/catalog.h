@@ -134,7 +134,8 @@ typedef struct CatColumn {
     Oid identity_seq;             /* the identity column's sequence, 0 = none */
     uint32_t added_version;       /* schema version that added the column */
     Value missing;                /* value of this column in rows older than added_version
-                                     (NULL unless ADD COLUMN had a non-volatile default);
+                                     (NULL unless ADD COLUMN had a non-volatile default;
+                                     type INVALIDOID also means NULL, so zeroed is fine);
                                      bytes owned by the descriptor's owner */
     Oid collation;                /* 0 = default */
     char *comment;

@@ -12,3 +12,6 @@ TESTS += tests/catalog/keycodec_test tests/catalog/rowcodec_test
 tests_catalog_keycodec_test_SOURCES = tests/catalog/keycodec_test.c tests/harness/test.h
 tests_catalog_keycodec_test_LDADD = $(SHALE_LIBS) -lm
 tests_catalog_rowcodec_test_SOURCES = tests/catalog/rowcodec_test.c tests/harness/test.h
+libshale_a_SOURCES += \
+	src/catalog/catalog.h src/catalog/catalog_int.h src/catalog/catalog.c \
+	src/catalog/catalog_desc.c src/catalog/catalog_cache.c

@@ -1,0 +1,1376 @@
+/* bind_expr.c -- the binder's expression half: AST expressions -> typed Expr trees.
+ * Names are resolved against the scope chain (BindScope), types through sql/types
+ * (operator/function resolution, casts, common types). Unknown-typed literals are
+ * converted at bind time with the type's input function, so constants reach the executor
+ * already typed; parameters $n take the type their context gives them.
+ *
+ * Memory: every Expr lives in b->arena (the PreparedQuery's arena). */
+#include <stdio.h>
+#include <string.h>
+
+#include "sql/parser/parser.h"
+#include "sql/query/query_int.h"
+
+Expr *bind_new_expr(Binder *b, ExprKind kind, Oid type, int location, int nargs)
+{
+    Expr *e = q_alloc(b->arena, sizeof(Expr));
+    if (!e)
+        return NULL;
+    memset(e, 0, sizeof(*e));
+    e->kind = kind;
+    e->type = type;
+    e->typmod = -1;
+    e->location = location;
+    e->nargs = nargs;
+    if (nargs > 0) {
+        e->args = q_alloc(b->arena, sizeof(Expr *) * (size_t)nargs);
+        if (!e->args)
+            return NULL;
+        memset(e->args, 0, sizeof(Expr *) * (size_t)nargs);
+    }
+    return e;
+}
+
+Expr *bind_make_const(Binder *b, Value v, int location)
+{
+    Expr *e = bind_new_expr(b, EXPR_CONST, v.type, location, 0);
+    if (e)
+        e->u.c = v;
+    return e;
+}
+
+Expr *bind_make_var(Binder *b, int level, int index, Oid type, int32_t typmod)
+{
+    Expr *e = bind_new_expr(b, EXPR_VAR, type, -1, 0);
+    if (!e)
+        return NULL;
+    e->typmod = typmod;
+    e->u.var.level = level;
+    e->u.var.index = index;
+    return e;
+}
+
+static const char *type_name(Oid t)
+{
+    /* format_type-like short names for messages */
+    switch (t) {
+    case INT2OID: return "smallint";
+    case INT4OID: return "integer";
+    case INT8OID: return "bigint";
+    case FLOAT4OID: return "real";
+    case FLOAT8OID: return "double precision";
+    case BOOLOID: return "boolean";
+    case VARCHAROID: return "character varying";
+    case BPCHAROID: return "character";
+    case TIMESTAMPOID: return "timestamp without time zone";
+    case TIMESTAMPTZOID: return "timestamp with time zone";
+    case TIMEOID: return "time without time zone";
+    default: {
+        const TypeInfo *ti = type_info(t);
+        return ti ? ti->name : "unknown";
+    }
+    }
+}
+
+static int err_at(Binder *b, SqlError *err, int location)
+{
+    if (err && err->position == 0)
+        err->position = q_position(b, location);
+    return -1;
+}
+
+bool bind_walk(Expr *e, bool (*fn)(Expr *e, void *arg), void *arg)
+{
+    if (!e)
+        return true;
+    if (!fn(e, arg))
+        return false;
+    for (int i = 0; i < e->nargs; i++)
+        if (!bind_walk(e->args[i], fn, arg))
+            return false;
+    if (e->kind == EXPR_AGGREF) {
+        AggSpec *a = e->u.aggref.agg;
+        for (int i = 0; i < a->nargs; i++)
+            if (!bind_walk(a->args[i], fn, arg))
+                return false;
+        for (int i = 0; i < a->n_order; i++)
+            if (!bind_walk(a->order_exprs[i], fn, arg))
+                return false;
+        if (!bind_walk(a->filter, fn, arg))
+            return false;
+    }
+    return true;
+}
+
+static bool has_var_fn(Expr *e, void *arg)
+{
+    (void)arg;
+    return !(e->kind == EXPR_VAR && e->u.var.level == 0);
+}
+
+bool bind_expr_has_vars(const Expr *e)
+{
+    return !bind_walk((Expr *)e, has_var_fn, NULL);
+}
+
+static bool volatile_fn(Expr *e, void *arg)
+{
+    (void)arg;
+    if (e->kind == EXPR_FUNC && e->u.func.m->func->volatility == SQL_VOLATILE)
+        return false;
+    if (e->kind == EXPR_SUBLINK || e->kind == EXPR_NEXTVAL || e->kind == EXPR_AGGREF ||
+        e->kind == EXPR_WINDOW || e->kind == EXPR_SRF)
+        return false;
+    return true;
+}
+
+bool bind_expr_volatile(const Expr *e)
+{
+    return !bind_walk((Expr *)e, volatile_fn, NULL);
+}
+
+bool bind_expr_is_const(const Expr *e)
+{
+    return e->kind == EXPR_CONST;
+}
+
+/* ---- types and coercion ------------------------------------------------------------------- */
+
+int bind_resolve_type(Binder *b, const AstTypeName *t, Oid *type, int32_t *typmod, SqlError *err)
+{
+    const char *name = t->names.names[t->names.n - 1];
+    if (t->names.n > 1 && strcmp(t->names.names[t->names.n - 2], "pg_catalog") != 0 &&
+        strcmp(t->names.names[t->names.n - 2], "public") != 0) {
+        SQL_ERR(err, UNDEFINED_OBJECT, "type \"%s.%s\" does not exist", t->names.names[t->names.n - 2], name);
+        return err_at(b, err, t->hdr.location);
+    }
+    Oid oid = types_lookup_name(name);
+    if (oid == INVALIDOID) {
+        SQL_ERR(err, UNDEFINED_OBJECT, "type \"%s\" does not exist", name);
+        return err_at(b, err, t->hdr.location);
+    }
+    int32_t mods[4];
+    int n = 0;
+    for (int i = 0; i < t->typmods.n && i < 4; i++) {
+        const AstNode *m = t->typmods.items[i];
+        if (m->tag != AST_CONST || ((const AstConst *)m)->kind != AST_CONST_INTEGER) {
+            SQL_ERR(err, SYNTAX_ERROR, "type modifiers must be simple constants or identifiers");
+            return err_at(b, err, m->location);
+        }
+        mods[n++] = (int32_t)((const AstConst *)m)->ival;
+    }
+    int32_t tm = -1;
+    if (n == 0 && oid == BPCHAROID && t->builtin && strcmp(name, "bpchar") == 0 && t->typmods.n == 0)
+        tm = -1;
+    if (n > 0 && types_typmod_from_mods(oid, n, mods, &tm, err) != 0)
+        return err_at(b, err, t->hdr.location);
+    if (t->n_array_bounds > 0) {
+        Oid arr = types_array_of(oid);
+        if (arr == INVALIDOID) {
+            SQL_ERR(err, UNDEFINED_OBJECT, "could not find array type for data type %s", type_name(oid));
+            return err_at(b, err, t->hdr.location);
+        }
+        oid = arr;
+    }
+    *type = oid;
+    *typmod = tm;
+    return 0;
+}
+
+/* regclass literals are names resolved through the catalog ('t'::regclass). */
+static int lookup_regclass(Binder *b, const char *s, size_t n, Value *out, SqlError *err)
+{
+    char buf[256];
+    if (n >= sizeof(buf))
+        n = sizeof(buf) - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    AstRangeVar rv;
+    memset(&rv, 0, sizeof(rv));
+    char *dot = strchr(buf, '.');
+    if (dot) {
+        *dot = '\0';
+        rv.schema = buf;
+        rv.relname = dot + 1;
+    } else {
+        rv.relname = buf;
+    }
+    /* strip quotes of "Name" */
+    if (rv.relname[0] == '"') {
+        size_t l = strlen(rv.relname);
+        if (l >= 2) {
+            ((char *)rv.relname)[l - 1] = '\0';
+            rv.relname++;
+        }
+    } else {
+        for (char *p = (char *)rv.relname; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+    }
+    rv.hdr.location = -1;
+    const CatRelation *rel = bind_lookup_relation(b, &rv, err);
+    if (!rel)
+        return -1;
+    *out = value_int(REGCLASSOID, rel->oid);
+    return 0;
+}
+
+static Expr *coerce_unknown_const(Binder *b, Expr *e, Oid type, int32_t typmod, SqlError *err)
+{
+    Value v;
+    if (e->u.c.null) {
+        v = value_null(type);
+    } else if (type == REGCLASSOID) {
+        if (lookup_regclass(b, e->u.c.u.s.p, e->u.c.u.s.n, &v, err) != 0) {
+            err_at(b, err, e->location);
+            return NULL;
+        }
+    } else if (types_input(b->env->tc, type, typmod, e->u.c.u.s.p, e->u.c.u.s.n, b->arena, &v, err) != 0) {
+        err_at(b, err, e->location);
+        return NULL;
+    }
+    v.type = type;
+    Expr *c = bind_make_const(b, v, e->location);
+    if (c)
+        c->typmod = typmod;
+    return c;
+}
+
+Expr *bind_coerce(Binder *b, Expr *e, Oid type, int32_t typmod, TypesCoercion ctx, SqlError *err)
+{
+    if (!e)
+        return NULL;
+    if (type == INVALIDOID || type == TYPES_ANYOID)
+        return e;
+    if (e->kind == EXPR_PARAM && (e->type == UNKNOWNOID || e->type == INVALIDOID)) {
+        if (b->param_types[e->u.param] == INVALIDOID || b->param_types[e->u.param] == UNKNOWNOID)
+            b->param_types[e->u.param] = type;
+        e->type = b->param_types[e->u.param];
+        if (e->type == type)
+            return e;
+    }
+    if (e->kind == EXPR_CONST && e->type == UNKNOWNOID)
+        return coerce_unknown_const(b, e, type, typmod, err);
+    if (e->type == type && (typmod < 0 || e->typmod == typmod))
+        return e;
+    if (e->type == type && typmod >= 0 && ctx != TYPES_COERCE_EXPLICIT && e->typmod < 0 &&
+        type != VARCHAROID && type != BPCHAROID && type != NUMERICOID)
+        return e;
+    if (!types_can_coerce(e->type, type, ctx)) {
+        if (ctx == TYPES_COERCE_EXPLICIT)
+            SQL_ERR(err, CANNOT_COERCE, "cannot cast type %s to %s", type_name(e->type), type_name(type));
+        else
+            SQL_ERR(err, DATATYPE_MISMATCH, "cannot cast type %s to %s", type_name(e->type), type_name(type));
+        err_at(b, err, e->location);
+        return NULL;
+    }
+    /* fold casts of constants */
+    if (e->kind == EXPR_CONST) {
+        Value v;
+        if (types_cast(b->env->tc, &e->u.c, type, typmod, ctx, b->arena, &v, err) != 0) {
+            err_at(b, err, e->location);
+            return NULL;
+        }
+        Expr *c = bind_make_const(b, v, e->location);
+        if (c)
+            c->typmod = typmod;
+        return c;
+    }
+    Expr *c = bind_new_expr(b, EXPR_CAST, type, e->location, 1);
+    if (!c)
+        return NULL;
+    c->typmod = typmod;
+    c->args[0] = e;
+    c->u.cast.ctx = ctx;
+    return c;
+}
+
+Expr *bind_coerce_bool(Binder *b, Expr *e, const char *clause, SqlError *err)
+{
+    if (!e)
+        return NULL;
+    if (e->type == BOOLOID)
+        return e;
+    if (e->type == UNKNOWNOID || e->type == INVALIDOID)
+        return bind_coerce(b, e, BOOLOID, -1, TYPES_COERCE_IMPLICIT, err);
+    SQL_ERR(err, DATATYPE_MISMATCH, "argument of %s must be type boolean, not type %s", clause,
+            type_name(e->type));
+    err_at(b, err, e->location);
+    return NULL;
+}
+
+Expr *bind_resolve_unknown(Binder *b, Expr *e, SqlError *err)
+{
+    if (e && (e->type == UNKNOWNOID || e->type == INVALIDOID))
+        return bind_coerce(b, e, TEXTOID, -1, TYPES_COERCE_IMPLICIT, err);
+    return e;
+}
+
+static Oid arg_type(const Expr *e)
+{
+    return e->type == INVALIDOID ? UNKNOWNOID : e->type;
+}
+
+static SqlFuncMatch *copy_match(Binder *b, const SqlFuncMatch *m)
+{
+    SqlFuncMatch *c = q_alloc(b->arena, sizeof(*c));
+    if (c)
+        *c = *m;
+    return c;
+}
+
+/* Coerces args to the match's argument types. */
+static int coerce_args(Binder *b, const SqlFuncMatch *m, int nargs, Expr **args, SqlError *err)
+{
+    for (int i = 0; i < nargs; i++) {
+        Oid t = i < m->nargs ? m->arg_types[i] : m->arg_types[m->nargs - 1];
+        if (t == TYPES_ANYOID || t == INVALIDOID) {
+            args[i] = bind_resolve_unknown(b, args[i], err);
+        } else {
+            args[i] = bind_coerce(b, args[i], t, -1, TYPES_COERCE_IMPLICIT, err);
+        }
+        if (!args[i])
+            return -1;
+    }
+    return 0;
+}
+
+Expr *bind_make_op(Binder *b, const char *op, Expr *l, Expr *r, int location, SqlError *err)
+{
+    SqlFuncMatch m;
+    if (types_oper_resolve(op, l ? arg_type(l) : INVALIDOID, arg_type(r), &m, err) != 0) {
+        err_at(b, err, location);
+        return NULL;
+    }
+    int n = l ? 2 : 1;
+    Expr *e = bind_new_expr(b, EXPR_FUNC, m.ret_type, location, n);
+    if (!e)
+        return NULL;
+    if (l) {
+        e->args[0] = l;
+        e->args[1] = r;
+    } else {
+        e->args[0] = r;
+    }
+    if (coerce_args(b, &m, n, e->args, err) != 0)
+        return NULL;
+    e->u.func.m = copy_match(b, &m);
+    e->u.func.is_op = true;
+    if (!e->u.func.m)
+        return NULL;
+    return e;
+}
+
+/* ---- column references --------------------------------------------------------------- */
+
+static Expr *var_for(Binder *b, BindScope *s, int level, RTE *rte, int col)
+{
+    Expr *v = bind_make_var(b, level, rte->offset + col, rte->coltypes[col], rte->coltypmods[col]);
+    if (v && rte->rel) {
+        v->u.var.rel = rte->rel->oid;
+        v->u.var.attnum = (int16_t)(col + 1);
+    }
+    (void)s;
+    return v;
+}
+
+static int find_col(const RTE *rte, const char *name)
+{
+    for (int c = 0; c < rte->ncols; c++)
+        if (rte->colnames[c] && strcmp(rte->colnames[c], name) == 0)
+            return c;
+    return -1;
+}
+
+static Expr *bind_column_ref(Binder *b, BindScope *s, const AstColumnRef *cr, SqlError *err)
+{
+    int nf = cr->fields.n;
+    const char *col = cr->fields.names[nf - 1];
+    const char *tab = nf >= 2 ? cr->fields.names[nf - 2] : NULL;
+    const char *sch = nf >= 3 ? cr->fields.names[nf - 3] : NULL;
+    if (cr->star) {
+        SQL_ERR(err, SYNTAX_ERROR, "row expansion via \"*\" is not supported here");
+        err_at(b, err, cr->hdr.location);
+        return NULL;
+    }
+    int level = 0;
+    bool table_found = false;
+    for (BindScope *sc = s; sc; sc = sc->parent, level++) {
+        RTE *hit = NULL;
+        int hitcol = -1;
+        for (int i = 0; i < sc->n_rte; i++) {
+            RTE *rte = sc->rtes[i];
+            if (tab) {
+                if (!rte->in_join_scope || !rte->alias || strcmp(rte->alias, tab) != 0)
+                    continue;
+                if (sch && (!rte->schema || strcmp(rte->schema, sch) != 0))
+                    continue;
+                table_found = true;
+                int c = find_col(rte, col);
+                if (c < 0) {
+                    SQL_ERR(err, UNDEFINED_COLUMN, "column %s.%s does not exist", tab, col);
+                    err_at(b, err, cr->hdr.location);
+                    return NULL;
+                }
+                hit = rte;
+                hitcol = c;
+                break;
+            }
+            if (!rte->in_join_scope && rte->alias)
+                continue;
+            int c = find_col(rte, col);
+            if (c < 0)
+                continue;
+            if (rte->hidden && rte->hidden[c])
+                continue; /* merged JOIN USING column: the join's own RTE answers */
+            if (hit) {
+                SQL_ERR(err, AMBIGUOUS_COLUMN, "column reference \"%s\" is ambiguous", col);
+                err_at(b, err, cr->hdr.location);
+                return NULL;
+            }
+            hit = rte;
+            hitcol = c;
+        }
+        if (hit) {
+            if (level > 0)
+                for (BindScope *x = s; x != sc; x = x->parent)
+                    x->has_outer_refs = true;
+            Expr *v = var_for(b, sc, level, hit, hitcol);
+            if (v)
+                v->location = cr->hdr.location;
+            return v;
+        }
+    }
+    if (tab && !table_found) {
+        SQL_ERR(err, UNDEFINED_TABLE, "missing FROM-clause entry for table \"%s\"", tab);
+    } else {
+        SQL_ERR(err, UNDEFINED_COLUMN, "column \"%s\" does not exist", col);
+    }
+    err_at(b, err, cr->hdr.location);
+    return NULL;
+}
+
+/* ---- constants ----------------------------------------------------------------------------- */
+
+static Expr *bind_const(Binder *b, const AstConst *c, SqlError *err)
+{
+    Value v;
+    switch (c->kind) {
+    case AST_CONST_INTEGER:
+        if (c->fits_int64) {
+            if (c->ival >= INT32_MIN && c->ival <= INT32_MAX)
+                v = value_int(INT4OID, c->ival);
+            else
+                v = value_int(INT8OID, c->ival);
+            break;
+        }
+        /* fall through */
+    case AST_CONST_NUMERIC:
+        if (types_input(b->env->tc, NUMERICOID, -1, c->str, (size_t)c->len, b->arena, &v, err) != 0) {
+            err_at(b, err, c->hdr.location);
+            return NULL;
+        }
+        break;
+    case AST_CONST_STRING: {
+        char *p = q_alloc(b->arena, (size_t)c->len + 1);
+        if (!p) {
+            q_oom(err);
+            return NULL;
+        }
+        memcpy(p, c->str, (size_t)c->len);
+        p[c->len] = '\0';
+        v = value_bytes(UNKNOWNOID, p, (uint32_t)c->len);
+        break;
+    }
+    case AST_CONST_BOOL:
+        v = value_bool(c->bval);
+        break;
+    case AST_CONST_NULL:
+        v = value_null(UNKNOWNOID);
+        break;
+    default:
+        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "bit string literals are not supported");
+        err_at(b, err, c->hdr.location);
+        return NULL;
+    }
+    Expr *e = bind_make_const(b, v, c->hdr.location);
+    if (!e)
+        q_oom(err);
+    return e;
+}
+
+/* ---- function calls ------------------------------------------------------------------------ */
+
+static Expr *bind_func_args(Binder *b, BindScope *s, const AstList *args, Expr **out, Oid *types, SqlError *err)
+{
+    for (int i = 0; i < args->n; i++) {
+        const AstNode *a = args->items[i];
+        if (a->tag == AST_NAMED_ARG) {
+            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "named arguments are not supported");
+            err_at(b, err, a->location);
+            return NULL;
+        }
+        out[i] = bind_expr(b, s, a, err);
+        if (!out[i])
+            return NULL;
+        types[i] = arg_type(out[i]);
+    }
+    return (Expr *)1;
+}
+
+static int win_kind_of(const char *name, WinFnKind *k)
+{
+    static const struct { const char *n; WinFnKind k; } tab[] = {
+        {"row_number", WIN_ROW_NUMBER}, {"rank", WIN_RANK}, {"dense_rank", WIN_DENSE_RANK},
+        {"percent_rank", WIN_PERCENT_RANK}, {"cume_dist", WIN_CUME_DIST}, {"ntile", WIN_NTILE},
+        {"lag", WIN_LAG}, {"lead", WIN_LEAD}, {"first_value", WIN_FIRST_VALUE},
+        {"last_value", WIN_LAST_VALUE}, {"nth_value", WIN_NTH_VALUE},
+    };
+    for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+        if (strcmp(tab[i].n, name) == 0) {
+            *k = tab[i].k;
+            return 1;
+        }
+    return 0;
+}
+
+static Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *err)
+{
+    const char *name = fc->name.names[fc->name.n - 1];
+    if (fc->name.n > 1 && strcmp(fc->name.names[fc->name.n - 2], "pg_catalog") != 0) {
+        SQL_ERR(err, UNDEFINED_FUNCTION, "function %s.%s does not exist", fc->name.names[fc->name.n - 2], name);
+        err_at(b, err, fc->hdr.location);
+        return NULL;
+    }
+    int nargs = fc->args.n;
+    if (nargs > TYPES_FUNC_MAX_ARGS) {
+        SQL_ERR(err, PROGRAM_LIMIT_EXCEEDED, "cannot pass more than %d arguments to a function", TYPES_FUNC_MAX_ARGS);
+        err_at(b, err, fc->hdr.location);
+        return NULL;
+    }
+    SqlFuncKind kind = SQL_FUNC_SCALAR;
+    bool exists = types_func_exists(name, &kind);
+    WinFnKind wk = WIN_AGG;
+    bool is_winfn = win_kind_of(name, &wk);
+    if (fc->over && !exists && !is_winfn) {
+        SQL_ERR(err, UNDEFINED_FUNCTION, "function %s does not exist", name);
+        err_at(b, err, fc->hdr.location);
+        return NULL;
+    }
+    bool is_agg = exists && kind == SQL_FUNC_AGG;
+    if (fc->over) {
+        if (!s->allow_windows) {
+            SQL_ERR(err, WINDOWING_ERROR, "window functions are not allowed in %s", s->expr_kind ? s->expr_kind : "this context");
+            err_at(b, err, fc->hdr.location);
+            return NULL;
+        }
+    } else if (is_winfn && !is_agg) {
+        SQL_ERR(err, WRONG_OBJECT_TYPE, "window function %s requires an OVER clause", name);
+        err_at(b, err, fc->hdr.location);
+        return NULL;
+    }
+    if ((fc->agg_star || fc->agg_distinct || fc->agg_order.n > 0 || fc->agg_filter) && !is_agg && !fc->over) {
+        if (fc->agg_star)
+            SQL_ERR(err, WRONG_OBJECT_TYPE, "%s(*) specified, but %s is not an aggregate function", name, name);
+        else
+            SQL_ERR(err, WRONG_OBJECT_TYPE, "DISTINCT specified, but %s is not an aggregate function", name);
+        err_at(b, err, fc->hdr.location);
+        return NULL;
+    }
+    if (is_agg && !fc->over && !s->allow_aggs) {
+        SQL_ERR(err, GROUPING_ERROR, "aggregate functions are not allowed in %s", s->expr_kind ? s->expr_kind : "this context");
+        err_at(b, err, fc->hdr.location);
+        return NULL;
+    }
+    /* arguments of an aggregate are bound with aggregates disallowed */
+    bool save_aggs = s->allow_aggs, save_wins = s->allow_windows;
+    const char *save_kind = s->expr_kind;
+    if (is_agg || fc->over) {
+        s->allow_aggs = false;
+        s->allow_windows = false;
+        s->expr_kind = "aggregate function calls";
+    }
+    Expr **args = q_alloc(b->arena, sizeof(Expr *) * (size_t)(nargs + 1));
+    Oid types[TYPES_FUNC_MAX_ARGS];
+    if (!args) {
+        q_oom(err);
+        return NULL;
+    }
+    Expr *ok = bind_func_args(b, s, &fc->args, args, types, err);
+    s->allow_aggs = save_aggs;
+    s->allow_windows = save_wins;
+    s->expr_kind = save_kind;
+    if (!ok)
+        return NULL;
+
+    if (fc->over && is_winfn && !is_agg) {
+        WinSpec *ws = q_alloc(b->arena, sizeof(WinSpec));
+        if (!ws) {
+            q_oom(err);
+            return NULL;
+        }
+        memset(ws, 0, sizeof(*ws));
+        ws->fn = wk;
+        Oid ret = INT8OID;
+        int32_t rtm = -1;
+        switch (wk) {
+        case WIN_ROW_NUMBER: case WIN_RANK: case WIN_DENSE_RANK: ret = INT8OID; break;
+        case WIN_PERCENT_RANK: case WIN_CUME_DIST: ret = FLOAT8OID; break;
+        case WIN_NTILE:
+            ret = INT4OID;
+            if (nargs == 1 && !(args[0] = bind_coerce(b, args[0], INT4OID, -1, TYPES_COERCE_IMPLICIT, err)))
+                return NULL;
+            break;
+        default:
+            if (nargs < 1) {
+                SQL_ERR(err, UNDEFINED_FUNCTION, "function %s() does not exist", name);
+                err_at(b, err, fc->hdr.location);
+                return NULL;
+            }
+            if (!(args[0] = bind_resolve_unknown(b, args[0], err)))
+                return NULL;
+            ret = args[0]->type;
+            rtm = args[0]->typmod;
+            for (int i = 1; i < nargs; i++) {
+                Oid want = (i == 1) ? (wk == WIN_NTH_VALUE || wk == WIN_LAG || wk == WIN_LEAD ? INT4OID : ret) : ret;
+                if (!(args[i] = bind_coerce(b, args[i], want, -1, TYPES_COERCE_IMPLICIT, err)))
+                    return NULL;
+            }
+            break;
+        }
+        ws->agg.nargs = nargs;
+        ws->agg.args = args;
+        if (bind_window_def(b, s, fc->over, ws, err) != 0)
+            return NULL;
+        Expr *e = bind_new_expr(b, EXPR_WINDOW, ret, fc->hdr.location, 0);
+        if (!e)
+            return NULL;
+        e->typmod = rtm;
+        e->u.window.win = ws;
+        return e;
+    }
+
+    SqlFuncMatch m;
+    if (fc->agg_star) {
+        if (types_func_resolve(name, 0, types, &m, err) != 0) {
+            err_at(b, err, fc->hdr.location);
+            return NULL;
+        }
+        nargs = 0;
+    } else if (types_func_resolve(name, nargs, types, &m, err) != 0) {
+        err_at(b, err, fc->hdr.location);
+        return NULL;
+    }
+    if (coerce_args(b, &m, nargs, args, err) != 0)
+        return NULL;
+    if (m.func->kind == SQL_FUNC_AGG) {
+        AggSpec *ag = q_alloc(b->arena, sizeof(AggSpec));
+        if (!ag) {
+            q_oom(err);
+            return NULL;
+        }
+        memset(ag, 0, sizeof(*ag));
+        ag->match = m;
+        ag->nargs = nargs;
+        ag->args = args;
+        ag->distinct = fc->agg_distinct;
+        ag->star = fc->agg_star;
+        if (fc->agg_filter) {
+            s->allow_aggs = false;
+            s->expr_kind = "FILTER";
+            ag->filter = bind_coerce_bool(b, bind_expr(b, s, fc->agg_filter, err), "FILTER", err);
+            s->allow_aggs = save_aggs;
+            s->expr_kind = save_kind;
+            if (!ag->filter)
+                return NULL;
+        }
+        if (fc->agg_order.n > 0) {
+            ag->n_order = fc->agg_order.n;
+            ag->order_exprs = q_alloc(b->arena, sizeof(Expr *) * (size_t)ag->n_order);
+            ag->order = q_alloc(b->arena, sizeof(SortKey) * (size_t)ag->n_order);
+            if (!ag->order_exprs || !ag->order) {
+                q_oom(err);
+                return NULL;
+            }
+            s->allow_aggs = false;
+            for (int i = 0; i < ag->n_order; i++) {
+                const AstSortBy *sb = (const AstSortBy *)fc->agg_order.items[i];
+                ag->order_exprs[i] = bind_resolve_unknown(b, bind_expr(b, s, sb->node, err), err);
+                if (!ag->order_exprs[i]) {
+                    s->allow_aggs = save_aggs;
+                    return NULL;
+                }
+                ag->order[i].col = nargs + i;
+                ag->order[i].desc = sb->dir == AST_SORT_DESC;
+                ag->order[i].nulls_first = sb->nulls == AST_NULLS_DEFAULT ? ag->order[i].desc : sb->nulls == AST_NULLS_FIRST;
+            }
+            s->allow_aggs = save_aggs;
+        }
+        if (fc->over) {
+            WinSpec *ws = q_alloc(b->arena, sizeof(WinSpec));
+            if (!ws) {
+                q_oom(err);
+                return NULL;
+            }
+            memset(ws, 0, sizeof(*ws));
+            ws->fn = WIN_AGG;
+            ws->agg = *ag;
+            if (bind_window_def(b, s, fc->over, ws, err) != 0)
+                return NULL;
+            Expr *e = bind_new_expr(b, EXPR_WINDOW, m.ret_type, fc->hdr.location, 0);
+            if (!e)
+                return NULL;
+            e->u.window.win = ws;
+            return e;
+        }
+        Expr *e = bind_new_expr(b, EXPR_AGGREF, m.ret_type, fc->hdr.location, 0);
+        if (!e)
+            return NULL;
+        e->u.aggref.agg = ag;
+        return e;
+    }
+    if (m.func->kind == SQL_FUNC_SRF) {
+        Expr *e = bind_new_expr(b, EXPR_SRF, m.ret_type, fc->hdr.location, nargs);
+        if (!e)
+            return NULL;
+        memcpy(e->args, args, sizeof(Expr *) * (size_t)nargs);
+        e->u.srf.m = copy_match(b, &m);
+        e->u.srf.id = b->n_srfs++;
+        s->n_srfs++;
+        return e;
+    }
+    Expr *e = bind_new_expr(b, EXPR_FUNC, m.ret_type, fc->hdr.location, nargs);
+    if (!e)
+        return NULL;
+    memcpy(e->args, args, sizeof(Expr *) * (size_t)nargs);
+    e->u.func.m = copy_match(b, &m);
+    if (!e->u.func.m)
+        return NULL;
+    if (m.func->volatility == SQL_VOLATILE)
+        b->volatile_seen = true;
+    /* fold immutable calls on constants */
+    if (m.func->volatility == SQL_IMMUTABLE && m.func->fn) {
+        bool all_const = true;
+        for (int i = 0; i < nargs; i++)
+            if (args[i]->kind != EXPR_CONST)
+                all_const = false;
+        (void)all_const; /* folding is left to the executor's first evaluation */
+    }
+    return e;
+}
+
+/* ---- the rest ------------------------------------------------------------------------------ */
+
+static Expr *bind_list_common(Binder *b, BindScope *s, const AstList *l, Expr **out, const char *ctx,
+                              Oid *common, int location, SqlError *err)
+{
+    Oid types[TYPES_FUNC_MAX_ARGS] = {0};
+    int n = l->n;
+    Oid *tp = n <= TYPES_FUNC_MAX_ARGS ? types : q_alloc(b->arena, sizeof(Oid) * (size_t)n);
+    if (!tp) {
+        q_oom(err);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        out[i] = bind_expr(b, s, l->items[i], err);
+        if (!out[i])
+            return NULL;
+        tp[i] = arg_type(out[i]);
+    }
+    if (types_common_type(n, tp, ctx, common, err) != 0) {
+        err_at(b, err, location);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++)
+        if (!(out[i] = bind_coerce(b, out[i], *common, -1, TYPES_COERCE_IMPLICIT, err)))
+            return NULL;
+    return (Expr *)1;
+}
+
+static Expr *bind_case(Binder *b, BindScope *s, const AstCaseExpr *c, SqlError *err)
+{
+    int n = 2 * c->n_whens + (c->arg ? 1 : 0) + 1;
+    Expr *e = bind_new_expr(b, EXPR_CASE, UNKNOWNOID, c->hdr.location, n);
+    if (!e)
+        return NULL;
+    e->u.kase.has_arg = c->arg != NULL;
+    e->u.kase.has_else = true;
+    int k = 0;
+    Expr *test = NULL;
+    if (c->arg) {
+        Expr *a = bind_resolve_unknown(b, bind_expr(b, s, c->arg, err), err);
+        if (!a)
+            return NULL;
+        e->args[k++] = a;
+        test = bind_new_expr(b, EXPR_CASE_TEST, a->type, a->location, 0);
+        if (!test)
+            return NULL;
+        test->typmod = a->typmod;
+    }
+    Expr **results = q_alloc(b->arena, sizeof(Expr *) * (size_t)(c->n_whens + 1));
+    Oid *rtypes = q_alloc(b->arena, sizeof(Oid) * (size_t)(c->n_whens + 1));
+    if (!results || !rtypes) {
+        q_oom(err);
+        return NULL;
+    }
+    for (int i = 0; i < c->n_whens; i++) {
+        Expr *cond = bind_expr(b, s, c->whens[i].cond, err);
+        if (!cond)
+            return NULL;
+        if (test)
+            cond = bind_make_op(b, "=", test, cond, c->whens[i].cond->location, err);
+        else
+            cond = bind_coerce_bool(b, cond, "CASE/WHEN", err);
+        if (!cond)
+            return NULL;
+        e->args[k + 2 * i] = cond;
+        results[i] = bind_expr(b, s, c->whens[i].result, err);
+        if (!results[i])
+            return NULL;
+        rtypes[i] = arg_type(results[i]);
+    }
+    int nr = c->n_whens;
+    if (c->defresult) {
+        results[nr] = bind_expr(b, s, c->defresult, err);
+        if (!results[nr])
+            return NULL;
+    } else {
+        results[nr] = bind_make_const(b, value_null(UNKNOWNOID), -1);
+    }
+    rtypes[nr] = arg_type(results[nr]);
+    Oid common;
+    if (types_common_type(nr + 1, rtypes, "CASE", &common, err) != 0) {
+        err_at(b, err, c->hdr.location);
+        return NULL;
+    }
+    for (int i = 0; i <= nr; i++) {
+        Expr *r = bind_coerce(b, results[i], common, -1, TYPES_COERCE_IMPLICIT, err);
+        if (!r)
+            return NULL;
+        if (i < nr)
+            e->args[k + 2 * i + 1] = r;
+        else
+            e->args[n - 1] = r;
+    }
+    e->type = common;
+    return e;
+}
+
+static Expr *bind_in(Binder *b, BindScope *s, const AstInExpr *in, SqlError *err);
+
+static Expr *bind_any_list(Binder *b, BindScope *s, Expr *l, const AstList *items, const char *op,
+                           bool is_all, int location, SqlError *err)
+{
+    Expr *e = bind_new_expr(b, EXPR_ANY_LIST, BOOLOID, location, items->n + 1);
+    if (!e)
+        return NULL;
+    e->u.any.is_all = is_all;
+    e->u.any.ops = q_alloc(b->arena, sizeof(SqlFuncMatch *) * (size_t)items->n);
+    if (!e->u.any.ops) {
+        q_oom(err);
+        return NULL;
+    }
+    /* common type of lhs and items when all are of one category, as PG does for IN */
+    Oid *types = q_alloc(b->arena, sizeof(Oid) * (size_t)(items->n + 1));
+    Expr **vals = q_alloc(b->arena, sizeof(Expr *) * (size_t)(items->n + 1));
+    if (!types || !vals) {
+        q_oom(err);
+        return NULL;
+    }
+    vals[0] = l;
+    types[0] = arg_type(l);
+    for (int i = 0; i < items->n; i++) {
+        vals[i + 1] = bind_expr(b, s, items->items[i], err);
+        if (!vals[i + 1])
+            return NULL;
+        types[i + 1] = arg_type(vals[i + 1]);
+    }
+    Oid common;
+    SqlError tmp;
+    sql_error_clear(&tmp);
+    bool have_common = types_common_type(items->n + 1, types, "IN", &common, &tmp) == 0;
+    for (int i = 0; i <= items->n; i++)
+        if (have_common && !(vals[i] = bind_coerce(b, vals[i], common, -1, TYPES_COERCE_IMPLICIT, err)))
+            return NULL;
+    e->args[0] = vals[0];
+    for (int i = 0; i < items->n; i++) {
+        Expr *opx = bind_make_op(b, op, vals[0], vals[i + 1], location, err);
+        if (!opx)
+            return NULL;
+        if (opx->type != BOOLOID) {
+            SQL_ERR(err, DATATYPE_MISMATCH, "op ANY/ALL (array) requires operator to yield boolean");
+            err_at(b, err, location);
+            return NULL;
+        }
+        e->args[0] = opx->args[0];
+        e->args[i + 1] = opx->args[1];
+        e->u.any.ops[i] = opx->u.func.m;
+    }
+    return e;
+}
+
+static Expr *bind_in(Binder *b, BindScope *s, const AstInExpr *in, SqlError *err)
+{
+    if (in->lexpr->tag == AST_ROW) {
+        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "row-valued IN is not supported");
+        err_at(b, err, in->hdr.location);
+        return NULL;
+    }
+    Expr *l = bind_expr(b, s, in->lexpr, err);
+    if (!l)
+        return NULL;
+    Expr *e;
+    if (in->subquery)
+        e = bind_sublink(b, s, in->negated ? SUBLINK_ALL : SUBLINK_ANY, in->subquery, l,
+                         in->negated ? "<>" : "=", in->hdr.location, err);
+    else
+        e = bind_any_list(b, s, l, &in->list, in->negated ? "<>" : "=", in->negated, in->hdr.location, err);
+    return e;
+}
+
+static Expr *bind_like(Binder *b, BindScope *s, const AstLikeExpr *lk, SqlError *err)
+{
+    Expr *a = bind_expr(b, s, lk->arg, err);
+    Expr *p = a ? bind_expr(b, s, lk->pattern, err) : NULL;
+    if (!p)
+        return NULL;
+    if (lk->kind == AST_LIKE_SIMILAR || lk->escape) {
+        const char *fn = lk->kind == AST_LIKE_SIMILAR ? "similar_to_escape" : "like_escape";
+        Expr *args[2] = {p, NULL};
+        Oid types[2] = {arg_type(p), TEXTOID};
+        int n = 1;
+        if (lk->escape) {
+            args[1] = bind_expr(b, s, lk->escape, err);
+            if (!args[1])
+                return NULL;
+            types[1] = arg_type(args[1]);
+            n = 2;
+        }
+        SqlFuncMatch m;
+        if (types_func_resolve(fn, n, types, &m, err) != 0) {
+            err_at(b, err, lk->hdr.location);
+            return NULL;
+        }
+        if (coerce_args(b, &m, n, args, err) != 0)
+            return NULL;
+        Expr *f = bind_new_expr(b, EXPR_FUNC, m.ret_type, lk->hdr.location, n);
+        if (!f)
+            return NULL;
+        memcpy(f->args, args, sizeof(Expr *) * (size_t)n);
+        f->u.func.m = copy_match(b, &m);
+        p = f;
+    }
+    const char *op;
+    if (lk->kind == AST_LIKE_SIMILAR)
+        op = lk->negated ? "!~" : "~";
+    else if (lk->kind == AST_LIKE_ILIKE)
+        op = lk->negated ? "!~~*" : "~~*";
+    else
+        op = lk->negated ? "!~~" : "~~";
+    return bind_make_op(b, op, a, p, lk->hdr.location, err);
+}
+
+static Expr *bind_subscript(Binder *b, BindScope *s, const AstIndirection *ind, SqlError *err)
+{
+    Expr *e = bind_expr(b, s, ind->arg, err);
+    if (!e)
+        return NULL;
+    for (int i = 0; i < ind->n_items; i++) {
+        const AstIndirItem *it = &ind->items[i];
+        if (it->kind != AST_INDIR_INDEX) {
+            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "this kind of indirection is not supported");
+            err_at(b, err, ind->hdr.location);
+            return NULL;
+        }
+        Oid elem = types_array_elem(e->type);
+        if (elem == INVALIDOID) {
+            SQL_ERR(err, DATATYPE_MISMATCH,
+                    "cannot subscript type %s because it does not support subscripting", type_name(e->type));
+            err_at(b, err, ind->arg->location);
+            return NULL;
+        }
+        Expr *ix = bind_coerce(b, bind_expr(b, s, it->lo, err), INT4OID, -1, TYPES_COERCE_IMPLICIT, err);
+        if (!ix)
+            return NULL;
+        Expr *sub = bind_new_expr(b, EXPR_SUBSCRIPT, elem, ind->hdr.location, 2);
+        if (!sub)
+            return NULL;
+        sub->args[0] = e;
+        sub->args[1] = ix;
+        e = sub;
+    }
+    return e;
+}
+
+static Expr *bind_array(Binder *b, BindScope *s, const AstArrayExpr *a, SqlError *err)
+{
+    int n = a->elements.n;
+    Expr *e = bind_new_expr(b, EXPR_ARRAY, UNKNOWNOID, a->hdr.location, n);
+    if (!e)
+        return NULL;
+    for (int i = 0; i < n; i++)
+        if (a->elements.items[i]->tag == AST_ARRAY) {
+            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "multidimensional arrays are not supported");
+            err_at(b, err, a->hdr.location);
+            return NULL;
+        }
+    Oid common = TEXTOID;
+    if (n == 0) {
+        SQL_ERR(err, DATATYPE_MISMATCH, "cannot determine type of empty array");
+        sql_error_hint(err, "Explicitly cast to the desired type, for example ARRAY[]::integer[].");
+        err_at(b, err, a->hdr.location);
+        return NULL;
+    }
+    if (!bind_list_common(b, s, &a->elements, e->args, "ARRAY", &common, a->hdr.location, err))
+        return NULL;
+    Oid arr = types_array_of(common);
+    if (arr == INVALIDOID) {
+        SQL_ERR(err, UNDEFINED_OBJECT, "could not find array type for data type %s", type_name(common));
+        err_at(b, err, a->hdr.location);
+        return NULL;
+    }
+    e->type = arr;
+    e->u.array.elem = common;
+    return e;
+}
+
+Expr *bind_expr(Binder *b, BindScope *s, const AstNode *n, SqlError *err)
+{
+    Expr *e = NULL;
+    switch (n->tag) {
+    case AST_CONST:
+        return bind_const(b, (const AstConst *)n, err);
+    case AST_PARAM: {
+        const AstParam *p = (const AstParam *)n;
+        if (p->number < 1 || p->number > 65535) {
+            SQL_ERR(err, UNDEFINED_PARAMETER, "there is no parameter $%d", p->number);
+            err_at(b, err, n->location);
+            return NULL;
+        }
+        if (p->number > b->n_params) {
+            if (p->number > b->cap_params) {
+                int cap = p->number + 8;
+                Oid *nt = q_alloc(b->arena, sizeof(Oid) * (size_t)cap);
+                if (!nt) {
+                    q_oom(err);
+                    return NULL;
+                }
+                memset(nt, 0, sizeof(Oid) * (size_t)cap);
+                if (b->n_params)
+                    memcpy(nt, b->param_types, sizeof(Oid) * (size_t)b->n_params);
+                b->param_types = nt;
+                b->cap_params = cap;
+            }
+            b->n_params = p->number;
+        }
+        Oid t = b->param_types[p->number - 1];
+        e = bind_new_expr(b, EXPR_PARAM, t == INVALIDOID ? UNKNOWNOID : t, n->location, 0);
+        if (e)
+            e->u.param = p->number - 1;
+        return e;
+    }
+    case AST_COLUMN_REF:
+        return bind_column_ref(b, s, (const AstColumnRef *)n, err);
+    case AST_OP: {
+        const AstOpExpr *o = (const AstOpExpr *)n;
+        Expr *l = NULL;
+        if (o->lexpr && !(l = bind_expr(b, s, o->lexpr, err)))
+            return NULL;
+        Expr *r = bind_expr(b, s, o->rexpr, err);
+        if (!r)
+            return NULL;
+        const char *name = o->name;
+        if (strcmp(name, "!=") == 0)
+            name = "<>";
+        return bind_make_op(b, name, l, r, n->location, err);
+    }
+    case AST_BOOL: {
+        const AstBoolExpr *be = (const AstBoolExpr *)n;
+        ExprKind k = be->op == AST_AND ? EXPR_AND : be->op == AST_OR ? EXPR_OR : EXPR_NOT;
+        e = bind_new_expr(b, k, BOOLOID, n->location, be->args.n);
+        if (!e)
+            return NULL;
+        const char *what = be->op == AST_AND ? "AND" : be->op == AST_OR ? "OR" : "NOT";
+        for (int i = 0; i < be->args.n; i++)
+            if (!(e->args[i] = bind_coerce_bool(b, bind_expr(b, s, be->args.items[i], err), what, err)))
+                return NULL;
+        return e;
+    }
+    case AST_NULL_TEST: {
+        const AstNullTest *t = (const AstNullTest *)n;
+        e = bind_new_expr(b, EXPR_NULLTEST, BOOLOID, n->location, 1);
+        if (!e || !(e->args[0] = bind_resolve_unknown(b, bind_expr(b, s, t->arg, err), err)))
+            return NULL;
+        e->u.nulltest.is_not = t->is_not;
+        return e;
+    }
+    case AST_BOOL_TEST: {
+        const AstBoolTest *t = (const AstBoolTest *)n;
+        e = bind_new_expr(b, EXPR_BOOLTEST, BOOLOID, n->location, 1);
+        if (!e || !(e->args[0] = bind_coerce_bool(b, bind_expr(b, s, t->arg, err), "IS TRUE", err)))
+            return NULL;
+        e->u.booltest = t->kind;
+        return e;
+    }
+    case AST_DISTINCT: {
+        const AstDistinctExpr *d = (const AstDistinctExpr *)n;
+        Expr *l = bind_expr(b, s, d->lexpr, err);
+        Expr *r = l ? bind_expr(b, s, d->rexpr, err) : NULL;
+        if (!r)
+            return NULL;
+        Expr *eq = bind_make_op(b, "=", l, r, n->location, err);
+        if (!eq)
+            return NULL;
+        e = bind_new_expr(b, EXPR_DISTINCT, BOOLOID, n->location, 2);
+        if (!e)
+            return NULL;
+        e->args[0] = eq->args[0];
+        e->args[1] = eq->args[1];
+        e->u.distinct.is_not = d->is_not;
+        e->u.distinct.eq = eq->u.func.m;
+        return e;
+    }
+    case AST_BETWEEN: {
+        const AstBetween *bt = (const AstBetween *)n;
+        Expr *a = bind_expr(b, s, bt->arg, err);
+        Expr *lo = a ? bind_expr(b, s, bt->lo, err) : NULL;
+        Expr *hi = lo ? bind_expr(b, s, bt->hi, err) : NULL;
+        if (!hi)
+            return NULL;
+        Expr *c1 = bind_make_op(b, bt->negated ? "<" : ">=", a, lo, n->location, err);
+        Expr *c2 = c1 ? bind_make_op(b, bt->negated ? ">" : "<=", a, hi, n->location, err) : NULL;
+        if (!c2)
+            return NULL;
+        Expr *both = bind_new_expr(b, bt->negated ? EXPR_OR : EXPR_AND, BOOLOID, n->location, 2);
+        if (!both)
+            return NULL;
+        both->args[0] = c1;
+        both->args[1] = c2;
+        if (!bt->symmetric)
+            return both;
+        Expr *c3 = bind_make_op(b, bt->negated ? "<" : ">=", a, hi, n->location, err);
+        Expr *c4 = c3 ? bind_make_op(b, bt->negated ? ">" : "<=", a, lo, n->location, err) : NULL;
+        if (!c4)
+            return NULL;
+        Expr *both2 = bind_new_expr(b, bt->negated ? EXPR_OR : EXPR_AND, BOOLOID, n->location, 2);
+        e = bind_new_expr(b, bt->negated ? EXPR_AND : EXPR_OR, BOOLOID, n->location, 2);
+        if (!both2 || !e)
+            return NULL;
+        both2->args[0] = c3;
+        both2->args[1] = c4;
+        e->args[0] = both;
+        e->args[1] = both2;
+        return e;
+    }
+    case AST_IN:
+        return bind_in(b, s, (const AstInExpr *)n, err);
+    case AST_LIKE:
+        return bind_like(b, s, (const AstLikeExpr *)n, err);
+    case AST_ANY_ALL: {
+        const AstAnyAll *aa = (const AstAnyAll *)n;
+        Expr *l = bind_expr(b, s, aa->lexpr, err);
+        if (!l)
+            return NULL;
+        if (aa->is_subquery)
+            return bind_sublink(b, s, aa->is_all ? SUBLINK_ALL : SUBLINK_ANY, aa->rexpr, l, aa->op, n->location, err);
+        Expr *arr = bind_expr(b, s, aa->rexpr, err);
+        if (!arr)
+            return NULL;
+        Oid elem = types_array_elem(arr->type);
+        if (arr->type == UNKNOWNOID && l->type != UNKNOWNOID) {
+            arr = bind_coerce(b, arr, types_array_of(l->type), -1, TYPES_COERCE_IMPLICIT, err);
+            if (!arr)
+                return NULL;
+            elem = l->type;
+        }
+        if (elem == INVALIDOID) {
+            SQL_ERR(err, WRONG_OBJECT_TYPE, "op ANY/ALL (array) requires array on right side");
+            err_at(b, err, n->location);
+            return NULL;
+        }
+        Expr *proto = bind_make_const(b, value_null(elem), -1);
+        Expr *opx = bind_make_op(b, aa->op, l, proto, n->location, err);
+        if (!opx)
+            return NULL;
+        e = bind_new_expr(b, EXPR_ANY_ARRAY, BOOLOID, n->location, 2);
+        if (!e)
+            return NULL;
+        e->args[0] = opx->args[0];
+        e->args[1] = arr;
+        e->u.any.is_all = aa->is_all;
+        e->u.any.ops = q_alloc(b->arena, sizeof(SqlFuncMatch *));
+        if (!e->u.any.ops)
+            return NULL;
+        e->u.any.ops[0] = opx->u.func.m;
+        if (opx->u.func.m->arg_types[1] != elem) {
+            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "ANY/ALL with an element type cast is not supported");
+            err_at(b, err, n->location);
+            return NULL;
+        }
+        return e;
+    }
+    case AST_SUBLINK: {
+        const AstSubLink *sl = (const AstSubLink *)n;
+        SubLinkKind k = sl->kind == AST_SUBLINK_EXISTS ? SUBLINK_EXISTS :
+                        sl->kind == AST_SUBLINK_ARRAY ? SUBLINK_ARRAY : SUBLINK_EXPR;
+        return bind_sublink(b, s, k, sl->subquery, NULL, NULL, n->location, err);
+    }
+    case AST_ARRAY:
+        return bind_array(b, s, (const AstArrayExpr *)n, err);
+    case AST_INDIRECTION:
+        return bind_subscript(b, s, (const AstIndirection *)n, err);
+    case AST_CASE:
+        return bind_case(b, s, (const AstCaseExpr *)n, err);
+    case AST_VARARG_FUNC: {
+        const AstVarargFunc *v = (const AstVarargFunc *)n;
+        static const char *const ctxname[] = {"COALESCE", "GREATEST", "LEAST", "NULLIF"};
+        if (v->kind == AST_NULLIF) {
+            Expr *l = bind_expr(b, s, v->args.items[0], err);
+            Expr *r = l ? bind_expr(b, s, v->args.items[1], err) : NULL;
+            if (!r)
+                return NULL;
+            Expr *eq = bind_make_op(b, "=", l, r, n->location, err);
+            if (!eq)
+                return NULL;
+            e = bind_new_expr(b, EXPR_NULLIF, eq->args[0]->type, n->location, 2);
+            if (!e)
+                return NULL;
+            e->args[0] = eq->args[0];
+            e->args[1] = eq->args[1];
+            e->u.nullif.eq = eq->u.func.m;
+            return e;
+        }
+        e = bind_new_expr(b, v->kind == AST_COALESCE ? EXPR_COALESCE : EXPR_MINMAX, UNKNOWNOID, n->location, v->args.n);
+        if (!e)
+            return NULL;
+        Oid common;
+        if (!bind_list_common(b, s, &v->args, e->args, ctxname[v->kind], &common, n->location, err))
+            return NULL;
+        e->type = common;
+        e->u.minmax.is_greatest = v->kind == AST_GREATEST;
+        return e;
+    }
+    case AST_SQL_VALUE: {
+        const AstSqlValue *sv = (const AstSqlValue *)n;
+        Oid t;
+        switch (sv->kind) {
+        case AST_SV_CURRENT_DATE: t = DATEOID; break;
+        case AST_SV_CURRENT_TIME: case AST_SV_LOCALTIME: t = TIMEOID; break;
+        case AST_SV_CURRENT_TIMESTAMP: t = TIMESTAMPTZOID; break;
+        case AST_SV_LOCALTIMESTAMP: t = TIMESTAMPOID; break;
+        default: t = NAMEOID; break;
+        }
+        e = bind_new_expr(b, EXPR_SQLVALUE, t, n->location, 0);
+        if (e)
+            e->u.sqlvalue = sv->kind;
+        return e;
+    }
+    case AST_TYPE_CAST: {
+        const AstTypeCast *tc = (const AstTypeCast *)n;
+        Oid t;
+        int32_t tm;
+        Expr *a = bind_expr(b, s, tc->arg, err);
+        if (!a || bind_resolve_type(b, tc->type, &t, &tm, err) != 0)
+            return NULL;
+        if (a->kind == EXPR_PARAM && (a->type == UNKNOWNOID || a->type == INVALIDOID))
+            return bind_coerce(b, a, t, tm, TYPES_COERCE_EXPLICIT, err);
+        e = bind_coerce(b, a, t, tm, TYPES_COERCE_EXPLICIT, err);
+        if (e && e == a && tm >= 0 && e->typmod != tm) {
+            Expr *c = bind_new_expr(b, EXPR_CAST, t, n->location, 1);
+            if (!c)
+                return NULL;
+            c->typmod = tm;
+            c->args[0] = a;
+            c->u.cast.ctx = TYPES_COERCE_EXPLICIT;
+            return c;
+        }
+        if (e && e->kind == EXPR_CAST)
+            e->location = n->location;
+        return e;
+    }
+    case AST_COLLATE:
+        return bind_expr(b, s, ((const AstCollate *)n)->arg, err);
+    case AST_FUNC_CALL:
+        return bind_func_call(b, s, (const AstFuncCall *)n, err);
+    case AST_ROW:
+        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "row expressions are not supported");
+        err_at(b, err, n->location);
+        return NULL;
+    case AST_DEFAULT:
+        SQL_ERR(err, SYNTAX_ERROR, "DEFAULT is not allowed in this context");
+        err_at(b, err, n->location);
+        return NULL;
+    default:
+        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "expression kind %d is not supported", (int)n->tag);
+        err_at(b, err, n->location);
+        return NULL;
+    }
+}
+
+/* FigureColname: PostgreSQL's naming of unnamed output columns. */
+const char *bind_colname(const AstNode *n)
+{
+    switch (n->tag) {
+    case AST_COLUMN_REF: {
+        const AstColumnRef *c = (const AstColumnRef *)n;
+        return c->fields.names[c->fields.n - 1];
+    }
+    case AST_FUNC_CALL: {
+        const AstFuncCall *f = (const AstFuncCall *)n;
+        return f->name.names[f->name.n - 1];
+    }
+    case AST_TYPE_CAST: {
+        const AstTypeCast *t = (const AstTypeCast *)n;
+        const char *inner = bind_colname(t->arg);
+        if (strcmp(inner, "?column?") != 0)
+            return inner;
+        const char *tn = t->type->names.names[t->type->names.n - 1];
+        return tn;
+    }
+    case AST_INDIRECTION: {
+        const AstIndirection *ind = (const AstIndirection *)n;
+        for (int i = ind->n_items - 1; i >= 0; i--)
+            if (ind->items[i].kind == AST_INDIR_FIELD)
+                return ind->items[i].field;
+        return bind_colname(ind->arg);
+    }
+    case AST_CASE:
+        return "case";
+    case AST_ARRAY:
+        return "array";
+    case AST_ROW:
+        return "row";
+    case AST_VARARG_FUNC: {
+        static const char *const names[] = {"coalesce", "greatest", "least", "nullif"};
+        return names[((const AstVarargFunc *)n)->kind];
+    }
+    case AST_SUBLINK: {
+        const AstSubLink *s = (const AstSubLink *)n;
+        if (s->kind == AST_SUBLINK_EXISTS)
+            return "exists";
+        if (s->kind == AST_SUBLINK_ARRAY)
+            return "array";
+        const AstSelectStmt *sel = (const AstSelectStmt *)s->subquery;
+        while (sel->op != AST_SETOP_NONE)
+            sel = sel->larg;
+        if (sel->targets.n > 0) {
+            const AstResTarget *rt = (const AstResTarget *)sel->targets.items[0];
+            if (rt->name)
+                return rt->name;
+            if (rt->val)
+                return bind_colname(rt->val);
+        }
+        return "?column?";
+    }
+    case AST_SQL_VALUE: {
+        static const char *const names[] = {
+            "current_date", "current_time", "current_timestamp", "localtime", "localtimestamp",
+            "current_role", "current_user", "session_user", "user", "current_catalog", "current_schema"};
+        return names[((const AstSqlValue *)n)->kind];
+    }
+    case AST_COLLATE:
+        return bind_colname(((const AstCollate *)n)->arg);
+    default:
+        return "?column?";
+    }
+}

@@ -1,0 +1,1247 @@
+/* bind_select.c -- the binder/planner of a query block: targets (with * expansion), GROUP
+ * BY / aggregates / HAVING, window functions, ORDER BY / DISTINCT [ON] / LIMIT, VALUES,
+ * set operations, WITH [RECURSIVE] and sub-queries in expressions.
+ *
+ * Plan shape of a plain SELECT, bottom-up:
+ *   FROM-level tree (bind_from.c) -> Agg (+ Filter for HAVING) -> Window -> Project
+ *   (targets ++ resjunk sort columns) -> Unique (DISTINCT) -> Sort -> Unique (DISTINCT ON)
+ *   -> Limit -> LockRows
+ * Expressions above the Agg are rewritten so group expressions and aggregate calls become
+ * Vars of the Agg's output row; window calls become Vars of the Window's output row.
+ * Memory: everything in b->arena. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sql/query/plan_int.h"
+#include "sql/query/query_int.h"
+
+/* ---- expression equality (GROUP BY / ORDER BY matching) --------------------------------- */
+
+static bool expr_equal(const Expr *a, const Expr *b)
+{
+    if (a == b)
+        return true;
+    if (!a || !b || a->kind != b->kind || a->type != b->type || a->nargs != b->nargs)
+        return false;
+    switch (a->kind) {
+    case EXPR_CONST:
+        if (a->u.c.null || b->u.c.null)
+            return a->u.c.null == b->u.c.null;
+        if (a->type == UNKNOWNOID)
+            return a->u.c.u.s.n == b->u.c.u.s.n && memcmp(a->u.c.u.s.p, b->u.c.u.s.p, a->u.c.u.s.n) == 0;
+        return types_compare(&a->u.c, &b->u.c) == 0;
+    case EXPR_PARAM:
+        return a->u.param == b->u.param;
+    case EXPR_VAR:
+        return a->u.var.level == b->u.var.level && a->u.var.index == b->u.var.index;
+    case EXPR_FUNC:
+        if (a->u.func.m->func != b->u.func.m->func)
+            return false;
+        break;
+    case EXPR_CAST:
+        if (a->typmod != b->typmod)
+            return false;
+        break;
+    case EXPR_NULLTEST:
+        if (a->u.nulltest.is_not != b->u.nulltest.is_not)
+            return false;
+        break;
+    case EXPR_BOOLTEST:
+        if (a->u.booltest != b->u.booltest)
+            return false;
+        break;
+    case EXPR_SQLVALUE:
+        return a->u.sqlvalue == b->u.sqlvalue;
+    case EXPR_AGGREF: case EXPR_WINDOW: case EXPR_SUBLINK: case EXPR_SRF: case EXPR_NEXTVAL:
+        return false;
+    case EXPR_MINMAX:
+        if (a->u.minmax.is_greatest != b->u.minmax.is_greatest)
+            return false;
+        break;
+    default:
+        break;
+    }
+    for (int i = 0; i < a->nargs; i++)
+        if (!expr_equal(a->args[i], b->args[i]))
+            return false;
+    return true;
+}
+
+/* ---- WITH ------------------------------------------------------------------------------- */
+
+static int push_cte(Binder *b, CteDef *cd, SqlError *err)
+{
+    if (b->n_cte_stack == b->cap_cte_stack) {
+        int cap = b->cap_cte_stack ? b->cap_cte_stack * 2 : 8;
+        CteDef **n = q_alloc(b->arena, sizeof(CteDef *) * (size_t)cap);
+        if (!n)
+            return q_oom(err);
+        if (b->n_cte_stack)
+            memcpy(n, b->cte_stack, sizeof(CteDef *) * (size_t)b->n_cte_stack);
+        b->cte_stack = n;
+        b->cap_cte_stack = cap;
+    }
+    b->cte_stack[b->n_cte_stack++] = cd;
+    if (b->n_ctes == b->cap_all_ctes) {
+        int cap = b->cap_all_ctes ? b->cap_all_ctes * 2 : 8;
+        CteDef **n = q_alloc(b->arena, sizeof(CteDef *) * (size_t)cap);
+        if (!n)
+            return q_oom(err);
+        if (b->n_ctes)
+            memcpy(n, b->all_ctes, sizeof(CteDef *) * (size_t)b->n_ctes);
+        b->all_ctes = n;
+        b->cap_all_ctes = cap;
+    }
+    cd->id = b->n_ctes;
+    b->all_ctes[b->n_ctes++] = cd;
+    return 0;
+}
+
+static int cte_set_cols(Binder *b, CteDef *cd, int ncols, const char **names, Oid *types, int32_t *typmods,
+                        SqlError *err)
+{
+    cd->ncols = ncols;
+    cd->colnames = names;
+    cd->coltypes = types;
+    cd->coltypmods = typmods;
+    if (cd->ast->colnames.n > 0) {
+        if (cd->ast->colnames.n > ncols) {
+            SQL_ERR(err, INVALID_COLUMN_REFERENCE, "WITH query \"%s\" has %d columns available but %d columns specified",
+                    cd->name, ncols, cd->ast->colnames.n);
+            err->position = q_position(b, cd->ast->hdr.location);
+            return -1;
+        }
+        const char **nn = q_alloc(b->arena, sizeof(char *) * (size_t)(ncols + 1));
+        if (!nn)
+            return q_oom(err);
+        for (int i = 0; i < ncols; i++)
+            nn[i] = i < cd->ast->colnames.n ? cd->ast->colnames.names[i] : names[i];
+        cd->colnames = nn;
+    }
+    return 0;
+}
+
+int bind_with(Binder *b, const AstWithClause *with, SqlError *err)
+{
+    for (int i = 0; i < with->ctes.n; i++) {
+        const AstCte *c = (const AstCte *)with->ctes.items[i];
+        if (c->query->tag != AST_SELECT) {
+            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "data-modifying statements in WITH are not supported");
+            err->position = q_position(b, c->hdr.location);
+            return -1;
+        }
+        CteDef *cd = q_alloc(b->arena, sizeof(CteDef));
+        if (!cd)
+            return q_oom(err);
+        memset(cd, 0, sizeof(*cd));
+        cd->name = c->name;
+        cd->ast = c;
+        const AstSelectStmt *q = (const AstSelectStmt *)c->query;
+        int ncols;
+        const char **names;
+        Oid *types;
+        int32_t *typmods;
+        if (with->recursive && q->op == AST_SETOP_UNION) {
+            /* non-recursive term first: it fixes the column types */
+            Plan *l = bind_select(b, NULL, q->larg, &ncols, &names, &types, &typmods, NULL, err);
+            if (!l)
+                return -1;
+            cd->recursive = true;
+            if (cte_set_cols(b, cd, ncols, names, types, typmods, err) != 0 || push_cte(b, cd, err) != 0)
+                return -1;
+            int rn;
+            const char **rnames;
+            Oid *rtypes;
+            int32_t *rtm;
+            Plan *r = bind_select(b, NULL, q->rarg, &rn, &rnames, &rtypes, &rtm, NULL, err);
+            if (!r)
+                return -1;
+            if (rn != ncols) {
+                SQL_ERR(err, SYNTAX_ERROR, "each UNION query must have the same number of columns");
+                return -1;
+            }
+            for (int k = 0; k < ncols; k++)
+                if (rtypes[k] != types[k] && !(types[k] == TEXTOID && rtypes[k] == UNKNOWNOID)) {
+                    Plan *pj = bind_new_plan(b, PLAN_PROJECT, r, NULL);
+                    if (!pj)
+                        return -1;
+                    pj->ncols = ncols;
+                    pj->n_exprs = ncols;
+                    pj->exprs = q_alloc(b->arena, sizeof(Expr *) * (size_t)ncols);
+                    if (!pj->exprs)
+                        return q_oom(err);
+                    for (int x = 0; x < ncols; x++) {
+                        Expr *v = bind_make_var(b, 0, x, rtypes[x], rtm[x]);
+                        pj->exprs[x] = bind_coerce(b, v, types[x], typmods[x], TYPES_COERCE_ASSIGNMENT, err);
+                        if (!pj->exprs[x]) {
+                            SQL_ERR(err, DATATYPE_MISMATCH,
+                                    "recursive query \"%s\" column %d has type %s in non-recursive term but type %s overall",
+                                    cd->name, x + 1, type_info(types[x]) ? type_info(types[x])->name : "?",
+                                    type_info(rtypes[x]) ? type_info(rtypes[x])->name : "?");
+                            return -1;
+                        }
+                    }
+                    pj->est_rows = r->est_rows;
+                    r = pj;
+                    break;
+                }
+            Plan *rec = bind_new_plan(b, PLAN_RECURSIVE, l, r);
+            if (!rec)
+                return -1;
+            rec->ncols = ncols;
+            rec->all = q->all;
+            rec->cte_id = cd->id;
+            rec->est_rows = 100;
+            cd->plan = rec;
+            cd->bound = true;
+            continue;
+        }
+        Plan *p = bind_select(b, NULL, q, &ncols, &names, &types, &typmods, NULL, err);
+        if (!p)
+            return -1;
+        if (cte_set_cols(b, cd, ncols, names, types, typmods, err) != 0)
+            return -1;
+        cd->plan = p;
+        cd->bound = true;
+        if (push_cte(b, cd, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- sub-queries in expressions -------------------------------------------------------- */
+
+Expr *bind_sublink(Binder *b, BindScope *s, SubLinkKind kind, const AstNode *sub, Expr *lhs,
+                   const char *op, int location, SqlError *err)
+{
+    int ncols;
+    const char **names;
+    Oid *types;
+    int32_t *typmods;
+    Plan *p = bind_select(b, s, (const AstSelectStmt *)sub, &ncols, &names, &types, &typmods, NULL, err);
+    if (!p)
+        return NULL;
+    bool correlated = b->block_outer;
+    b->has_sublinks = true;
+    if (kind != SUBLINK_EXISTS && ncols != 1) {
+        SQL_ERR(err, SYNTAX_ERROR, ncols > 1 ? "subquery has too many columns" : "subquery has too few columns");
+        err->position = q_position(b, location);
+        return NULL;
+    }
+    Oid t = BOOLOID;
+    if (kind == SUBLINK_EXPR)
+        t = types[0] == UNKNOWNOID ? TEXTOID : types[0];
+    else if (kind == SUBLINK_ARRAY) {
+        t = types_array_of(types[0] == UNKNOWNOID ? TEXTOID : types[0]);
+        if (t == INVALIDOID) {
+            SQL_ERR(err, UNDEFINED_OBJECT, "could not find array type for data type %s",
+                    type_info(types[0]) ? type_info(types[0])->name : "?");
+            return NULL;
+        }
+    }
+    Expr *e = bind_new_expr(b, EXPR_SUBLINK, t, location, lhs ? 1 : 0);
+    if (!e)
+        return NULL;
+    if (kind == SUBLINK_EXPR)
+        e->typmod = typmods[0];
+    e->u.sub.kind = kind;
+    e->u.sub.id = correlated ? -1 - b->n_sublinks : b->n_sublinks;
+    b->n_sublinks++;
+    if (lhs) {
+        /* resolve lhs op column; cast the sub-query's column when the operator wants it */
+        Expr *col = bind_make_var(b, 0, 0, types[0], typmods[0]);
+        Expr *opx = bind_make_op(b, op, lhs, col, location, err);
+        if (!opx)
+            return NULL;
+        if (opx->type != BOOLOID) {
+            SQL_ERR(err, DATATYPE_MISMATCH, "operator %s must return type boolean, not type %s", op,
+                    type_info(opx->type) ? type_info(opx->type)->name : "?");
+            err->position = q_position(b, location);
+            return NULL;
+        }
+        e->args[0] = opx->args[0];
+        e->u.sub.op = opx->u.func.m;
+        if (opx->args[1] != col) {
+            Plan *pj = bind_new_plan(b, PLAN_PROJECT, p, NULL);
+            if (!pj)
+                return NULL;
+            pj->ncols = 1;
+            pj->n_exprs = 1;
+            pj->exprs = q_alloc(b->arena, sizeof(Expr *));
+            if (!pj->exprs)
+                return NULL;
+            pj->exprs[0] = opx->args[1];
+            pj->est_rows = p->est_rows;
+            p = pj;
+        }
+    }
+    e->u.sub.plan = p;
+    return e;
+}
+
+/* ---- GROUP BY rewrite --------------------------------------------------------------------- */
+
+typedef struct GroupCtx {
+    Binder *b;
+    BindScope *s;
+    int n_group;
+    Expr **group;
+    SqlError *err;
+    bool failed;
+} GroupCtx;
+
+static const char *var_name(BindScope *s, int index, char *buf, size_t cap)
+{
+    for (int i = 0; i < s->n_rte; i++) {
+        RTE *r = s->rtes[i];
+        if (index >= r->offset && index < r->offset + r->ncols) {
+            snprintf(buf, cap, "%s.%s", r->alias ? r->alias : "?", r->colnames[index - r->offset] ? r->colnames[index - r->offset] : "?");
+            return buf;
+        }
+    }
+    return "?";
+}
+
+static Expr *group_rewrite(GroupCtx *g, Expr *e)
+{
+    if (!e || g->failed)
+        return e;
+    for (int i = 0; i < g->n_group; i++)
+        if (expr_equal(e, g->group[i])) {
+            Expr *v = bind_make_var(g->b, 0, i, e->type, e->typmod);
+            if (v && e->kind == EXPR_VAR) {
+                v->u.var.rel = e->u.var.rel;
+                v->u.var.attnum = e->u.var.attnum;
+            }
+            return v;
+        }
+    switch (e->kind) {
+    case EXPR_AGGREF: {
+        Expr *v = bind_make_var(g->b, 0, g->n_group + e->u.aggref.agg->index, e->type, e->typmod);
+        return v;
+    }
+    case EXPR_VAR:
+        if (e->u.var.level == 0) {
+            char buf[200];
+            SQL_ERR(g->err, GROUPING_ERROR, "column \"%s\" must appear in the GROUP BY clause or be used in an aggregate function",
+                    var_name(g->s, e->u.var.index, buf, sizeof(buf)));
+            g->err->position = q_position(g->b, e->location);
+            g->failed = true;
+        }
+        return e;
+    case EXPR_WINDOW: {
+        WinSpec *w = e->u.window.win;
+        for (int i = 0; i < w->n_part; i++)
+            w->part[i] = group_rewrite(g, w->part[i]);
+        for (int i = 0; i < w->n_order; i++)
+            w->order_exprs[i] = group_rewrite(g, w->order_exprs[i]);
+        for (int i = 0; i < w->agg.nargs; i++)
+            w->agg.args[i] = group_rewrite(g, w->agg.args[i]);
+        if (w->agg.filter)
+            w->agg.filter = group_rewrite(g, w->agg.filter);
+        return e;
+    }
+    default:
+        break;
+    }
+    for (int i = 0; i < e->nargs; i++)
+        e->args[i] = group_rewrite(g, e->args[i]);
+    return e;
+}
+
+/* ---- collecting aggregates and window calls ----------------------------------------- */
+
+typedef struct Collect {
+    Binder *b;
+    ExprKind kind;
+    int n, cap;
+    Expr **items;
+} Collect;
+
+static bool collect_fn(Expr *e, void *arg)
+{
+    Collect *c = arg;
+    if (e->kind != c->kind)
+        return true;
+    if (c->n == c->cap) {
+        int cap = c->cap ? c->cap * 2 : 8;
+        Expr **n = q_alloc(c->b->arena, sizeof(Expr *) * (size_t)cap);
+        if (!n)
+            return false;
+        if (c->n)
+            memcpy(n, c->items, sizeof(Expr *) * (size_t)c->n);
+        c->items = n;
+        c->cap = cap;
+    }
+    c->items[c->n++] = e;
+    return e->kind != EXPR_AGGREF; /* aggregates do not nest */
+}
+
+static Expr *window_rewrite(Expr *e, int base, Binder *b)
+{
+    if (!e)
+        return e;
+    if (e->kind == EXPR_WINDOW)
+        return bind_make_var(b, 0, base + e->u.window.win->index, e->type, e->typmod);
+    for (int i = 0; i < e->nargs; i++)
+        e->args[i] = window_rewrite(e->args[i], base, b);
+    return e;
+}
+
+/* ---- window definitions --------------------------------------------------------------- */
+
+int bind_window_def(Binder *b, BindScope *s, const AstWindowDef *w, WinSpec *ws, SqlError *err)
+{
+    const AstWindowDef *base = NULL;
+    if (w->refname || w->over_name_only) {
+        const char *nm = w->refname ? w->refname : w->name;
+        const AstList *named = s->windows;
+        for (int i = 0; named && i < named->n; i++) {
+            const AstWindowDef *d = (const AstWindowDef *)named->items[i];
+            if (d->name && strcmp(d->name, nm) == 0)
+                base = d;
+        }
+        if (!base) {
+            SQL_ERR(err, UNDEFINED_OBJECT, "window \"%s\" does not exist", nm);
+            err->position = q_position(b, w->hdr.location);
+            return -1;
+        }
+    }
+    const AstList *part = base && base->partition.n ? &base->partition : &w->partition;
+    const AstList *order = base && base->order.n && !w->order.n ? &base->order : &w->order;
+    const AstWindowDef *frame = (w->mode != AST_FRAME_DEFAULT || !base) ? w : base;
+    bool save_aggs = s->allow_aggs, save_w = s->allow_windows;
+    s->allow_windows = false;
+    ws->n_part = part->n;
+    ws->part = q_alloc(b->arena, sizeof(Expr *) * (size_t)(part->n + 1));
+    ws->n_order = order->n;
+    ws->order_exprs = q_alloc(b->arena, sizeof(Expr *) * (size_t)(order->n + 1));
+    ws->order = q_alloc(b->arena, sizeof(SortKey) * (size_t)(order->n + 1));
+    if (!ws->part || !ws->order_exprs || !ws->order)
+        return q_oom(err);
+    for (int i = 0; i < part->n; i++)
+        if (!(ws->part[i] = bind_resolve_unknown(b, bind_expr(b, s, part->items[i], err), err)))
+            goto fail;
+    for (int i = 0; i < order->n; i++) {
+        const AstSortBy *sb = (const AstSortBy *)order->items[i];
+        if (!(ws->order_exprs[i] = bind_resolve_unknown(b, bind_expr(b, s, sb->node, err), err)))
+            goto fail;
+        ws->order[i].col = part->n + i;
+        ws->order[i].desc = sb->dir == AST_SORT_DESC;
+        ws->order[i].nulls_first = sb->nulls == AST_NULLS_DEFAULT ? ws->order[i].desc : sb->nulls == AST_NULLS_FIRST;
+    }
+    ws->frame_mode = frame->mode;
+    ws->start_bound = frame->start_bound;
+    ws->end_bound = frame->end_bound;
+    if (frame->mode == AST_FRAME_GROUPS) {
+        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "GROUPS frames are not supported");
+        goto fail;
+    }
+    if (frame->start_offset && !(ws->start_offset = bind_coerce(b, bind_expr(b, s, frame->start_offset, err), INT8OID, -1, TYPES_COERCE_IMPLICIT, err)))
+        goto fail;
+    if (frame->end_offset && !(ws->end_offset = bind_coerce(b, bind_expr(b, s, frame->end_offset, err), INT8OID, -1, TYPES_COERCE_IMPLICIT, err)))
+        goto fail;
+    if (frame->mode == AST_FRAME_RANGE && (frame->start_offset || frame->end_offset)) {
+        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "RANGE with offset PRECEDING/FOLLOWING is not supported");
+        goto fail;
+    }
+    s->allow_aggs = save_aggs;
+    s->allow_windows = save_w;
+    return 0;
+fail:
+    s->allow_aggs = save_aggs;
+    s->allow_windows = save_w;
+    return -1;
+}
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+typedef struct TList {
+    int n, cap;
+    Expr **e;
+    const char **names;
+    bool *junk;
+} TList;
+
+static int tl_add(Binder *b, TList *t, Expr *e, const char *name, bool junk, SqlError *err)
+{
+    if (t->n == t->cap) {
+        int cap = t->cap ? t->cap * 2 : 16;
+        Expr **ne = q_alloc(b->arena, sizeof(Expr *) * (size_t)cap);
+        const char **nn = q_alloc(b->arena, sizeof(char *) * (size_t)cap);
+        bool *nj = q_alloc(b->arena, sizeof(bool) * (size_t)cap);
+        if (!ne || !nn || !nj)
+            return q_oom(err);
+        if (t->n) {
+            memcpy(ne, t->e, sizeof(Expr *) * (size_t)t->n);
+            memcpy(nn, t->names, sizeof(char *) * (size_t)t->n);
+            memcpy(nj, t->junk, sizeof(bool) * (size_t)t->n);
+        }
+        t->e = ne;
+        t->names = nn;
+        t->junk = nj;
+        t->cap = cap;
+    }
+    t->e[t->n] = e;
+    t->names[t->n] = name;
+    t->junk[t->n] = junk;
+    t->n++;
+    return 0;
+}
+
+static int expand_star(Binder *b, BindScope *s, const AstColumnRef *cr, TList *tl, SqlError *err)
+{
+    const char *tab = cr->fields.n >= 2 ? cr->fields.names[cr->fields.n - 2] : NULL;
+    bool found = false;
+    if (!tab && s->n_rte == 0) {
+        SQL_ERR(err, SYNTAX_ERROR, "SELECT * with no tables specified is not valid");
+        err->position = q_position(b, cr->hdr.location);
+        return -1;
+    }
+    for (int i = 0; i < s->n_rte; i++) {
+        RTE *r = s->rtes[i];
+        if (tab && (!r->alias || strcmp(r->alias, tab) != 0 || !r->in_join_scope))
+            continue;
+        found = true;
+        for (int c = 0; c < r->ncols; c++) {
+            if (!r->colnames[c] || (!tab && r->hidden && r->hidden[c]))
+                continue;
+            Expr *v = bind_make_var(b, 0, r->offset + c, r->coltypes[c], r->coltypmods[c]);
+            if (!v)
+                return q_oom(err);
+            if (r->rel) {
+                v->u.var.rel = r->rel->oid;
+                v->u.var.attnum = (int16_t)(c + 1);
+            }
+            v->location = cr->hdr.location;
+            if (tl_add(b, tl, v, r->colnames[c], false, err) != 0)
+                return -1;
+        }
+    }
+    if (!found) {
+        SQL_ERR(err, UNDEFINED_TABLE, "missing FROM-clause entry for table \"%s\"", tab);
+        err->position = q_position(b, cr->hdr.location);
+        return -1;
+    }
+    return 0;
+}
+
+static bool is_int_const(const AstNode *n, int64_t *v)
+{
+    if (n->tag != AST_CONST || ((const AstConst *)n)->kind != AST_CONST_INTEGER)
+        return false;
+    *v = ((const AstConst *)n)->ival;
+    return true;
+}
+
+static bool is_simple_name(const AstNode *n, const char **name)
+{
+    if (n->tag != AST_COLUMN_REF)
+        return false;
+    const AstColumnRef *cr = (const AstColumnRef *)n;
+    if (cr->fields.n != 1 || cr->star)
+        return false;
+    *name = cr->fields.names[0];
+    return true;
+}
+
+/* Finds or appends (as resjunk) the target for an ORDER BY / DISTINCT ON item; returns
+ * its column or -1. */
+static int order_target(Binder *b, BindScope *s, TList *tl, int n_visible, const AstNode *node,
+                        const char *clause, bool allow_new, SqlError *err)
+{
+    int64_t pos;
+    const char *name;
+    if (is_int_const(node, &pos)) {
+        if (pos < 1 || pos > n_visible) {
+            SQL_ERR(err, INVALID_COLUMN_REFERENCE, "%s position %lld is not in select list", clause, (long long)pos);
+            err->position = q_position(b, node->location);
+            return -1;
+        }
+        return (int)pos - 1;
+    }
+    if (is_simple_name(node, &name)) {
+        int hit = -1;
+        for (int i = 0; i < n_visible; i++)
+            if (tl->names[i] && strcmp(tl->names[i], name) == 0) {
+                if (hit >= 0 && !expr_equal(tl->e[hit], tl->e[i])) {
+                    SQL_ERR(err, AMBIGUOUS_COLUMN, "%s \"%s\" is ambiguous", clause, name);
+                    err->position = q_position(b, node->location);
+                    return -1;
+                }
+                if (hit < 0)
+                    hit = i;
+            }
+        if (hit >= 0)
+            return hit;
+    }
+    Expr *e = bind_resolve_unknown(b, bind_expr(b, s, node, err), err);
+    if (!e)
+        return -1;
+    for (int i = 0; i < tl->n; i++)
+        if (expr_equal(tl->e[i], e))
+            return i;
+    if (!allow_new) {
+        SQL_ERR(err, INVALID_COLUMN_REFERENCE, "for SELECT DISTINCT, ORDER BY expressions must appear in select list");
+        err->position = q_position(b, node->location);
+        return -1;
+    }
+    if (tl_add(b, tl, e, NULL, true, err) != 0)
+        return -1;
+    return tl->n - 1;
+}
+
+static Expr *bind_limit_expr(Binder *b, BindScope *parent, const AstNode *n, const char *what, SqlError *err)
+{
+    if (!n)
+        return NULL;
+    BindScope ls;
+    memset(&ls, 0, sizeof(ls));
+    ls.parent = parent;
+    ls.expr_kind = what;
+    Expr *e = bind_expr(b, &ls, n, err);
+    if (!e)
+        return NULL;
+    return bind_coerce(b, e, INT8OID, -1, TYPES_COERCE_IMPLICIT, err);
+}
+
+static Plan *add_sort_limit(Binder *b, BindScope *parent, Plan *top, const AstSelectStmt *sel, int n_keys,
+                            SortKey *keys, bool *failed, SqlError *err)
+{
+    if (n_keys > 0) {
+        Plan *so = bind_new_plan(b, PLAN_SORT, top, NULL);
+        if (!so)
+            goto oom;
+        so->ncols = top->ncols;
+        so->n_keys = n_keys;
+        so->keys = keys;
+        so->est_rows = top->est_rows;
+        top = so;
+    }
+    if (sel->limit_count || sel->limit_offset) {
+        Plan *li = bind_new_plan(b, PLAN_LIMIT, top, NULL);
+        if (!li)
+            goto oom;
+        li->ncols = top->ncols;
+        if (sel->limit_count && !(sel->limit_count->tag == AST_CONST && ((const AstConst *)sel->limit_count)->kind == AST_CONST_NULL)) {
+            li->limit = bind_limit_expr(b, parent, sel->limit_count, "LIMIT", err);
+            if (!li->limit) {
+                *failed = true;
+                return NULL;
+            }
+        }
+        if (sel->limit_offset) {
+            li->offset = bind_limit_expr(b, parent, sel->limit_offset, "OFFSET", err);
+            if (!li->offset) {
+                *failed = true;
+                return NULL;
+            }
+        }
+        li->est_rows = top->est_rows;
+        if (li->limit && li->limit->kind == EXPR_CONST && !li->limit->u.c.null && li->limit->u.c.u.i < li->est_rows)
+            li->est_rows = (double)li->limit->u.c.u.i;
+        if (top->kind == PLAN_SORT && (!li->limit || !bind_expr_has_vars(li->limit)) &&
+            (!li->offset || !bind_expr_has_vars(li->offset))) {
+            top->limit = li->limit;
+            top->offset = li->offset;
+        }
+        top = li;
+    }
+    return top;
+oom:
+    q_oom(err);
+    *failed = true;
+    return NULL;
+}
+
+/* ---- VALUES --------------------------------------------------------------------------- */
+
+static Plan *bind_values(Binder *b, BindScope *parent, const AstSelectStmt *sel, int *ncols, const char ***names,
+                         Oid **types, int32_t **typmods, SqlError *err)
+{
+    int nrows = sel->values.n;
+    const AstRowExpr *r0 = (const AstRowExpr *)sel->values.items[0];
+    int nc = r0->args.n;
+    BindScope vs;
+    memset(&vs, 0, sizeof(vs));
+    vs.parent = parent;
+    vs.expr_kind = "VALUES";
+    Plan *p = bind_new_plan(b, PLAN_VALUES, NULL, NULL);
+    if (!p)
+        goto oom;
+    p->n_rows = nrows;
+    p->rows = q_alloc(b->arena, sizeof(Expr **) * (size_t)nrows);
+    Oid *ct = q_alloc(b->arena, sizeof(Oid) * (size_t)nrows);
+    if (!p->rows || !ct)
+        goto oom;
+    for (int i = 0; i < nrows; i++) {
+        const AstRowExpr *r = (const AstRowExpr *)sel->values.items[i];
+        if (r->args.n != nc) {
+            SQL_ERR(err, SYNTAX_ERROR, "VALUES lists must all be the same length");
+            err->position = q_position(b, r->args.n ? r->args.items[0]->location : r->hdr.location);
+            return NULL;
+        }
+        p->rows[i] = q_alloc(b->arena, sizeof(Expr *) * (size_t)(nc + 1));
+        if (!p->rows[i])
+            goto oom;
+        for (int c = 0; c < nc; c++)
+            if (!(p->rows[i][c] = bind_expr(b, &vs, r->args.items[c], err)))
+                return NULL;
+    }
+    b->block_outer = vs.has_outer_refs;
+    *ncols = nc;
+    *names = q_alloc(b->arena, sizeof(char *) * (size_t)(nc + 1));
+    *types = q_alloc(b->arena, sizeof(Oid) * (size_t)(nc + 1));
+    *typmods = q_alloc(b->arena, sizeof(int32_t) * (size_t)(nc + 1));
+    if (!*names || !*types || !*typmods)
+        goto oom;
+    for (int c = 0; c < nc; c++) {
+        for (int i = 0; i < nrows; i++)
+            ct[i] = p->rows[i][c]->type == INVALIDOID ? UNKNOWNOID : p->rows[i][c]->type;
+        Oid common;
+        if (types_common_type(nrows, ct, "VALUES", &common, err) != 0) {
+            err->position = q_position(b, p->rows[0][c]->location);
+            return NULL;
+        }
+        int32_t tm = p->rows[0][c]->typmod;
+        for (int i = 0; i < nrows; i++) {
+            if (p->rows[i][c]->typmod != tm)
+                tm = -1;
+            if (!(p->rows[i][c] = bind_coerce(b, p->rows[i][c], common, -1, TYPES_COERCE_IMPLICIT, err)))
+                return NULL;
+        }
+        char *nm = q_alloc(b->arena, 24);
+        if (!nm)
+            goto oom;
+        snprintf(nm, 24, "column%d", c + 1);
+        (*names)[c] = nm;
+        (*types)[c] = common;
+        (*typmods)[c] = tm;
+    }
+    p->ncols = nc;
+    p->n_exprs = nc;
+    p->est_rows = nrows;
+    return p;
+oom:
+    q_oom(err);
+    return NULL;
+}
+
+/* ORDER BY / LIMIT on VALUES or a set operation: names and positions of the output. */
+static Plan *order_by_output(Binder *b, BindScope *parent, Plan *p, const AstSelectStmt *sel, int ncols,
+                             const char **names, Oid *types, SqlError *err)
+{
+    SortKey *keys = NULL;
+    int nk = sel->sort.n;
+    if (nk > 0) {
+        keys = q_alloc(b->arena, sizeof(SortKey) * (size_t)nk);
+        if (!keys) {
+            q_oom(err);
+            return NULL;
+        }
+        for (int i = 0; i < nk; i++) {
+            const AstSortBy *sb = (const AstSortBy *)sel->sort.items[i];
+            int64_t pos;
+            const char *nm;
+            int col = -1;
+            if (is_int_const(sb->node, &pos)) {
+                if (pos < 1 || pos > ncols) {
+                    SQL_ERR(err, INVALID_COLUMN_REFERENCE, "ORDER BY position %lld is not in select list", (long long)pos);
+                    err->position = q_position(b, sb->node->location);
+                    return NULL;
+                }
+                col = (int)pos - 1;
+            } else if (is_simple_name(sb->node, &nm)) {
+                for (int c = 0; c < ncols && col < 0; c++)
+                    if (strcmp(names[c], nm) == 0)
+                        col = c;
+            }
+            if (col < 0) {
+                SQL_ERR(err, FEATURE_NOT_SUPPORTED,
+                        "invalid UNION/INTERSECT/EXCEPT ORDER BY clause");
+                sql_error_detail(err, "Only result column names can be used, not expressions or functions.");
+                err->position = q_position(b, sb->node->location);
+                return NULL;
+            }
+            keys[i].col = col;
+            keys[i].desc = sb->dir == AST_SORT_DESC;
+            keys[i].nulls_first = sb->nulls == AST_NULLS_DEFAULT ? keys[i].desc : sb->nulls == AST_NULLS_FIRST;
+        }
+    }
+    (void)types;
+    bool failed = false;
+    Plan *top = add_sort_limit(b, parent, p, sel, nk, keys, &failed, err);
+    return failed ? NULL : top;
+}
+
+/* ---- set operations ------------------------------------------------------------------- */
+
+static Plan *cast_project(Binder *b, Plan *p, int ncols, const Oid *from, const int32_t *from_tm, const Oid *to,
+                          SqlError *err)
+{
+    bool need = false;
+    for (int i = 0; i < ncols; i++)
+        if (from[i] != to[i])
+            need = true;
+    if (!need)
+        return p;
+    Plan *pj = bind_new_plan(b, PLAN_PROJECT, p, NULL);
+    if (!pj)
+        return NULL;
+    pj->ncols = ncols;
+    pj->n_exprs = ncols;
+    pj->est_rows = p->est_rows;
+    pj->exprs = q_alloc(b->arena, sizeof(Expr *) * (size_t)ncols);
+    if (!pj->exprs)
+        return NULL;
+    for (int i = 0; i < ncols; i++) {
+        Expr *v = bind_make_var(b, 0, i, from[i], from_tm[i]);
+        if (from[i] == UNKNOWNOID)
+            v->type = UNKNOWNOID;
+        pj->exprs[i] = from[i] == to[i] ? v : bind_coerce(b, v, to[i], -1, TYPES_COERCE_IMPLICIT, err);
+        if (!pj->exprs[i])
+            return NULL;
+    }
+    return pj;
+}
+
+static Plan *bind_setop(Binder *b, BindScope *parent, const AstSelectStmt *sel, int *ncols, const char ***names,
+                        Oid **types, int32_t **typmods, SqlError *err)
+{
+    int ln, rn;
+    const char **lnames, **rnames;
+    Oid *lt, *rt;
+    int32_t *ltm, *rtm;
+    Plan *l = bind_select(b, parent, sel->larg, &ln, &lnames, &lt, &ltm, NULL, err);
+    if (!l)
+        return NULL;
+    bool louter = b->block_outer;
+    Plan *r = bind_select(b, parent, sel->rarg, &rn, &rnames, &rt, &rtm, NULL, err);
+    if (!r)
+        return NULL;
+    b->block_outer = b->block_outer || louter;
+    const char *opname = sel->op == AST_SETOP_UNION ? "UNION" : sel->op == AST_SETOP_INTERSECT ? "INTERSECT" : "EXCEPT";
+    if (ln != rn) {
+        SQL_ERR(err, SYNTAX_ERROR, "each %s query must have the same number of columns", opname);
+        err->position = q_position(b, sel->rarg->hdr.location);
+        return NULL;
+    }
+    Oid *ct = q_alloc(b->arena, sizeof(Oid) * (size_t)(ln + 1));
+    int32_t *ctm = q_alloc(b->arena, sizeof(int32_t) * (size_t)(ln + 1));
+    if (!ct || !ctm) {
+        q_oom(err);
+        return NULL;
+    }
+    for (int i = 0; i < ln; i++) {
+        Oid pair[2] = {lt[i], rt[i]};
+        if (types_common_type(2, pair, opname, &ct[i], err) != 0) {
+            err->position = q_position(b, sel->hdr.location);
+            return NULL;
+        }
+        ctm[i] = ltm[i] == rtm[i] ? ltm[i] : -1;
+    }
+    l = cast_project(b, l, ln, lt, ltm, ct, err);
+    r = l ? cast_project(b, r, ln, rt, rtm, ct, err) : NULL;
+    if (!r)
+        return NULL;
+    Plan *p = bind_new_plan(b, PLAN_SETOP, l, r);
+    if (!p) {
+        q_oom(err);
+        return NULL;
+    }
+    p->setop = sel->op;
+    p->all = sel->all;
+    p->ncols = ln;
+    p->est_rows = l->est_rows + (sel->op == AST_SETOP_UNION ? r->est_rows : 0);
+    *ncols = ln;
+    *names = lnames;
+    *types = ct;
+    *typmods = ctm;
+    return p;
+}
+
+/* ---- the plain SELECT ---------------------------------------------------------------------- */
+
+static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, int *ncols, const char ***names,
+                        Oid **types, int32_t **typmods, Expr ***tlist_out, SqlError *err)
+{
+    BindScope *s = q_alloc(b->arena, sizeof(BindScope));
+    if (!s) {
+        q_oom(err);
+        return NULL;
+    }
+    memset(s, 0, sizeof(*s));
+    s->parent = parent;
+    Plan *top = bind_from_where(b, s, &sel->from, sel->where, err);
+    if (!top)
+        return NULL;
+    s->windows = &sel->windows;
+    Plan *res = NULL;
+    TList tl = {0};
+    s->allow_aggs = true;
+    s->allow_windows = true;
+    s->expr_kind = "SELECT";
+    for (int i = 0; i < sel->targets.n; i++) {
+        const AstResTarget *rt = (const AstResTarget *)sel->targets.items[i];
+        if (rt->val->tag == AST_COLUMN_REF && ((const AstColumnRef *)rt->val)->star) {
+            if (expand_star(b, s, (const AstColumnRef *)rt->val, &tl, err) != 0)
+                goto out;
+            continue;
+        }
+        Expr *e = bind_expr(b, s, rt->val, err);
+        if (!e)
+            goto out;
+        if (tl_add(b, &tl, e, rt->name ? rt->name : bind_colname(rt->val), false, err) != 0)
+            goto out;
+    }
+    int n_visible = tl.n;
+    /* GROUP BY */
+    int n_group = 0;
+    Expr **group = NULL;
+    if (sel->group_by.n > 0) {
+        group = q_alloc(b->arena, sizeof(Expr *) * (size_t)sel->group_by.n);
+        if (!group) {
+            q_oom(err);
+            goto out;
+        }
+        s->allow_aggs = false;
+        s->allow_windows = false;
+        s->expr_kind = "GROUP BY";
+        for (int i = 0; i < sel->group_by.n; i++) {
+            const AstNode *g = sel->group_by.items[i];
+            int64_t pos;
+            const char *nm;
+            Expr *e = NULL;
+            if (g->tag == AST_GROUPING_SET) {
+                if (((const AstGroupingSet *)g)->kind == AST_GS_EMPTY)
+                    continue;
+                SQL_ERR(err, FEATURE_NOT_SUPPORTED, "ROLLUP, CUBE and GROUPING SETS are not supported");
+                err->position = q_position(b, g->location);
+                goto out;
+            }
+            if (is_int_const(g, &pos)) {
+                if (pos < 1 || pos > n_visible) {
+                    SQL_ERR(err, INVALID_COLUMN_REFERENCE, "GROUP BY position %lld is not in select list", (long long)pos);
+                    err->position = q_position(b, g->location);
+                    goto out;
+                }
+                e = tl.e[pos - 1];
+            } else if (is_simple_name(g, &nm)) {
+                SqlError tmp;
+                sql_error_clear(&tmp);
+                e = bind_expr(b, s, g, &tmp);
+                if (!e && tmp.code == ERRCODE_UNDEFINED_COLUMN) {
+                    for (int k = 0; k < n_visible && !e; k++)
+                        if (tl.names[k] && strcmp(tl.names[k], nm) == 0)
+                            e = tl.e[k];
+                }
+                if (!e) {
+                    *err = tmp;
+                    goto out;
+                }
+            } else {
+                e = bind_expr(b, s, g, err);
+                if (!e)
+                    goto out;
+            }
+            if (e->kind == EXPR_AGGREF) {
+                SQL_ERR(err, GROUPING_ERROR, "aggregate functions are not allowed in GROUP BY");
+                err->position = q_position(b, g->location);
+                goto out;
+            }
+            e = bind_resolve_unknown(b, e, err);
+            if (!e)
+                goto out;
+            bool dup = false;
+            for (int k = 0; k < n_group; k++)
+                if (expr_equal(group[k], e))
+                    dup = true;
+            if (!dup)
+                group[n_group++] = e;
+        }
+        s->allow_aggs = true;
+        s->allow_windows = true;
+    }
+    /* HAVING */
+    Expr *having = NULL;
+    if (sel->having) {
+        s->allow_windows = false;
+        s->expr_kind = "HAVING";
+        having = bind_coerce_bool(b, bind_expr(b, s, sel->having, err), "HAVING", err);
+        if (!having)
+            goto out;
+        s->allow_windows = true;
+    }
+    /* ORDER BY: targets by name/position, else expressions (resjunk) */
+    s->expr_kind = "ORDER BY";
+    int nk = sel->sort.n;
+    SortKey *keys = nk ? q_alloc(b->arena, sizeof(SortKey) * (size_t)nk) : NULL;
+    if (nk && !keys) {
+        q_oom(err);
+        goto out;
+    }
+    bool plain_distinct = sel->distinct && sel->distinct_on.n == 0;
+    for (int i = 0; i < nk; i++) {
+        const AstSortBy *sb = (const AstSortBy *)sel->sort.items[i];
+        if (sb->dir == AST_SORT_USING) {
+            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "ORDER BY USING is not supported");
+            goto out;
+        }
+        int col = order_target(b, s, &tl, n_visible, sb->node, "ORDER BY", !plain_distinct, err);
+        if (col < 0)
+            goto out;
+        keys[i].col = col;
+        keys[i].desc = sb->dir == AST_SORT_DESC;
+        keys[i].nulls_first = sb->nulls == AST_NULLS_DEFAULT ? keys[i].desc : sb->nulls == AST_NULLS_FIRST;
+    }
+    /* DISTINCT ON */
+    int n_don = sel->distinct_on.n;
+    SortKey *don = n_don ? q_alloc(b->arena, sizeof(SortKey) * (size_t)n_don) : NULL;
+    for (int i = 0; i < n_don; i++) {
+        int col = order_target(b, s, &tl, n_visible, sel->distinct_on.items[i], "SELECT DISTINCT ON", true, err);
+        if (col < 0)
+            goto out;
+        don[i].col = col;
+        don[i].desc = false;
+        don[i].nulls_first = false;
+        if (i < nk && keys[i].col != col) {
+            SQL_ERR(err, INVALID_COLUMN_REFERENCE, "SELECT DISTINCT ON expressions must match initial ORDER BY expressions");
+            err->position = q_position(b, sel->distinct_on.items[i]->location);
+            goto out;
+        }
+    }
+    for (int i = 0; i < tl.n; i++)
+        if (!(tl.e[i] = bind_resolve_unknown(b, tl.e[i], err)))
+            goto out;
+
+    /* aggregates */
+    Collect ca = {b, EXPR_AGGREF, 0, 0, NULL};
+    for (int i = 0; i < tl.n; i++)
+        bind_walk(tl.e[i], collect_fn, &ca);
+    if (having)
+        bind_walk(having, collect_fn, &ca);
+    Collect cw = {b, EXPR_WINDOW, 0, 0, NULL};
+    for (int i = 0; i < tl.n; i++)
+        bind_walk(tl.e[i], collect_fn, &cw);
+    /* aggregates inside window specs (sum(x) OVER (ORDER BY sum(y))) */
+    for (int i = 0; i < cw.n; i++) {
+        WinSpec *w = cw.items[i]->u.window.win;
+        for (int k = 0; k < w->n_order; k++)
+            bind_walk(w->order_exprs[k], collect_fn, &ca);
+        for (int k = 0; k < w->n_part; k++)
+            bind_walk(w->part[k], collect_fn, &ca);
+        for (int k = 0; k < w->agg.nargs; k++)
+            bind_walk(w->agg.args[k], collect_fn, &ca);
+    }
+    int in_width = s->width;
+    if (ca.n > 0 || n_group > 0 || having) {
+        Plan *ag = bind_new_plan(b, PLAN_AGG, top, NULL);
+        if (!ag) {
+            q_oom(err);
+            goto out;
+        }
+        ag->n_group = n_group;
+        ag->group = group;
+        ag->n_aggs = ca.n;
+        ag->aggs = q_alloc(b->arena, sizeof(AggSpec *) * (size_t)(ca.n + 1));
+        if (!ag->aggs) {
+            q_oom(err);
+            goto out;
+        }
+        for (int i = 0; i < ca.n; i++) {
+            ag->aggs[i] = ca.items[i]->u.aggref.agg;
+            ag->aggs[i]->index = i;
+        }
+        ag->hashed = n_group > 0;
+        ag->scope = s;
+        ag->ncols = n_group + ca.n;
+        ag->est_rows = n_group ? (top->est_rows > 10 ? top->est_rows / 10 : 1) : 1;
+        GroupCtx g = {b, s, n_group, group, err, false};
+        for (int i = 0; i < tl.n; i++)
+            tl.e[i] = group_rewrite(&g, tl.e[i]);
+        if (having)
+            having = group_rewrite(&g, having);
+        for (int i = 0; i < cw.n; i++)
+            group_rewrite(&g, cw.items[i]);
+        if (g.failed)
+            goto out;
+        top = ag;
+        in_width = ag->ncols;
+        if (having) {
+            Plan *f = bind_new_plan(b, PLAN_FILTER, top, NULL);
+            if (!f || plan_add_qual(b, f, having, err) != 0)
+                goto out;
+            f->ncols = top->ncols;
+            f->est_rows = top->est_rows;
+            top = f;
+        }
+    }
+    /* window functions */
+    if (cw.n > 0) {
+        Plan *w = bind_new_plan(b, PLAN_WINDOW, top, NULL);
+        if (!w) {
+            q_oom(err);
+            goto out;
+        }
+        w->n_wins = cw.n;
+        w->wins = q_alloc(b->arena, sizeof(WinSpec *) * (size_t)cw.n);
+        if (!w->wins) {
+            q_oom(err);
+            goto out;
+        }
+        for (int i = 0; i < cw.n; i++) {
+            w->wins[i] = cw.items[i]->u.window.win;
+            w->wins[i]->index = i;
+        }
+        w->ncols = in_width + cw.n;
+        w->est_rows = top->est_rows;
+        w->n_exprs = in_width; /* input width */
+        for (int i = 0; i < tl.n; i++)
+            tl.e[i] = window_rewrite(tl.e[i], in_width, b);
+        top = w;
+    }
+    /* projection (with set-returning functions when present) */
+    bool has_srf = false;
+    for (int i = 0; i < tl.n; i++) {
+        if (tl.e[i]->kind == EXPR_SRF)
+            has_srf = true;
+    }
+    if (s->n_srfs > 0 && !has_srf) {
+        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "set-returning functions are only supported at the top of a select-list item");
+        goto out;
+    }
+    /* ORDER BY through an index: a lone scan without grouping */
+    bool sorted_by_index = false;
+    if (nk > 0 && n_don == 0 && !plain_distinct && top->rte && top->rel && !has_srf) {
+        Expr **ke = q_alloc(b->arena, sizeof(Expr *) * (size_t)nk);
+        if (ke) {
+            for (int i = 0; i < nk; i++)
+                ke[i] = tl.e[keys[i].col];
+            sorted_by_index = plan_use_index_order(b, top, nk, ke, keys);
+        }
+    }
+    Plan *pj = bind_new_plan(b, has_srf ? PLAN_PROJECT_SRF : PLAN_PROJECT, top, NULL);
+    if (!pj) {
+        q_oom(err);
+        goto out;
+    }
+    pj->n_exprs = tl.n;
+    pj->exprs = tl.e;
+    pj->scope = (in_width == s->width && cw.n == 0) ? s : NULL;
+    pj->ncols = tl.n;
+    pj->est_rows = top->est_rows;
+    top = pj;
+    if (plain_distinct) {
+        Plan *u = bind_new_plan(b, PLAN_UNIQUE, top, NULL);
+        if (!u) {
+            q_oom(err);
+            goto out;
+        }
+        u->ncols = top->ncols;
+        u->n_keys = n_visible;
+        u->est_rows = top->est_rows;
+        top = u;
+    }
+    if (n_don > 0) {
+        /* sort by the DISTINCT ON keys then the rest of ORDER BY, keep each group's first */
+        int total = n_don + (nk > n_don ? nk - n_don : 0);
+        SortKey *sk = q_alloc(b->arena, sizeof(SortKey) * (size_t)total);
+        if (!sk) {
+            q_oom(err);
+            goto out;
+        }
+        for (int i = 0; i < n_don; i++)
+            sk[i] = i < nk ? keys[i] : don[i];
+        for (int i = n_don; i < total; i++)
+            sk[i] = keys[i];
+        Plan *so = bind_new_plan(b, PLAN_SORT, top, NULL);
+        Plan *u = so ? bind_new_plan(b, PLAN_UNIQUE, so, NULL) : NULL;
+        if (!u) {
+            q_oom(err);
+            goto out;
+        }
+        so->ncols = u->ncols = top->ncols;
+        so->n_keys = total;
+        so->keys = sk;
+        so->est_rows = u->est_rows = top->est_rows;
+        u->distinct_on = true;
+        u->n_keys = n_don;
+        u->keys = don;
+        top = u;
+        nk = 0;
+    }
+    bool failed = false;
+    top = add_sort_limit(b, parent, top, sel, sorted_by_index ? 0 : nk, keys, &failed, err);
+    if (failed)
+        goto out;
+    /* FOR UPDATE / SHARE */
+    if (sel->locking.n > 0) {
+        if (ca.n > 0 || n_group > 0 || sel->distinct) {
+            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "FOR UPDATE is not allowed with %s",
+                    sel->distinct ? "DISTINCT clause" : n_group ? "GROUP BY clause" : "aggregate functions");
+            goto out;
+        }
+        for (int li = 0; li < sel->locking.n; li++) {
+            const AstLocking *lk = (const AstLocking *)sel->locking.items[li];
+            int mode = (lk->strength == AST_LOCK_SHARE || lk->strength == AST_LOCK_KEY_SHARE) ? REL_LOCK_SHARE : REL_LOCK_EXCLUSIVE;
+            for (int i = 0; i < s->n_rte; i++) {
+                RTE *r = s->rtes[i];
+                if (!r->rel || !r->plan)
+                    continue;
+                bool named = lk->rels.n == 0;
+                for (int k = 0; k < lk->rels.n; k++)
+                    if (r->alias && strcmp(((const AstRangeVar *)lk->rels.items[k])->relname, r->alias) == 0)
+                        named = true;
+                if (named && r->plan->lock_mode < mode)
+                    r->plan->lock_mode = mode;
+            }
+        }
+    }
+    top->visible = n_visible;
+    *ncols = n_visible;
+    *names = tl.names;
+    *types = q_alloc(b->arena, sizeof(Oid) * (size_t)(n_visible + 1));
+    *typmods = q_alloc(b->arena, sizeof(int32_t) * (size_t)(n_visible + 1));
+    if (!*types || !*typmods) {
+        q_oom(err);
+        goto out;
+    }
+    for (int i = 0; i < n_visible; i++) {
+        (*types)[i] = tl.e[i]->type;
+        (*typmods)[i] = tl.e[i]->typmod;
+    }
+    if (tlist_out)
+        *tlist_out = tl.e;
+    res = top;
+out:
+    b->block_outer = s->has_outer_refs;
+    return res;
+}
+
+Plan *bind_select(Binder *b, BindScope *parent, const AstSelectStmt *sel, int *ncols, const char ***names,
+                  Oid **types, int32_t **typmods, Expr ***tlist_out, SqlError *err)
+{
+    int save_ctes = b->n_cte_stack;
+    if (sel->with && bind_with(b, sel->with, err) != 0)
+        return NULL;
+    Plan *p;
+    if (sel->op != AST_SETOP_NONE) {
+        p = bind_setop(b, parent, sel, ncols, names, types, typmods, err);
+        if (p)
+            p = order_by_output(b, parent, p, sel, *ncols, *names, *types, err);
+        if (tlist_out)
+            *tlist_out = NULL;
+    } else if (sel->values.n > 0) {
+        p = bind_values(b, parent, sel, ncols, names, types, typmods, err);
+        if (p)
+            p = order_by_output(b, parent, p, sel, *ncols, *names, *types, err);
+        if (tlist_out)
+            *tlist_out = NULL;
+    } else {
+        p = bind_plain(b, parent, sel, ncols, names, types, typmods, tlist_out, err);
+    }
+    if (p && p->visible == 0)
+        p->visible = *ncols;
+    b->n_cte_stack = save_ctes;
+    return p;
+}

@@ -1,0 +1,43 @@
+/* dml_int.h -- INSERT / UPDATE / DELETE: the bound form (DmlPlan, in the PreparedQuery's
+ * arena) and the executor entry points (exec_dml.c). Row layout in every DML expression:
+ * the target table's columns at offset 0 (attnum - 1), then (UPDATE ... FROM, DELETE ...
+ * USING) the other FROM items, or (ON CONFLICT) the EXCLUDED row at offset ncols. */
+#ifndef SHALE_SQL_QUERY_DML_INT_H
+#define SHALE_SQL_QUERY_DML_INT_H
+
+#include "sql/query/exec_int.h"
+
+struct DmlPlan {
+    const CatRelation *rel;
+    int ncols;                   /* rel->ncols */
+    /* INSERT */
+    Plan *source;                /* rows of n_target values (already of the column types) */
+    int n_target;
+    int *target_col;             /* [n_target] 0-based column of each source value */
+    bool materialize;            /* INSERT ... SELECT: read the whole source first */
+    int conflict;                /* 0 none, 1 DO NOTHING, 2 DO UPDATE */
+    Expr **conflict_set;         /* [ncols] NULL = unchanged; row: existing ++ excluded */
+    Expr *conflict_where;
+    /* every kind */
+    Expr **defaults;             /* [ncols] column defaults (NULL = NULL) */
+    Expr **generated;            /* [ncols] stored generated columns (row: the new row) */
+    int n_checks;
+    Expr **checks;               /* row: the new row */
+    const char **check_names;
+    /* UPDATE / DELETE */
+    Plan *scan;                  /* FROM-level plan; target RTE first (offset 0) */
+    int scan_width;
+    Plan *target_scan;           /* the target's scan node (row keys, re-check quals) */
+    Expr **set;                  /* [ncols] UPDATE SET (row: the wide row); NULL = unchanged */
+    /* RETURNING */
+    int n_returning;
+    Expr **returning;
+};
+
+int bind_dml(Binder *b, PreparedQuery *q, const AstNode *stmt, int *ncols, const char ***names, Oid **types,
+             int32_t **typmods, Expr ***tlist, SqlError *err);
+int dml_open(QueryCursor *qc, SqlError *err);
+int dml_next(QueryCursor *qc, const Value **row, SqlError *err);
+void dml_close(QueryCursor *qc);
+
+#endif

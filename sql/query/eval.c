@@ -1,0 +1,402 @@
+/* eval.c -- evaluation of bound expressions (Expr) against a row: SQL three-valued logic,
+ * builtin calls through sql/types, casts, CASE/COALESCE/NULLIF/GREATEST/LEAST, IN lists,
+ * ANY/ALL over arrays, array constructors and subscripts, SQL value functions.
+ * Results are allocated in c->arena (the caller names its lifetime); inputs are borrowed. */
+#include <string.h>
+
+#include "sql/query/exec_int.h"
+
+bool eval_value_true(const Value *v)
+{
+    return !v->null && v->u.b;
+}
+
+void eval_func_ctx(EvalCtx *c, FuncCallCtx *f, const SqlFuncMatch *m, int nargs)
+{
+    *f = c->qc->fcx;
+    f->arena = c->arena;
+    f->nargs = nargs;
+    f->arg_types = m->arg_types;
+    f->ret_type = m->ret_type;
+    f->ret_typmod = -1;
+}
+
+int eval_call(EvalCtx *c, const SqlFuncMatch *m, int nargs, const Value *args, Value *out, SqlError *err)
+{
+    FuncCallCtx f;
+    eval_func_ctx(c, &f, m, nargs);
+    return types_func_call(&f, m, nargs, args, out, err);
+}
+
+static int eval_args(EvalCtx *c, const Expr *e, Value *vals, SqlError *err)
+{
+    for (int i = 0; i < e->nargs; i++)
+        if (eval_expr(c, e->args[i], &vals[i], err) != 0)
+            return -1;
+    return 0;
+}
+
+/* a op b with the resolved operator; *res = NULL-able bool. */
+static int eval_cmp(EvalCtx *c, const SqlFuncMatch *m, const Value *a, const Value *b, Value *res, SqlError *err)
+{
+    Value args[2] = {*a, *b};
+    return eval_call(c, m, 2, args, res, err);
+}
+
+static int eval_any(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
+{
+    Value l;
+    if (eval_expr(c, e->args[0], &l, err) != 0)
+        return -1;
+    bool is_all = e->u.any.is_all;
+    bool saw_null = false;
+    if (e->kind == EXPR_ANY_LIST) {
+        for (int i = 1; i < e->nargs; i++) {
+            Value r, res;
+            if (eval_expr(c, e->args[i], &r, err) != 0)
+                return -1;
+            if (eval_cmp(c, e->u.any.ops[i - 1], &l, &r, &res, err) != 0)
+                return -1;
+            if (res.null) {
+                saw_null = true;
+            } else if (res.u.b != is_all) {
+                *out = value_bool(!is_all);
+                return 0;
+            }
+        }
+    } else {
+        Value arr;
+        if (eval_expr(c, e->args[1], &arr, err) != 0)
+            return -1;
+        if (arr.null) {
+            *out = value_null(BOOLOID);
+            return 0;
+        }
+        TypesArrayReader rd;
+        if (types_array_open(&arr, &rd, err) != 0)
+            return -1;
+        Value el;
+        int rc;
+        while ((rc = types_array_next(&rd, &el, err)) == 1) {
+            Value res;
+            if (eval_cmp(c, e->u.any.ops[0], &l, &el, &res, err) != 0)
+                return -1;
+            if (res.null) {
+                saw_null = true;
+            } else if (res.u.b != is_all) {
+                *out = value_bool(!is_all);
+                return 0;
+            }
+        }
+        if (rc < 0)
+            return -1;
+    }
+    *out = saw_null ? value_null(BOOLOID) : value_bool(is_all);
+    return 0;
+}
+
+static int eval_sqlvalue(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
+{
+    QueryEnv *env = c->qc->env;
+    const char *s = NULL;
+    switch (e->u.sqlvalue) {
+    case AST_SV_CURRENT_TIMESTAMP:
+        *out = value_int(TIMESTAMPTZOID, env->txn_timestamp);
+        return 0;
+    case AST_SV_LOCALTIMESTAMP: {
+        Value ts = value_int(TIMESTAMPTZOID, env->txn_timestamp);
+        return types_cast(env->tc, &ts, TIMESTAMPOID, -1, TYPES_COERCE_IMPLICIT, c->arena, out, err);
+    }
+    case AST_SV_CURRENT_DATE: {
+        Value ts = value_int(TIMESTAMPTZOID, env->txn_timestamp);
+        return types_cast(env->tc, &ts, DATEOID, -1, TYPES_COERCE_ASSIGNMENT, c->arena, out, err);
+    }
+    case AST_SV_CURRENT_TIME: case AST_SV_LOCALTIME: {
+        Value ts = value_int(TIMESTAMPTZOID, env->txn_timestamp);
+        Value lt;
+        if (types_cast(env->tc, &ts, TIMESTAMPOID, -1, TYPES_COERCE_IMPLICIT, c->arena, &lt, err) != 0)
+            return -1;
+        int64_t us = lt.u.i % 86400000000LL;
+        if (us < 0)
+            us += 86400000000LL;
+        *out = value_int(TIMEOID, us);
+        return 0;
+    }
+    case AST_SV_CURRENT_CATALOG:
+        s = env->database;
+        break;
+    case AST_SV_CURRENT_SCHEMA:
+        s = "public";
+        break;
+    default:
+        s = env->user;
+        break;
+    }
+    if (!s)
+        s = "";
+    *out = value_bytes(NAMEOID, s, (uint32_t)strlen(s));
+    return 0;
+}
+
+static int eval_subscript(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
+{
+    Value arr, ix;
+    if (eval_expr(c, e->args[0], &arr, err) != 0 || eval_expr(c, e->args[1], &ix, err) != 0)
+        return -1;
+    *out = value_null(e->type);
+    if (arr.null || ix.null)
+        return 0;
+    TypesArrayReader rd;
+    if (types_array_open(&arr, &rd, err) != 0)
+        return -1;
+    int64_t want = ix.u.i - rd.lower;
+    if (want < 0 || want >= (int64_t)rd.n)
+        return 0;
+    Value el;
+    int rc;
+    int64_t k = 0;
+    while ((rc = types_array_next(&rd, &el, err)) == 1) {
+        if (k++ == want) {
+            *out = el;
+            return 0;
+        }
+    }
+    return rc < 0 ? -1 : 0;
+}
+
+static int eval_nextval(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
+{
+    QueryEnv *env = c->qc->env;
+    int64_t v;
+    if (env->hooks.nextval) {
+        if (env->hooks.nextval(env->hooks.arg, e->u.nextval.seq, &v, err) != 0)
+            return -1;
+    } else {
+        const CatRelation *seq = catsnap_relation_by_oid(env->cat, e->u.nextval.seq);
+        if (!seq)
+            return SQL_ERR(err, UNDEFINED_TABLE, "could not open relation with OID %u", e->u.nextval.seq);
+        if (rel_seq_nextval(env->rdb, env->database_oid, seq, &v, err) != 0)
+            return -1;
+    }
+    *out = value_int(INT8OID, v);
+    if (e->type != INT8OID)
+        return types_cast(env->tc, out, e->type, -1, TYPES_COERCE_ASSIGNMENT, c->arena, out, err);
+    return 0;
+}
+
+int eval_expr(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
+{
+    switch (e->kind) {
+    case EXPR_CONST:
+        *out = e->u.c;
+        return 0;
+    case EXPR_PARAM: {
+        const Value *p = c->qc->params;
+        if (!p || e->u.param >= c->qc->q->n_params) {
+            *out = value_null(e->type);
+            return 0;
+        }
+        *out = p[e->u.param];
+        return 0;
+    }
+    case EXPR_VAR: {
+        const EvalCtx *x = c;
+        for (int l = 0; l < e->u.var.level && x; l++)
+            x = x->outer;
+        if (!x || !x->row)
+            return SQL_ERR(err, INTERNAL_ERROR, "variable of an unavailable row");
+        *out = x->row[e->u.var.index];
+        return 0;
+    }
+    case EXPR_FUNC: {
+        Value local[8];
+        Value *args = local;
+        if (e->nargs > 8) {
+            args = shale_arena_alloc(c->arena, sizeof(Value) * (size_t)e->nargs);
+            if (!args)
+                return q_oom(err);
+        }
+        if (eval_args(c, e, args, err) != 0)
+            return -1;
+        return eval_call(c, e->u.func.m, e->nargs, args, out, err);
+    }
+    case EXPR_CAST: {
+        Value v;
+        if (eval_expr(c, e->args[0], &v, err) != 0)
+            return -1;
+        if (v.null) {
+            *out = value_null(e->type);
+            return 0;
+        }
+        return types_cast(c->qc->env->tc, &v, e->type, e->typmod, e->u.cast.ctx, c->arena, out, err);
+    }
+    case EXPR_AND: case EXPR_OR: {
+        bool is_and = e->kind == EXPR_AND;
+        bool saw_null = false;
+        for (int i = 0; i < e->nargs; i++) {
+            Value v;
+            if (eval_expr(c, e->args[i], &v, err) != 0)
+                return -1;
+            if (v.null)
+                saw_null = true;
+            else if (v.u.b != is_and) {
+                *out = value_bool(!is_and);
+                return 0;
+            }
+        }
+        *out = saw_null ? value_null(BOOLOID) : value_bool(is_and);
+        return 0;
+    }
+    case EXPR_NOT: {
+        Value v;
+        if (eval_expr(c, e->args[0], &v, err) != 0)
+            return -1;
+        *out = v.null ? value_null(BOOLOID) : value_bool(!v.u.b);
+        return 0;
+    }
+    case EXPR_NULLTEST: {
+        Value v;
+        if (eval_expr(c, e->args[0], &v, err) != 0)
+            return -1;
+        *out = value_bool(v.null != e->u.nulltest.is_not);
+        return 0;
+    }
+    case EXPR_BOOLTEST: {
+        Value v;
+        if (eval_expr(c, e->args[0], &v, err) != 0)
+            return -1;
+        bool r;
+        switch (e->u.booltest) {
+        case AST_IS_TRUE: r = !v.null && v.u.b; break;
+        case AST_IS_NOT_TRUE: r = v.null || !v.u.b; break;
+        case AST_IS_FALSE: r = !v.null && !v.u.b; break;
+        case AST_IS_NOT_FALSE: r = v.null || v.u.b; break;
+        case AST_IS_UNKNOWN: r = v.null; break;
+        default: r = !v.null; break;
+        }
+        *out = value_bool(r);
+        return 0;
+    }
+    case EXPR_DISTINCT: {
+        Value a, b;
+        if (eval_expr(c, e->args[0], &a, err) != 0 || eval_expr(c, e->args[1], &b, err) != 0)
+            return -1;
+        bool distinct;
+        if (a.null || b.null) {
+            distinct = a.null != b.null;
+        } else {
+            Value r;
+            if (eval_cmp(c, e->u.distinct.eq, &a, &b, &r, err) != 0)
+                return -1;
+            distinct = r.null || !r.u.b;
+        }
+        *out = value_bool(e->u.distinct.is_not ? !distinct : distinct);
+        return 0;
+    }
+    case EXPR_CASE: {
+        int k = 0;
+        Value save = c->case_val;
+        if (e->u.kase.has_arg) {
+            if (eval_expr(c, e->args[0], &c->case_val, err) != 0)
+                return -1;
+            k = 1;
+        }
+        int nwhen = (e->nargs - k - 1) / 2;
+        for (int i = 0; i < nwhen; i++) {
+            Value cond;
+            if (eval_expr(c, e->args[k + 2 * i], &cond, err) != 0)
+                return -1;
+            if (eval_value_true(&cond)) {
+                c->case_val = save;
+                return eval_expr(c, e->args[k + 2 * i + 1], out, err);
+            }
+        }
+        c->case_val = save;
+        return eval_expr(c, e->args[e->nargs - 1], out, err);
+    }
+    case EXPR_CASE_TEST:
+        *out = c->case_val;
+        return 0;
+    case EXPR_COALESCE:
+        for (int i = 0; i < e->nargs; i++) {
+            if (eval_expr(c, e->args[i], out, err) != 0)
+                return -1;
+            if (!out->null)
+                return 0;
+        }
+        *out = value_null(e->type);
+        return 0;
+    case EXPR_MINMAX: {
+        bool have = false;
+        Value best = value_null(e->type);
+        for (int i = 0; i < e->nargs; i++) {
+            Value v;
+            if (eval_expr(c, e->args[i], &v, err) != 0)
+                return -1;
+            if (v.null)
+                continue;
+            int cmp = have ? types_compare(&v, &best) : 0;
+            if (!have || (e->u.minmax.is_greatest ? cmp > 0 : cmp < 0)) {
+                best = v;
+                have = true;
+            }
+        }
+        *out = best;
+        return 0;
+    }
+    case EXPR_NULLIF: {
+        Value a, b;
+        if (eval_expr(c, e->args[0], &a, err) != 0 || eval_expr(c, e->args[1], &b, err) != 0)
+            return -1;
+        if (!a.null && !b.null) {
+            Value r;
+            if (eval_cmp(c, e->u.nullif.eq, &a, &b, &r, err) != 0)
+                return -1;
+            if (eval_value_true(&r)) {
+                *out = value_null(e->type);
+                return 0;
+            }
+        }
+        *out = a;
+        return 0;
+    }
+    case EXPR_ANY_LIST: case EXPR_ANY_ARRAY:
+        return eval_any(c, e, out, err);
+    case EXPR_SUBLINK:
+        return exec_sublink(c, e, out, err);
+    case EXPR_ARRAY: {
+        Value *vals = shale_arena_alloc(c->arena, sizeof(Value) * (size_t)(e->nargs + 1));
+        if (!vals)
+            return q_oom(err);
+        if (eval_args(c, e, vals, err) != 0)
+            return -1;
+        for (int i = 0; i < e->nargs; i++)
+            vals[i].type = e->u.array.elem;
+        return types_array_build(e->u.array.elem, 1, (uint32_t)e->nargs, vals, c->arena, out, err);
+    }
+    case EXPR_SUBSCRIPT:
+        return eval_subscript(c, e, out, err);
+    case EXPR_SQLVALUE:
+        return eval_sqlvalue(c, e, out, err);
+    case EXPR_NEXTVAL:
+        return eval_nextval(c, e, out, err);
+    case EXPR_AGGREF: case EXPR_WINDOW: case EXPR_SRF:
+        return SQL_ERR(err, INTERNAL_ERROR, "aggregate, window or set-returning call evaluated out of place");
+    }
+    return SQL_ERR(err, INTERNAL_ERROR, "unknown expression kind %d", (int)e->kind);
+}
+
+int eval_quals(EvalCtx *c, Expr *const *qual, int n, bool *pass, SqlError *err)
+{
+    for (int i = 0; i < n; i++) {
+        Value v;
+        if (eval_expr(c, qual[i], &v, err) != 0)
+            return -1;
+        if (!eval_value_true(&v)) {
+            *pass = false;
+            return 0;
+        }
+    }
+    *pass = true;
+    return 0;
+}
