@@ -6,4 +6,4 @@ tests_slt_slt_runner_SOURCES = tests/slt/slt_runner.c tests/slt/slt_util.c tests
 tests_slt_slt_runner_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
 tests_slt_slt_runner_LDADD = $(LIBPQ_LIBS) $(MBEDTLS_LIBS)
 TESTS += tests/slt/slt_check.sh
-EXTRA_DIST += tests/slt/slt_check.sh tests/lib/pgserver.sh
+EXTRA_DIST += tests/slt/slt_check.sh tests/slt/shaledb-xfail.txt tests/lib/pgserver.sh

@@ -8,7 +8,8 @@
 # format of tests/harness/test.h:
 #   PASS slt.<file> (<passed>/<counted> records, 100.00%, <secs> s)
 #   FAIL slt.<file> (<passed>/<counted> records, <rate>%, <n> failed[, server died|...])
-#     followed by up to 3 indented first failures (line: reason)
+#   XFAIL slt.<file> (...)   listed in tests/slt/shaledb-xfail.txt and not below its floor
+#     each FAIL/XFAIL followed by up to 3 indented first failures (line: reason)
 #   slt_check: N passed, M failed
 # Exit status 0 when every file passed, 1 when one failed, 77 (skip) when there is no
 # server binary or no corpus.
@@ -21,6 +22,7 @@
 #   SHALE_SLT_BUDGET=secs    whole-run time budget (default 150); each file gets at most
 #                            60 s of it; records past a budget fail unrun
 #   SHALE_SLT_VERBOSE=1      pass --verbose to the runner (every failure, with values)
+#   SHALE_CONFORMANCE_STRICT=1  every file below 100% is a FAIL (ignore shaledb-xfail.txt)
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 runner=${SLT_RUNNER:-tests/slt/slt_runner}
@@ -30,6 +32,7 @@ if [ -z "$bin" ]; then   # the build tree's server: src/server/shaledb, or ./sha
   bin=src/server/shaledb
   [ ! -x "$bin" ] && [ -x shaledb ] && bin=shaledb
 fi
+case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 corpus=${SHALE_SLT_DIR:-$top/../shared/slt}
 budget=${SHALE_SLT_BUDGET:-150}
 verbose=""
@@ -65,7 +68,16 @@ if [ "$kind" = postgres ]; then
   pgserver_start_postgres "$work/pg" || { echo "FAIL slt.all (cannot start PostgreSQL 15)"; echo "slt_check: 0 passed, 1 failed"; exit 1; }
 fi
 
+# shaledb-xfail.txt: "FILE MIN_PASSED reason" -- files ShaleDB is known not to pass yet. Such
+# a file reports XFAIL (not FAIL) while at least MIN_PASSED records pass; fewer is a FAIL
+# (a regression). SHALE_CONFORMANCE_STRICT=1 ignores the list. Not used against PostgreSQL.
+strict=${SHALE_CONFORMANCE_STRICT:-0}
+[ "$kind" = postgres ] && strict=1
+xfail_floor() {
+  awk -v f="$1" '$1 == f { print $2; found = 1 } END { exit !found }' "$top/tests/slt/shaledb-xfail.txt" 2>/dev/null
+}
 start=$(date +%s)
+xfailed=0
 passed=0; failed=0; tot_counted=0; tot_passed=0
 n=0
 for f in $files; do
@@ -110,7 +122,13 @@ for f in $files; do
   if [ "$fl" -eq 0 ] && [ "$counted" -gt 0 ]; then
     echo "PASS $name ($p/$counted records, $rate%, $known known failures run, ${secs} s$note)"
     passed=$((passed + 1))
+  elif [ "$strict" != 1 ] && [ -z "$died" ] && floor=$(xfail_floor "$f") && [ "$p" -ge "$floor" ]; then
+    # A known-incomplete file at or above its recorded floor: shown, not counted as failed.
+    echo "XFAIL $name ($p/$counted records, $rate%, $fl failed$note; floor $floor in tests/slt/shaledb-xfail.txt)"
+    grep '^SLTFAIL ' "$out" | head -3 | sed "s|^SLTFAIL $corpus/|    |" | cut -c1-300
+    xfailed=$((xfailed + 1))
   else
+    [ -n "$(xfail_floor "$f")" ] && note="$note, below its floor $(xfail_floor "$f") in shaledb-xfail.txt"
     echo "FAIL $name ($p/$counted records, $rate%, $fl failed$note$died, ${secs} s)"
     grep '^SLTFAIL ' "$out" | head -3 | sed "s|^SLTFAIL $corpus/|    |" | cut -c1-300
     [ -n "$verbose" ] && sed -n '/^SLTFAIL/,$p' "$out" | grep -v '^SLTFILE'
@@ -120,5 +138,5 @@ done
 if [ "$tot_counted" -gt 0 ]; then
   echo "slt_check: $tot_passed of $tot_counted counted records passed ($(( tot_passed * 100 / tot_counted ))%) against $kind in $(( $(date +%s) - start )) s"
 fi
-echo "slt_check: $passed passed, $failed failed"
+echo "slt_check: $passed passed, $failed failed, $xfailed expected failures (XFAIL)"
 [ "$failed" -eq 0 ]

@@ -8,9 +8,8 @@
 #   FAIL sqldiff.NAME (<n> of <statements> statements differ[, server died])
 #       followed by an indented excerpt of the unified diff (expected -> got)
 #   sqldiff_check: N passed, M failed
-# A script listed in known-differences.txt whose diff (diff -U0 without @@ lines) equals
-# known/NAME.diff passes, with the documented reason shown. Exit 0 all passed, 1 some failed,
-# 77 skipped (no server binary yet).
+#   XFAIL sqldiff.NAME (...)   listed in known-differences.txt, within its documented count
+# Exit 0 when nothing FAILed, 1 otherwise, 77 skipped (no server binary yet).
 #
 # Environment:
 #   SHALEDB=path                 server binary (default: src/server/shaledb or ./shaledb in the build tree)
@@ -18,6 +17,7 @@
 #   SHALE_SQLDIFF_FILES="a b"    script names to run (default: all)
 #   SHALE_SQLDIFF_EXTENDED=1     send statements with the extended protocol
 #   SHALE_SQLDIFF_KEEP=dir       keep every actual output in dir (NAME.out)
+#   SHALE_CONFORMANCE_STRICT=1   every difference is a FAIL (ignore known-differences.txt)
 set -u
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 here=$top/tests/sqldiff
@@ -29,6 +29,7 @@ if [ -z "$bin" ]; then   # the build tree's server: src/server/shaledb, or ./sha
   bin=src/server/shaledb
   [ ! -x "$bin" ] && [ -x shaledb ] && bin=shaledb
 fi
+case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 ext=""
 [ "${SHALE_SQLDIFF_EXTENDED:-0}" = 1 ] && ext=--extended
 
@@ -52,7 +53,12 @@ if [ "$kind" = postgres ]; then
   pgserver_start_postgres "$work/pg" || { echo "FAIL sqldiff.all (cannot start PostgreSQL 15)"; echo "sqldiff_check: 0 passed, 1 failed"; exit 1; }
 fi
 
-passed=0; failed=0; n=0
+# known-differences.txt: "NAME MAX_DIFFERING reason" -- scripts ShaleDB does not match yet.
+# Such a script reports XFAIL while at most MAX_DIFFERING statements differ, FAIL beyond
+# (a regression). SHALE_CONFORMANCE_STRICT=1 ignores the list; PostgreSQL never uses it.
+strict=${SHALE_CONFORMANCE_STRICT:-0}
+[ "$kind" = postgres ] && strict=1
+passed=0; failed=0; xfailed=0; n=0
 for name in $names; do
   n=$((n + 1))
   exp=$here/expected/$name.out
@@ -85,21 +91,20 @@ for name in $names; do
     echo "PASS sqldiff.$name ($total statements)"
     passed=$((passed + 1)); continue
   fi
-  reason=$(sed -n "s/^$name:[ 	]*//p" "$here/known-differences.txt" 2>/dev/null | head -1)
-  if [ -n "$reason" ] && [ -f "$here/known/$name.diff" ]; then
-    diff -U0 "$exp" "$got" | grep -v '^@@\|^---\|^+++' >"$work/$name.diff"
-    if cmp -s "$work/$name.diff" "$here/known/$name.diff"; then
-      echo "PASS sqldiff.$name ($total statements; documented differences: $reason)"
-      passed=$((passed + 1)); continue
-    fi
-  fi
   # Statements whose output block differs (blocks are blank-line separated, in script order).
   ndiff=$(awk 'BEGIN { RS = "" } FNR == NR { e[FNR] = $0; ne = FNR; next }
                { if (!(FNR in e) || e[FNR] != $0) d++; ng = FNR }
                END { if (ne > ng) d += ne - ng; print d + 0 }' "$exp" "$got")
-  echo "FAIL sqldiff.$name ($ndiff of $total statements differ$died${reason:+; known difference: $reason})"
+  known=$(awk -v n="$name" '$1 == n { $1 = ""; print; exit }' "$here/known-differences.txt" 2>/dev/null)
+  ceiling=$(echo "$known" | awk '{ print $1 }'); why=$(echo "$known" | cut -d' ' -f3-)
+  if [ "$strict" != 1 ] && [ -z "$died" ] && [ -n "$ceiling" ] && [ "$ndiff" -le "$ceiling" ]; then
+    echo "XFAIL sqldiff.$name ($ndiff of $total statements differ; at most $ceiling documented in known-differences.txt: $why)"
+    xfailed=$((xfailed + 1))
+  else
+    echo "FAIL sqldiff.$name ($ndiff of $total statements differ$died${ceiling:+; more than the $ceiling documented in known-differences.txt})"
+    failed=$((failed + 1))
+  fi
   diff -u "$exp" "$got" | sed -n '3,$p' | head -14 | cut -c1-200 | sed 's/^/    /'
-  failed=$((failed + 1))
 done
-echo "sqldiff_check: $passed passed, $failed failed"
+echo "sqldiff_check: $passed passed, $failed failed, $xfailed expected failures (XFAIL)"
 [ "$failed" -eq 0 ]
