@@ -50,6 +50,7 @@ void types_reg_op(const char *name, Oid l, Oid r, Oid ret, SqlScalarFn fn);
 SqlFunc *types_reg_agg(const char *name, Oid ret, const SqlAggImpl *impl, int nargs, const Oid *args);
 SqlFunc *types_reg_srf(const char *name, Oid ret, const SqlSrfImpl *impl, int nargs, const Oid *args);
 void types_fn_date_register(void);     /* types_fn_date.c */
+void types_fn_num_register(void);      /* types_fn_num.c */
 
 /* timestamp(tz) + (months, days, us) with PostgreSQL's month-end clamping; timestamptz in
  * the session zone (or zone when not NULL). Infinities pass through. (types_fn_ops.c) */

@@ -359,6 +359,7 @@ static void reg_build(void)
     reg_win("nth_value", TYPES_ANYELEMENTOID, 2, A(TYPES_ANYELEMENTOID, INT4OID));
 
     types_fn_date_register();
+    types_fn_num_register();
 }
 
 static void reg_init(void)
