@@ -51,6 +51,7 @@ SqlFunc *types_reg_agg(const char *name, Oid ret, const SqlAggImpl *impl, int na
 SqlFunc *types_reg_srf(const char *name, Oid ret, const SqlSrfImpl *impl, int nargs, const Oid *args);
 void types_fn_date_register(void);     /* types_fn_date.c */
 void types_fn_num_register(void);      /* types_fn_num.c */
+void types_fn_regex_register(void);    /* types_fn_regex.c */
 
 /* timestamp(tz) + (months, days, us) with PostgreSQL's month-end clamping; timestamptz in
  * the session zone (or zone when not NULL). Infinities pass through. (types_fn_ops.c) */

@@ -360,6 +360,7 @@ static void reg_build(void)
 
     types_fn_date_register();
     types_fn_num_register();
+    types_fn_regex_register();
 }
 
 static void reg_init(void)
