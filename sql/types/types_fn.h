@@ -52,6 +52,7 @@ SqlFunc *types_reg_srf(const char *name, Oid ret, const SqlSrfImpl *impl, int na
 void types_fn_date_register(void);     /* types_fn_date.c */
 void types_fn_num_register(void);      /* types_fn_num.c */
 void types_fn_regex_register(void);    /* types_fn_regex.c */
+void types_fn_str_register(void);      /* types_fn_str.c */
 
 /* timestamp(tz) + (months, days, us) with PostgreSQL's month-end clamping; timestamptz in
  * the session zone (or zone when not NULL). Infinities pass through. (types_fn_ops.c) */

@@ -361,6 +361,7 @@ static void reg_build(void)
     types_fn_date_register();
     types_fn_num_register();
     types_fn_regex_register();
+    types_fn_str_register();
 }
 
 static void reg_init(void)
