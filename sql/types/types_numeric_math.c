@@ -614,3 +614,18 @@ oom:
     num_free(&aa); num_free(&l); num_free(&t);
     return nm_oom(err);
 }
+
+int num_sqrt_scale(const NumVar *a, NumVar *r, int rscale)
+{
+    if (nm_is_zero(a)) {
+        num_free(r);
+        r->sign = NUM_POS;
+        r->weight = 0;
+        r->dscale = rscale;
+        return 0;
+    }
+    if (nm_sqrt_at(a, r, rscale) < 0)
+        return -1;
+    r->dscale = rscale;
+    return 0;
+}

@@ -362,6 +362,7 @@ static void reg_build(void)
     types_fn_num_register();
     types_fn_regex_register();
     types_fn_str_register();
+    types_fn_stat_register();
 }
 
 static void reg_init(void)
