@@ -1,0 +1,299 @@
+/* pgcat_deparse.c -- definitions printed the way PostgreSQL 15's ruleutils prints them:
+ * pg_get_indexdef, pg_get_constraintdef, stored expressions (check constraints, index
+ * predicates, defaults). The catalog keeps the user's SQL text of expressions; we re-print
+ * it through the parser's canonical deparser (operators fully parenthesised, like PG), but
+ * without type information PostgreSQL's implicit casts ("(0)::numeric") cannot be shown. */
+#include <string.h>
+
+#include "catalog/keycodec.h"
+#include "sql/parser/parser.h"
+#include "sql/pgcat/pgcat_int.h"
+
+static void put(ShaleBuf *b, const char *s)
+{
+    shale_buf_append(b, s, strlen(s));
+}
+
+/* Parses text as an expression (via "SELECT text"); NULL when it does not parse. The tree
+ * lives in arena. */
+static const AstNode *parse_expr(const char *text, ShaleArena *arena)
+{
+    ShaleBuf q;
+    shale_buf_init(&q);
+    put(&q, "SELECT ");
+    put(&q, text);
+    const AstNode *res = NULL;
+    if (!q.oom) {
+        SqlRawStmt raw;
+        SqlError err;
+        sql_error_clear(&err);
+        if (sql_parse_one(q.data, q.len, arena, &raw, &err) == 0 && raw.stmt && raw.stmt->tag == AST_SELECT) {
+            const AstSelectStmt *sel = (const AstSelectStmt *)raw.stmt;
+            if (sel->targets.n == 1 && sel->from.n == 0 && !sel->where && sel->op == AST_SETOP_NONE) {
+                const AstResTarget *t = (const AstResTarget *)sel->targets.items[0];
+                res = t->val;
+            }
+        }
+    }
+    shale_buf_free(&q);
+    return res;
+}
+
+void pgcat_expr(const char *text, ShaleBuf *out)
+{
+    ShaleArena arena;
+    shale_arena_init(&arena);
+    const AstNode *e = parse_expr(text, &arena);
+    if (e)
+        sql_deparse(e, out);
+    else
+        put(out, text);
+    shale_arena_destroy(&arena);
+}
+
+void pgcat_default_expr(const CatColumn *col, ShaleBuf *out)
+{
+    ShaleArena arena;
+    shale_arena_init(&arena);
+    const AstNode *e = parse_expr(col->default_expr, &arena);
+    if (!e) {
+        put(out, col->default_expr);
+    } else {
+        sql_deparse(e, out);
+        /* PostgreSQL stores the constant coerced to the column type and prints the cast. */
+        if (e->tag == AST_CONST && ((const AstConst *)e)->kind == AST_CONST_STRING) {
+            put(out, "::");
+            types_format_type(col->type, -1, out);
+        }
+    }
+    shale_arena_destroy(&arena);
+}
+
+void pgcat_append_colnames(const CatRelation *rel, int n, const int16_t *attnums, ShaleBuf *out)
+{
+    for (int i = 0; i < n; i++) {
+        if (i)
+            put(out, ", ");
+        int a = attnums[i];
+        if (a >= 1 && a <= rel->ncols)
+            sql_deparse_ident(rel->cols[a - 1].name, out);
+        else
+            put(out, "?");
+    }
+}
+
+/* An index key expression: function calls print bare, anything else in parentheses. */
+static void index_expr(const char *text, ShaleBuf *out)
+{
+    ShaleArena arena;
+    shale_arena_init(&arena);
+    const AstNode *e = parse_expr(text, &arena);
+    if (!e) {
+        put(out, "(");
+        put(out, text);
+        put(out, ")");
+    } else if (e->tag == AST_FUNC_CALL) {
+        sql_deparse(e, out);
+    } else {
+        put(out, "(");
+        sql_deparse(e, out);
+        put(out, ")");
+    }
+    shale_arena_destroy(&arena);
+}
+
+static void index_column(const CatRelation *rel, const CatIndex *idx, int i, bool with_options, ShaleBuf *out)
+{
+    int a = idx->attnums[i];
+    if (a == 0 && idx->exprs && idx->exprs[i])
+        index_expr(idx->exprs[i], out);
+    else if (a >= 1 && a <= rel->ncols)
+        sql_deparse_ident(rel->cols[a - 1].name, out);
+    if (!with_options)
+        return;
+    if (idx->opclasses && idx->opclasses[i]) {
+        put(out, " ");
+        put(out, idx->opclasses[i]);
+    }
+    uint8_t f = idx->col_flags ? idx->col_flags[i] : 0;
+    bool desc = (f & KEY_DESC) != 0, nf = (f & KEY_NULLS_FIRST) != 0;
+    if (desc)
+        put(out, " DESC");
+    if (desc && !nf)
+        put(out, " NULLS LAST");
+    if (!desc && nf)
+        put(out, " NULLS FIRST");
+}
+
+void pgcat_indexdef(const QueryEnv *env, const CatRelation *rel, const CatIndex *idx, int col, ShaleBuf *out)
+{
+    if (col > 0) {
+        if (col <= idx->ncols)
+            index_column(rel, idx, col - 1, false, out);
+        return;
+    }
+    put(out, idx->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+    sql_deparse_ident(idx->name, out);
+    put(out, " ON ");
+    /* PostgreSQL 15 always schema-qualifies the table here. */
+    pgcat_append_qualified(env, rel->nsp, rel->name, true, out);
+    put(out, " USING ");
+    put(out, idx->am ? idx->am : "btree");
+    put(out, " (");
+    for (int i = 0; i < idx->ncols; i++) {
+        if (i)
+            put(out, ", ");
+        index_column(rel, idx, i, true, out);
+    }
+    put(out, ")");
+    if (idx->nulls_not_distinct)
+        put(out, " NULLS NOT DISTINCT");
+    if (idx->n_options > 0) {
+        put(out, " WITH (");
+        for (int i = 0; i < idx->n_options; i++) {
+            if (i)
+                put(out, ", ");
+            put(out, idx->opt_keys[i]);
+            put(out, "='");
+            put(out, idx->opt_values[i]);
+            put(out, "'");
+        }
+        put(out, ")");
+    }
+    if (idx->predicate) {
+        put(out, " WHERE ");
+        pgcat_expr(idx->predicate, out);
+    }
+}
+
+static const char *fk_action_text(char a)
+{
+    switch (a) {
+    case 'r': return "RESTRICT";
+    case 'c': return "CASCADE";
+    case 'n': return "SET NULL";
+    case 'd': return "SET DEFAULT";
+    default: return NULL;
+    }
+}
+
+void pgcat_constraintdef(const QueryEnv *env, const CatRelation *rel, const CatConstraint *con, ShaleBuf *out)
+{
+    switch (con->type) {
+    case CAT_CON_PRIMARY:
+    case CAT_CON_UNIQUE: {
+        put(out, con->type == CAT_CON_PRIMARY ? "PRIMARY KEY " : "UNIQUE ");
+        for (int i = 0; i < rel->nindexes; i++)
+            if (rel->indexes[i].oid == con->index_oid && rel->indexes[i].nulls_not_distinct)
+                put(out, "NULLS NOT DISTINCT ");
+        put(out, "(");
+        pgcat_append_colnames(rel, con->ncols, con->attnums, out);
+        put(out, ")");
+        break;
+    }
+    case CAT_CON_FOREIGN: {
+        put(out, "FOREIGN KEY (");
+        pgcat_append_colnames(rel, con->ncols, con->attnums, out);
+        put(out, ") REFERENCES ");
+        const CatRelation *ref = catsnap_relation_by_oid(env->cat, con->ref_rel);
+        if (ref) {
+            pgcat_append_qualified(env, ref->nsp, ref->name, false, out);
+            put(out, "(");
+            pgcat_append_colnames(ref, con->ncols, con->ref_attnums, out);
+            put(out, ")");
+        }
+        if (con->match_type == 'f')
+            put(out, " MATCH FULL");
+        const char *a = fk_action_text(con->on_update);
+        if (a) {
+            put(out, " ON UPDATE ");
+            put(out, a);
+        }
+        a = fk_action_text(con->on_delete);
+        if (a) {
+            put(out, " ON DELETE ");
+            put(out, a);
+        }
+        break;
+    }
+    case CAT_CON_CHECK:
+        put(out, "CHECK (");
+        pgcat_expr(con->check_expr ? con->check_expr : "true", out);
+        put(out, ")");
+        break;
+    case CAT_CON_NOT_NULL: {
+        put(out, "NOT NULL ");
+        pgcat_append_colnames(rel, con->ncols, con->attnums, out);
+        break;
+    }
+    default:
+        break;
+    }
+    if (con->deferrable)
+        put(out, " DEFERRABLE");
+    if (con->deferred)
+        put(out, " INITIALLY DEFERRED");
+    if (!con->validated)
+        put(out, " NOT VALID");
+}
+
+int pgcat_expr_columns(const CatRelation *rel, const char *text, int16_t *attnums, int max)
+{
+    int n = 0;
+    const char *p = text;
+    while (*p) {
+        char word[128];
+        size_t wl = 0;
+        if (*p == '\'') {                    /* string literal: skip, '' escapes a quote */
+            p++;
+            while (*p && !(*p == '\'' && p[1] != '\''))
+                p += (*p == '\'' ? 2 : 1);
+            if (*p)
+                p++;
+            continue;
+        }
+        if (*p == '"') {                     /* quoted identifier: exact */
+            p++;
+            while (*p && !(*p == '"' && p[1] != '"')) {
+                if (*p == '"')
+                    p++;
+                if (wl + 1 < sizeof word)
+                    word[wl++] = *p;
+                p++;
+            }
+            if (*p)
+                p++;
+        } else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' || (unsigned char)*p >= 0x80) {
+            while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+                   *p == '$' || (unsigned char)*p >= 0x80) {
+                char c = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+                if (wl + 1 < sizeof word)
+                    word[wl++] = c;
+                p++;
+            }
+            if (*p == '(')                   /* a function name, not a column */
+                continue;
+        } else {
+            if (*p == ':' && p[1] == ':') {  /* ::type -- skip the type name */
+                p += 2;
+                while (*p == ' ')
+                    p++;
+                while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' || (*p >= '0' && *p <= '9'))
+                    p++;
+                continue;
+            }
+            p++;
+            continue;
+        }
+        word[wl] = '\0';
+        const CatColumn *col = catrel_column_by_name(rel, word);
+        if (!col)
+            continue;
+        bool dup = false;
+        for (int i = 0; i < n; i++)
+            dup |= attnums[i] == col->attnum;
+        if (!dup && n < max)
+            attnums[n++] = col->attnum;
+    }
+    return n;
+}
