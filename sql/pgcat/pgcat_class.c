@@ -241,10 +241,12 @@ int pgcat_rows_pg_attribute(const QueryEnv *env, ShaleArena *arena, PgCatEmit em
                     attr_row(&r, idx->oid, rel->cols[a - 1].name, c + 1, rel->cols[a - 1].type,
                              rel->cols[a - 1].typmod);
                 } else {
-                    /* Expression columns: PostgreSQL names them after the function, or "expr". */
-                    attr_row(&r, idx->oid, c == 0 ? "expr" : NULL, c + 1, TEXTOID, -1);
-                    if (c > 0)
-                        pgrow_strf(&r, PGCAT_PG_ATTRIBUTE_ATTNAME, "expr%d", c);
+                    /* Expression columns: named after the function, or "expr"; their type
+                     * is not known here (no expression typing), text is assumed. */
+                    char nm[64];
+                    pgcat_index_expr_name(idx->exprs && idx->exprs[c] ? idx->exprs[c] : "", nm, sizeof nm);
+                    attr_row(&r, idx->oid, NULL, c + 1, TEXTOID, -1);
+                    pgrow_strf(&r, PGCAT_PG_ATTRIBUTE_ATTNAME, "%s", nm);
                 }
                 pgrow_int(&r, PGCAT_PG_ATTRIBUTE_ATTSTATTARGET, -1);
                 if (pgrow_emit(&r) != 0)
@@ -284,15 +286,6 @@ int pgcat_rows_pg_attrdef(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit
 
 /* ---- pg_index ------------------------------------------------------------------------ */
 
-static const CatConstraint *index_constraint(const CatRelation *rel, Oid index_oid)
-{
-    for (int i = 0; i < rel->ncons; i++)
-        if ((rel->cons[i].type == CAT_CON_PRIMARY || rel->cons[i].type == CAT_CON_UNIQUE) &&
-            rel->cons[i].index_oid == index_oid)
-            return &rel->cons[i];
-    return NULL;
-}
-
 int pgcat_rows_pg_index(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, void *arg, SqlError *err)
 {
     ROW_INIT(PG_INDEX);
@@ -301,7 +294,7 @@ int pgcat_rows_pg_index(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, 
         const CatRelation *rel = catsnap_relation(env->cat, i);
         for (int j = 0; j < rel->nindexes; j++) {
             const CatIndex *idx = &rel->indexes[j];
-            const CatConstraint *con = index_constraint(rel, idx->oid);
+            const CatConstraint *con = pgcat_index_con(rel, idx->oid);
             int64_t keys[64], colls[64], classes[64], opts[64];
             int nc = idx->ncols < 64 ? idx->ncols : 64;
             ShaleBuf exprs;
@@ -328,7 +321,7 @@ int pgcat_rows_pg_index(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, 
             pgrow_bool(&r, PGCAT_PG_INDEX_INDNULLSNOTDISTINCT, idx->nulls_not_distinct);
             pgrow_bool(&r, PGCAT_PG_INDEX_INDISPRIMARY, idx->primary);
             pgrow_bool(&r, PGCAT_PG_INDEX_INDISEXCLUSION, false);
-            pgrow_bool(&r, PGCAT_PG_INDEX_INDIMMEDIATE, idx->unique && !(con && con->deferrable));
+            pgrow_bool(&r, PGCAT_PG_INDEX_INDIMMEDIATE, !(con && con->deferrable));
             pgrow_bool(&r, PGCAT_PG_INDEX_INDISCLUSTERED, false);
             pgrow_bool(&r, PGCAT_PG_INDEX_INDISVALID, idx->valid);
             pgrow_bool(&r, PGCAT_PG_INDEX_INDCHECKXMIN, false);
@@ -379,7 +372,8 @@ int pgcat_rows_pg_constraint(const QueryEnv *env, ShaleArena *arena, PgCatEmit e
             pgrow_bool(&r, PGCAT_PG_CONSTRAINT_CONVALIDATED, con->validated);
             pgrow_int(&r, PGCAT_PG_CONSTRAINT_CONRELID, rel->oid);
             pgrow_int(&r, PGCAT_PG_CONSTRAINT_CONTYPID, 0);
-            pgrow_int(&r, PGCAT_PG_CONSTRAINT_CONINDID, con->type == CAT_CON_CHECK ? 0 : con->index_oid);
+            const CatIndex *cidx = con->type == CAT_CON_PRIMARY || con->type == CAT_CON_UNIQUE ? pgcat_con_index(rel, con) : NULL;
+            pgrow_int(&r, PGCAT_PG_CONSTRAINT_CONINDID, cidx ? cidx->oid : fk ? con->index_oid : 0);
             pgrow_int(&r, PGCAT_PG_CONSTRAINT_CONPARENTID, 0);
             pgrow_int(&r, PGCAT_PG_CONSTRAINT_CONFRELID, fk ? con->ref_rel : 0);
             pgrow_char(&r, PGCAT_PG_CONSTRAINT_CONFUPDTYPE, fk ? con->on_update : ' ');
@@ -387,7 +381,7 @@ int pgcat_rows_pg_constraint(const QueryEnv *env, ShaleArena *arena, PgCatEmit e
             pgrow_char(&r, PGCAT_PG_CONSTRAINT_CONFMATCHTYPE, fk ? con->match_type : ' ');
             pgrow_bool(&r, PGCAT_PG_CONSTRAINT_CONISLOCAL, true);
             pgrow_int(&r, PGCAT_PG_CONSTRAINT_CONINHCOUNT, 0);
-            pgrow_bool(&r, PGCAT_PG_CONSTRAINT_CONNOINHERIT, false);
+            pgrow_bool(&r, PGCAT_PG_CONSTRAINT_CONNOINHERIT, con->type != CAT_CON_CHECK);
             int64_t keys[64];
             int nk = 0;
             if (con->type == CAT_CON_CHECK) {
@@ -489,12 +483,12 @@ int pgcat_rows_pg_depend(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit,
                 continue;
             if (depend_row(&r, PGCAT_CLASS_PG_CONSTRAINT, con->oid, 0, PGCAT_CLASS_PG_CLASS, rel->oid, 0, 'a') != 0)
                 return -1;
-            if ((con->type == CAT_CON_PRIMARY || con->type == CAT_CON_UNIQUE) && con->index_oid &&
-                depend_row(&r, PGCAT_CLASS_PG_CLASS, con->index_oid, 0, PGCAT_CLASS_PG_CONSTRAINT, con->oid, 0, 'i') != 0)
+            const CatIndex *cidx = con->type == CAT_CON_PRIMARY || con->type == CAT_CON_UNIQUE ? pgcat_con_index(rel, con) : NULL;
+            if (cidx && depend_row(&r, PGCAT_CLASS_PG_CLASS, cidx->oid, 0, PGCAT_CLASS_PG_CONSTRAINT, con->oid, 0, 'i') != 0)
                 return -1;
         }
         for (int j = 0; j < rel->nindexes; j++) {
-            if (index_constraint(rel, rel->indexes[j].oid))
+            if (pgcat_index_con(rel, rel->indexes[j].oid))
                 continue;
             if (depend_row(&r, PGCAT_CLASS_PG_CLASS, rel->indexes[j].oid, 0, PGCAT_CLASS_PG_CLASS, rel->oid, 0, 'a') != 0)
                 return -1;

@@ -3,6 +3,7 @@
  * predicates, defaults). The catalog keeps the user's SQL text of expressions; we re-print
  * it through the parser's canonical deparser (operators fully parenthesised, like PG), but
  * without type information PostgreSQL's implicit casts ("(0)::numeric") cannot be shown. */
+#include <stdio.h>
 #include <string.h>
 
 #include "catalog/keycodec.h"
@@ -39,16 +40,88 @@ static const AstNode *parse_expr(const char *text, ShaleArena *arena)
     return res;
 }
 
+/* Prints e like PostgreSQL: the deparser writes casts of string literals as
+ * ('x')::regclass, PostgreSQL as 'x'::regclass -- drop those parentheses. */
+static void deparse_pg(const AstNode *e, ShaleBuf *out)
+{
+    ShaleBuf tmp;
+    shale_buf_init(&tmp);
+    sql_deparse(e, &tmp);
+    if (tmp.oom) {
+        out->oom = true;
+        shale_buf_free(&tmp);
+        return;
+    }
+    const char *s = tmp.data ? tmp.data : "";
+    size_t n = tmp.len, i = 0;
+    while (i < n) {
+        if (s[i] == '\'' ) {                 /* copy a literal whole */
+            size_t j = i + 1;
+            while (j < n && !(s[j] == '\'' && (j + 1 >= n || s[j + 1] != '\'')))
+                j += s[j] == '\'' ? 2 : 1;
+            j = j < n ? j + 1 : n;
+            shale_buf_append(out, s + i, j - i);
+            i = j;
+            continue;
+        }
+        if (s[i] == '(' && i + 1 < n && s[i + 1] == '\'') {
+            size_t j = i + 2;
+            while (j < n && !(s[j] == '\'' && (j + 1 >= n || s[j + 1] != '\'')))
+                j += s[j] == '\'' ? 2 : 1;
+            if (j + 3 < n && s[j + 1] == ')' && s[j + 2] == ':' && s[j + 3] == ':') {
+                shale_buf_append(out, s + i + 1, j - i);   /* 'literal' */
+                i = j + 2;                                 /* continue at "::" */
+                continue;
+            }
+        }
+        shale_buf_append(out, s + i, 1);
+        i++;
+    }
+    shale_buf_free(&tmp);
+}
+
 void pgcat_expr(const char *text, ShaleBuf *out)
 {
     ShaleArena arena;
     shale_arena_init(&arena);
     const AstNode *e = parse_expr(text, &arena);
     if (e)
-        sql_deparse(e, out);
+        deparse_pg(e, out);
     else
         put(out, text);
     shale_arena_destroy(&arena);
+}
+
+void pgcat_format_type_nomod(Oid type, ShaleBuf *out)
+{
+    if (type == BPCHAROID)
+        put(out, "character");
+    else
+        types_format_type(type, -1, out);
+}
+
+const CatIndex *pgcat_con_index(const CatRelation *rel, const CatConstraint *con)
+{
+    for (int i = 0; i < rel->nindexes; i++)
+        if (con->index_oid && rel->indexes[i].oid == con->index_oid)
+            return &rel->indexes[i];
+    for (int i = 0; i < rel->nindexes; i++)
+        if (!strcmp(rel->indexes[i].name, con->name))
+            return &rel->indexes[i];
+    return NULL;
+}
+
+const CatConstraint *pgcat_index_con(const CatRelation *rel, Oid index_oid)
+{
+    for (int i = 0; i < rel->ncons; i++) {
+        const CatConstraint *c = &rel->cons[i];
+        if (c->type != CAT_CON_PRIMARY && c->type != CAT_CON_UNIQUE)
+            continue;
+        const CatIndex *idx = pgcat_con_index(rel, c);
+        if (idx && idx->oid == index_oid)
+            return c;
+    }
+    return NULL;
 }
 
 void pgcat_default_expr(const CatColumn *col, ShaleBuf *out)
@@ -58,14 +131,31 @@ void pgcat_default_expr(const CatColumn *col, ShaleBuf *out)
     const AstNode *e = parse_expr(col->default_expr, &arena);
     if (!e) {
         put(out, col->default_expr);
+    } else if (e->tag == AST_CONST && ((const AstConst *)e)->kind == AST_CONST_BOOL) {
+        put(out, ((const AstConst *)e)->bval ? "true" : "false");   /* PostgreSQL's spelling */
     } else {
-        sql_deparse(e, out);
+        deparse_pg(e, out);
         /* PostgreSQL stores the constant coerced to the column type and prints the cast. */
         if (e->tag == AST_CONST && ((const AstConst *)e)->kind == AST_CONST_STRING) {
             put(out, "::");
             types_format_type(col->type, -1, out);
         }
     }
+    shale_arena_destroy(&arena);
+}
+
+void pgcat_index_expr_name(const char *text, char *out, size_t cap)
+{
+    ShaleArena arena;
+    shale_arena_init(&arena);
+    const AstNode *e = parse_expr(text, &arena);
+    const char *name = "expr";
+    if (e && e->tag == AST_FUNC_CALL) {
+        const AstFuncCall *fc = (const AstFuncCall *)e;
+        if (fc->name.n > 0)
+            name = fc->name.names[fc->name.n - 1];
+    }
+    snprintf(out, cap, "%s", name);
     shale_arena_destroy(&arena);
 }
 
@@ -93,10 +183,10 @@ static void index_expr(const char *text, ShaleBuf *out)
         put(out, text);
         put(out, ")");
     } else if (e->tag == AST_FUNC_CALL) {
-        sql_deparse(e, out);
+        deparse_pg(e, out);
     } else {
         put(out, "(");
-        sql_deparse(e, out);
+        deparse_pg(e, out);
         put(out, ")");
     }
     shale_arena_destroy(&arena);
@@ -183,9 +273,9 @@ void pgcat_constraintdef(const QueryEnv *env, const CatRelation *rel, const CatC
     case CAT_CON_PRIMARY:
     case CAT_CON_UNIQUE: {
         put(out, con->type == CAT_CON_PRIMARY ? "PRIMARY KEY " : "UNIQUE ");
-        for (int i = 0; i < rel->nindexes; i++)
-            if (rel->indexes[i].oid == con->index_oid && rel->indexes[i].nulls_not_distinct)
-                put(out, "NULLS NOT DISTINCT ");
+        const CatIndex *idx = pgcat_con_index(rel, con);
+        if (idx && idx->nulls_not_distinct)
+            put(out, "NULLS NOT DISTINCT ");
         put(out, "(");
         pgcat_append_colnames(rel, con->ncols, con->attnums, out);
         put(out, ")");

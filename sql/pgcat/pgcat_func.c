@@ -62,8 +62,8 @@ static int fn_format_type(const QueryEnv *env, ShaleArena *a, int nargs, const V
     shale_buf_init(&b);
     if (!type_info(t))
         shale_buf_append(&b, "???", 3);
-    else if (args[1].null && t == BPCHAROID)
-        shale_buf_append(&b, "bpchar", 6);      /* PostgreSQL: no typmod -> the internal name */
+    else if (args[1].null)
+        pgcat_format_type_nomod(t, &b);
     else
         types_format_type(t, args[1].null ? -1 : (int32_t)args[1].u.i, &b);
     return pgcat_out_buf(a, TEXTOID, &b, out, err);

@@ -67,7 +67,7 @@ static void data_type(Oid type, ShaleBuf *b)
     if (types_is_array(type))
         shale_buf_append(b, "ARRAY", 5);
     else
-        types_format_type(type, -1, b);
+        pgcat_format_type_nomod(type, b);
 }
 
 static void column_type_facts(PgRow *r, const int *cols, Oid type, int32_t typmod)
@@ -207,14 +207,6 @@ static const char *contype_name(char t)
     }
 }
 
-static const CatIndex *con_index(const CatRelation *rel, const CatConstraint *con)
-{
-    for (int i = 0; i < rel->nindexes; i++)
-        if (rel->indexes[i].oid == con->index_oid)
-            return &rel->indexes[i];
-    return NULL;
-}
-
 int pgcat_rows_is_table_constraints(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, void *arg,
                                     SqlError *err)
 {
@@ -240,8 +232,8 @@ int pgcat_rows_is_table_constraints(const QueryEnv *env, ShaleArena *arena, PgCa
             pgrow_yesno(&r, PGCAT_IS_TABLE_CONSTRAINTS_IS_DEFERRABLE, con->deferrable);
             pgrow_yesno(&r, PGCAT_IS_TABLE_CONSTRAINTS_INITIALLY_DEFERRED, con->deferred);
             pgrow_yesno(&r, PGCAT_IS_TABLE_CONSTRAINTS_ENFORCED, true);
-            if (con->type == CAT_CON_UNIQUE || con->type == CAT_CON_PRIMARY) {
-                const CatIndex *idx = con_index(rel, con);
+            if (con->type == CAT_CON_UNIQUE) {
+                const CatIndex *idx = pgcat_con_index(rel, con);
                 pgrow_yesno(&r, PGCAT_IS_TABLE_CONSTRAINTS_NULLS_DISTINCT, !(idx && idx->nulls_not_distinct));
             }
             if (pgrow_emit(&r) != 0)
@@ -286,9 +278,12 @@ int pgcat_rows_is_check_constraints(const QueryEnv *env, ShaleArena *arena, PgCa
             pgrow_str(&r, PGCAT_IS_CHECK_CONSTRAINTS_CONSTRAINT_CATALOG, env->database);
             pgrow_str(&r, PGCAT_IS_CHECK_CONSTRAINTS_CONSTRAINT_SCHEMA, schema);
             pgrow_str(&r, PGCAT_IS_CHECK_CONSTRAINTS_CONSTRAINT_NAME, con->name);
+            /* PostgreSQL: pg_get_constraintdef minus "CHECK ", so "((qty > 0))". */
             ShaleBuf b;
             shale_buf_init(&b);
+            shale_buf_append(&b, "(", 1);
             pgcat_expr(con->check_expr ? con->check_expr : "true", &b);
+            shale_buf_append(&b, ")", 1);
             pgrow_buf(&r, PGCAT_IS_CHECK_CONSTRAINTS_CHECK_CLAUSE, &b);
             shale_buf_free(&b);
             if (pgrow_emit(&r) != 0)
@@ -330,10 +325,7 @@ int pgcat_rows_is_key_column_usage(const QueryEnv *env, ShaleArena *arena, PgCat
             const CatConstraint *ucon = NULL;
             const CatRelation *ref = NULL;
             if (con->type == CAT_CON_FOREIGN && (ref = catsnap_relation_by_oid(env->cat, con->ref_rel)) != NULL)
-                for (int k = 0; k < ref->ncons; k++)
-                    if ((ref->cons[k].type == CAT_CON_PRIMARY || ref->cons[k].type == CAT_CON_UNIQUE) &&
-                        ref->cons[k].index_oid == con->index_oid)
-                        ucon = &ref->cons[k];
+                ucon = pgcat_index_con(ref, con->index_oid);
             for (int k = 0; k < con->ncols; k++) {
                 int a = con->attnums[k];
                 if (a < 1 || a > rel->ncols)
@@ -387,14 +379,12 @@ int pgcat_rows_is_referential_constraints(const QueryEnv *env, ShaleArena *arena
             pgrow_str(&r, PGCAT_IS_REFERENTIAL_CONSTRAINTS_CONSTRAINT_SCHEMA, pgcat_nsp_name(env, rel->nsp));
             pgrow_str(&r, PGCAT_IS_REFERENTIAL_CONSTRAINTS_CONSTRAINT_NAME, con->name);
             const CatRelation *ref = catsnap_relation_by_oid(env->cat, con->ref_rel);
-            for (int k = 0; ref && k < ref->ncons; k++)
-                if ((ref->cons[k].type == CAT_CON_PRIMARY || ref->cons[k].type == CAT_CON_UNIQUE) &&
-                    ref->cons[k].index_oid == con->index_oid) {
-                    pgrow_str(&r, PGCAT_IS_REFERENTIAL_CONSTRAINTS_UNIQUE_CONSTRAINT_CATALOG, env->database);
-                    pgrow_str(&r, PGCAT_IS_REFERENTIAL_CONSTRAINTS_UNIQUE_CONSTRAINT_SCHEMA,
-                              pgcat_nsp_name(env, ref->nsp));
-                    pgrow_str(&r, PGCAT_IS_REFERENTIAL_CONSTRAINTS_UNIQUE_CONSTRAINT_NAME, ref->cons[k].name);
-                }
+            const CatConstraint *ucon = ref ? pgcat_index_con(ref, con->index_oid) : NULL;
+            if (ucon) {
+                pgrow_str(&r, PGCAT_IS_REFERENTIAL_CONSTRAINTS_UNIQUE_CONSTRAINT_CATALOG, env->database);
+                pgrow_str(&r, PGCAT_IS_REFERENTIAL_CONSTRAINTS_UNIQUE_CONSTRAINT_SCHEMA, pgcat_nsp_name(env, ref->nsp));
+                pgrow_str(&r, PGCAT_IS_REFERENTIAL_CONSTRAINTS_UNIQUE_CONSTRAINT_NAME, ucon->name);
+            }
             pgrow_str(&r, PGCAT_IS_REFERENTIAL_CONSTRAINTS_MATCH_OPTION, con->match_type == 'f' ? "FULL" : "NONE");
             pgrow_str(&r, PGCAT_IS_REFERENTIAL_CONSTRAINTS_UPDATE_RULE, rule_name(con->on_update));
             pgrow_str(&r, PGCAT_IS_REFERENTIAL_CONSTRAINTS_DELETE_RULE, rule_name(con->on_delete));
@@ -485,6 +475,11 @@ int pgcat_rows_is_sequences(const QueryEnv *env, ShaleArena *arena, PgCatEmit em
     for (int i = 0; i < n; i++) {
         const CatRelation *rel = catsnap_relation(env->cat, i);
         if (rel->kind != CAT_REL_SEQUENCE)
+            continue;
+        /* Identity sequences are internal to their column: PostgreSQL does not list them. */
+        const CatRelation *owner = rel->seq.owned_by_rel ? catsnap_relation_by_oid(env->cat, rel->seq.owned_by_rel) : NULL;
+        int oc = rel->seq.owned_by_col;
+        if (owner && oc >= 1 && oc <= owner->ncols && owner->cols[oc - 1].identity)
             continue;
         pgrow_clear(&r);
         pgrow_str(&r, PGCAT_IS_SEQUENCES_SEQUENCE_CATALOG, env->database);

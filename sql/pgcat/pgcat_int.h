@@ -160,6 +160,17 @@ void pgcat_expr(const char *text, ShaleBuf *out);
 /* The column default as pg_get_expr(adbin) shows it (string constants get the column
  * type's cast: 'x'::text). */
 void pgcat_default_expr(const CatColumn *col, ShaleBuf *out);
+/* The pg_attribute name of an index expression column: the function's name for a function
+ * call (lower(x) -> "lower"), else "expr" (the caller numbers duplicates). */
+void pgcat_index_expr_name(const char *text, char *out, size_t cap);
+/* format_type(type, NULL): like types_format_type(type, -1) except that bpchar without a
+ * modifier is "character" (PostgreSQL prints "bpchar" only for an explicit typmod -1). */
+void pgcat_format_type_nomod(Oid type, ShaleBuf *out);
+/* The index backing a PRIMARY KEY/UNIQUE constraint (by index_oid, else by the name the
+ * constraint shares with its index), NULL if none. */
+const CatIndex *pgcat_con_index(const CatRelation *rel, const CatConstraint *con);
+/* The PRIMARY KEY/UNIQUE constraint of rel whose index is index_oid, NULL if none. */
+const CatConstraint *pgcat_index_con(const CatRelation *rel, Oid index_oid);
 /* Column names list "a, b" for attnums. */
 void pgcat_append_colnames(const CatRelation *rel, int n, const int16_t *attnums, ShaleBuf *out);
 

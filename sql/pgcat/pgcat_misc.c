@@ -81,7 +81,8 @@ int pgcat_rows_pg_type(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, v
         pgrow_char(&r, PGCAT_PG_TYPE_TYPDELIM, ',');
         pgrow_int(&r, PGCAT_PG_TYPE_TYPRELID, 0);
         pgrow_int(&r, PGCAT_PG_TYPE_TYPSUBSCRIPT, 0);
-        pgrow_int(&r, PGCAT_PG_TYPE_TYPELEM, ti->elem_oid);
+        /* name is a fixed-length array of "char" in PostgreSQL. */
+        pgrow_int(&r, PGCAT_PG_TYPE_TYPELEM, ti->oid == NAMEOID ? CHAROID : ti->elem_oid);
         pgrow_int(&r, PGCAT_PG_TYPE_TYPARRAY, ti->array_oid);
         /* I/O function OIDs are not known (no pg_proc rows for them): 0, shown as 0. */
         pgrow_int(&r, PGCAT_PG_TYPE_TYPINPUT, 0);

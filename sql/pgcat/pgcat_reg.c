@@ -256,7 +256,7 @@ int pgcat_regtype_out(const QueryEnv *env, Oid oid, ShaleArena *arena, const cha
     ShaleBuf b;
     shale_buf_init(&b);
     if (type_info(oid)) {
-        types_format_type(oid, -1, &b);
+        pgcat_format_type_nomod(oid, &b);
     } else {
         char tmp[16];
         int n = snprintf(tmp, sizeof tmp, "%u", oid);
