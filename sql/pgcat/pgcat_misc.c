@@ -83,7 +83,8 @@ int pgcat_rows_pg_type(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, v
         pgrow_int(&r, PGCAT_PG_TYPE_TYPSUBSCRIPT, 0);
         /* name is a fixed-length array of "char" in PostgreSQL. */
         pgrow_int(&r, PGCAT_PG_TYPE_TYPELEM, ti->oid == NAMEOID ? CHAROID : ti->elem_oid);
-        pgrow_int(&r, PGCAT_PG_TYPE_TYPARRAY, ti->array_oid);
+        /* Only array types ShaleDB has (PostgreSQL also has _regclass, _record ...). */
+        pgrow_int(&r, PGCAT_PG_TYPE_TYPARRAY, type_info(ti->array_oid) ? ti->array_oid : 0);
         /* I/O function OIDs are not known (no pg_proc rows for them): 0, shown as 0. */
         pgrow_int(&r, PGCAT_PG_TYPE_TYPINPUT, 0);
         pgrow_int(&r, PGCAT_PG_TYPE_TYPOUTPUT, 0);

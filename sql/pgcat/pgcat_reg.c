@@ -190,6 +190,17 @@ int pgcat_regtype_in(const QueryEnv *env, const char *text, Oid *out, SqlError *
         *out = (Oid)strtoul(text, NULL, 10);
         return 0;
     }
+    /* A quoted name is exact: "char" is the one-byte type, not character. */
+    size_t tl = strlen(text);
+    if (tl > 2 && text[0] == '"' && text[tl - 1] == '"' && tl < 130) {
+        char inner[130];
+        snprintf(inner, sizeof inner, "%.*s", (int)(tl - 2), text + 1);
+        const TypeInfo *ti = type_info_by_name(inner);
+        if (ti) {
+            *out = ti->oid;
+            return 0;
+        }
+    }
     /* Normalise: trim, lower-case outside quotes, drop a pg_catalog. prefix and any
      * modifiers "(...)" (regtype ignores them, as PostgreSQL's does). */
     char buf[160];

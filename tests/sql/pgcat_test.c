@@ -212,7 +212,8 @@ static int env_open(Env *e)
 {
     memset(e, 0, sizeof(*e));
     shale_arena_init(&e->arena);
-    snprintf(e->dir, sizeof(e->dir), "%s/pgcat", test_tmpdir());
+    static int seq;                   /* one fresh database per test (single-threaded harness) */
+    snprintf(e->dir, sizeof(e->dir), "%s/pgcat%d", test_tmpdir(), seq++);
     ShaleDBOptions o;
     shale_db_options_init(&o);
     o.create_if_missing = true;
@@ -255,6 +256,7 @@ static void env_close(Env *e)
     if (e->db)
         (void)shale_db_close(e->db, NULL);
     shale_arena_destroy(&e->arena);
+    test_rm_rf(e->dir);
 }
 
 /* ---- collecting rows --------------------------------------------------------------------- */
@@ -766,4 +768,422 @@ TEST(pg15_cases)
     free(expected);
     env_close(&e);
 }
-TEST_MAIN(RUN(pg15_cases);)
+
+/* ---- structural tests ------------------------------------------------------------------ */
+
+static Value call(Env *e, const char *name, int n, const Value *args, SqlError *err)
+{
+    Oid types[4];
+    for (int i = 0; i < n; i++)
+        types[i] = args[i].type;
+    const PgCatFunc *f = pgcat_func_lookup(name, n, types);
+    Value out = value_null(INVALIDOID);
+    if (!f) {
+        sql_error_set(err, ERRCODE_UNDEFINED_FUNCTION, "no %s", name);
+        return out;
+    }
+    sql_error_clear(err);
+    if (f->fn(&e->q, &e->arena, n, args, &out, err) != 0)
+        out = value_null(INVALIDOID);
+    return out;
+}
+
+static const char *call_text(Env *e, const char *name, int n, const Value *args)
+{
+    SqlError err;
+    Value v = call(e, name, n, args, &err);
+    if (err.code != ERRCODE_SUCCESSFUL_COMPLETION)
+        return sql_errcode_state(err.code);
+    return out_text(e, &v);
+}
+
+static Oid regclass(Env *e, const char *name)
+{
+    Oid oid = 0;
+    SqlError err;
+    return pgcat_regclass_in(&e->q, name, &oid, &err) == 0 ? oid : 0;
+}
+
+TEST(every_table_scans_with_declared_types)
+{
+    Env e;
+    REQUIRE(env_open(&e) == 0);
+    CHECK(pgcat_n_tables() >= 60);
+    for (int i = 0; i < pgcat_n_tables(); i++) {
+        const PgCatTable *t = pgcat_table(i);
+        CHECK(t->ncols > 0 && t->ncols <= 96);
+        CHECK(pgcat_lookup(t->schema, t->name) == t);
+        CHECK(pgcat_lookup_oid(t->oid) == t);
+        CHECK(t->relkind == 'r' || t->relkind == 'v');
+        Rows r;
+        CHECK(scan(&e, t, &r) == 0);
+        for (int row = 0; row < r.n; row++)
+            for (int c = 0; c < t->ncols; c++) {
+                const Value *v = cell(&r, row, c);
+                CHECK_MSG(v->type == t->cols[c].type, "%s.%s: type %u, declared %u", t->name, t->cols[c].name,
+                          v->type, t->cols[c].type);
+                if (!v->null)
+                    (void)out_text(&e, v);      /* every value prints */
+            }
+        free(r.vals);
+    }
+    CHECK(pgcat_table(-1) == NULL && pgcat_table(pgcat_n_tables()) == NULL);
+    CHECK(pgcat_lookup(NULL, "pg_class") != NULL);
+    CHECK(pgcat_lookup(NULL, "columns") == NULL);        /* information_schema is not implicit */
+    CHECK(pgcat_lookup("information_schema", "columns") != NULL);
+    CHECK(pgcat_lookup("public", "pg_class") == NULL);
+    CHECK(pgcat_lookup_oid(1259) == pgcat_lookup(NULL, "pg_class"));
+    env_close(&e);
+}
+
+/* A set of OIDs from one column of a table. */
+typedef struct OidSet {
+    Oid v[4096];
+    int n;
+} OidSet;
+
+static void oidset_fill(Env *e, const char *table, const char *col, OidSet *s)
+{
+    const PgCatTable *t = pgcat_lookup(NULL, table);
+    Rows r;
+    s->n = 0;
+    if (!t || scan(e, t, &r) != 0)
+        return;
+    int c = col_index(t, col);
+    for (int i = 0; i < r.n && s->n < 4096; i++)
+        s->v[s->n++] = (Oid)cell(&r, i, c)->u.i;
+    free(r.vals);
+}
+
+static bool oidset_has(const OidSet *s, Oid o)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->v[i] == o)
+            return true;
+    return false;
+}
+
+/* Every OID a row refers to exists in the table it refers to: the joins psql makes work. */
+static void check_refs(Env *e, const char *table, const char *col, const OidSet *target, bool allow_zero)
+{
+    const PgCatTable *t = pgcat_lookup(NULL, table);
+    Rows r;
+    REQUIRE(t && scan(e, t, &r) == 0);
+    int c = col_index(t, col);
+    REQUIRE(c >= 0);
+    int bad = 0;
+    for (int i = 0; i < r.n; i++) {
+        const Value *v = cell(&r, i, c);
+        if (v->null || (allow_zero && v->u.i == 0))
+            continue;
+        if (!oidset_has(target, (Oid)v->u.i) && bad++ < 3)
+            CHECK_MSG(0, "%s.%s = %lld has no target", table, col, (long long)v->u.i);
+    }
+    free(r.vals);
+}
+
+TEST(oids_join_across_tables)
+{
+    Env e;
+    REQUIRE(env_open(&e) == 0);
+    static OidSet cls, nsp, typ, con, roles;
+    oidset_fill(&e, "pg_class", "oid", &cls);
+    oidset_fill(&e, "pg_namespace", "oid", &nsp);
+    oidset_fill(&e, "pg_type", "oid", &typ);
+    oidset_fill(&e, "pg_constraint", "oid", &con);
+    oidset_fill(&e, "pg_authid", "oid", &roles);
+    CHECK(cls.n > 70);
+    /* OIDs are unique in pg_class. */
+    for (int i = 0; i < cls.n; i++)
+        for (int j = i + 1; j < cls.n; j++)
+            CHECK_MSG(cls.v[i] != cls.v[j], "duplicate pg_class oid %u", cls.v[i]);
+    check_refs(&e, "pg_class", "relnamespace", &nsp, false);
+    check_refs(&e, "pg_class", "relowner", &roles, false);
+    check_refs(&e, "pg_attribute", "attrelid", &cls, false);
+    check_refs(&e, "pg_attribute", "atttypid", &typ, true);
+    check_refs(&e, "pg_index", "indexrelid", &cls, false);
+    check_refs(&e, "pg_index", "indrelid", &cls, false);
+    check_refs(&e, "pg_constraint", "conrelid", &cls, false);
+    check_refs(&e, "pg_constraint", "conindid", &cls, true);
+    check_refs(&e, "pg_constraint", "confrelid", &cls, true);
+    check_refs(&e, "pg_constraint", "connamespace", &nsp, false);
+    check_refs(&e, "pg_attrdef", "adrelid", &cls, false);
+    check_refs(&e, "pg_type", "typarray", &typ, true);
+    check_refs(&e, "pg_type", "typelem", &typ, true);
+    check_refs(&e, "pg_sequence", "seqrelid", &cls, false);
+    static OidSet clscon;
+    clscon = cls;
+    for (int i = 0; i < con.n && clscon.n < 4096; i++)
+        clscon.v[clscon.n++] = con.v[i];
+    static OidSet adoids;
+    oidset_fill(&e, "pg_attrdef", "oid", &adoids);
+    for (int i = 0; i < adoids.n && clscon.n < 4096; i++)
+        clscon.v[clscon.n++] = adoids.v[i];
+    check_refs(&e, "pg_depend", "refobjid", &clscon, true);
+    check_refs(&e, "pg_depend", "objid", &clscon, false);
+    check_refs(&e, "pg_proc", "prorettype", &typ, false);
+    check_refs(&e, "pg_namespace", "nspowner", &roles, false);
+    check_refs(&e, "pg_database", "datdba", &roles, false);
+
+    /* pg_attrdef rows match pg_attribute.atthasdef, and pg_get_expr returns adbin. */
+    const PgCatTable *ad = pgcat_lookup(NULL, "pg_attrdef");
+    Rows r;
+    REQUIRE(scan(&e, ad, &r) == 0);
+    CHECK(r.n >= 4);
+    for (int i = 0; i < r.n; i++) {
+        Value args[2] = {*cell(&r, i, 3), *cell(&r, i, 1)};
+        CHECK_STR(call_text(&e, "pg_get_expr", 2, args), out_text(&e, cell(&r, i, 3)));
+    }
+    free(r.vals);
+
+    /* pg_index has one row per pg_class index row. */
+    const PgCatTable *pc = pgcat_lookup(NULL, "pg_class");
+    REQUIRE(scan(&e, pc, &r) == 0);
+    int nidx = 0;
+    for (int i = 0; i < r.n; i++)
+        if (cell(&r, i, col_index(pc, "relkind"))->u.s.p[0] == 'i')
+            nidx++;
+    free(r.vals);
+    OidSet idx;
+    oidset_fill(&e, "pg_index", "indexrelid", &idx);
+    CHECK_EQ_INT(idx.n, nidx);
+    env_close(&e);
+}
+
+TEST(regclass_and_regtype_io)
+{
+    Env e;
+    REQUIRE(env_open(&e) == 0);
+    Oid t = regclass(&e, "t");
+    CHECK(t >= 16384);
+    CHECK_EQ_INT(regclass(&e, "public.t"), t);
+    CHECK_EQ_INT(regclass(&e, "PUBLIC.T"), t);            /* unquoted names fold */
+    CHECK_EQ_INT(regclass(&e, "\"t\""), t);
+    CHECK_EQ_INT(regclass(&e, "pg_class"), 1259);
+    CHECK_EQ_INT(regclass(&e, "pg_catalog.pg_class"), 1259);
+    CHECK_EQ_INT(regclass(&e, "information_schema.columns"), pgcat_lookup("information_schema", "columns")->oid);
+    CHECK_EQ_INT(regclass(&e, "12345"), 12345);
+    CHECK(regclass(&e, "t_pkey") >= 16384);                /* indexes are relations too */
+    CHECK(regclass(&e, "child") == 0);                     /* not on the path */
+    Oid child = regclass(&e, "s1.child");
+    CHECK(child >= 16384);
+    SqlError err;
+    Oid o;
+    CHECK(pgcat_regclass_in(&e.q, "nosuch", &o, &err) != 0);
+    CHECK_STR(sql_errcode_state(err.code), "42P01");
+    CHECK_STR(err.message, "relation \"nosuch\" does not exist");
+    CHECK(pgcat_regclass_in(&e.q, "nosuch.t", &o, &err) != 0);
+    CHECK_STR(sql_errcode_state(err.code), "3F000");
+    CHECK(pgcat_regclass_in(&e.q, "\"T\"", &o, &err) != 0);
+    CHECK(pgcat_regclass_in(&e.q, "a.", &o, &err) != 0);
+    CHECK_STR(sql_errcode_state(err.code), "42602");
+    const char *s;
+    CHECK(pgcat_regclass_out(&e.q, t, &e.arena, &s) == 0);
+    CHECK_STR(s, "t");
+    CHECK(pgcat_regclass_out(&e.q, child, &e.arena, &s) == 0);
+    CHECK_STR(s, "s1.child");
+    CHECK(pgcat_regclass_out(&e.q, 1259, &e.arena, &s) == 0);
+    CHECK_STR(s, "pg_class");
+    CHECK(pgcat_regclass_out(&e.q, pgcat_lookup("information_schema", "tables")->oid, &e.arena, &s) == 0);
+    CHECK_STR(s, "information_schema.tables");
+    CHECK(pgcat_regclass_out(&e.q, 999999, &e.arena, &s) == 0);
+    CHECK_STR(s, "999999");
+
+    static const struct { const char *in; Oid oid; } types[] = {
+        {"integer", INT4OID}, {"int4", INT4OID}, {"pg_catalog.int8", INT8OID}, {"character varying(10)", VARCHAROID},
+        {"double precision", FLOAT8OID}, {"text[]", TEXT_ARRAYOID}, {"_int4", INT4_ARRAYOID},
+        {"timestamp with time zone", TIMESTAMPTZOID}, {"  numeric(10,2) ", NUMERICOID}, {"BOOLEAN", BOOLOID},
+        {"\"char\"", CHAROID}, {"character", BPCHAROID}, {"23", INT4OID}};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        o = 0;
+        CHECK_MSG(pgcat_regtype_in(&e.q, types[i].in, &o, &err) == 0 && o == types[i].oid, "regtype %s -> %u",
+                  types[i].in, o);
+    }
+    CHECK(pgcat_regtype_in(&e.q, "nosuchtype", &o, &err) != 0);
+    CHECK_STR(sql_errcode_state(err.code), "42704");
+    CHECK_STR(err.message, "type \"nosuchtype\" does not exist");
+    CHECK(pgcat_regtype_out(&e.q, VARCHAROID, &e.arena, &s) == 0);
+    CHECK_STR(s, "character varying");
+    CHECK(pgcat_regtype_out(&e.q, BPCHAROID, &e.arena, &s) == 0);
+    CHECK_STR(s, "character");
+    CHECK(pgcat_regtype_out(&e.q, INT4_ARRAYOID, &e.arena, &s) == 0);
+    CHECK_STR(s, "integer[]");
+
+    Value a = value_bytes(TEXTOID, "s1.child", 8);
+    CHECK_STR(call_text(&e, "to_regclass", 1, &a), "s1.child");
+    a = value_bytes(TEXTOID, "nosuch", 6);
+    CHECK_STR(call_text(&e, "to_regclass", 1, &a), "<NULL>");
+    a = value_bytes(TEXTOID, "int8", 4);
+    CHECK_STR(call_text(&e, "to_regtype", 1, &a), "bigint");
+    a = value_bytes(TEXTOID, "nosuch", 6);
+    CHECK_STR(call_text(&e, "to_regtype", 1, &a), "<NULL>");
+    env_close(&e);
+}
+
+TEST(search_path_and_visibility)
+{
+    Env e;
+    REQUIRE(env_open(&e) == 0);
+    REQUIRE(exec_sql(&e, "CREATE TABLE s1.t (x int)") == 0);
+    REQUIRE(env_refresh(&e) == 0);
+    Oid pub_t = regclass(&e, "public.t"), s1_t = regclass(&e, "s1.t");
+    CHECK(pub_t && s1_t && pub_t != s1_t);
+    CHECK_EQ_INT(regclass(&e, "t"), pub_t);
+    Value a = value_int(OIDOID, s1_t);
+    CHECK_STR(call_text(&e, "pg_table_is_visible", 1, &a), "f");
+    CHECK_STR(call_text(&e, "current_schema", 0, NULL), "public");
+
+    SqlError err;
+    REQUIRE(session_set(e.sess, "search_path", "s1, public", false, &err) == 0);
+    REQUIRE(env_refresh(&e) == 0);
+    CHECK_EQ_INT(regclass(&e, "t"), s1_t);                 /* s1.t shadows public.t */
+    CHECK_STR(call_text(&e, "pg_table_is_visible", 1, &a), "t");
+    a = value_int(OIDOID, pub_t);
+    CHECK_STR(call_text(&e, "pg_table_is_visible", 1, &a), "f");
+    const char *s;
+    CHECK(pgcat_regclass_out(&e.q, pub_t, &e.arena, &s) == 0);
+    CHECK_STR(s, "public.t");
+    CHECK(pgcat_regclass_out(&e.q, regclass(&e, "child"), &e.arena, &s) == 0);
+    CHECK_STR(s, "child");
+    CHECK_STR(call_text(&e, "current_schema", 0, NULL), "s1");
+    Value b = value_bool(false);
+    CHECK_STR(call_text(&e, "current_schemas", 1, &b), "{s1,public}");
+    b = value_bool(true);
+    CHECK_STR(call_text(&e, "current_schemas", 1, &b), "{pg_catalog,s1,public}");
+    a = value_int(OIDOID, 1259);
+    CHECK_STR(call_text(&e, "pg_table_is_visible", 1, &a), "t");
+    a = value_int(OIDOID, 4000000);
+    CHECK_STR(call_text(&e, "pg_table_is_visible", 1, &a), "<NULL>");
+
+    /* pg_settings shows the session's value and where it came from. */
+    const PgCatTable *ps = pgcat_lookup(NULL, "pg_settings");
+    Rows r;
+    REQUIRE(scan(&e, ps, &r) == 0);
+    int found = 0;
+    for (int i = 0; i < r.n; i++)
+        if (!strcmp(out_text(&e, cell(&r, i, 0)), "search_path")) {
+            found++;
+            CHECK_STR(out_text(&e, cell(&r, i, col_index(ps, "setting"))), "s1, public");
+            CHECK_STR(out_text(&e, cell(&r, i, col_index(ps, "source"))), "session");
+            CHECK_STR(out_text(&e, cell(&r, i, col_index(ps, "reset_val"))), "\"$user\", public");
+        }
+    CHECK_EQ_INT(found, 1);
+    free(r.vals);
+
+    /* A path naming nothing that exists: only pg_catalog is searched. */
+    REQUIRE(session_set(e.sess, "search_path", "nosuch", false, &err) == 0);
+    REQUIRE(env_refresh(&e) == 0);
+    CHECK_EQ_INT(regclass(&e, "t"), 0);
+    CHECK_STR(call_text(&e, "current_schema", 0, NULL), "<NULL>");
+    env_close(&e);
+}
+
+TEST(overloads_and_session_functions)
+{
+    Env e;
+    REQUIRE(env_open(&e) == 0);
+    Oid u[3] = {UNKNOWNOID, UNKNOWNOID, UNKNOWNOID};
+    const PgCatFunc *f = pgcat_func_lookup("has_table_privilege", 2, u);
+    REQUIRE(f);
+    CHECK_EQ_INT(f->args[0], TEXTOID);                     /* unknowns prefer text */
+    Oid ot[2] = {OIDOID, UNKNOWNOID};
+    f = pgcat_func_lookup("has_table_privilege", 2, ot);
+    REQUIRE(f);
+    CHECK_EQ_INT(f->args[0], OIDOID);
+    Oid rc[2] = {REGCLASSOID, UNKNOWNOID};
+    f = pgcat_func_lookup("has_table_privilege", 2, rc);
+    REQUIRE(f);
+    CHECK_EQ_INT(f->args[0], OIDOID);                      /* regclass is an oid */
+    Oid one[1] = {OIDOID};
+    CHECK(pgcat_func_lookup("pg_get_indexdef", 1, one) != NULL);
+    CHECK(pgcat_func_lookup("pg_get_indexdef", 2, u) == NULL);
+    Oid vd[1] = {UNKNOWNOID};
+    f = pgcat_func_lookup("pg_get_viewdef", 1, vd);
+    REQUIRE(f);
+    CHECK_EQ_INT(f->args[0], TEXTOID);
+    Oid i4[1] = {INT4OID};
+    f = pgcat_func_lookup("pg_relation_size", 1, i4);      /* int4 -> regclass: implicit in PG */
+    CHECK(f == NULL || f->args[0] == REGCLASSOID);
+    CHECK(pgcat_func_lookup("no_such_function", 0, NULL) == NULL);
+    Oid b[1] = {BOOLOID};
+    CHECK(pgcat_func_lookup("format_type", 1, b) == NULL);
+    for (int i = 0; i < pgcat_func_count(); i++)
+        CHECK(pgcat_func_at(i)->fn != NULL && pgcat_func_at(i)->oid != 0);
+
+    CHECK_EQ_INT(atoi(call_text(&e, "pg_backend_pid", 0, NULL)), e.sess->pid);
+    CHECK_STR(call_text(&e, "txid_current", 0, NULL), "0");   /* no transaction in this env */
+    const char *t1 = call_text(&e, "pg_postmaster_start_time", 0, NULL);
+    const char *t2 = call_text(&e, "pg_postmaster_start_time", 0, NULL);
+    CHECK_STR(t1, t2);
+    CHECK_STR(call_text(&e, "pg_is_in_recovery", 0, NULL), "f");
+    CHECK_STR(call_text(&e, "inet_server_port", 0, NULL), "<NULL>");
+    Value v = value_bytes(TEXTOID, "v", 1);
+    CHECK_STR(call_text(&e, "pg_get_viewdef", 1, &v), "SELECT id, name FROM t");
+    Value rel = value_int(OIDOID, regclass(&e, "t"));
+    CHECK_STR(call_text(&e, "pg_get_viewdef", 1, &rel), "<NULL>");
+    CHECK_STR(call_text(&e, "obj_description", 1, &rel), "the t table");
+    Value sz = value_int(REGCLASSOID, regclass(&e, "t"));
+    CHECK_STR(call_text(&e, "pg_relation_size", 1, &sz), "0");
+    CHECK_STR(call_text(&e, "pg_total_relation_size", 1, &sz), "0");
+    Value seq = value_int(REGCLASSOID, regclass(&e, "t_id_seq"));
+    CHECK_STR(call_text(&e, "pg_relation_size", 1, &seq), "8192");
+    Value nosuch = value_int(REGCLASSOID, 4000000);
+    CHECK_STR(call_text(&e, "pg_table_size", 1, &nosuch), "<NULL>");
+    Value dbn = value_bytes(NAMEOID, "nosuch", 6);
+    CHECK_STR(call_text(&e, "pg_database_size", 1, &dbn), "3D000");
+    Value uid = value_int(OIDOID, 424242);
+    CHECK_STR(call_text(&e, "pg_get_userbyid", 1, &uid), "unknown (OID=424242)");
+    Value ft[2] = {value_int(OIDOID, 424242), value_int(INT4OID, -1)};
+    CHECK_STR(call_text(&e, "format_type", 2, ft), "???");
+    ft[0] = value_null(OIDOID);
+    CHECK_STR(call_text(&e, "format_type", 2, ft), "<NULL>");
+    Value ss[2] = {value_bytes(TEXTOID, "nosuch", 6), value_bytes(TEXTOID, "id", 2)};
+    CHECK_STR(call_text(&e, "pg_get_serial_sequence", 2, ss), "42P01");
+    ss[0] = value_bytes(TEXTOID, "t", 1);
+    ss[1] = value_bytes(TEXTOID, "nosuch", 6);
+    CHECK_STR(call_text(&e, "pg_get_serial_sequence", 2, ss), "42703");
+
+    /* pg_stat_activity: the current session. */
+    Rows r;
+    const PgCatTable *sa = pgcat_lookup(NULL, "pg_stat_activity");
+    REQUIRE(scan(&e, sa, &r) == 0);
+    CHECK_EQ_INT(r.n, 1);
+    if (r.n == 1) {
+        CHECK_STR(out_text(&e, cell(&r, 0, col_index(sa, "usename"))), "postgres");
+        CHECK_STR(out_text(&e, cell(&r, 0, col_index(sa, "datname"))), "postgres");
+        CHECK_EQ_INT(cell(&r, 0, col_index(sa, "pid"))->u.i, e.sess->pid);
+    }
+    free(r.vals);
+    env_close(&e);
+}
+
+/* Row estimates reach pg_class.reltuples and the size functions once rows exist. */
+TEST(estimates_follow_rows)
+{
+    Env e;
+    REQUIRE(env_open(&e) == 0);
+    REQUIRE(exec_sql(&e, "INSERT INTO nokey (a) SELECT g FROM generate_series(1, 200) g") == 0);
+    REQUIRE(env_refresh(&e) == 0);
+    Value nk = value_int(REGCLASSOID, regclass(&e, "nokey"));
+    SqlError err;
+    Value sz = call(&e, "pg_relation_size", 1, &nk, &err);
+    CHECK(!sz.null && sz.u.i >= 0);
+    Value pretty = call(&e, "pg_size_pretty", 1, &sz, &err);
+    CHECK(!pretty.null);
+    const PgCatTable *pc = pgcat_lookup(NULL, "pg_class");
+    Rows r;
+    REQUIRE(scan(&e, pc, &r) == 0);
+    for (int i = 0; i < r.n; i++)
+        if ((Oid)cell(&r, i, 0)->u.i == (Oid)nk.u.i) {
+            double tuples = cell(&r, i, col_index(pc, "reltuples"))->u.f;
+            CHECK(tuples == -1 || tuples > 0);
+            if (tuples > 0)
+                CHECK(sz.u.i > 0);
+        }
+    free(r.vals);
+    env_close(&e);
+}
+
+TEST_MAIN(RUN(pg15_cases); RUN(every_table_scans_with_declared_types); RUN(oids_join_across_tables);
+          RUN(regclass_and_regtype_io); RUN(search_path_and_visibility); RUN(overloads_and_session_functions);
+          RUN(estimates_follow_rows);)
