@@ -36,7 +36,7 @@ select '    PGCAT_COL(' || upper(id) || ', ' || upper(a.attname) || ', \"' || a.
     when 'timestamp with time zone' then 'TIMESTAMPTZOID'
     when 'int2vector' then 'INT2_ARRAYOID' when 'oidvector' then 'OID_ARRAYOID'
     when 'smallint[]' then 'INT2_ARRAYOID' when 'oid[]' then 'OID_ARRAYOID'
-    when 'text[]' then 'TEXT_ARRAYOID' when 'aclitem[]' then 'TEXT_ARRAYOID'
+    when 'text[]' then 'TEXT_ARRAYOID' when 'aclitem[]' then 'TEXT_ARRAYOID' when 'real[]' then 'FLOAT4_ARRAYOID'
     when '\"char\"[]' then 'CHAR_ARRAYOID'
     when 'pg_node_tree' then 'TEXTOID' when 'inet' then 'TEXTOID' when 'anyarray' then 'TEXTOID'
     when 'information_schema.sql_identifier' then 'NAMEOID'

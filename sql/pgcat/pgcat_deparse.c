@@ -92,6 +92,69 @@ void pgcat_expr(const char *text, ShaleBuf *out)
     shale_arena_destroy(&arena);
 }
 
+/* Length of s without one pair of parentheses enclosing all of it (0 if none). */
+static bool enclosed(const char *s, size_t n)
+{
+    if (n < 2 || s[0] != '(' || s[n - 1] != ')')
+        return false;
+    int depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\'') {
+            i++;
+            while (i < n && !(s[i] == '\'' && (i + 1 >= n || s[i + 1] != '\'')))
+                i += s[i] == '\'' ? 2 : 1;
+            continue;
+        }
+        if (s[i] == '(')
+            depth++;
+        else if (s[i] == ')' && --depth == 0 && i != n - 1)
+            return false;
+    }
+    return depth == 0;
+}
+
+static void pretty_node(const AstNode *e, ShaleBuf *out)
+{
+    if (e->tag == AST_BOOL && ((const AstBoolExpr *)e)->op != AST_NOT) {
+        const AstBoolExpr *b = (const AstBoolExpr *)e;
+        for (int i = 0; i < b->args.n; i++) {
+            const AstNode *a = b->args.items[i];
+            if (i)
+                put(out, b->op == AST_AND ? " AND " : " OR ");
+            bool paren = a->tag == AST_BOOL && ((const AstBoolExpr *)a)->op != b->op &&
+                         ((const AstBoolExpr *)a)->op != AST_NOT;
+            if (paren)
+                put(out, "(");
+            pretty_node(a, out);
+            if (paren)
+                put(out, ")");
+        }
+        return;
+    }
+    ShaleBuf tmp;
+    shale_buf_init(&tmp);
+    deparse_pg(e, &tmp);
+    if (tmp.oom)
+        out->oom = true;
+    else if (e->tag == AST_OP && enclosed(tmp.data, tmp.len))
+        shale_buf_append(out, tmp.data + 1, tmp.len - 2);
+    else
+        shale_buf_append(out, tmp.data ? tmp.data : "", tmp.len);
+    shale_buf_free(&tmp);
+}
+
+void pgcat_expr_pretty(const char *text, ShaleBuf *out)
+{
+    ShaleArena arena;
+    shale_arena_init(&arena);
+    const AstNode *e = parse_expr(text, &arena);
+    if (e)
+        pretty_node(e, out);
+    else
+        put(out, text);
+    shale_arena_destroy(&arena);
+}
+
 void pgcat_format_type_nomod(Oid type, ShaleBuf *out)
 {
     if (type == BPCHAROID)
@@ -215,7 +278,8 @@ static void index_column(const CatRelation *rel, const CatIndex *idx, int i, boo
         put(out, " NULLS FIRST");
 }
 
-void pgcat_indexdef(const QueryEnv *env, const CatRelation *rel, const CatIndex *idx, int col, ShaleBuf *out)
+void pgcat_indexdef(const QueryEnv *env, const CatRelation *rel, const CatIndex *idx, int col, bool pretty,
+                    ShaleBuf *out)
 {
     if (col > 0) {
         if (col <= idx->ncols)
@@ -225,8 +289,9 @@ void pgcat_indexdef(const QueryEnv *env, const CatRelation *rel, const CatIndex 
     put(out, idx->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
     sql_deparse_ident(idx->name, out);
     put(out, " ON ");
-    /* PostgreSQL 15 always schema-qualifies the table here. */
-    pgcat_append_qualified(env, rel->nsp, rel->name, true, out);
+    /* PostgreSQL 15 schema-qualifies the table unless printing pretty (then only when it
+     * is not visible). */
+    pgcat_append_qualified(env, rel->nsp, rel->name, !pretty, out);
     put(out, " USING ");
     put(out, idx->am ? idx->am : "btree");
     put(out, " (");
@@ -252,7 +317,10 @@ void pgcat_indexdef(const QueryEnv *env, const CatRelation *rel, const CatIndex 
     }
     if (idx->predicate) {
         put(out, " WHERE ");
-        pgcat_expr(idx->predicate, out);
+        if (pretty)
+            pgcat_expr_pretty(idx->predicate, out);
+        else
+            pgcat_expr(idx->predicate, out);
     }
 }
 
@@ -267,7 +335,8 @@ static const char *fk_action_text(char a)
     }
 }
 
-void pgcat_constraintdef(const QueryEnv *env, const CatRelation *rel, const CatConstraint *con, ShaleBuf *out)
+void pgcat_constraintdef(const QueryEnv *env, const CatRelation *rel, const CatConstraint *con, bool pretty,
+                         ShaleBuf *out)
 {
     switch (con->type) {
     case CAT_CON_PRIMARY:
@@ -308,7 +377,10 @@ void pgcat_constraintdef(const QueryEnv *env, const CatRelation *rel, const CatC
     }
     case CAT_CON_CHECK:
         put(out, "CHECK (");
-        pgcat_expr(con->check_expr ? con->check_expr : "true", out);
+        if (pretty)
+            pgcat_expr_pretty(con->check_expr ? con->check_expr : "true", out);
+        else
+            pgcat_expr(con->check_expr ? con->check_expr : "true", out);
         put(out, ")");
         break;
     case CAT_CON_NOT_NULL: {

@@ -72,8 +72,17 @@ static int fn_format_type(const QueryEnv *env, ShaleArena *a, int nargs, const V
 static int fn_pg_get_expr(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out,
                           SqlError *err)
 {
-    (void)env; (void)nargs;
-    /* adbin/conbin/indexprs already hold the printed expression. */
+    (void)env;
+    /* adbin/conbin/indexprs already hold the printed expression; pretty mode re-prints it. */
+    if (nargs >= 3 && !args[2].null && args[2].u.b) {
+        const char *s = pgcat_arg_cstr(a, &args[0]);
+        if (!s)
+            return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+        ShaleBuf b;
+        shale_buf_init(&b);
+        pgcat_expr_pretty(s, &b);
+        return pgcat_out_buf(a, TEXTOID, &b, out, err);
+    }
     return pgcat_out_text(a, TEXTOID, args[0].u.s.p, args[0].u.s.n, out, err);
 }
 
@@ -87,9 +96,10 @@ static int fn_pg_get_indexdef(const QueryEnv *env, ShaleArena *a, int nargs, con
         return 0;
     }
     int col = nargs >= 2 && !args[1].null ? (int)args[1].u.i : 0;
+    bool pretty = nargs >= 3 && !args[2].null && args[2].u.b;
     ShaleBuf b;
     shale_buf_init(&b);
-    pgcat_indexdef(env, rel, idx, col, &b);
+    pgcat_indexdef(env, rel, idx, col, pretty, &b);
     return pgcat_out_buf(a, TEXTOID, &b, out, err);
 }
 
@@ -119,7 +129,7 @@ static int fn_pg_get_constraintdef(const QueryEnv *env, ShaleArena *a, int nargs
     }
     ShaleBuf b;
     shale_buf_init(&b);
-    pgcat_constraintdef(env, rel, con, &b);
+    pgcat_constraintdef(env, rel, con, nargs >= 2 && !args[1].null && args[1].u.b, &b);
     return pgcat_out_buf(a, TEXTOID, &b, out, err);
 }
 

@@ -151,12 +151,17 @@ int pgcat_expr_columns(const CatRelation *rel, const char *text, int16_t *attnum
 
 /* pg_get_indexdef: col 0 = "CREATE [UNIQUE] INDEX name ON schema.table USING am (cols)...",
  * col k = the k-th key column's text only. */
-void pgcat_indexdef(const QueryEnv *env, const CatRelation *rel, const CatIndex *idx, int col, ShaleBuf *out);
+void pgcat_indexdef(const QueryEnv *env, const CatRelation *rel, const CatIndex *idx, int col, bool pretty,
+                    ShaleBuf *out);
 /* pg_get_constraintdef: "PRIMARY KEY (id)", "CHECK ((a > 0))", "FOREIGN KEY ..." */
-void pgcat_constraintdef(const QueryEnv *env, const CatRelation *rel, const CatConstraint *con, ShaleBuf *out);
+void pgcat_constraintdef(const QueryEnv *env, const CatRelation *rel, const CatConstraint *con, bool pretty,
+                         ShaleBuf *out);
 /* An expression text as PostgreSQL prints stored expressions (operators parenthesised,
  * canonical spacing), via the parser's deparser; the text itself when it does not parse. */
 void pgcat_expr(const char *text, ShaleBuf *out);
+/* The same in PostgreSQL's pretty mode (pg_get_*def(..., true)): no parentheses around
+ * the whole expression nor around comparison operands of AND/OR ("a > 0 AND b < 1"). */
+void pgcat_expr_pretty(const char *text, ShaleBuf *out);
 /* The column default as pg_get_expr(adbin) shows it (string constants get the column
  * type's cast: 'x'::text). */
 void pgcat_default_expr(const CatColumn *col, ShaleBuf *out);

@@ -102,7 +102,7 @@ int pgcat_rows_pg_indexes(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit
             pgrow_str(&r, PGCAT_PG_INDEXES_INDEXNAME, rel->indexes[j].name);
             ShaleBuf b;
             shale_buf_init(&b);
-            pgcat_indexdef(env, rel, &rel->indexes[j], 0, &b);
+            pgcat_indexdef(env, rel, &rel->indexes[j], 0, false, &b);
             pgrow_buf(&r, PGCAT_PG_INDEXES_INDEXDEF, &b);
             shale_buf_free(&b);
             if (pgrow_emit(&r) != 0)
@@ -337,3 +337,7 @@ PGCAT_EMPTY(pg_init_privs)
 PGCAT_EMPTY(pg_seclabel)
 PGCAT_EMPTY(pg_aggregate)
 PGCAT_EMPTY(is_routines)
+PGCAT_EMPTY(pg_publication_namespace)
+PGCAT_EMPTY(pg_statistic)
+PGCAT_EMPTY(pg_conversion)
+PGCAT_EMPTY(pg_default_acl)
