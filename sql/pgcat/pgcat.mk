@@ -12,3 +12,4 @@ tests_sql_pgcat_test_SOURCES = tests/sql/pgcat_test.c tests/harness/test.h
 TESTS += tests/sql/pgcat_test
 EXTRA_DIST += tests/sql/pgcat_cases.txt tests/sql/pgcat_expected.txt tests/sql/pgcat_schema.sql \
 	tests/sql/pgcat_schema_pg_extra.sql tests/sql/gen_pgcat_expected.sh
+dist_doc_DATA += docs/compatibility.md
