@@ -99,6 +99,12 @@ int session_set(SqlSession *s, const char *name, const char *value, bool local, 
     int id = settings_lookup(name);
     if (id >= 0)
         snprintf(saved, sizeof saved, "%s", settings_get(&s->settings, (SettingId)id));
+    if (id >= 0 && !local && s->txn && !s->tx_set_saved[id]) {
+        /* Before-transaction value: a pending SET LOCAL already saved it. */
+        s->tx_set_saved[id] = true;
+        s->tx_set_any = true;
+        memcpy(s->tx_set_value[id], s->settings.saved[id] ? s->settings.saved_value[id] : saved, SETTING_VALUE_MAX);
+    }
     if (settings_set(&s->settings, name, value, local, err) != 0)
         return -1;
     if (session_apply_setting(s, name, err) != 0) {
@@ -311,6 +317,7 @@ void session_close_portals(SqlSession *s)
 int session_end_txn(SqlSession *s, bool commit, SqlError *err)
 {
     int rc = 0;
+    bool aborted = !commit || s->tx == TX_FAILED;
     session_close_portals(s); /* cursors and catalog snapshots belong to the transaction */
     if (s->txn) {
         if (commit && s->tx != TX_FAILED)
@@ -321,9 +328,28 @@ int session_end_txn(SqlSession *s, bool commit, SqlError *err)
     }
     s->tx = TX_NONE;
     s->n_savepoints = 0;
+    aborted = aborted || rc != 0;
+    /* e2e fix: every setting restored here is re-applied to the TypeContext, also the ones
+     * not reported to the client (SET LOCAL extra_float_digits used to stick there). */
+    bool restored[SETTING__COUNT];
+    memcpy(restored, s->settings.saved, sizeof restored);
     settings_end_transaction(&s->settings);
+    if (s->tx_set_any) {
+        for (int i = 0; i < SETTING__COUNT; i++) {
+            if (!s->tx_set_saved[i])
+                continue;
+            s->tx_set_saved[i] = false;
+            if (aborted && strcmp(s->settings.value[i], s->tx_set_value[i]) != 0) {
+                if (settings_reported((SettingId)i))
+                    s->settings.changed[i] = true;
+                memcpy(s->settings.value[i], s->tx_set_value[i], SETTING_VALUE_MAX);
+                restored[i] = true;
+            }
+        }
+        s->tx_set_any = false;
+    }
     for (int i = 0; i < SETTING__COUNT; i++)
-        if (s->settings.changed[i])
+        if (s->settings.changed[i] || restored[i])
             (void)session_apply_setting(s, settings_name((SettingId)i), NULL);
     return rc;
 }

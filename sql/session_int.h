@@ -94,6 +94,12 @@ struct SqlSession {
     SavepointName *savepoints;
     int n_savepoints, cap_savepoints;
     bool ext_failed;               /* an error happened since the last Sync */
+    /* e2e fix: a plain SET inside a transaction is undone when that transaction aborts (as
+     * in PostgreSQL). The value each setting had before the transaction, saved at its first
+     * SET in the transaction; restored by session_end_txn on abort, forgotten on commit. */
+    bool tx_set_any;
+    bool tx_set_saved[SETTING__COUNT];
+    char tx_set_value[SETTING__COUNT][SETTING_VALUE_MAX];
     /* Pending isolation for the next transaction (BEGIN ISOLATION LEVEL / SET TRANSACTION). */
 
     PreparedStmt *stmts;
