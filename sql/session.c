@@ -260,10 +260,38 @@ void session_report_changes(SqlSession *s, const SqlSink *sink)
 
 /* ---- transactions ------------------------------------------------------------------- */
 
+static int64_t session_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static bool session_interrupted(void *arg)
 {
     SqlSession *s = arg;
-    return atomic_load(&s->cancel);
+    if (atomic_load(&s->cancel))
+        return true;
+    if (s->stmt_deadline_ms && session_mono_ms() >= s->stmt_deadline_ms) {
+        s->timed_out = true;
+        return true;
+    }
+    return false;
+}
+
+void session_timeout_arm(SqlSession *s)
+{
+    int64_t ms = atoll(settings_get(&s->settings, SETTING_STATEMENT_TIMEOUT));
+    s->stmt_deadline_ms = ms > 0 ? session_mono_ms() + ms : 0;
+    s->timed_out = false;
+}
+
+void session_timeout_finish(SqlSession *s, bool failed, SqlError *err)
+{
+    if (failed && s->timed_out && err && err->code == ERRCODE_QUERY_CANCELED)
+        snprintf(err->message, sizeof err->message, "canceling statement due to statement timeout");
+    s->stmt_deadline_ms = 0;
+    s->timed_out = false;
 }
 
 static void session_value_out(void *arg, const Value *v, ShaleBuf *out)
@@ -597,7 +625,19 @@ static SqlStatus run_query_stmt(SqlSession *s, const AstNode *stmt, const char *
     return st;
 }
 
+static SqlStatus session_exec_stmt_inner(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink,
+                                         SqlError *err);
+
 SqlStatus session_exec_stmt(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink, SqlError *err)
+{
+    session_timeout_arm(s);
+    SqlStatus st = session_exec_stmt_inner(s, stmt, text, sink, err);
+    session_timeout_finish(s, st == SQL_ERROR, err);
+    return st;
+}
+
+static SqlStatus session_exec_stmt_inner(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink,
+                                         SqlError *err)
 {
     if (s->tx == TX_FAILED && !utility_is_transaction_control(stmt)) {
         sql_error_set(err, ERRCODE_IN_FAILED_SQL_TRANSACTION,

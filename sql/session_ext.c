@@ -38,6 +38,18 @@ static int ext_fail(SqlSession *s)
     return -1;
 }
 
+static bool same_row_type(const PreparedQuery *a, const PreparedQuery *b)
+{
+    int n = query_n_columns(a);
+    if (n != query_n_columns(b))
+        return false;
+    const SqlColumnDesc *ca = query_columns(a), *cb = query_columns(b);
+    for (int i = 0; i < n; i++)
+        if (ca[i].type_oid != cb[i].type_oid || ca[i].typmod != cb[i].typmod)
+            return false;
+    return true;
+}
+
 /* (Re)plans p's query against the current catalog. REQUIRES: a transaction. */
 static int plan_stmt(SqlSession *s, PreparedStmt *p, SqlError *err)
 {
@@ -184,6 +196,9 @@ int sql_bind(SqlSession *s, const char *portal, const char *stmt_name,
         }
         int rc = f == 1 ? types_recv(&s->tc, t, -1, param_values[i], (size_t)param_lens[i], &p->arena, &p->params[i], err)
                         : types_input(&s->tc, t, -1, param_values[i], (size_t)param_lens[i], &p->arena, &p->params[i], err);
+        /* e2e fix: PostgreSQL names the parameter when its binary value has extra bytes. */
+        if (rc != 0 && f == 1 && err && !strcmp(err->message, "incorrect binary data format"))
+            snprintf(err->message, sizeof err->message, "incorrect binary data format in bind parameter %d", i + 1);
         if (rc != 0) {
             session_free_portal(p);
             return ext_fail(s);
@@ -252,7 +267,17 @@ int sql_describe_portal(SqlSession *s, const char *portal, const SqlSink *sink, 
     return 0;
 }
 
+static SqlStatus execute_portal(SqlSession *s, const char *portal, int64_t max_rows, const SqlSink *sink, SqlError *err);
+
 SqlStatus sql_execute(SqlSession *s, const char *portal, int64_t max_rows, const SqlSink *sink, SqlError *err)
+{
+    session_timeout_arm(s);
+    SqlStatus st = execute_portal(s, portal, max_rows, sink, err);
+    session_timeout_finish(s, st == SQL_ERROR, err);
+    return st;
+}
+
+static SqlStatus execute_portal(SqlSession *s, const char *portal, int64_t max_rows, const SqlSink *sink, SqlError *err)
 {
     Portal *p = find_portal(s, portal);
     if (!p) {
@@ -265,7 +290,8 @@ SqlStatus sql_execute(SqlSession *s, const char *portal, int64_t max_rows, const
         return (SqlStatus)ext_fail(s);
     }
     if (p->done) {
-        sink->command_complete(sink->arg, p->tag);
+        /* e2e fix: a finished SELECT portal executed again reports "SELECT 0" (PG). */
+        sink->command_complete(sink->arg, !strncmp(p->tag, "SELECT ", 7) ? "SELECT 0" : p->tag);
         return SQL_DONE;
     }
     PreparedStmt *st = p->stmt;
@@ -298,6 +324,11 @@ SqlStatus sql_execute(SqlSession *s, const char *portal, int64_t max_rows, const
             PreparedQuery *q;
             if (query_prepare(&env, st->raw.stmt, st->text, st->n_params, st->param_types, &st->arena, &q, err) != 0)
                 return (SqlStatus)ext_fail(s);
+            /* e2e fix: the client was told the row type at Describe: a new plan must keep it. */
+            if (!same_row_type(st->query, q)) {
+                sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "cached plan must not change result type");
+                return (SqlStatus)ext_fail(s);
+            }
             st->query = q;
             st->cat_version = catsnap_version(p->cat);
         }
@@ -307,8 +338,14 @@ SqlStatus sql_execute(SqlSession *s, const char *portal, int64_t max_rows, const
     SqlStatus r = session_send_rows(s, p->cursor, st->query, p->n_formats, p->formats, max_rows, sink, err);
     if (r == SQL_ERROR)
         return (SqlStatus)ext_fail(s);
+    if (r == SQL_SUSPENDED)
+        p->rows_sent += max_rows;
     if (r == SQL_DONE) {
         query_command_tag(p->cursor, p->tag, sizeof p->tag);
+        /* e2e fix: like PostgreSQL, a SELECT fetched in pieces reports the rows of the last
+         * Execute only (each suspended Execute sent exactly max_rows). */
+        if (!strncmp(p->tag, "SELECT ", 7) && p->rows_sent > 0)
+            snprintf(p->tag, sizeof p->tag, "SELECT %lld", atoll(p->tag + 7) - (long long)p->rows_sent);
         sink->command_complete(sink->arg, p->tag);
         query_close(p->cursor);
         p->cursor = NULL;

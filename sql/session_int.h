@@ -63,6 +63,7 @@ typedef struct Portal {
     QueryCursor *cursor;           /* open query, NULL before the first Execute / for utilities */
     CatSnapshot *cat;              /* held while cursor is open */
     bool done;
+    int64_t rows_sent;             /* rows sent by earlier (suspended) Executes */
     char tag[64];                  /* command tag once done */
     struct Portal *next;
 } Portal;
@@ -87,6 +88,11 @@ struct SqlSession {
     TypeContext tc;
     uint64_t random_state;
     atomic_bool cancel;
+    /* e2e fix: statement_timeout bounded only lock waits. The running statement's deadline
+     * (CLOCK_MONOTONIC ms, 0 = none), polled by the cancel hook; timed_out says the hook
+     * fired for it, so the 57014 is reworded "due to statement timeout". */
+    int64_t stmt_deadline_ms;
+    bool timed_out;
 
     TxState tx;
     RelTxn *txn;                   /* TX_IMPLICIT/TX_BLOCK/TX_FAILED */
@@ -121,6 +127,10 @@ struct SqlSession {
 };
 
 /* session.c */
+/* Statement timeout around one statement: arm before, finish after (rewords a cancel that
+ * the deadline caused). */
+void session_timeout_arm(SqlSession *s);
+void session_timeout_finish(SqlSession *s, bool failed, SqlError *err);
 /* Runs one statement of any kind (text is the whole query text its locations refer to). */
 SqlStatus session_exec_stmt(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink, SqlError *err);
 int session_set(SqlSession *s, const char *name, const char *value, bool local, SqlError *err);
