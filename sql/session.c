@@ -386,6 +386,15 @@ void session_fail_txn(SqlSession *s)
 {
     if (s->tx == TX_BLOCK || s->tx == TX_FAILED) {
         s->tx = TX_FAILED;
+        /* e2e fix: with no savepoint to go back to, nothing of the transaction can be used
+         * again, so it is aborted now and its row locks released, as PostgreSQL does (the
+         * deadlock victim used to keep blocking the other side until its ROLLBACK). The
+         * session stays in TX_FAILED (25P02) with s->txn NULL until ROLLBACK/COMMIT. */
+        if (s->n_savepoints == 0 && s->txn) {
+            session_close_portals(s);
+            rel_txn_abort(s->txn);
+            s->txn = NULL;
+        }
         return;
     }
     (void)session_end_txn(s, false, NULL);
@@ -719,7 +728,17 @@ SqlStatus sql_exec_simple(SqlSession *s, const char *query, size_t len, const Sq
 
 SqlStatus sql_copy_data(SqlSession *s, const char *data, size_t n, SqlError *err)
 {
-    return copy_feed(s, data, n, err);
+    SqlStatus st = copy_feed(s, data, n, err);
+    if (st == SQL_ERROR) {
+        /* e2e fix: the wire drains the rest of the COPY without calling back (sql.h), so the
+         * failure ends here: the rows already loaded go with the failed transaction (an
+         * implicit one aborts, a block becomes failed) and the message's later statements
+         * are skipped. */
+        copy_abort(s);
+        session_fail_txn(s);
+        s->msg_next = s->msg_stmts.n;
+    }
+    return st;
 }
 
 SqlStatus sql_copy_done(SqlSession *s, const SqlSink *sink, SqlError *err)

@@ -83,11 +83,6 @@ static int plan_stmt(SqlSession *s, PreparedStmt *p, SqlError *err)
 int sql_parse(SqlSession *s, const char *stmt_name, const char *query, int n_param_types,
               const Oid *param_types, SqlError *err)
 {
-    if (s->tx == TX_FAILED) {
-        sql_error_set(err, ERRCODE_IN_FAILED_SQL_TRANSACTION,
-                      "current transaction is aborted, commands ignored until end of transaction block");
-        return ext_fail(s);
-    }
     PreparedStmt *old = find_stmt(s, stmt_name);
     if (old && stmt_name[0]) {
         sql_error_set(err, ERRCODE_DUPLICATE_PREPARED_STATEMENT, "prepared statement \"%s\" already exists", stmt_name);
@@ -116,6 +111,11 @@ int sql_parse(SqlSession *s, const char *stmt_name, const char *query, int n_par
     if (n_param_types)
         memcpy(p->param_types, param_types, sizeof(Oid) * (size_t)n_param_types);
     int rc = sql_parse_one(p->text, len, &p->arena, &p->raw, err);
+    /* e2e fix: in a failed block only transaction control may be prepared (drivers send
+     * ROLLBACK through Parse/Bind/Execute); it used to be refused too. */
+    if (rc == 0 && s->tx == TX_FAILED && !(p->raw.stmt && utility_is_transaction_control(p->raw.stmt)))
+        rc = sql_error_set(err, ERRCODE_IN_FAILED_SQL_TRANSACTION,
+                           "current transaction is aborted, commands ignored until end of transaction block");
     if (rc == 0 && is_query(p->raw.stmt)) {
         rc = session_ensure_txn(s, err);
         if (rc == 0)
@@ -135,12 +135,14 @@ int sql_bind(SqlSession *s, const char *portal, const char *stmt_name,
              int n_params, const char *const *param_values, const int32_t *param_lens,
              int n_result_formats, const int16_t *result_formats, SqlError *err)
 {
-    if (s->tx == TX_FAILED) {
+    PreparedStmt *st = find_stmt(s, stmt_name);
+    /* e2e fix: transaction control may still be bound in a failed block (see sql_parse). */
+    bool txn_control = st && st->raw.stmt && utility_is_transaction_control(st->raw.stmt);
+    if (s->tx == TX_FAILED && !txn_control) {
         sql_error_set(err, ERRCODE_IN_FAILED_SQL_TRANSACTION,
                       "current transaction is aborted, commands ignored until end of transaction block");
         return ext_fail(s);
     }
-    PreparedStmt *st = find_stmt(s, stmt_name);
     if (!st) {
         if (stmt_name[0])
             sql_error_set(err, ERRCODE_INVALID_SQL_STATEMENT_NAME, "prepared statement \"%s\" does not exist", stmt_name);
@@ -166,7 +168,7 @@ int sql_bind(SqlSession *s, const char *portal, const char *stmt_name,
     }
     if (old)
         sql_close_portal(s, "");
-    if (session_ensure_txn(s, err) != 0)
+    if (s->tx != TX_FAILED && session_ensure_txn(s, err) != 0)
         return ext_fail(s);
     Portal *p = calloc(1, sizeof *p);
     if (!p || !(p->name = strdup(portal))) {

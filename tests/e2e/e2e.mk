@@ -3,7 +3,7 @@
 # and isolation, psql). SHALE_E2E_ORACLE_PORT=N runs them against a PostgreSQL 15 instead.
 E2E_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPQ_CFLAGS) -DWIRE_SERVER_BIN='"shaledb"'
 E2E_TEST_DEPS = tests/harness/test.h tests/wire/wire_util.h tests/e2e/e2e_util.h
-E2E_TEST_LDADD = $(LIBPQ_LIBS) -lpthread
+E2E_TEST_LDADD = $(LIBPQ_LIBS) -lpthread -lutil
 
 check_PROGRAMS += tests/e2e/e2e_session_test
 TESTS += tests/e2e/e2e_session_test

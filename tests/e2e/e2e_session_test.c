@@ -93,6 +93,16 @@ TEST(transaction_blocks)
     CHECK_EXEC(c, "END");
     CHECK_EQ_INT(PQtransactionStatus(c), PQTRANS_IDLE);
     CHECK_ERROR(c, "SAVEPOINT s", "25P01", "SAVEPOINT can only be used in transaction blocks");
+    /* Drivers end a failed block through the extended protocol (Parse/Bind "ROLLBACK"). */
+    CHECK_EXEC(c, "BEGIN");
+    CHECK_ERROR(c, "SELECT 1/0", "22012", NULL);
+    r = PQexecParams(c, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0);
+    CHECK_EQ_INT(PQresultStatus(r), PGRES_COMMAND_OK);
+    CHECK_STR(PQcmdStatus(r), "ROLLBACK");
+    PQclear(r);
+    if (PQtransactionStatus(c) != PQTRANS_IDLE)
+        CHECK_EXEC(c, "ROLLBACK");
+    CHECK_EQ_INT(PQtransactionStatus(c), PQTRANS_IDLE);
     CHECK_EXEC(c, "DROP TABLE tb");
     PQfinish(c);
 }
