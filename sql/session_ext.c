@@ -38,16 +38,38 @@ static int ext_fail(SqlSession *s)
     return -1;
 }
 
-static bool same_row_type(const PreparedQuery *a, const PreparedQuery *b)
+static bool same_row_type(const PreparedStmt *st, const PreparedQuery *b)
 {
-    int n = query_n_columns(a);
+    int n = st->n_cols;
     if (n != query_n_columns(b))
         return false;
-    const SqlColumnDesc *ca = query_columns(a), *cb = query_columns(b);
+    const SqlColumnDesc *cb = query_columns(b);
     for (int i = 0; i < n; i++)
-        if (ca[i].type_oid != cb[i].type_oid || ca[i].typmod != cb[i].typmod)
+        if (st->cols[i].type_oid != cb[i].type_oid || st->cols[i].typmod != cb[i].typmod)
             return false;
     return true;
+}
+
+/* Copies q's result columns (names included) into p's arena as p->cols. */
+static int stmt_keep_columns(PreparedStmt *p, const PreparedQuery *q, SqlError *err)
+{
+    int n = query_n_columns(q);
+    const SqlColumnDesc *src = query_columns(q);
+    SqlColumnDesc *cols = n ? shale_arena_alloc(&p->arena, sizeof *cols * (size_t)n) : NULL;
+    if (n && !cols)
+        return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    for (int i = 0; i < n; i++) {
+        cols[i] = src[i];
+        size_t l = strlen(src[i].name) + 1;
+        char *name = shale_arena_alloc(&p->arena, l);
+        if (!name)
+            return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+        memcpy(name, src[i].name, l);
+        cols[i].name = name;
+    }
+    p->cols = cols;
+    p->n_cols = n;
+    return 0;
 }
 
 /* (Re)plans p's query against the current catalog. REQUIRES: a transaction. */
@@ -61,6 +83,8 @@ static int plan_stmt(SqlSession *s, PreparedStmt *p, SqlError *err)
         return -1;
     PreparedQuery *q;
     int rc = query_prepare(&env, p->raw.stmt, p->text, p->n_params, p->param_types, &p->arena, &q, err);
+    if (rc == 0)
+        rc = stmt_keep_columns(p, q, err);
     if (rc == 0) {
         p->query = q;
         p->cat_version = catsnap_version(cat);
@@ -74,7 +98,8 @@ static int plan_stmt(SqlSession *s, PreparedStmt *p, SqlError *err)
             p->param_types = types;
             p->n_params = n;
         }
-        memcpy(p->param_types, query_param_types(q), sizeof(Oid) * (size_t)n);
+        if (n > 0) /* e2e fix: UBSan, memcpy from NULL when the query has no parameters */
+            memcpy(p->param_types, query_param_types(q), sizeof(Oid) * (size_t)n);
     }
     catalog_snapshot_release(cat);
     return rc;
@@ -220,14 +245,14 @@ static void describe_params(const PreparedStmt *p, const SqlSink *sink)
 static void describe_result(SqlSession *s, const PreparedStmt *p, int n_formats, const int16_t *formats,
                             const SqlSink *sink)
 {
-    if (p->query && query_n_columns(p->query) > 0) {
-        int n = query_n_columns(p->query);
+    if (p->query && p->n_cols > 0) {
+        int n = p->n_cols;
         SqlColumnDesc *cols = calloc((size_t)n, sizeof *cols);
         if (!cols) {
             sink->no_data(sink->arg);
             return;
         }
-        memcpy(cols, query_columns(p->query), sizeof *cols * (size_t)n);
+        memcpy(cols, p->cols, sizeof *cols * (size_t)n);
         for (int i = 0; i < n; i++)
             cols[i].format = n_formats == 0 ? 0 : n_formats == 1 ? formats[0] : formats[i];
         sink->row_description(sink->arg, n, cols);
@@ -309,8 +334,13 @@ static SqlStatus execute_portal(SqlSession *s, const char *portal, int64_t max_r
         session_report_changes(s, sink);
         if (r == SQL_ERROR)
             return (SqlStatus)ext_fail(s);
-        p->done = r == SQL_DONE;
-        snprintf(p->tag, sizeof p->tag, "%s", "");
+        /* e2e fix (use after free under ASan): COMMIT/ROLLBACK close every portal, this one
+         * included, so look it up again before marking it done. */
+        p = find_portal(s, portal);
+        if (p) {
+            p->done = r == SQL_DONE;
+            snprintf(p->tag, sizeof p->tag, "%s", "");
+        }
         return r;
     }
     if (!p->cursor) {
@@ -318,23 +348,27 @@ static SqlStatus execute_portal(SqlSession *s, const char *portal, int64_t max_r
             return (SqlStatus)ext_fail(s);
         if (rel_txn_statement_begin(s->txn, atoll(settings_get(&s->settings, SETTING_STATEMENT_TIMEOUT)), err) != 0)
             return (SqlStatus)ext_fail(s);
-        QueryEnv env;
-        if (session_query_env(s, &env, &p->cat, err) != 0)
+        /* e2e fix: stack-use-after-scope -- the cursor points at its QueryEnv, which lived
+         * in this block while later Executes of a suspended portal still used it. */
+        QueryEnv *env = &p->env;
+        if (session_query_env(s, env, &p->cat, err) != 0)
             return (SqlStatus)ext_fail(s);
         if (catsnap_version(p->cat) != st->cat_version) {
             /* DDL committed since Parse: plan again from the kept statement. */
             PreparedQuery *q;
-            if (query_prepare(&env, st->raw.stmt, st->text, st->n_params, st->param_types, &st->arena, &q, err) != 0)
+            if (query_prepare(env, st->raw.stmt, st->text, st->n_params, st->param_types, &st->arena, &q, err) != 0)
                 return (SqlStatus)ext_fail(s);
             /* e2e fix: the client was told the row type at Describe: a new plan must keep it. */
-            if (!same_row_type(st->query, q)) {
+            if (!same_row_type(st, q)) {
                 sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "cached plan must not change result type");
                 return (SqlStatus)ext_fail(s);
             }
+            if (stmt_keep_columns(st, q, err) != 0)
+                return (SqlStatus)ext_fail(s);
             st->query = q;
             st->cat_version = catsnap_version(p->cat);
         }
-        if (query_open(&env, st->query, p->params, &p->arena, &p->cursor, err) != 0)
+        if (query_open(env, st->query, p->params, &p->arena, &p->cursor, err) != 0)
             return (SqlStatus)ext_fail(s);
     }
     SqlStatus r = session_send_rows(s, p->cursor, st->query, p->n_formats, p->formats, max_rows, sink, err);

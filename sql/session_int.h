@@ -47,6 +47,11 @@ typedef struct PreparedStmt {
     int n_params;
     Oid *param_types;              /* [n_params] (0 = not yet known) */
     PreparedQuery *query;          /* for SELECT/INSERT/UPDATE/DELETE; NULL for utilities */
+    /* The result columns with their names copied into arena: the query's own names point
+     * into the catalog snapshot it was planned with, which DDL elsewhere may free while the
+     * statement lives on (e2e fix; ASan use-after-free in Describe). */
+    SqlColumnDesc *cols;
+    int n_cols;
     uint64_t cat_version;          /* catalog version the query was planned against */
     struct PreparedStmt *next;
 } PreparedStmt;
@@ -61,6 +66,8 @@ typedef struct Portal {
     int n_formats;
     int16_t *formats;              /* result formats as bound */
     QueryCursor *cursor;           /* open query, NULL before the first Execute / for utilities */
+    QueryEnv env;                  /* the cursor's environment: it keeps a pointer to it, so it
+                                      lives here, not on the stack of one Execute (ASan) */
     CatSnapshot *cat;              /* held while cursor is open */
     bool done;
     int64_t rows_sent;             /* rows sent by earlier (suspended) Executes */

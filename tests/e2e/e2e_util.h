@@ -79,10 +79,26 @@ static inline bool e2e_start(const char *const *extra)
 }
 
 /* Stops the server (clean shutdown) and removes the scratch directory. */
+static inline void e2e_dump_log(void);
 static inline void e2e_finish(void)
 {
-    if (!e2e_oracle())
-        wire_stop(&e2e_srv, SIGTERM, 30000);
+    if (!e2e_oracle()) {
+        /* The server must still be up and shut down cleanly: a crash (or a sanitizer
+         * report, which aborts it) fails the binary even when every check passed. */
+        bool alive = wire_alive(&e2e_srv);
+        int st = wire_stop(&e2e_srv, SIGTERM, 30000);
+        if (!alive || st != 0) {
+            printf("FAIL %s.server_exit (server %s, exit status %d)\n", test_binary_name,
+                   alive ? "was running" : "had died", st);
+            test_cases_failed++;
+        }
+    }
+    if (test_cases_failed) {
+        /* Keep the data directory and server log for a post-mortem. */
+        e2e_dump_log();
+        printf("server files kept in %s\n", test_tmpdir());
+        return;
+    }
     test_rm_rf(test_tmpdir());
 }
 
@@ -92,7 +108,7 @@ static inline void e2e_dump_log(void)
     if (e2e_oracle())
         return;
     char cmd[800];
-    snprintf(cmd, sizeof cmd, "tail -n 20 '%s'", e2e_srv.log);
+    snprintf(cmd, sizeof cmd, "grep -v 'LOG:  \\(connection\\|disconnection\\)' '%s' | tail -n 30", e2e_srv.log);
     if (system(cmd) != 0) {
         /* best effort */
     }
