@@ -2,7 +2,7 @@
  * CREATE/DROP SEQUENCE, TRUNCATE, ALTER TABLE (the common subcommands), CREATE EXTENSION.
  * Everything goes through the session's transaction, so DDL is transactional. Descriptors
  * are built in a per-statement arena; the catalog serialises them on the spot. */
-#include "sql/session_int.h"
+#include "sql/ddl_int.h"
 
 #include "catalog/keycodec.h"
 #include "util/coding.h"
@@ -12,17 +12,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-typedef struct DdlCtx {
-    SqlSession *s;
-    Catalog *cat;
-    CatTxn *ctxn;
-    CatSnapshot *snap;
-    ShaleArena arena;
-    const char *text;
-    size_t text_len;
-} DdlCtx;
 
-static char *ddl_strdup(DdlCtx *d, const char *str)
+char *ddl_strdup(DdlCtx *d, const char *str)
 {
     if (!str)
         return NULL;
@@ -33,7 +24,7 @@ static char *ddl_strdup(DdlCtx *d, const char *str)
     return p;
 }
 
-static char *ddl_strndup(DdlCtx *d, const char *str, size_t n)
+char *ddl_strndup(DdlCtx *d, const char *str, size_t n)
 {
     char *p = shale_arena_alloc(&d->arena, n + 1);
     if (p) {
@@ -54,7 +45,7 @@ static char *ddl_printf(DdlCtx *d, const char *fmt, ...)
     return ddl_strdup(d, buf);
 }
 
-static int set_pos(DdlCtx *d, SqlError *err, int location)
+int ddl_set_pos(DdlCtx *d, SqlError *err, int location)
 {
     if (err && location >= 0)
         err->position = sql_parser_position(d->text, d->text_len, location);
@@ -62,7 +53,7 @@ static int set_pos(DdlCtx *d, SqlError *err, int location)
 }
 
 /* Refreshes the catalog snapshot after a catalog write in this transaction. */
-static int refresh_snap(DdlCtx *d, SqlError *err)
+int ddl_refresh_snap(DdlCtx *d, SqlError *err)
 {
     if (d->snap)
         catalog_snapshot_release(d->snap);
@@ -97,13 +88,13 @@ static int search_path(DdlCtx *d, Oid *out, int max)
 }
 
 /* Schema for a new object: explicit, else the first existing schema of search_path. */
-static int creation_namespace(DdlCtx *d, const AstRangeVar *rv, Oid *nsp, SqlError *err)
+int ddl_creation_namespace(DdlCtx *d, const AstRangeVar *rv, Oid *nsp, SqlError *err)
 {
     if (rv->schema) {
         const CatNamespace *ns = catsnap_namespace_by_name(d->snap, rv->schema);
         if (!ns) {
             sql_error_set(err, ERRCODE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist", rv->schema);
-            return set_pos(d, err, rv->hdr.location);
+            return ddl_set_pos(d, err, rv->hdr.location);
         }
         *nsp = ns->oid;
         return 0;
@@ -116,11 +107,11 @@ static int creation_namespace(DdlCtx *d, const AstRangeVar *rv, Oid *nsp, SqlErr
             return 0;
         }
     sql_error_set(err, ERRCODE_INVALID_SCHEMA_NAME, "no schema has been selected to create in");
-    return set_pos(d, err, rv->hdr.location);
+    return ddl_set_pos(d, err, rv->hdr.location);
 }
 
 /* A relation (table, view, sequence) by possibly qualified name; NULL if absent. */
-static const CatRelation *lookup_relation(DdlCtx *d, const AstRangeVar *rv)
+const CatRelation *ddl_lookup_relation(DdlCtx *d, const AstRangeVar *rv)
 {
     if (rv->schema) {
         const CatNamespace *ns = catsnap_namespace_by_name(d->snap, rv->schema);
@@ -153,14 +144,14 @@ static const CatRelation *lookup_index(DdlCtx *d, const AstRangeVar *rv, const C
     return NULL;
 }
 
-static bool name_taken(DdlCtx *d, Oid nsp, const char *name)
+bool ddl_name_taken(DdlCtx *d, Oid nsp, const char *name)
 {
     const CatIndex *idx;
     return catsnap_relation_by_name(d->snap, nsp, name) || catsnap_index_by_name(d->snap, nsp, name, &idx);
 }
 
 /* PostgreSQL's ChooseRelationName: base_col_suffix truncated to fit, then a number. */
-static char *choose_name(DdlCtx *d, Oid nsp, const char *base, const char *col, const char *suffix,
+char *ddl_choose_name(DdlCtx *d, Oid nsp, const char *base, const char *col, const char *suffix,
                          char **taken, int n_taken)
 {
     for (int i = 0; i < 1000; i++) {
@@ -175,7 +166,7 @@ static char *choose_name(DdlCtx *d, Oid nsp, const char *base, const char *col, 
         }
         if (strlen(buf) > 63)
             buf[63] = '\0';
-        bool clash = name_taken(d, nsp, buf);
+        bool clash = ddl_name_taken(d, nsp, buf);
         for (int j = 0; j < n_taken && !clash; j++)
             clash = taken[j] && !strcmp(taken[j], buf);
         if (!clash)
@@ -186,9 +177,8 @@ static char *choose_name(DdlCtx *d, Oid nsp, const char *base, const char *col, 
 
 /* ---- types ----------------------------------------------------------------------------- */
 
-typedef enum SerialKind { SERIAL_NONE, SERIAL_2, SERIAL_4, SERIAL_8 } SerialKind;
 
-static int resolve_type(DdlCtx *d, const AstTypeName *tn, Oid *type, int32_t *typmod, SerialKind *serial,
+int ddl_resolve_type(DdlCtx *d, const AstTypeName *tn, Oid *type, int32_t *typmod, SerialKind *serial,
                         SqlError *err)
 {
     const char *name = tn->names.names[tn->names.n - 1];
@@ -203,7 +193,7 @@ static int resolve_type(DdlCtx *d, const AstTypeName *tn, Oid *type, int32_t *ty
         t = types_lookup_name(name);
     if (t == INVALIDOID) {
         sql_error_set(err, ERRCODE_UNDEFINED_OBJECT, "type \"%s\" does not exist", name);
-        return set_pos(d, err, tn->hdr.location);
+        return ddl_set_pos(d, err, tn->hdr.location);
     }
     int32_t mods[4];
     int n = 0;
@@ -211,19 +201,19 @@ static int resolve_type(DdlCtx *d, const AstTypeName *tn, Oid *type, int32_t *ty
         const AstNode *m = tn->typmods.items[i];
         if (m->tag != AST_CONST || ((const AstConst *)m)->kind != AST_CONST_INTEGER) {
             sql_error_set(err, ERRCODE_SYNTAX_ERROR, "type modifiers must be simple constants or identifiers");
-            return set_pos(d, err, m->location);
+            return ddl_set_pos(d, err, m->location);
         }
         mods[n++] = (int32_t)((const AstConst *)m)->ival;
     }
     if (types_typmod_from_mods(t, n, mods, typmod, err) != 0)
-        return set_pos(d, err, tn->hdr.location);
+        return ddl_set_pos(d, err, tn->hdr.location);
     if (t == BPCHAROID && n == 0)
         *typmod = types_typmod_varchar(1); /* char without length is char(1) */
     if (tn->n_array_bounds > 0) {
         Oid a = types_array_of(t);
         if (a == INVALIDOID) {
             sql_error_set(err, ERRCODE_UNDEFINED_OBJECT, "type \"%s[]\" does not exist", name);
-            return set_pos(d, err, tn->hdr.location);
+            return ddl_set_pos(d, err, tn->hdr.location);
         }
         t = a;
     }
@@ -269,7 +259,7 @@ static int apply_seq_options(DdlCtx *d, CatSequenceDef *sq, const AstList *opts,
             int32_t tm;
             Oid t;
             if (!e->arg || e->arg->tag != AST_TYPE_NAME ||
-                resolve_type(d, (const AstTypeName *)e->arg, &t, &tm, &sk, err) != 0)
+                ddl_resolve_type(d, (const AstTypeName *)e->arg, &t, &tm, &sk, err) != 0)
                 return -1;
             if (t != INT2OID && t != INT4OID && t != INT8OID) {
                 sql_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE, "sequence type must be smallint, integer, or bigint");
@@ -293,7 +283,7 @@ static int apply_seq_options(DdlCtx *d, CatSequenceDef *sq, const AstList *opts,
         }
         if (def_int(e, &v) != 0) {
             sql_error_set(err, ERRCODE_SYNTAX_ERROR, "invalid value for sequence option \"%s\"", e->name);
-            return set_pos(d, err, e->hdr.location);
+            return ddl_set_pos(d, err, e->hdr.location);
         }
         if (!strcmp(e->name, "increment")) {
             if (v == 0) {
@@ -362,7 +352,7 @@ typedef struct ColBuild {
     const AstList *identity_opts;
 } ColBuild;
 
-static int find_col(const CatColumn *cols, int n, const char *name)
+int ddl_find_col(const CatColumn *cols, int n, const char *name)
 {
     for (int i = 0; i < n; i++)
         if (!cols[i].dropped && !strcmp(cols[i].name, name))
@@ -381,17 +371,8 @@ static char fk_action(AstFkAction a)
     }
 }
 
-/* Constraint/index arrays grown in the arena. */
-typedef struct ConsBuild {
-    CatIndex idx[32];
-    int n_idx;
-    CatConstraint con[64];
-    int n_con;
-    char *names[96];
-    int n_names;
-} ConsBuild;
 
-static int add_key_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const AstConstraint *c,
+int ddl_add_key_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const AstConstraint *c,
                               const AstNameList *keys, const char *single_col, SqlError *err)
 {
     bool primary = c->type == AST_CONSTR_PRIMARY;
@@ -403,10 +384,10 @@ static int add_key_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const 
         return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
     for (int i = 0; i < ncols; i++) {
         const char *cn = single_col ? single_col : keys->names[i];
-        int ci = find_col(rel->cols, rel->ncols, cn);
+        int ci = ddl_find_col(rel->cols, rel->ncols, cn);
         if (ci < 0) {
             sql_error_set(err, ERRCODE_UNDEFINED_COLUMN, "column \"%s\" named in key does not exist", cn);
-            return set_pos(d, err, c->hdr.location);
+            return ddl_set_pos(d, err, c->hdr.location);
         }
         att[i] = (int16_t)(ci + 1);
         if (primary)
@@ -416,7 +397,7 @@ static int add_key_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const 
         for (int i = 0; i < cb->n_idx; i++)
             if (cb->idx[i].primary) {
                 sql_error_set(err, ERRCODE_INVALID_TABLE_DEFINITION, "multiple primary keys for table \"%s\" are not allowed", rel->name);
-                return set_pos(d, err, c->hdr.location);
+                return ddl_set_pos(d, err, c->hdr.location);
             }
     }
     char *name = c->name ? ddl_strdup(d, c->name) : NULL;
@@ -428,7 +409,7 @@ static int add_key_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const 
                 snprintf(colbuf + l, sizeof colbuf - l, "%s%s", i ? "_" : "", rel->cols[att[i] - 1].name);
             }
         }
-        name = choose_name(d, rel->nsp, rel->name, primary ? NULL : colbuf, primary ? "pkey" : "key", cb->names, cb->n_names);
+        name = ddl_choose_name(d, rel->nsp, rel->name, primary ? NULL : colbuf, primary ? "pkey" : "key", cb->names, cb->n_names);
     }
     if (!name)
         return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
@@ -463,16 +444,16 @@ static int add_key_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const 
     return 0;
 }
 
-static int add_fk_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const AstConstraint *c,
+int ddl_add_fk_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const AstConstraint *c,
                              const char *single_col, SqlError *err)
 {
     if (cb->n_con >= 64)
         return SQL_ERR(err, PROGRAM_LIMIT_EXCEEDED, "too many constraints");
-    const CatRelation *ref = lookup_relation(d, c->pktable);
+    const CatRelation *ref = ddl_lookup_relation(d, c->pktable);
     bool self = !ref && !strcmp(c->pktable->relname, rel->name) && !c->pktable->schema;
     if (!ref && !self) {
         sql_error_set(err, ERRCODE_UNDEFINED_TABLE, "relation \"%s\" does not exist", c->pktable->relname);
-        return set_pos(d, err, c->pktable->hdr.location);
+        return ddl_set_pos(d, err, c->pktable->hdr.location);
     }
     int ncols = single_col ? 1 : c->keys.n;
     int16_t *att = shale_arena_alloc(&d->arena, sizeof(int16_t) * (size_t)ncols);
@@ -481,10 +462,10 @@ static int add_fk_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const A
         return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
     for (int i = 0; i < ncols; i++) {
         const char *cn = single_col ? single_col : c->keys.names[i];
-        int ci = find_col(rel->cols, rel->ncols, cn);
+        int ci = ddl_find_col(rel->cols, rel->ncols, cn);
         if (ci < 0) {
             sql_error_set(err, ERRCODE_UNDEFINED_COLUMN, "column \"%s\" referenced in foreign key constraint does not exist", cn);
-            return set_pos(d, err, c->hdr.location);
+            return ddl_set_pos(d, err, c->hdr.location);
         }
         att[i] = (int16_t)(ci + 1);
     }
@@ -503,11 +484,11 @@ static int add_fk_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const A
         }
         if (!pk) {
             sql_error_set(err, ERRCODE_UNDEFINED_OBJECT, "there is no primary key for referenced table \"%s\"", c->pktable->relname);
-            return set_pos(d, err, c->hdr.location);
+            return ddl_set_pos(d, err, c->hdr.location);
         }
         if (pk->ncols != ncols) {
             sql_error_set(err, ERRCODE_INVALID_FOREIGN_KEY, "number of referencing and referenced columns for foreign key disagree");
-            return set_pos(d, err, c->hdr.location);
+            return ddl_set_pos(d, err, c->hdr.location);
         }
         for (int i = 0; i < ncols; i++)
             ratt[i] = pk->attnums[i];
@@ -515,14 +496,14 @@ static int add_fk_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const A
     } else {
         if (c->pk_attrs.n != ncols) {
             sql_error_set(err, ERRCODE_INVALID_FOREIGN_KEY, "number of referencing and referenced columns for foreign key disagree");
-            return set_pos(d, err, c->hdr.location);
+            return ddl_set_pos(d, err, c->hdr.location);
         }
         for (int i = 0; i < ncols; i++) {
-            int ci = find_col(rcols, rn, c->pk_attrs.names[i]);
+            int ci = ddl_find_col(rcols, rn, c->pk_attrs.names[i]);
             if (ci < 0) {
                 sql_error_set(err, ERRCODE_UNDEFINED_COLUMN, "column \"%s\" referenced in foreign key constraint does not exist",
                               c->pk_attrs.names[i]);
-                return set_pos(d, err, c->hdr.location);
+                return ddl_set_pos(d, err, c->hdr.location);
             }
             ratt[i] = (int16_t)(ci + 1);
         }
@@ -546,7 +527,7 @@ static int add_fk_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const A
         if (!found) {
             sql_error_set(err, ERRCODE_INVALID_FOREIGN_KEY,
                           "there is no unique constraint matching given keys for referenced table \"%s\"", c->pktable->relname);
-            return set_pos(d, err, c->hdr.location);
+            return ddl_set_pos(d, err, c->hdr.location);
         }
         ref_index = found->oid;
     }
@@ -576,7 +557,7 @@ static int add_fk_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const A
             size_t l = strlen(colbuf);
             snprintf(colbuf + l, sizeof colbuf - l, "%s%s", i ? "_" : "", rel->cols[att[i] - 1].name);
         }
-        name = choose_name(d, rel->nsp, rel->name, colbuf, "fkey", cb->names, cb->n_names);
+        name = ddl_choose_name(d, rel->nsp, rel->name, colbuf, "fkey", cb->names, cb->n_names);
     }
     if (!name)
         return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
@@ -597,12 +578,12 @@ static int add_fk_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const A
     return 0;
 }
 
-static int add_check_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const AstConstraint *c,
+int ddl_add_check_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const AstConstraint *c,
                                 const char *single_col, SqlError *err)
 {
     if (cb->n_con >= 64)
         return SQL_ERR(err, PROGRAM_LIMIT_EXCEEDED, "too many constraints");
-    char *name = c->name ? ddl_strdup(d, c->name) : choose_name(d, rel->nsp, rel->name, single_col, "check", cb->names, cb->n_names);
+    char *name = c->name ? ddl_strdup(d, c->name) : ddl_choose_name(d, rel->nsp, rel->name, single_col, "check", cb->names, cb->n_names);
     if (!name)
         return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
     cb->names[cb->n_names++] = name;
@@ -616,12 +597,12 @@ static int add_check_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, cons
         k->ncols = 1;
         k->attnums = shale_arena_alloc(&d->arena, sizeof(int16_t));
         if (k->attnums)
-            k->attnums[0] = (int16_t)(find_col(rel->cols, rel->ncols, single_col) + 1);
+            k->attnums[0] = (int16_t)(ddl_find_col(rel->cols, rel->ncols, single_col) + 1);
     }
     return k->check_expr ? 0 : SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
 }
 
-static const char *span_text(DdlCtx *d, AstSpan sp)
+const char *ddl_span_text(DdlCtx *d, AstSpan sp)
 {
     if (sp.start < 0 || sp.end < sp.start)
         return NULL;
@@ -631,9 +612,9 @@ static const char *span_text(DdlCtx *d, AstSpan sp)
 static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const SqlSink *sink, SqlError *err)
 {
     Oid nsp;
-    if (creation_namespace(d, ct->relation, &nsp, err) != 0)
+    if (ddl_creation_namespace(d, ct->relation, &nsp, err) != 0)
         return SQL_ERROR;
-    if (name_taken(d, nsp, ct->relation->relname)) {
+    if (ddl_name_taken(d, nsp, ct->relation->relname)) {
         if (ct->if_not_exists) {
             char msg[200];
             snprintf(msg, sizeof msg, "relation \"%s\" already exists, skipping", ct->relation->relname);
@@ -647,7 +628,7 @@ static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const Sql
             return SQL_DONE;
         }
         sql_error_set(err, ERRCODE_DUPLICATE_TABLE, "relation \"%s\" already exists", ct->relation->relname);
-        return (SqlStatus)set_pos(d, err, ct->relation->hdr.location);
+        return (SqlStatus)ddl_set_pos(d, err, ct->relation->hdr.location);
     }
     CatRelation *rel = shale_arena_alloc(&d->arena, sizeof *rel);
     int ncols_max = ct->elements.n;
@@ -670,19 +651,19 @@ static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const Sql
         for (int j = 0; j < nc; j++)
             if (!strcmp(cols[j].col.name, cd->colname)) {
                 sql_error_set(err, ERRCODE_DUPLICATE_COLUMN, "column \"%s\" specified more than once", cd->colname);
-                return (SqlStatus)set_pos(d, err, cd->hdr.location);
+                return (SqlStatus)ddl_set_pos(d, err, cd->hdr.location);
             }
         ColBuild *cbd = &cols[nc++];
         memset(cbd, 0, sizeof *cbd);
         cbd->col.name = ddl_strdup(d, cd->colname);
         cbd->col.typmod = -1;
         cbd->col.missing = value_null(INVALIDOID);
-        if (resolve_type(d, cd->type, &cbd->col.type, &cbd->col.typmod, &cbd->serial, err) != 0)
+        if (ddl_resolve_type(d, cd->type, &cbd->col.type, &cbd->col.typmod, &cbd->serial, err) != 0)
             return SQL_ERROR;
         cbd->col.missing.type = cbd->col.type;
         if (cd->embedding) {
             sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "EMBEDDING OF columns are not supported yet");
-            return (SqlStatus)set_pos(d, err, cd->hdr.location);
+            return (SqlStatus)ddl_set_pos(d, err, cd->hdr.location);
         }
     }
     if (nc > 1600)
@@ -711,19 +692,19 @@ static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const Sql
             case AST_CONSTR_NOTNULL: col->not_null = true; break;
             case AST_CONSTR_NULL: col->not_null = false; break;
             case AST_CONSTR_DEFAULT:
-                col->default_expr = (char *)span_text(d, c->expr_span);
+                col->default_expr = (char *)ddl_span_text(d, c->expr_span);
                 break;
             case AST_CONSTR_PRIMARY:
             case AST_CONSTR_UNIQUE:
-                if (add_key_constraint(d, rel, cb, c, NULL, col->name, err) != 0)
+                if (ddl_add_key_constraint(d, rel, cb, c, NULL, col->name, err) != 0)
                     return SQL_ERROR;
                 break;
             case AST_CONSTR_FOREIGN:
-                if (add_fk_constraint(d, rel, cb, c, col->name, err) != 0)
+                if (ddl_add_fk_constraint(d, rel, cb, c, col->name, err) != 0)
                     return SQL_ERROR;
                 break;
             case AST_CONSTR_CHECK:
-                if (add_check_constraint(d, rel, cb, c, col->name, err) != 0)
+                if (ddl_add_check_constraint(d, rel, cb, c, col->name, err) != 0)
                     return SQL_ERROR;
                 break;
             case AST_CONSTR_IDENTITY:
@@ -733,7 +714,7 @@ static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const Sql
                 break;
             case AST_CONSTR_GENERATED:
                 col->generated = 's';
-                col->default_expr = (char *)span_text(d, c->expr_span);
+                col->default_expr = (char *)ddl_span_text(d, c->expr_span);
                 break;
             }
         }
@@ -748,9 +729,9 @@ static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const Sql
         int rc = 0;
         switch (c->type) {
         case AST_CONSTR_PRIMARY:
-        case AST_CONSTR_UNIQUE: rc = add_key_constraint(d, rel, cb, c, &c->keys, NULL, err); break;
-        case AST_CONSTR_FOREIGN: rc = add_fk_constraint(d, rel, cb, c, NULL, err); break;
-        case AST_CONSTR_CHECK: rc = add_check_constraint(d, rel, cb, c, NULL, err); break;
+        case AST_CONSTR_UNIQUE: rc = ddl_add_key_constraint(d, rel, cb, c, &c->keys, NULL, err); break;
+        case AST_CONSTR_FOREIGN: rc = ddl_add_fk_constraint(d, rel, cb, c, NULL, err); break;
+        case AST_CONSTR_CHECK: rc = ddl_add_check_constraint(d, rel, cb, c, NULL, err); break;
         default: break;
         }
         if (rc != 0)
@@ -777,7 +758,7 @@ static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const Sql
     for (int i = 0; i < nc; i++) {
         if (cols[i].serial == SERIAL_NONE && !rel->cols[i].identity)
             continue;
-        char *seqname = choose_name(d, nsp, rel->name, rel->cols[i].name, "seq", cb->names, cb->n_names);
+        char *seqname = ddl_choose_name(d, nsp, rel->name, rel->cols[i].name, "seq", cb->names, cb->n_names);
         CatRelation *seq = seqname ? new_sequence(d, nsp, seqname, rel->cols[i].type) : NULL;
         if (!seq)
             return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
@@ -798,14 +779,14 @@ static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const Sql
         cols[i].col.identity_seq = seq->oid;
     }
     if (catalog_create_relation(d->cat, d->ctxn, d->s->db_oid, rel, err) != 0)
-        return (SqlStatus)set_pos(d, err, ct->relation->hdr.location);
+        return (SqlStatus)ddl_set_pos(d, err, ct->relation->hdr.location);
     /* Self-referencing foreign keys: now that the table has an OID. */
     bool fix = false;
     for (int i = 0; i < rel->ncons; i++)
         if (rel->cons[i].type == CAT_CON_FOREIGN && rel->cons[i].ref_rel == 0)
             fix = true;
     if (fix || nc) {
-        if (refresh_snap(d, err) != 0)
+        if (ddl_refresh_snap(d, err) != 0)
             return SQL_ERROR;
     }
     if (fix) {
@@ -827,7 +808,7 @@ static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const Sql
     for (int i = 0; i < nc; i++) {
         if (!cols[i].col.identity_seq)
             continue;
-        if (refresh_snap(d, err) != 0)
+        if (ddl_refresh_snap(d, err) != 0)
             return SQL_ERROR;
         const CatRelation *seq = catsnap_relation_by_oid(d->snap, cols[i].col.identity_seq);
         CatRelation *copy = seq ? catrel_copy(&d->arena, seq) : NULL;
@@ -844,7 +825,7 @@ static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const Sql
 
 /* ---- DROP ------------------------------------------------------------------------------ */
 
-static void notice_skip(const SqlSink *sink, const char *what, const char *name)
+void ddl_notice_skip(const SqlSink *sink, const char *what, const char *name)
 {
     if (!sink->notice)
         return;
@@ -861,7 +842,7 @@ static const char *kind_word(char kind)
 
 /* Drops rel and the sequences it owns. With cascade, foreign keys of other tables that
  * reference rel go too; without, they make the drop fail (2BP01). */
-static int drop_relation(DdlCtx *d, const CatRelation *rel, bool cascade, const SqlSink *sink, SqlError *err)
+int ddl_drop_relation(DdlCtx *d, const CatRelation *rel, bool cascade, const SqlSink *sink, SqlError *err)
 {
     if (rel->kind == CAT_REL_TABLE) {
         const CatRelation *rels[32];
@@ -912,14 +893,14 @@ static int drop_relation(DdlCtx *d, const CatRelation *rel, bool cascade, const 
     if (catalog_drop_relation(d->cat, d->ctxn, d->s->db_oid, rel, err) != 0)
         return -1;
     for (int i = 0; i < n_owned; i++) {
-        if (refresh_snap(d, err) != 0)
+        if (ddl_refresh_snap(d, err) != 0)
             return -1;
         const CatRelation *sq = catsnap_relation_by_oid(d->snap, owned[i]);
         if (sq && catalog_drop_relation(d->cat, d->ctxn, d->s->db_oid, sq, err) != 0)
             return -1;
     }
     (void)oid;
-    return refresh_snap(d, err);
+    return ddl_refresh_snap(d, err);
 }
 
 static SqlStatus exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink, SqlError *err)
@@ -934,10 +915,10 @@ static SqlStatus exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink
         case AST_OBJ_SEQUENCE: {
             char want = ds->kind == AST_OBJ_TABLE ? CAT_REL_TABLE : ds->kind == AST_OBJ_VIEW ? CAT_REL_VIEW : CAT_REL_SEQUENCE;
             tag = want == CAT_REL_TABLE ? "DROP TABLE" : want == CAT_REL_VIEW ? "DROP VIEW" : "DROP SEQUENCE";
-            const CatRelation *rel = lookup_relation(d, rv);
+            const CatRelation *rel = ddl_lookup_relation(d, rv);
             if (!rel) {
                 if (ds->missing_ok) {
-                    notice_skip(sink, kind_word(want), rv->relname);
+                    ddl_notice_skip(sink, kind_word(want), rv->relname);
                     continue;
                 }
                 if (want == CAT_REL_TABLE)
@@ -952,7 +933,7 @@ static SqlStatus exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink
                                rel->kind == CAT_REL_SEQUENCE ? "SEQUENCE" : "TABLE", kind_word(rel->kind));
                 return SQL_ERROR;
             }
-            if (drop_relation(d, rel, cascade, sink, err) != 0)
+            if (ddl_drop_relation(d, rel, cascade, sink, err) != 0)
                 return SQL_ERROR;
             break;
         }
@@ -962,7 +943,7 @@ static SqlStatus exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink
             const CatRelation *rel = lookup_index(d, rv, &ix);
             if (!rel) {
                 if (ds->missing_ok) {
-                    notice_skip(sink, "index", rv->relname);
+                    ddl_notice_skip(sink, "index", rv->relname);
                     continue;
                 }
                 sql_error_set(err, ERRCODE_UNDEFINED_OBJECT, "index \"%s\" does not exist", rv->relname);
@@ -985,7 +966,7 @@ static SqlStatus exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink
                 if (copy->indexes[k].oid != ix->oid)
                     copy->indexes[o++] = copy->indexes[k];
             copy->nindexes = o;
-            if (catalog_alter_relation(d->cat, d->ctxn, d->s->db_oid, rel, copy, err) != 0 || refresh_snap(d, err) != 0)
+            if (catalog_alter_relation(d->cat, d->ctxn, d->s->db_oid, rel, copy, err) != 0 || ddl_refresh_snap(d, err) != 0)
                 return SQL_ERROR;
             break;
         }
@@ -994,7 +975,7 @@ static SqlStatus exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink
             const CatNamespace *ns = catsnap_namespace_by_name(d->snap, rv->relname);
             if (!ns) {
                 if (ds->missing_ok) {
-                    notice_skip(sink, "schema", rv->relname);
+                    ddl_notice_skip(sink, "schema", rv->relname);
                     continue;
                 }
                 sql_error_set(err, ERRCODE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist", rv->relname);
@@ -1016,7 +997,7 @@ static SqlStatus exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink
             for (int k = catsnap_n_relations(d->snap); k-- > 0;) {
                 const CatRelation *r = catsnap_relation(d->snap, k);
                 if (r->nsp == nsp && !(r->kind == CAT_REL_SEQUENCE && r->seq.owned_by_rel)) {
-                    if (drop_relation(d, r, true, sink, err) != 0)
+                    if (ddl_drop_relation(d, r, true, sink, err) != 0)
                         return SQL_ERROR;
                     k = catsnap_n_relations(d->snap);
                 }
@@ -1024,7 +1005,7 @@ static SqlStatus exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink
             ns = catsnap_namespace_by_oid(d->snap, nsp);
             if (ns && catalog_drop_namespace(d->cat, d->ctxn, d->s->db_oid, ns, err) != 0)
                 return SQL_ERROR;
-            if (refresh_snap(d, err) != 0)
+            if (ddl_refresh_snap(d, err) != 0)
                 return SQL_ERROR;
             break;
         }
@@ -1077,9 +1058,9 @@ static SqlStatus create_schema(DdlCtx *d, const AstCreateSchemaStmt *cs, const S
 static SqlStatus create_sequence(DdlCtx *d, const AstSequenceStmt *ss, const SqlSink *sink, SqlError *err)
 {
     Oid nsp;
-    if (creation_namespace(d, ss->sequence, &nsp, err) != 0)
+    if (ddl_creation_namespace(d, ss->sequence, &nsp, err) != 0)
         return SQL_ERROR;
-    if (name_taken(d, nsp, ss->sequence->relname)) {
+    if (ddl_name_taken(d, nsp, ss->sequence->relname)) {
         if (ss->if_not_exists) {
             if (sink->notice) {
                 SqlError n;
@@ -1108,7 +1089,7 @@ static SqlStatus create_sequence(DdlCtx *d, const AstSequenceStmt *ss, const Sql
 
 /* Rewrites every row of rel so the new index gets its entries: each row is deleted under
  * the old descriptor and inserted under the new one, in the session's transaction. */
-static int backfill_index(DdlCtx *d, const CatRelation *old_rel, const CatRelation *new_rel, SqlError *err)
+int ddl_backfill_index(DdlCtx *d, const CatRelation *old_rel, const CatRelation *new_rel, SqlError *err)
 {
     RelScanSpec spec;
     memset(&spec, 0, sizeof spec);
@@ -1181,10 +1162,10 @@ static int backfill_index(DdlCtx *d, const CatRelation *old_rel, const CatRelati
 
 static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *sink, SqlError *err)
 {
-    const CatRelation *rel = lookup_relation(d, is->relation);
+    const CatRelation *rel = ddl_lookup_relation(d, is->relation);
     if (!rel) {
         sql_error_set(err, ERRCODE_UNDEFINED_TABLE, "relation \"%s\" does not exist", is->relation->relname);
-        return (SqlStatus)set_pos(d, err, is->relation->hdr.location);
+        return (SqlStatus)ddl_set_pos(d, err, is->relation->hdr.location);
     }
     if (rel->kind != CAT_REL_TABLE) {
         sql_error_set(err, ERRCODE_WRONG_OBJECT_TYPE, "cannot create index on relation \"%s\"", rel->name);
@@ -1214,12 +1195,12 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
                                   ? KEY_NULLS_FIRST : 0));
         if (!el->name) {
             sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "expression indexes are not supported yet");
-            return (SqlStatus)set_pos(d, err, el->hdr.location);
+            return (SqlStatus)ddl_set_pos(d, err, el->hdr.location);
         }
-        int ci = find_col(rel->cols, rel->ncols, el->name);
+        int ci = ddl_find_col(rel->cols, rel->ncols, el->name);
         if (ci < 0) {
             sql_error_set(err, ERRCODE_UNDEFINED_COLUMN, "column \"%s\" does not exist", el->name);
-            return (SqlStatus)set_pos(d, err, el->hdr.location);
+            return (SqlStatus)ddl_set_pos(d, err, el->hdr.location);
         }
         att[i] = (int16_t)(ci + 1);
         size_t l = strlen(colbuf);
@@ -1227,11 +1208,11 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
     }
     if (is->where) {
         sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "partial indexes are not supported yet");
-        return (SqlStatus)set_pos(d, err, is->where->location);
+        return (SqlStatus)ddl_set_pos(d, err, is->where->location);
     }
     char *name;
     if (is->idxname) {
-        if (name_taken(d, rel->nsp, is->idxname)) {
+        if (ddl_name_taken(d, rel->nsp, is->idxname)) {
             if (is->if_not_exists) {
                 if (sink->notice) {
                     SqlError n;
@@ -1247,7 +1228,7 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
         }
         name = ddl_strdup(d, is->idxname);
     } else {
-        name = choose_name(d, rel->nsp, rel->name, colbuf, "idx", NULL, 0);
+        name = ddl_choose_name(d, rel->nsp, rel->name, colbuf, "idx", NULL, 0);
     }
     if (!name)
         return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
@@ -1267,7 +1248,7 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
     copy->indexes = ixs;
     copy->nindexes++;
     Oid reloid = rel->oid;
-    if (catalog_alter_relation(d->cat, d->ctxn, d->s->db_oid, rel, copy, err) != 0 || refresh_snap(d, err) != 0)
+    if (catalog_alter_relation(d->cat, d->ctxn, d->s->db_oid, rel, copy, err) != 0 || ddl_refresh_snap(d, err) != 0)
         return SQL_ERROR;
     const CatRelation *new_rel = catsnap_relation_by_oid(d->snap, reloid);
     /* The old descriptor for reading the existing rows: the pre-ALTER copy. */
@@ -1275,7 +1256,7 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
     if (!old_rel)
         return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
     old_rel->nindexes--;
-    if (backfill_index(d, old_rel, new_rel, err) != 0)
+    if (ddl_backfill_index(d, old_rel, new_rel, err) != 0)
         return SQL_ERROR;
     sink->command_complete(sink->arg, "CREATE INDEX");
     return SQL_DONE;
@@ -1287,13 +1268,13 @@ static SqlStatus exec_truncate(DdlCtx *d, const AstTruncateStmt *ts, const SqlSi
 {
     for (int i = 0; i < ts->relations.n; i++) {
         const AstRangeVar *rv = (const AstRangeVar *)ts->relations.items[i];
-        const CatRelation *rel = lookup_relation(d, rv);
+        const CatRelation *rel = ddl_lookup_relation(d, rv);
         if (!rel || rel->kind != CAT_REL_TABLE) {
             sql_error_set(err, ERRCODE_UNDEFINED_TABLE, "relation \"%s\" does not exist", rv->relname);
-            return (SqlStatus)set_pos(d, err, rv->hdr.location);
+            return (SqlStatus)ddl_set_pos(d, err, rv->hdr.location);
         }
         Oid rel_oid = rel->oid;
-        if (rel_truncate(d->s->txn, rel, err) != 0 || refresh_snap(d, err) != 0)
+        if (rel_truncate(d->s->txn, rel, err) != 0 || ddl_refresh_snap(d, err) != 0)
             return SQL_ERROR;
         /* RESTART IDENTITY (e2e fix: it was ignored): every sequence the table owns (serial
          * and identity columns) starts over. Sequences are not transactional here, so unlike
@@ -1337,6 +1318,8 @@ SqlStatus ddl_execute(SqlSession *s, const AstNode *stmt, const char *text, cons
     case AST_CREATE_SEQUENCE: st = create_sequence(&d, (const AstSequenceStmt *)stmt, sink, err); break;
     case AST_CREATE_INDEX: st = create_index(&d, (const AstIndexStmt *)stmt, sink, err); break;
     case AST_TRUNCATE: st = exec_truncate(&d, (const AstTruncateStmt *)stmt, sink, err); break;
+    case AST_ALTER_TABLE: st = ddl_alter_table(&d, (const AstAlterTableStmt *)stmt, sink, err); break;
+    case AST_CREATE_VIEW: st = ddl_create_view(&d, (const AstViewStmt *)stmt, sink, err); break;
     case AST_CREATE_EXTENSION: {
         const AstCreateExtensionStmt *ce = (const AstCreateExtensionStmt *)stmt;
         if (strcmp(ce->name, "vector") != 0 && strcmp(ce->name, "plpgsql") != 0) {

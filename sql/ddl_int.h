@@ -1,0 +1,57 @@
+/* ddl_int.h -- shared pieces of the DDL implementation: ddl.c (CREATE/DROP of tables,
+ * indexes, schemas, sequences; TRUNCATE) and ddl_alter.c (ALTER TABLE, CREATE VIEW). */
+#ifndef SHALE_SQL_DDL_INT_H
+#define SHALE_SQL_DDL_INT_H
+
+#include "sql/session_int.h"
+
+typedef struct DdlCtx {
+    SqlSession *s;
+    Catalog *cat;
+    CatTxn *ctxn;
+    CatSnapshot *snap;
+    ShaleArena arena;
+    const char *text;
+    size_t text_len;
+} DdlCtx;
+
+typedef enum SerialKind { SERIAL_NONE, SERIAL_2, SERIAL_4, SERIAL_8 } SerialKind;
+
+/* Constraint/index arrays grown in the arena. */
+typedef struct ConsBuild {
+    CatIndex idx[32];
+    int n_idx;
+    CatConstraint con[64];
+    int n_con;
+    char *names[96];
+    int n_names;
+} ConsBuild;
+
+int ddl_refresh_snap(DdlCtx *d, SqlError *err);
+const CatRelation *ddl_lookup_relation(DdlCtx *d, const AstRangeVar *rv);
+int ddl_set_pos(DdlCtx *d, SqlError *err, int location);
+char *ddl_strdup(DdlCtx *d, const char *str);
+char *ddl_strndup(DdlCtx *d, const char *str, size_t n);
+int ddl_find_col(const CatColumn *cols, int n, const char *name);
+int ddl_add_key_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const AstConstraint *c,
+                              const AstNameList *keys, const char *single_col, SqlError *err);
+int ddl_add_check_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const AstConstraint *c,
+                                const char *single_col, SqlError *err);
+int ddl_add_fk_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const AstConstraint *c,
+                             const char *single_col, SqlError *err);
+int ddl_backfill_index(DdlCtx *d, const CatRelation *old_rel, const CatRelation *new_rel, SqlError *err);
+int ddl_resolve_type(DdlCtx *d, const AstTypeName *tn, Oid *type, int32_t *typmod, SerialKind *serial,
+                        SqlError *err);
+char *ddl_choose_name(DdlCtx *d, Oid nsp, const char *base, const char *col, const char *suffix,
+                         char **taken, int n_taken);
+const char *ddl_span_text(DdlCtx *d, AstSpan sp);
+bool ddl_name_taken(DdlCtx *d, Oid nsp, const char *name);
+int ddl_creation_namespace(DdlCtx *d, const AstRangeVar *rv, Oid *nsp, SqlError *err);
+void ddl_notice_skip(const SqlSink *sink, const char *what, const char *name);
+int ddl_drop_relation(DdlCtx *d, const CatRelation *rel, bool cascade, const SqlSink *sink, SqlError *err);
+
+/* ddl_alter.c */
+SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink *sink, SqlError *err);
+SqlStatus ddl_create_view(DdlCtx *d, const AstViewStmt *vs, const SqlSink *sink, SqlError *err);
+
+#endif
