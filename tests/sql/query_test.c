@@ -84,7 +84,7 @@ static SqlSink make_sink(Capture *c)
 }
 
 typedef struct Env {
-    char dir[512];
+    char dir[1024];
     ShaleDB *db;
     SqlEngine *eng;
     SqlSession *sess;
@@ -93,7 +93,7 @@ typedef struct Env {
 static int env_open(Env *e)
 {
     memset(e, 0, sizeof(*e));
-    snprintf(e->dir, sizeof(e->dir), "%s/query", test_tmpdir());
+    snprintf(e->dir, sizeof(e->dir), "%.900s/query", test_tmpdir());
     ShaleDBOptions o;
     shale_db_options_init(&o);
     o.create_if_missing = true;
