@@ -254,10 +254,18 @@ static int bind_insert(Binder *b, PreparedQuery *q, const AstInsertStmt *ins, in
         return -1;
     /* target columns */
     int nt = ins->cols.n;
-    if (nt == 0)
+    if (nt == 0) {
         for (int c = 0; c < rel->ncols; c++)
             if (!rel->cols[c].dropped)
                 nt++;
+        /* without a column list, shorter rows fill the leading columns */
+        const AstSelectStmt *s0 = ins->select;
+        if (s0 && s0->values.n > 0 && s0->op == AST_SETOP_NONE) {
+            int w = ((const AstRowExpr *)s0->values.items[0])->args.n;
+            if (w < nt)
+                nt = w;
+        }
+    }
     d->target_col = q_alloc(b->arena, sizeof(int) * (size_t)(nt + 1));
     if (!d->target_col)
         return q_oom(err);
@@ -348,6 +356,8 @@ static int bind_insert(Binder *b, PreparedQuery *q, const AstInsertStmt *ins, in
         Plan *src = bind_select(b, NULL, sel, &sn, &snames, &stypes, &stm, NULL, err);
         if (!src)
             return -1;
+        if (ins->cols.n == 0 && sn < nt)
+            nt = d->n_target = sn;
         if (sn > nt) {
             SQL_ERR(err, SYNTAX_ERROR, "INSERT has more expressions than target columns");
             return -1;

@@ -215,9 +215,22 @@ static int lookup_regclass(Binder *b, const char *s, size_t n, Value *out, SqlEr
     return 0;
 }
 
-static Expr *coerce_unknown_const(Binder *b, Expr *e, Oid type, int32_t typmod, SqlError *err)
+static Expr *coerce_unknown_const(Binder *b, Expr *e, Oid type, int32_t typmod, TypesCoercion ctx, SqlError *err)
 {
     Value v;
+    if (ctx == TYPES_COERCE_EXPLICIT && typmod >= 0 && !e->u.c.null && type != REGCLASSOID) {
+        /* explicit casts truncate: input without the typmod, then an explicit length cast */
+        Value raw;
+        if (types_input(b->env->tc, type, -1, e->u.c.u.s.p, e->u.c.u.s.n, b->arena, &raw, err) != 0 ||
+            types_cast(b->env->tc, &raw, type, typmod, ctx, b->arena, &v, err) != 0) {
+            err_at(b, err, e->location);
+            return NULL;
+        }
+        Expr *c = bind_make_const(b, v, e->location);
+        if (c)
+            c->typmod = typmod;
+        return c;
+    }
     if (e->u.c.null) {
         v = value_null(type);
     } else if (type == REGCLASSOID) {
@@ -250,7 +263,7 @@ Expr *bind_coerce(Binder *b, Expr *e, Oid type, int32_t typmod, TypesCoercion ct
             return e;
     }
     if (e->kind == EXPR_CONST && e->type == UNKNOWNOID)
-        return coerce_unknown_const(b, e, type, typmod, err);
+        return coerce_unknown_const(b, e, type, typmod, ctx, err);
     if (e->type == type && (typmod < 0 || e->typmod == typmod))
         return e;
     if (e->type == type && typmod >= 0 && ctx != TYPES_COERCE_EXPLICIT && e->typmod < 0 &&

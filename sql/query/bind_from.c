@@ -821,9 +821,28 @@ Plan *bind_from_where(Binder *b, BindScope *s, const AstList *from, const AstNod
         if (!top)
             return NULL;
     }
-    for (int i = 0; i < cl.n; i++)
-        if (!cl.items[i].used && plan_add_qual(b, top, cl.items[i].e, err) != 0)
-            return NULL;
     set_width(top, s->width, s);
-    return top;
+    /* the rest of WHERE: on the top node, or above an outer join (its quals are ON quals) */
+    Plan *filter = NULL;
+    for (int i = 0; i < cl.n; i++) {
+        if (cl.items[i].used)
+            continue;
+        Plan *target = top;
+        if ((top->kind == PLAN_NESTLOOP || top->kind == PLAN_HASHJOIN) && top->jointype != JOIN_INNER) {
+            if (!filter) {
+                filter = bind_new_plan(b, PLAN_FILTER, top, NULL);
+                if (!filter) {
+                    q_oom(err);
+                    return NULL;
+                }
+                filter->ncols = top->ncols;
+                filter->est_rows = top->est_rows;
+                filter->scope = s;
+            }
+            target = filter;
+        }
+        if (plan_add_qual(b, target, cl.items[i].e, err) != 0)
+            return NULL;
+    }
+    return filter ? filter : top;
 }

@@ -224,7 +224,10 @@ Expr *bind_sublink(Binder *b, BindScope *s, SubLinkKind kind, const AstNode *sub
     bool correlated = b->block_outer;
     b->has_sublinks = true;
     if (kind != SUBLINK_EXISTS && ncols != 1) {
-        SQL_ERR(err, SYNTAX_ERROR, ncols > 1 ? "subquery has too many columns" : "subquery has too few columns");
+        if (kind == SUBLINK_EXPR || kind == SUBLINK_ARRAY)
+            SQL_ERR(err, SYNTAX_ERROR, "subquery must return only one column");
+        else
+            SQL_ERR(err, SYNTAX_ERROR, ncols > 1 ? "subquery has too many columns" : "subquery has too few columns");
         err->position = q_position(b, location);
         return NULL;
     }
@@ -812,10 +815,12 @@ static Plan *bind_setop(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
     const char **lnames, **rnames;
     Oid *lt, *rt;
     int32_t *ltm, *rtm;
+    b->keep_unknown = true;
     Plan *l = bind_select(b, parent, sel->larg, &ln, &lnames, &lt, &ltm, NULL, err);
     if (!l)
         return NULL;
     bool louter = b->block_outer;
+    b->keep_unknown = true;
     Plan *r = bind_select(b, parent, sel->rarg, &rn, &rnames, &rt, &rtm, NULL, err);
     if (!r)
         return NULL;
@@ -863,7 +868,7 @@ static Plan *bind_setop(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
 /* ---- the plain SELECT ---------------------------------------------------------------------- */
 
 static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, int *ncols, const char ***names,
-                        Oid **types, int32_t **typmods, Expr ***tlist_out, SqlError *err)
+                        Oid **types, int32_t **typmods, Expr ***tlist_out, bool keep_unknown, SqlError *err)
 {
     BindScope *s = q_alloc(b->arena, sizeof(BindScope));
     if (!s) {
@@ -1011,7 +1016,7 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
         }
     }
     for (int i = 0; i < tl.n; i++)
-        if (!(tl.e[i] = bind_resolve_unknown(b, tl.e[i], err)))
+        if (!(i < n_visible && keep_unknown) && !(tl.e[i] = bind_resolve_unknown(b, tl.e[i], err)))
             goto out;
 
     /* aggregates */
@@ -1061,8 +1066,6 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
             tl.e[i] = group_rewrite(&g, tl.e[i]);
         if (having)
             having = group_rewrite(&g, having);
-        for (int i = 0; i < cw.n; i++)
-            group_rewrite(&g, cw.items[i]);
         if (g.failed)
             goto out;
         top = ag;
@@ -1222,6 +1225,8 @@ Plan *bind_select(Binder *b, BindScope *parent, const AstSelectStmt *sel, int *n
                   Oid **types, int32_t **typmods, Expr ***tlist_out, SqlError *err)
 {
     int save_ctes = b->n_cte_stack;
+    bool keep_unknown = b->keep_unknown;
+    b->keep_unknown = false;
     if (sel->with && bind_with(b, sel->with, err) != 0)
         return NULL;
     Plan *p;
@@ -1238,7 +1243,7 @@ Plan *bind_select(Binder *b, BindScope *parent, const AstSelectStmt *sel, int *n
         if (tlist_out)
             *tlist_out = NULL;
     } else {
-        p = bind_plain(b, parent, sel, ncols, names, types, typmods, tlist_out, err);
+        p = bind_plain(b, parent, sel, ncols, names, types, typmods, tlist_out, keep_unknown, err);
     }
     if (p && p->visible == 0)
         p->visible = *ncols;

@@ -283,6 +283,7 @@ typedef struct Binder {
     bool touched_tables;
     bool volatile_seen;
     bool has_sublinks;
+    bool keep_unknown;           /* the next plain block keeps unknown-typed outputs (set-op arms) */
     bool block_outer;            /* the block bound last reads enclosing blocks' columns */
     int n_cte_stack, cap_cte_stack;
     CteDef **cte_stack;          /* visible WITH entries, innermost last */
