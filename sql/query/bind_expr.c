@@ -746,7 +746,8 @@ static Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlE
         Expr *e = bind_new_expr(b, EXPR_SRF, m.ret_type, fc->hdr.location, nargs);
         if (!e)
             return NULL;
-        memcpy(e->args, args, sizeof(Expr *) * (size_t)nargs);
+        if (nargs > 0)
+            memcpy(e->args, args, sizeof(Expr *) * (size_t)nargs);
         e->u.srf.m = copy_match(b, &m);
         e->u.srf.id = b->n_srfs++;
         s->n_srfs++;
@@ -755,7 +756,8 @@ static Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlE
     Expr *e = bind_new_expr(b, EXPR_FUNC, m.ret_type, fc->hdr.location, nargs);
     if (!e)
         return NULL;
-    memcpy(e->args, args, sizeof(Expr *) * (size_t)nargs);
+    if (nargs > 0)
+        memcpy(e->args, args, sizeof(Expr *) * (size_t)nargs);
     e->u.func.m = copy_match(b, &m);
     if (!e->u.func.m)
         return NULL;

@@ -67,7 +67,8 @@ typedef struct SubLinkState {
 typedef struct DmlState DmlState;
 
 struct QueryCursor {
-    QueryEnv *env;
+    QueryEnv *env;               /* = &env_copy: callers may pass a QueryEnv on their stack */
+    QueryEnv env_copy;
     PreparedQuery *q;
     ShaleArena *arena;           /* exec arena (caller's) */
     const Value *params;

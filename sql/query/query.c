@@ -112,7 +112,9 @@ static int query_cursor_init(QueryEnv *env, PreparedQuery *q, const Value *param
     if (!qc)
         return q_oom(err);
     memset(qc, 0, sizeof(*qc));
-    qc->env = env;
+    qc->env_copy = *env;
+    qc->env = &qc->env_copy;
+    env = qc->env;
     qc->q = q;
     qc->arena = exec_arena;
     qc->params = params;
