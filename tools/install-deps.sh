@@ -5,7 +5,13 @@
 set -e
 PKGS="build-essential autoconf automake libtool pkg-config \
       liblz4-dev libmbedtls-dev libpcre2-dev \
-      libpq-dev libleveldb-dev libsnappy-dev"
+      libpq-dev libleveldb-dev libsnappy-dev \
+      postgresql-client tmux"
+# PostgreSQL 15 itself (the oracle for differential tests and the pgbench baseline) where the
+# distribution ships it (Debian 12); elsewhere the tests that need it skip.
+if apt-cache show postgresql-15 >/dev/null 2>&1; then
+  PKGS="$PKGS postgresql-15"
+fi
 missing=""
 for p in $PKGS; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

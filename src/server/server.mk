@@ -8,6 +8,9 @@ SERVER_SOURCES = src/server/main.c src/server/server_config.h src/server/server_
 #   shaledb_SOURCES = $(SERVER_SOURCES)
 # (and sets WIRE_SERVER_BIN below to shaledb so the wire tests run the real server).
 
+bin_PROGRAMS += shaledb
+shaledb_SOURCES = $(SERVER_SOURCES)
+
 # Test-only server: the real server sources linked with the SQL test double.
 check_PROGRAMS += tests/wire/shaledb_fake
 tests_wire_shaledb_fake_SOURCES = $(SERVER_SOURCES) tests/wire/fake_sql.c

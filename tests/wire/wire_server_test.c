@@ -203,7 +203,16 @@ TEST(config_file_overrides_and_reload)
     CHECK(strstr(read_log(&ws), "unrecognized configuration parameter \"no_such_setting\"") != NULL);
     PGconn *c[4];
     for (int i = 0; i < 3; i++) {
-        c[i] = wire_connect(&ws, NULL); /* -c trust wins over the file's md5 */
+        /* -c trust wins over the file's md5. The readiness probe's connection may still be
+         * closing on the server (its slot is freed asynchronously, as in PostgreSQL): retry
+         * briefly on "too many clients". */
+        c[i] = wire_connect(&ws, NULL);
+        for (int tries = 0; tries < 100 && PQstatus(c[i]) != CONNECTION_OK &&
+                            strstr(PQerrorMessage(c[i]), "too many clients"); tries++) {
+            PQfinish(c[i]);
+            wire_sleep_ms(20);
+            c[i] = wire_connect(&ws, NULL);
+        }
         CHECK(PQstatus(c[i]) == CONNECTION_OK);
     }
     c[3] = wire_connect(&ws, NULL);

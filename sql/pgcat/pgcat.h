@@ -1,0 +1,85 @@
+/* pgcat.h -- PostgreSQL's system catalogs and information_schema as ShaleDB serves them:
+ * virtual tables whose rows are generated, at scan time, from the real catalog
+ * (src/catalog, through the statement's catalog snapshot) and the session, plus the
+ * catalog-aware builtin functions clients call (format_type, pg_get_indexdef, ...).
+ *
+ * The query engine (sql/query) consults this module:
+ *  - name resolution: a relation named pg_catalog.X (or X with pg_catalog on the path,
+ *    which PostgreSQL always searches first) or information_schema.X that is not a user
+ *    table resolves to pgcat_lookup(schema, X); the planner scans it with a virtual scan
+ *    that calls PgCatTable.rows once per scan and filters/joins the rows like any others.
+ *  - function resolution: before types_func_resolve, pgcat_func_lookup(name, nargs,
+ *    argtypes) offers the catalog-aware functions; they receive the QueryEnv.
+ *
+ * Rows are views over the catalog, never canned answers: what a tool sees is the database
+ * as it is in the statement's snapshot.
+ *
+ * Memory: values produced live in the arena given to the call (the scan's or the row's).
+ * Threading: stateless; everything comes from the QueryEnv. */
+#ifndef SHALE_SQL_PGCAT_PGCAT_H
+#define SHALE_SQL_PGCAT_PGCAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "catalog/sqlerror.h"
+#include "catalog/value.h"
+#include "sql/query.h"
+#include "util/arena.h"
+
+typedef struct PgCatColumn {
+    const char *name;
+    Oid type;
+    int32_t typmod;                /* -1 */
+} PgCatColumn;
+
+/* Called once per row; vals[ncols] (payloads in the arena passed to rows()). Returns 0 to
+ * go on, -1 to stop with an error (already in err). */
+typedef int (*PgCatEmit)(void *arg, const Value *vals, SqlError *err);
+
+typedef struct PgCatTable {
+    const char *schema;            /* "pg_catalog" or "information_schema" */
+    const char *name;
+    Oid oid;                       /* its pg_class OID (PostgreSQL's where it has a fixed one) */
+    int ncols;
+    const PgCatColumn *cols;
+    /* Produces every row of the table for this statement. */
+    int (*rows)(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, void *arg, SqlError *err);
+} PgCatTable;
+
+/* The table schema.name (schema NULL = pg_catalog, then information_schema is NOT
+ * searched: PostgreSQL only has pg_catalog implicitly on the path). NULL if none. */
+const PgCatTable *pgcat_lookup(const char *schema, const char *name);
+/* By pg_class OID (for regclass output and joins on oid). */
+const PgCatTable *pgcat_lookup_oid(Oid oid);
+/* Every virtual table (for pg_class rows describing them). */
+int pgcat_n_tables(void);
+const PgCatTable *pgcat_table(int i);
+
+/* Catalog-aware scalar functions (format_type, pg_get_indexdef, pg_table_is_visible, ...). */
+typedef int (*PgCatFn)(const QueryEnv *env, ShaleArena *arena, int nargs, const Value *args,
+                       Value *out, SqlError *err);
+
+typedef struct PgCatFunc {
+    const char *name;              /* lower case, without schema */
+    int nargs;
+    Oid args[4];                   /* argument types the caller must coerce to */
+    Oid ret;
+    bool strict;                   /* NULL argument -> NULL result without calling fn */
+    PgCatFn fn;
+} PgCatFunc;
+
+/* The catalog-aware function name(nargs) whose argument types argtypes can be implicitly
+ * coerced to (exact match preferred), or NULL. */
+const PgCatFunc *pgcat_func_lookup(const char *name, int nargs, const Oid *argtypes);
+
+/* regclass / regtype / regproc I/O with catalog access (the types module only knows the
+ * numeric forms): name -> OID following search_path, and OID -> name (qualified when not
+ * visible). Return 0 or -1 with err (42P01 'relation "x" does not exist', 42704 'type "x"
+ * does not exist'). */
+int pgcat_regclass_in(const QueryEnv *env, const char *name, Oid *out, SqlError *err);
+int pgcat_regclass_out(const QueryEnv *env, Oid oid, ShaleArena *arena, const char **out);
+int pgcat_regtype_in(const QueryEnv *env, const char *name, Oid *out, SqlError *err);
+int pgcat_regtype_out(const QueryEnv *env, Oid oid, ShaleArena *arena, const char **out);
+
+#endif
