@@ -20,3 +20,4 @@ check_PROGRAMS += tests/sql/query_test
 tests_sql_query_test_SOURCES = tests/sql/query_test.c tests/sql/query_cases.h tests/harness/test.h
 TESTS += tests/sql/query_test
 EXTRA_DIST += tests/sql/query_cases.txt tests/sql/gen_query_cases.py
+dist_doc_DATA += docs/sql-queries.md
