@@ -358,6 +358,19 @@ bool bind_walk(Expr *e, bool (*fn)(Expr *e, void *arg), void *arg);
 bool bind_expr_has_vars(const Expr *e);
 bool bind_expr_volatile(const Expr *e);
 
+/* Calls and compound expressions (bind_func.c), used by bind_expr. */
+int bind_coerce_args(Binder *b, const SqlFuncMatch *m, int nargs, Expr **args, SqlError *err);
+Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *err);
+Expr *bind_list_common(Binder *b, BindScope *s, const AstList *l, Expr **out, const char *ctx, Oid *common,
+                       int location, SqlError *err);
+Expr *bind_case(Binder *b, BindScope *s, const AstCaseExpr *c, SqlError *err);
+Expr *bind_in(Binder *b, BindScope *s, const AstInExpr *in, SqlError *err);
+Expr *bind_like(Binder *b, BindScope *s, const AstLikeExpr *lk, SqlError *err);
+Expr *bind_subscript(Binder *b, BindScope *s, const AstIndirection *ind, SqlError *err);
+Expr *bind_array(Binder *b, BindScope *s, const AstArrayExpr *a, SqlError *err);
+Expr *bind_row_compare(Binder *b, BindScope *s, const char *op, const AstRowExpr *l, const AstRowExpr *r,
+                       int location, SqlError *err);
+
 /* Queries (bind_select.c). */
 /* Binds and plans a SELECT (or VALUES / set operation) as a query block nested in parent
  * (NULL for the top level). Output columns in names, types, typmods (arena). */

@@ -413,4 +413,10 @@ static const struct { const char *sql; const char *expected; } query_cases[] = {
      "alice3!\nbob"},
     {"SELECT DISTINCT count(*) OVER (PARTITION BY grp) FROM t ORDER BY 1",
      "2"},
+    {"SELECT (1, 2) = (1, 2), (1, 2) < (1, 3), (2, 1) <= (1, 9), (1, NULL) = (1, 2), (1, 2) <> (1, 3)",
+     "t|t|f||t"},
+    {"SELECT id FROM t WHERE (id, grp) IN ((1, 'a'), (2, 'b'), (3, 'x')) ORDER BY id",
+     "1\n2"},
+    {"SELECT id FROM t WHERE (grp, id) > ('a', 1) ORDER BY grp, id LIMIT 3",
+     "101\n2\n102"},
 };
