@@ -406,15 +406,45 @@ int exec_sublink(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
     int rc;
     if (kind == SUBLINK_ANY || kind == SUBLINK_ALL) {
         bool is_all = kind == SUBLINK_ALL;
+        /* x IN (sub-query) / x NOT IN (...) with an equality on one type: a hash set */
+        const char *opn = e->u.sub.op->func->name;
+        bool hashed = !correlated && e->u.sub.op->arg_types[0] == e->u.sub.op->arg_types[1] &&
+                      ((!is_all && strcmp(opn, "=") == 0) || (is_all && strcmp(opn, "<>") == 0));
         if (!correlated && !st->cached) {
             while ((rc = exec_next(node, err)) == 1) {
                 Value *row = row_copy(&st->arena, node->row, 1);
-                if (!row || rowvec_push(&st->list, row, err) != 0)
+                if (!row)
+                    return q_oom(err);
+                if (hashed) {
+                    if (row[0].null) {
+                        st->has_null = true;
+                        continue;
+                    }
+                    uint64_t h = q_hash_row(row, 1);
+                    if (!htable_find(&st->set, row, 1, h) && !htable_insert(&st->set, &st->arena, row, h, err))
+                        return -1;
+                    continue;
+                }
+                if (rowvec_push(&st->list, row, err) != 0)
                     return q_oom(err);
             }
             if (rc < 0)
                 return -1;
+            exec_rescan(node);
             st->cached = true;
+        }
+        if (hashed) {
+            bool empty = st->set.n == 0 && !st->has_null;
+            if (empty) {
+                *out = value_bool(is_all);
+            } else if (lhs.null) {
+                *out = value_null(BOOLOID);
+            } else if (htable_find(&st->set, &lhs, 1, q_hash_row(&lhs, 1))) {
+                *out = value_bool(!is_all);
+            } else {
+                *out = st->has_null ? value_null(BOOLOID) : value_bool(is_all);
+            }
+            return 0;
         }
         bool saw_null = false;
         if (!correlated) {

@@ -419,4 +419,8 @@ static const struct { const char *sql; const char *expected; } query_cases[] = {
      "1\n2"},
     {"SELECT id FROM t WHERE (grp, id) > ('a', 1) ORDER BY grp, id LIMIT 3",
      "101\n2\n102"},
+    {"SELECT 1 IN (SELECT g FROM generate_series(1, 1000) g), 1001 IN (SELECT g FROM generate_series(1, 1000) g), 5 NOT IN (SELECT NULL::int), 5 NOT IN (SELECT 1 WHERE false), NULL::int IN (SELECT 1)",
+     "t|f||t|"},
+    {"SELECT count(*) FROM generate_series(1, 2000) g WHERE g NOT IN (SELECT g2 * 2 FROM generate_series(1, 1000) g2)",
+     "1000"},
 };
