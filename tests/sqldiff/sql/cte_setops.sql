@@ -1,0 +1,41 @@
+-- cte_setops.sql: WITH, WITH RECURSIVE, UNION / INTERSECT / EXCEPT [ALL].
+WITH x AS (SELECT 1 AS a UNION ALL SELECT 2) SELECT sum(a) FROM x;
+WITH x(a, b) AS (VALUES (1, 'one'), (2, 'two')), y AS (SELECT a * 10 AS c FROM x) SELECT x.b, y.c FROM x JOIN y ON y.c = x.a * 10 ORDER BY 1;
+WITH x AS (SELECT 5 AS v) SELECT * FROM x, x AS x2;
+WITH x AS MATERIALIZED (SELECT 3 AS v) SELECT v FROM x;
+WITH x AS NOT MATERIALIZED (SELECT 4 AS v) SELECT v FROM x;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10) SELECT sum(i), count(*), max(i) FROM n;
+WITH RECURSIVE fib(a, b, k) AS (SELECT 0::bigint, 1::bigint, 1 UNION ALL SELECT b, a + b, k + 1 FROM fib WHERE k < 50) SELECT a FROM fib WHERE k IN (10, 30, 50) ORDER BY k;
+CREATE TABLE tree (id int, parent int, name text);
+INSERT INTO tree VALUES (1, NULL, 'root'), (2, 1, 'a'), (3, 1, 'b'), (4, 2, 'a1'), (5, 2, 'a2'), (6, 4, 'a1x'), (7, 3, 'b1');
+WITH RECURSIVE sub AS (SELECT id, name, 0 AS depth, name AS path FROM tree WHERE parent IS NULL
+  UNION ALL SELECT t.id, t.name, s.depth + 1, s.path || '/' || t.name FROM tree t JOIN sub s ON t.parent = s.id)
+SELECT id, depth, path FROM sub ORDER BY path;
+WITH RECURSIVE up AS (SELECT id, parent FROM tree WHERE id = 6 UNION SELECT t.id, t.parent FROM tree t JOIN up ON t.id = up.parent)
+SELECT id FROM up ORDER BY id;
+WITH RECURSIVE cyc(i) AS (SELECT 1 UNION SELECT (i % 3) + 1 FROM cyc) SELECT i FROM cyc ORDER BY i;
+WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 3) SELECT r1.i, r2.i FROM r r1, r r2 WHERE r1.i = r2.i ORDER BY 1;
+WITH RECURSIVE bad(i) AS (SELECT 1 UNION ALL SELECT count(*) FROM bad) SELECT * FROM bad;
+WITH ins AS (INSERT INTO tree VALUES (8, 7, 'b1x') RETURNING id) SELECT id FROM ins;
+SELECT count(*) FROM tree;
+-- set operations
+SELECT 1 UNION SELECT 2 UNION SELECT 1 ORDER BY 1;
+SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 1 ORDER BY 1;
+SELECT x FROM (VALUES (1), (2), (2), (3), (NULL)) a(x) INTERSECT SELECT x FROM (VALUES (2), (2), (3), (4), (NULL)) b(x) ORDER BY 1;
+SELECT x FROM (VALUES (1), (2), (2), (3)) a(x) INTERSECT ALL SELECT x FROM (VALUES (2), (2), (2), (3)) b(x) ORDER BY 1;
+SELECT x FROM (VALUES (1), (2), (2), (3), (NULL)) a(x) EXCEPT SELECT x FROM (VALUES (2), (4)) b(x) ORDER BY 1;
+SELECT x FROM (VALUES (1), (2), (2), (2), (3)) a(x) EXCEPT ALL SELECT x FROM (VALUES (2), (3)) b(x) ORDER BY 1;
+SELECT 1 AS n, 'a' AS s UNION SELECT 2, 'b' ORDER BY n DESC;
+SELECT 1 UNION SELECT 2 INTERSECT SELECT 2 ORDER BY 1;
+(SELECT 1 UNION SELECT 2) INTERSECT SELECT 2;
+SELECT 1 UNION SELECT 2.5 ORDER BY 1;
+SELECT 'a' UNION SELECT 'b' ORDER BY 1 DESC LIMIT 1;
+(SELECT name FROM tree ORDER BY name LIMIT 2) UNION ALL (SELECT name FROM tree ORDER BY name DESC LIMIT 2);
+SELECT NULL UNION SELECT NULL;
+SELECT id FROM tree WHERE parent = 1 UNION SELECT parent FROM tree WHERE parent IS NOT NULL ORDER BY id;
+-- errors
+SELECT 1 UNION SELECT 1, 2;
+SELECT 1 UNION SELECT 'x';
+SELECT 1 AS a UNION SELECT 2 ORDER BY b;
+WITH x AS (SELECT 1) SELECT * FROM y;
+DROP TABLE tree;
