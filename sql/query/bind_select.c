@@ -76,6 +76,8 @@ typedef struct GroupCtx {
     Expr **group;
     SqlError *err;
     bool failed;
+    int n_fixed;
+    const Plan *fixed[64];       /* sub-query plans already remapped */
 } GroupCtx;
 
 static const char *var_name(BindScope *s, int index, char *buf, size_t cap)
@@ -88,6 +90,97 @@ static const char *var_name(BindScope *s, int index, char *buf, size_t cap)
         }
     }
     return "?";
+}
+
+static const char *var_name(BindScope *s, int index, char *buf, size_t cap);
+static void outer_fix_plan(GroupCtx *g, Plan *p, int depth);
+
+/* A correlated sub-query evaluated above the Agg reads this block's columns through the
+ * Agg's output row: its Vars of our level (depth) move to the group columns. */
+static void outer_fix_expr(GroupCtx *g, Expr *e, int depth)
+{
+    if (!e || g->failed)
+        return;
+    if (e->kind == EXPR_VAR && e->u.var.level == depth) {
+        for (int i = 0; i < g->n_group; i++) {
+            const Expr *ge = g->group[i];
+            if (ge->kind == EXPR_VAR && ge->u.var.level == 0 && ge->u.var.index == e->u.var.index) {
+                e->u.var.index = i;
+                return;
+            }
+        }
+        char buf[200];
+        SQL_ERR(g->err, GROUPING_ERROR, "subquery uses ungrouped column \"%s\" from outer query",
+                var_name(g->s, e->u.var.index, buf, sizeof(buf)));
+        g->err->position = q_position(g->b, e->location);
+        g->failed = true;
+        return;
+    }
+    if (e->kind == EXPR_SUBLINK)
+        outer_fix_plan(g, e->u.sub.plan, depth + 1);
+    if (e->kind == EXPR_AGGREF) {
+        AggSpec *a = e->u.aggref.agg;
+        for (int i = 0; i < a->nargs; i++)
+            outer_fix_expr(g, a->args[i], depth);
+        for (int i = 0; i < a->n_order; i++)
+            outer_fix_expr(g, a->order_exprs[i], depth);
+        outer_fix_expr(g, a->filter, depth);
+    }
+    if (e->kind == EXPR_WINDOW) {
+        WinSpec *w = e->u.window.win;
+        for (int i = 0; i < w->n_part; i++)
+            outer_fix_expr(g, w->part[i], depth);
+        for (int i = 0; i < w->n_order; i++)
+            outer_fix_expr(g, w->order_exprs[i], depth);
+        for (int i = 0; i < w->agg.nargs; i++)
+            outer_fix_expr(g, w->agg.args[i], depth);
+    }
+    for (int i = 0; i < e->nargs; i++)
+        outer_fix_expr(g, e->args[i], depth);
+}
+
+static void outer_fix_list(GroupCtx *g, Expr **l, int n, int depth)
+{
+    for (int i = 0; l && i < n; i++)
+        outer_fix_expr(g, l[i], depth);
+}
+
+static void outer_fix_plan(GroupCtx *g, Plan *p, int depth)
+{
+    if (!p || g->failed)
+        return;
+    for (int i = 0; i < g->n_fixed; i++)
+        if (g->fixed[i] == p)
+            return;
+    if (g->n_fixed < 64)
+        g->fixed[g->n_fixed++] = p;
+    outer_fix_list(g, p->qual, p->n_qual, depth);
+    outer_fix_list(g, p->exprs, p->n_exprs, depth);
+    for (int r = 0; p->rows && r < p->n_rows; r++)
+        outer_fix_list(g, p->rows[r], p->rows[r] ? p->ncols : 0, depth);
+    outer_fix_list(g, p->group, p->n_group, depth);
+    for (int i = 0; i < p->n_aggs; i++) {
+        AggSpec *a = p->aggs[i];
+        outer_fix_list(g, a->args, a->nargs, depth);
+        outer_fix_list(g, a->order_exprs, a->n_order, depth);
+        outer_fix_expr(g, a->filter, depth);
+    }
+    for (int i = 0; i < p->n_wins; i++) {
+        WinSpec *w = p->wins[i];
+        outer_fix_list(g, w->part, w->n_part, depth);
+        outer_fix_list(g, w->order_exprs, w->n_order, depth);
+        outer_fix_list(g, w->agg.args, w->agg.nargs, depth);
+    }
+    outer_fix_list(g, p->hash_l, p->n_hash, depth);
+    outer_fix_list(g, p->hash_r, p->n_hash, depth);
+    outer_fix_list(g, p->ib.eq, p->ib.n_eq, depth);
+    outer_fix_expr(g, p->ib.lo, depth);
+    outer_fix_expr(g, p->ib.hi, depth);
+    outer_fix_list(g, p->ib.in, p->ib.n_in, depth);
+    outer_fix_expr(g, p->limit, depth);
+    outer_fix_expr(g, p->offset, depth);
+    outer_fix_plan(g, p->left, p->kind == PLAN_SUBQUERYSCAN ? depth + 1 : depth);
+    outer_fix_plan(g, p->right, depth);
 }
 
 static Expr *group_rewrite(GroupCtx *g, Expr *e)
@@ -129,6 +222,10 @@ static Expr *group_rewrite(GroupCtx *g, Expr *e)
             w->agg.filter = group_rewrite(g, w->agg.filter);
         return e;
     }
+    case EXPR_SUBLINK:
+        if (e->u.sub.id < 0)
+            outer_fix_plan(g, e->u.sub.plan, 1);
+        break;
     default:
         break;
     }
@@ -780,7 +877,13 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
         ag->scope = s;
         ag->ncols = n_group + ca.n;
         ag->est_rows = n_group ? (top->est_rows > 10 ? top->est_rows / 10 : 1) : 1;
-        GroupCtx g = {b, s, n_group, group, err, false};
+        GroupCtx g;
+        memset(&g, 0, sizeof(g));
+        g.b = b;
+        g.s = s;
+        g.n_group = n_group;
+        g.group = group;
+        g.err = err;
         for (int i = 0; i < tl.n; i++)
             tl.e[i] = group_rewrite(&g, tl.e[i]);
         if (having)

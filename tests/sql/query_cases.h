@@ -423,4 +423,10 @@ static const struct { const char *sql; const char *expected; } query_cases[] = {
      "t|f||t|"},
     {"SELECT count(*) FROM generate_series(1, 2000) g WHERE g NOT IN (SELECT g2 * 2 FROM generate_series(1, 1000) g2)",
      "1000"},
+    {"SELECT grp, (SELECT count(*) FROM t t2 WHERE t2.grp = t.grp) FROM t GROUP BY grp ORDER BY grp",
+     "a|2\nb|2\nz|2"},
+    {"SELECT grp, (SELECT count(*) FROM t t2 WHERE t2.id = t.id) FROM t GROUP BY grp",
+     "ERROR 42803: subquery uses ungrouped column \"t.id\" from outer query"},
+    {"SELECT grp FROM t GROUP BY grp HAVING EXISTS (SELECT 1 FROM t t2 WHERE t2.grp = t.grp AND t2.id > 3) ORDER BY 1",
+     "a\nb\nz"},
 };
