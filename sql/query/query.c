@@ -86,6 +86,13 @@ int query_prepare(QueryEnv *env, const AstNode *stmt, const char *query_text, in
             b.param_types[i] = TEXTOID;
     q->n_params = b.n_params;
     q->param_types = b.param_types;
+    if (!q->param_types) {
+        /* never NULL, so callers may memcpy zero entries from it */
+        q->param_types = q_alloc(arena, sizeof(Oid));
+        if (!q->param_types)
+            return q_oom(err);
+        q->param_types[0] = INVALIDOID;
+    }
     q->n_plans = b.n_plans;
     q->n_sublinks = b.n_sublinks;
     q->n_ctes = b.n_ctes;
