@@ -398,4 +398,10 @@ TEST(read_committed_recheck)
     env_close(&e);
 }
 
-TEST_MAIN(RUN(pg_cases); RUN(columns_and_tags); RUN(plans); RUN(point_lookups); RUN(read_committed_recheck);)
+TEST(cleanup)
+{
+    test_rm_rf(test_tmpdir());
+    CHECK(1);
+}
+
+TEST_MAIN(RUN(pg_cases); RUN(columns_and_tags); RUN(plans); RUN(point_lookups); RUN(read_committed_recheck); RUN(cleanup);)
