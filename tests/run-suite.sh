@@ -43,12 +43,13 @@ fi
 
 # Count test cases from every test log; a binary that died without reporting its cases
 # (crash, sanitizer abort, timeout) counts as one failure.
-passed=0; failed=0
+passed=0; failed=0; xfailed=0
 for dir in "$top"/build-suite-*; do
   [ -d "$dir" ] || continue
   for log in $(find "$dir/tests" "$dir/tools" -name '*.log' 2>/dev/null); do
     case "$log" in */test-suite.log) continue;; esac
-    p=$(grep -c '^PASS ' "$log"); f=$(grep -c '^FAIL ' "$log")
+    p=$(grep -c '^PASS ' "$log"); f=$(grep -c '^FAIL ' "$log"); x=$(grep -c '^XFAIL ' "$log")
+    xfailed=$((xfailed + x))
     passed=$((passed + p)); failed=$((failed + f))
     trs="${log%.log}.trs"
     if [ -f "$trs" ] && grep -qE '^:test-result: (FAIL|ERROR)' "$trs" && [ "$f" -eq 0 ]; then
@@ -62,5 +63,13 @@ for dir in "$top"/build-suite-*; do
 done
 failed=$((failed + build_failures))
 echo "suite took $(( $(date +%s) - start )) s"
+if [ "$xfailed" -gt 0 ]; then
+  # Conformance files ShaleDB does not pass yet (floors in tests/slt/shaledb-xfail.txt and
+  # tests/sqldiff/known-differences.txt): they fail the run only when they get worse.
+  echo "known gaps (XFAIL, not counted below): $xfailed conformance files below PostgreSQL"
+  for dir in "$top"/build-suite-*; do
+    grep -h '^XFAIL ' $(find "$dir/tests" -name '*.log' 2>/dev/null) 2>/dev/null | sed 's/^/  /' | head -40
+  done
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
