@@ -425,9 +425,9 @@ static Expr *bind_limit_expr(Binder *b, BindScope *parent, const AstNode *n, con
 }
 
 static Plan *add_sort_limit(Binder *b, BindScope *parent, Plan *top, const AstSelectStmt *sel, int n_keys,
-                            SortKey *keys, bool *failed, SqlError *err)
+                            SortKey *keys, bool need_sort, bool *failed, SqlError *err)
 {
-    if (n_keys > 0) {
+    if (n_keys > 0 && need_sort) {
         Plan *so = bind_new_plan(b, PLAN_SORT, top, NULL);
         if (!so)
             goto oom;
@@ -457,9 +457,19 @@ static Plan *add_sort_limit(Binder *b, BindScope *parent, Plan *top, const AstSe
             }
         }
         li->est_rows = top->est_rows;
+        if (sel->limit_with_ties) {
+            if (n_keys == 0) {
+                SQL_ERR(err, SYNTAX_ERROR, "WITH TIES cannot be specified without ORDER BY clause");
+                *failed = true;
+                return NULL;
+            }
+            li->with_ties = true;
+            li->n_keys = n_keys;
+            li->keys = keys;
+        }
         if (li->limit && li->limit->kind == EXPR_CONST && !li->limit->u.c.null && li->limit->u.c.u.i < li->est_rows)
             li->est_rows = (double)li->limit->u.c.u.i;
-        if (top->kind == PLAN_SORT && (!li->limit || !bind_expr_has_vars(li->limit)) &&
+        if (top->kind == PLAN_SORT && !li->with_ties && (!li->limit || !bind_expr_has_vars(li->limit)) &&
             (!li->offset || !bind_expr_has_vars(li->offset))) {
             top->limit = li->limit;
             top->offset = li->offset;
@@ -575,6 +585,11 @@ static Plan *order_by_output(Binder *b, BindScope *parent, Plan *p, const AstSel
                     if (strcmp(names[c], nm) == 0)
                         col = c;
             }
+            if (col < 0 && is_simple_name(sb->node, &nm)) {
+                SQL_ERR(err, UNDEFINED_COLUMN, "column \"%s\" does not exist", nm);
+                err->position = q_position(b, sb->node->location);
+                return NULL;
+            }
             if (col < 0) {
                 SQL_ERR(err, FEATURE_NOT_SUPPORTED,
                         "invalid UNION/INTERSECT/EXCEPT ORDER BY clause");
@@ -589,7 +604,7 @@ static Plan *order_by_output(Binder *b, BindScope *parent, Plan *p, const AstSel
     }
     (void)types;
     bool failed = false;
-    Plan *top = add_sort_limit(b, parent, p, sel, nk, keys, &failed, err);
+    Plan *top = add_sort_limit(b, parent, p, sel, nk, keys, true, &failed, err);
     return failed ? NULL : top;
 }
 
@@ -996,7 +1011,7 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
         nk = 0;
     }
     bool failed = false;
-    top = add_sort_limit(b, parent, top, sel, sorted_by_index ? 0 : nk, keys, &failed, err);
+    top = add_sort_limit(b, parent, top, sel, nk, keys, !sorted_by_index, &failed, err);
     if (failed)
         goto out;
     /* FOR UPDATE / SHARE */

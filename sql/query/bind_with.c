@@ -97,6 +97,15 @@ int bind_with(Binder *b, const AstWithClause *with, SqlError *err)
             Plan *r = bind_select(b, NULL, q->rarg, &rn, &rnames, &rtypes, &rtm, NULL, err);
             if (!r)
                 return -1;
+            for (const Plan *x = r; x; x = x->left) {
+                if (x->kind == PLAN_AGG) {
+                    SQL_ERR(err, INVALID_RECURSION, "aggregate functions are not allowed in a recursive query's recursive term");
+                    err->position = q_position(b, q->rarg->hdr.location);
+                    return -1;
+                }
+                if (x->kind == PLAN_SUBQUERYSCAN || x->kind == PLAN_NESTLOOP || x->kind == PLAN_HASHJOIN)
+                    break;
+            }
             if (rn != ncols) {
                 SQL_ERR(err, SYNTAX_ERROR, "each UNION query must have the same number of columns");
                 return -1;
@@ -266,10 +275,12 @@ int bind_window_def(Binder *b, BindScope *s, const AstWindowDef *w, WinSpec *ws,
         ws->order[i].nulls_first = sb->nulls == AST_NULLS_DEFAULT ? ws->order[i].desc : sb->nulls == AST_NULLS_FIRST;
     }
     ws->frame_mode = frame->mode;
+    ws->exclude = frame->exclude == AST_EXCLUDE_NO_OTHERS ? AST_EXCLUDE_NONE : frame->exclude;
     ws->start_bound = frame->start_bound;
     ws->end_bound = frame->end_bound;
-    if (frame->mode == AST_FRAME_GROUPS) {
-        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "GROUPS frames are not supported");
+    if (frame->mode == AST_FRAME_GROUPS && order->n == 0) {
+        SQL_ERR(err, WINDOWING_ERROR, "GROUPS mode requires an ORDER BY clause");
+        err->position = q_position(b, w->hdr.location);
         goto fail;
     }
     if (frame->start_offset && !(ws->start_offset = bind_coerce(b, bind_expr(b, s, frame->start_offset, err), INT8OID, -1, TYPES_COERCE_IMPLICIT, err)))

@@ -761,8 +761,20 @@ static int exec_next_limit(ExecNode *n, SqlError *err)
             exec_eval_limit(n, p->offset, true, &n->offset, err) != 0)
             return -1;
     }
-    if (n->limit >= 0 && n->i >= n->limit)
-        return 0;
+    if (n->limit >= 0 && n->i >= n->limit) {
+        if (!p->with_ties || !n->vals)
+            return 0;
+        /* WITH TIES: rows equal to the last one on the ORDER BY keys */
+        int rc = exec_next(n->left, err);
+        if (rc <= 0)
+            return rc;
+        if (q_compare_keys(n->vals, n->left->row, p->keys, p->n_keys) != 0) {
+            n->vals = NULL;
+            return 0;
+        }
+        memcpy(n->row, n->left->row, sizeof(Value) * (size_t)p->ncols);
+        return 1;
+    }
     for (;;) {
         int rc = exec_next(n->left, err);
         if (rc <= 0)
@@ -773,6 +785,8 @@ static int exec_next_limit(ExecNode *n, SqlError *err)
         }
         n->i++;
         memcpy(n->row, n->left->row, sizeof(Value) * (size_t)p->ncols);
+        if (p->with_ties && n->i == n->limit && !(n->vals = row_copy(&n->keep, n->row, p->ncols)))
+            return q_oom(err);
         return 1;
     }
 }

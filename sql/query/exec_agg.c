@@ -306,9 +306,17 @@ static int win_eval_arg(ExecNode *n, const WinSpec *ws, int arg, Value *row, Val
     return q_value_copy(&n->keep, out, out, err);
 }
 
-/* Frame [*fs, *fe) within partition [ps, pe) for the row at position r (peers [pk0, pk1)). */
+/* Peer groups of one partition: gstart[g] = first row of group g (absolute index),
+ * gstart[ng] = partition end. */
+typedef struct WinGroups {
+    int64_t *gstart;
+    int64_t ng;
+} WinGroups;
+
+/* Frame [*fs, *fe) within partition [ps, pe) for the row at position r, which is in peer
+ * group g ([pk0, pk1)). */
 static int win_frame(ExecNode *n, const WinSpec *ws, int64_t ps, int64_t pe, int64_t r, int64_t pk0, int64_t pk1,
-                     int64_t *fs, int64_t *fe, SqlError *err)
+                     const WinGroups *wg, int64_t g, int64_t *fs, int64_t *fe, SqlError *err)
 {
     int mode = ws->frame_mode;
     if (mode == AST_FRAME_DEFAULT) {
@@ -321,27 +329,38 @@ static int win_frame(ExecNode *n, const WinSpec *ws, int64_t ps, int64_t pe, int
     int64_t s = ps, e = pe;
     int sb = ws->start_bound, eb = ws->end_bound == AST_BOUND_NONE ? AST_BOUND_CURRENT_ROW : ws->end_bound;
     Value off;
+    bool groups = mode == AST_FRAME_GROUPS;
     switch (sb) {
     case AST_BOUND_UNBOUNDED_PRECEDING: s = ps; break;
-    case AST_BOUND_CURRENT_ROW: s = mode == AST_FRAME_RANGE ? pk0 : r; break;
+    case AST_BOUND_CURRENT_ROW: s = mode == AST_FRAME_ROWS ? r : pk0; break;
     case AST_BOUND_OFFSET_PRECEDING: case AST_BOUND_OFFSET_FOLLOWING:
         if (eval_expr(&c, ws->start_offset, &off, err) != 0)
             return -1;
         if (off.null || off.u.i < 0)
             return SQL_ERR(err, INVALID_PARAMETER_VALUE, "frame starting offset must not be %s", off.null ? "null" : "negative");
-        s = sb == AST_BOUND_OFFSET_PRECEDING ? r - off.u.i : r + off.u.i;
+        if (groups) {
+            int64_t tg = sb == AST_BOUND_OFFSET_PRECEDING ? g - off.u.i : g + off.u.i;
+            s = tg < 0 ? ps : tg >= wg->ng ? pe : wg->gstart[tg];
+        } else {
+            s = sb == AST_BOUND_OFFSET_PRECEDING ? r - off.u.i : r + off.u.i;
+        }
         break;
     default: s = pe; break;
     }
     switch (eb) {
     case AST_BOUND_UNBOUNDED_FOLLOWING: e = pe; break;
-    case AST_BOUND_CURRENT_ROW: e = mode == AST_FRAME_RANGE ? pk1 : r + 1; break;
+    case AST_BOUND_CURRENT_ROW: e = mode == AST_FRAME_ROWS ? r + 1 : pk1; break;
     case AST_BOUND_OFFSET_PRECEDING: case AST_BOUND_OFFSET_FOLLOWING:
         if (eval_expr(&c, ws->end_offset, &off, err) != 0)
             return -1;
         if (off.null || off.u.i < 0)
             return SQL_ERR(err, INVALID_PARAMETER_VALUE, "frame ending offset must not be %s", off.null ? "null" : "negative");
-        e = (eb == AST_BOUND_OFFSET_PRECEDING ? r - off.u.i : r + off.u.i) + 1;
+        if (groups) {
+            int64_t tg = eb == AST_BOUND_OFFSET_PRECEDING ? g - off.u.i : g + off.u.i;
+            e = tg < 0 ? ps : tg + 1 >= wg->ng ? pe : wg->gstart[tg + 1];
+        } else {
+            e = (eb == AST_BOUND_OFFSET_PRECEDING ? r - off.u.i : r + off.u.i) + 1;
+        }
         break;
     default: e = ps; break;
     }
@@ -356,6 +375,17 @@ static int win_frame(ExecNode *n, const WinSpec *ws, int64_t ps, int64_t pe, int
     return 0;
 }
 
+/* EXCLUDE: is frame row t left out for the current row cur (peers [pk0, pk1))? */
+static bool win_excluded(const WinSpec *ws, int64_t t, int64_t cur, int64_t pk0, int64_t pk1)
+{
+    switch (ws->exclude) {
+    case AST_EXCLUDE_CURRENT_ROW: return t == cur;
+    case AST_EXCLUDE_GROUP: return t >= pk0 && t < pk1;
+    case AST_EXCLUDE_TIES: return t >= pk0 && t < pk1 && t != cur;
+    default: return false;
+    }
+}
+
 static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot, int64_t *idx, SqlError *err)
 {
     int64_t nr = w->nrows;
@@ -364,6 +394,7 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
     if (!keys)
         return q_oom(err);
     int rc = -1;
+    WinGroups wg = {NULL, 0};
     for (int64_t i = 0; i < nr; i++)
         if (eval_win_keys(n, ws, w->rows[i], &keys[i], err) != 0)
             goto out;
@@ -399,21 +430,33 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
     for (int64_t i = 0; i < nr; i++)
         idx[i] = keys[i][nk].u.i;
     const AggSpec *a = &ws->agg;
+    wg.gstart = malloc(sizeof(int64_t) * (size_t)(nr + 2));
+    if (!wg.gstart) {
+        q_oom(err);
+        goto out;
+    }
     for (int64_t ps = 0; ps < nr;) {
         int64_t pe = ps + 1;
         while (pe < nr && q_rows_equal(keys[pe], keys[ps], ws->n_part))
             pe++;
+        wg.ng = 0;
+        for (int64_t x = ps; x < pe; x++)
+            if (x == ps || !q_rows_equal(keys[x] + ws->n_part, keys[x - 1] + ws->n_part, ws->n_order))
+                wg.gstart[wg.ng++] = x;
+        wg.gstart[wg.ng] = pe;
+        int64_t gno = -1;
         int64_t np = pe - ps;
         int64_t rank = 1, dense = 0;
         void *state = NULL;
         int64_t fed_to = ps;     /* incremental aggregate: rows [ps, fed_to) stepped */
-        bool incremental = ws->fn == WIN_AGG &&
+        bool incremental = ws->fn == WIN_AGG && ws->exclude == AST_EXCLUDE_NONE &&
             (ws->frame_mode == AST_FRAME_DEFAULT || ws->start_bound == AST_BOUND_UNBOUNDED_PRECEDING);
         for (int64_t r = ps; r < pe;) {
             int64_t pk1 = r + 1;
             while (pk1 < pe && q_rows_equal(keys[pk1] + ws->n_part, keys[r] + ws->n_part, ws->n_order))
                 pk1++;
             dense++;
+            gno++;
             rank = r - ps + 1;
             for (int64_t cur = r; cur < pk1; cur++) {
                 Value *res = &w->res[idx[cur]][slot];
@@ -476,14 +519,18 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
                 }
                 case WIN_FIRST_VALUE: case WIN_LAST_VALUE: case WIN_NTH_VALUE: {
                     int64_t fs, fe;
-                    if (win_frame(n, ws, ps, pe, cur, r, pk1, &fs, &fe, err) != 0)
+                    if (win_frame(n, ws, ps, pe, cur, r, pk1, &wg, gno, &fs, &fe, err) != 0)
                         goto out;
                     int64_t t = -1;
-                    if (ws->fn == WIN_FIRST_VALUE)
-                        t = fs < fe ? fs : -1;
-                    else if (ws->fn == WIN_LAST_VALUE)
-                        t = fs < fe ? fe - 1 : -1;
-                    else {
+                    if (ws->fn == WIN_FIRST_VALUE) {
+                        for (int64_t x = fs; x < fe && t < 0; x++)
+                            if (!win_excluded(ws, x, cur, r, pk1))
+                                t = x;
+                    } else if (ws->fn == WIN_LAST_VALUE) {
+                        for (int64_t x = fe - 1; x >= fs && t < 0; x--)
+                            if (!win_excluded(ws, x, cur, r, pk1))
+                                t = x;
+                    } else {
                         Value k;
                         if (win_eval_arg(n, ws, 1, w->rows[idx[cur]], &k, err) != 0)
                             goto out;
@@ -491,7 +538,10 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
                             SQL_ERR(err, INVALID_PARAMETER_VALUE, "argument of nth_value must be greater than zero");
                             goto out;
                         }
-                        t = (!k.null && fs + k.u.i - 1 < fe) ? fs + k.u.i - 1 : -1;
+                        int64_t left = k.null ? -1 : k.u.i;
+                        for (int64_t x = fs; x < fe && t < 0 && left > 0; x++)
+                            if (!win_excluded(ws, x, cur, r, pk1) && --left == 0)
+                                t = x;
                     }
                     if (t >= 0) {
                         if (win_eval_arg(n, ws, 0, w->rows[idx[t]], res, err) != 0)
@@ -503,7 +553,7 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
                 }
                 case WIN_AGG: {
                     int64_t fs, fe;
-                    if (win_frame(n, ws, ps, pe, cur, r, pk1, &fs, &fe, err) != 0)
+                    if (win_frame(n, ws, ps, pe, cur, r, pk1, &wg, gno, &fs, &fe, err) != 0)
                         goto out;
                     const SqlAggImpl *impl = a->match.func->agg;
                     if (!incremental || !state) {
@@ -516,6 +566,8 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
                         fed_to = fs;
                     }
                     for (; fed_to < fe; fed_to++) {
+                        if (win_excluded(ws, fed_to, cur, r, pk1))
+                            continue;
                         Value *row = w->rows[idx[fed_to]];
                         EvalCtx c;
                         exec_ctx(n, &c, row, &n->out);
@@ -552,6 +604,7 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
     }
     rc = 0;
 out:
+    free(wg.gstart);
     free(keys);
     return rc;
 }

@@ -121,6 +121,7 @@ struct WinSpec {
     int frame_mode;              /* AstFrameMode (DEFAULT = RANGE UNBOUNDED PRECEDING..CURRENT ROW) */
     int start_bound, end_bound;  /* AstFrameBound */
     Expr *start_offset, *end_offset;
+    int exclude;                 /* AstFrameExclude */
     int index;
 };
 
@@ -207,6 +208,7 @@ struct Plan {
     bool distinct_on;            /* unique: DISTINCT ON the first n_keys key columns */
     /* limit */
     Expr *limit, *offset;
+    bool with_ties;              /* FETCH ... WITH TIES: keys = the ORDER BY */
     /* setop */
     int setop;                   /* AstSetOp */
     bool all;
