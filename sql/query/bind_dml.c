@@ -234,6 +234,57 @@ static int err_no_column(Binder *b, const CatRelation *rel, const char *name, in
     return -1;
 }
 
+/* ON CONFLICT (cols) / ON CONSTRAINT name must name a unique index (or the primary key). */
+static int check_arbiter(Binder *b, const CatRelation *rel, const AstOnConflict *oc, SqlError *err)
+{
+    if (oc->constraint) {
+        for (int i = 0; i < rel->ncons; i++)
+            if ((rel->cons[i].type == CAT_CON_PRIMARY || rel->cons[i].type == CAT_CON_UNIQUE) &&
+                strcmp(rel->cons[i].name, oc->constraint) == 0)
+                return 0;
+        for (int i = 0; i < rel->nindexes; i++)
+            if (rel->indexes[i].unique && strcmp(rel->indexes[i].name, oc->constraint) == 0)
+                return 0;
+        SQL_ERR(err, UNDEFINED_OBJECT, "constraint \"%s\" for table \"%s\" does not exist", oc->constraint, rel->name);
+        return -1;
+    }
+    if (oc->infer_elems.n == 0)
+        return 0;
+    int16_t want[32];
+    int nw = 0;
+    for (int i = 0; i < oc->infer_elems.n && nw < 32; i++) {
+        const AstIndexElem *ie = (const AstIndexElem *)oc->infer_elems.items[i];
+        if (!ie->name) {
+            SQL_ERR(err, INVALID_COLUMN_REFERENCE, "there is no unique or exclusion constraint matching the ON CONFLICT specification");
+            return -1;
+        }
+        const CatColumn *c = catrel_column_by_name(rel, ie->name);
+        if (!c) {
+            SQL_ERR(err, UNDEFINED_COLUMN, "column \"%s\" does not exist", ie->name);
+            err->position = q_position(b, ie->hdr.location);
+            return -1;
+        }
+        want[nw++] = c->attnum;
+    }
+    for (int i = 0; i < rel->nindexes; i++) {
+        const CatIndex *idx = &rel->indexes[i];
+        if (!(idx->unique || idx->primary) || idx->ncols != nw)
+            continue;
+        bool all = true;
+        for (int k = 0; k < nw && all; k++) {
+            bool found = false;
+            for (int j = 0; j < idx->ncols; j++)
+                if (idx->attnums[j] == want[k])
+                    found = true;
+            all = found;
+        }
+        if (all)
+            return 0;
+    }
+    SQL_ERR(err, INVALID_COLUMN_REFERENCE, "there is no unique or exclusion constraint matching the ON CONFLICT specification");
+    return -1;
+}
+
 /* ---- INSERT ----------------------------------------------------------------------------- */
 
 static int bind_insert(Binder *b, PreparedQuery *q, const AstInsertStmt *ins, int *ncols, const char ***names,
@@ -387,6 +438,8 @@ static int bind_insert(Binder *b, PreparedQuery *q, const AstInsertStmt *ins, in
     if (ins->on_conflict) {
         const AstOnConflict *oc = ins->on_conflict;
         d->conflict = oc->action == AST_CONFLICT_NOTHING ? 1 : 2;
+        if (check_arbiter(b, rel, oc, err) != 0)
+            return -1;
         if (d->conflict == 2 && oc->infer_elems.n == 0 && !oc->constraint) {
             SQL_ERR(err, SYNTAX_ERROR, "ON CONFLICT DO UPDATE requires inference specification or constraint name");
             sql_error_hint(err, "For example, ON CONFLICT (column_name).");

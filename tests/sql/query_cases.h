@@ -443,4 +443,12 @@ static const struct { const char *sql; const char *expected; } query_cases[] = {
      "ERROR 42P19: aggregate functions are not allowed in a recursive query's recursive term"},
     {"SELECT 1 AS a UNION SELECT 2 ORDER BY b",
      "ERROR 42703: column \"b\" does not exist"},
+    {"INSERT INTO m VALUES (30, 1, 'a'), (30, 2, 'b') ON CONFLICT (a) DO UPDATE SET b = excluded.b",
+     "ERROR 21000: ON CONFLICT DO UPDATE command cannot affect row a second time"},
+    {"INSERT INTO m VALUES (31, 1, 'a') ON CONFLICT (b) DO NOTHING",
+     "ERROR 42P10: there is no unique or exclusion constraint matching the ON CONFLICT specification"},
+    {"INSERT INTO m VALUES (1, 1, 'a') ON CONFLICT ON CONSTRAINT m_pkey DO NOTHING",
+     ""},
+    {"INSERT INTO m VALUES (1, 1, 'a') ON CONFLICT ON CONSTRAINT nope DO NOTHING",
+     "ERROR 42704: constraint \"nope\" for table \"m\" does not exist"},
 };
