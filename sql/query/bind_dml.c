@@ -547,6 +547,12 @@ static int bind_update(Binder *b, PreparedQuery *q, const AstUpdateStmt *up, int
         return q_oom(err);
     memset(d->set, 0, sizeof(Expr *) * (size_t)(rel->ncols + 1));
     s->expr_kind = "UPDATE";
+    const AstNode *ms_source = NULL;
+    Plan *ms_plan = NULL;
+    int ms_ncols = 0;
+    Oid *ms_types = NULL;
+    int32_t *ms_typmods = NULL;
+    bool ms_corr = false;
     for (int i = 0; i < up->targets.n; i++) {
         const AstResTarget *rt = (const AstResTarget *)up->targets.items[i];
         int c = col_index(rel, rt->name);
@@ -557,6 +563,29 @@ static int bind_update(Binder *b, PreparedQuery *q, const AstUpdateStmt *up, int
             return -1;
         }
         const AstNode *val = rt->val;
+        if (val->tag == AST_MULTI_ASSIGN && ((const AstMultiAssign *)val)->source->tag == AST_SUBLINK &&
+            ((const AstSubLink *)((const AstMultiAssign *)val)->source)->kind == AST_SUBLINK_EXPR) {
+            /* SET (a, b) = (SELECT x, y): one scalar sub-query per column over one plan */
+            const AstMultiAssign *ma = (const AstMultiAssign *)val;
+            if (ma->source != ms_source) {
+                ms_source = ma->source;
+                ms_plan = bind_subquery_plan(b, s, ((const AstSubLink *)ma->source)->subquery, &ms_ncols, &ms_types,
+                                             &ms_typmods, &ms_corr, err);
+                if (!ms_plan)
+                    return -1;
+                if (ms_ncols != ma->ncolumns) {
+                    SQL_ERR(err, SYNTAX_ERROR, "number of columns does not match number of values");
+                    err->position = q_position(b, ma->source->location);
+                    return -1;
+                }
+            }
+            Expr *e = bind_sublink_column(b, ms_plan, ma->colno - 1, ms_types[ma->colno - 1], ms_typmods[ma->colno - 1],
+                                          ms_corr, ma->source->location);
+            if (!e || !(e = assign_to(b, e, &rel->cols[c], err)))
+                return -1;
+            d->set[c] = e;
+            continue;
+        }
         if (val->tag == AST_MULTI_ASSIGN) {
             const AstMultiAssign *ma = (const AstMultiAssign *)val;
             if (ma->source->tag != AST_ROW) {

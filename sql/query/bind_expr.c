@@ -551,6 +551,10 @@ Expr *bind_expr(Binder *b, BindScope *s, const AstNode *n, SqlError *err)
         return bind_column_ref(b, s, (const AstColumnRef *)n, err);
     case AST_OP: {
         const AstOpExpr *o = (const AstOpExpr *)n;
+        if (o->lexpr && o->lexpr->tag == AST_ROW && o->rexpr->tag == AST_SUBLINK &&
+            ((const AstSubLink *)o->rexpr)->kind == AST_SUBLINK_EXPR)
+            return bind_row_sublink(b, s, SUBLINK_ROWCMP, ((const AstSubLink *)o->rexpr)->subquery,
+                                    (const AstRowExpr *)o->lexpr, o->name, n->location, err);
         if (o->lexpr && o->lexpr->tag == AST_ROW && o->rexpr->tag == AST_ROW)
             return bind_row_compare(b, s, o->name, (const AstRowExpr *)o->lexpr, (const AstRowExpr *)o->rexpr,
                                     n->location, err);

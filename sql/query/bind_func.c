@@ -634,11 +634,9 @@ Expr *bind_row_compare(Binder *b, BindScope *s, const char *op, const AstRowExpr
 /* (a, b) [NOT] IN ((1, 2), (3, 4)): OR of row equalities (NOT IN: AND of row <>). */
 static Expr *bind_row_in(Binder *b, BindScope *s, const AstInExpr *in, SqlError *err)
 {
-    if (in->subquery) {
-        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "row-valued IN (sub-query) is not supported");
-        err_at(b, err, in->hdr.location);
-        return NULL;
-    }
+    if (in->subquery)
+        return bind_row_sublink(b, s, in->negated ? SUBLINK_ALL : SUBLINK_ANY, in->subquery,
+                                (const AstRowExpr *)in->lexpr, in->negated ? "<>" : "=", in->hdr.location, err);
     Expr *e = bind_new_expr(b, in->negated ? EXPR_AND : EXPR_OR, BOOLOID, in->hdr.location, in->list.n);
     if (!e)
         return NULL;

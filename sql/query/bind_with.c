@@ -214,6 +214,10 @@ Expr *bind_sublink(Binder *b, BindScope *s, SubLinkKind kind, const AstNode *sub
         }
         e->args[0] = opx->args[0];
         e->u.sub.op = opx->u.func.m;
+        e->u.sub.ops = q_alloc(b->arena, sizeof(SqlFuncMatch *));
+        if (!e->u.sub.ops)
+            return NULL;
+        e->u.sub.ops[0] = opx->u.func.m;
         if (opx->args[1] != col) {
             Plan *pj = bind_new_plan(b, PLAN_PROJECT, p, NULL);
             if (!pj)
@@ -300,3 +304,100 @@ fail:
     return -1;
 }
 
+
+Plan *bind_subquery_plan(Binder *b, BindScope *s, const AstNode *sub, int *ncols, Oid **types, int32_t **typmods,
+                         bool *correlated, SqlError *err)
+{
+    const char **names;
+    Plan *p = bind_select(b, s, (const AstSelectStmt *)sub, ncols, &names, types, typmods, NULL, err);
+    if (!p)
+        return NULL;
+    *correlated = b->block_outer;
+    b->has_sublinks = true;
+    return p;
+}
+
+/* A scalar sub-query yielding column col of the shared plan p (a Project over it). */
+Expr *bind_sublink_column(Binder *b, Plan *p, int col, Oid type, int32_t typmod, bool correlated, int location)
+{
+    Plan *pj = bind_new_plan(b, PLAN_PROJECT, p, NULL);
+    if (!pj)
+        return NULL;
+    pj->ncols = pj->n_exprs = 1;
+    pj->exprs = q_alloc(b->arena, sizeof(Expr *));
+    if (!pj->exprs || !(pj->exprs[0] = bind_make_var(b, 0, col, type, typmod)))
+        return NULL;
+    pj->est_rows = p->est_rows;
+    Expr *e = bind_new_expr(b, EXPR_SUBLINK, type == UNKNOWNOID ? TEXTOID : type, location, 0);
+    if (!e)
+        return NULL;
+    e->typmod = typmod;
+    e->u.sub.kind = SUBLINK_EXPR;
+    e->u.sub.plan = pj;
+    e->u.sub.id = correlated ? -1 - b->n_sublinks : b->n_sublinks;
+    b->n_sublinks++;
+    return e;
+}
+
+Expr *bind_row_sublink(Binder *b, BindScope *s, SubLinkKind kind, const AstNode *sub, const AstRowExpr *lhs,
+                       const char *op, int location, SqlError *err)
+{
+    int n = lhs->args.n;
+    Expr **l = q_alloc(b->arena, sizeof(Expr *) * (size_t)(n + 1));
+    if (!l) {
+        q_oom(err);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++)
+        if (!(l[i] = bind_expr(b, s, lhs->args.items[i], err)))
+            return NULL;
+    int ncols;
+    Oid *types;
+    int32_t *typmods;
+    bool correlated;
+    Plan *p = bind_subquery_plan(b, s, sub, &ncols, &types, &typmods, &correlated, err);
+    if (!p)
+        return NULL;
+    if (ncols != n) {
+        SQL_ERR(err, SYNTAX_ERROR, ncols > n ? "subquery has too many columns" : "subquery has too few columns");
+        err->position = q_position(b, location);
+        return NULL;
+    }
+    Expr *e = bind_new_expr(b, EXPR_SUBLINK, BOOLOID, location, n);
+    Plan *pj = bind_new_plan(b, PLAN_PROJECT, p, NULL);
+    if (!e || !pj) {
+        q_oom(err);
+        return NULL;
+    }
+    pj->ncols = pj->n_exprs = n;
+    pj->exprs = q_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+    e->u.sub.ops = q_alloc(b->arena, sizeof(SqlFuncMatch *) * (size_t)n);
+    if (!pj->exprs || !e->u.sub.ops) {
+        q_oom(err);
+        return NULL;
+    }
+    const char *rop = op;
+    if (strcmp(rop, "!=") == 0)
+        rop = "<>";
+    if (strcmp(rop, "=") != 0 && strcmp(rop, "<>") != 0) {
+        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "row comparison with %s on a sub-query is not supported", op);
+        err->position = q_position(b, location);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        Expr *col = bind_make_var(b, 0, i, types[i], typmods[i]);
+        Expr *opx = col ? bind_make_op(b, rop, l[i], col, location, err) : NULL;
+        if (!opx)
+            return NULL;
+        e->args[i] = opx->args[0];
+        pj->exprs[i] = opx->args[1];
+        e->u.sub.ops[i] = opx->u.func.m;
+    }
+    pj->est_rows = p->est_rows;
+    e->u.sub.op = e->u.sub.ops[0];
+    e->u.sub.kind = kind;
+    e->u.sub.plan = pj;
+    e->u.sub.id = correlated ? -1 - b->n_sublinks : b->n_sublinks;
+    b->n_sublinks++;
+    return e;
+}

@@ -371,10 +371,26 @@ int exec_next_project_srf(ExecNode *n, SqlError *err)
 
 /* ---- sub-queries in expressions ------------------------------------------------------------- */
 
-static int sub_cmp(EvalCtx *c, const Expr *e, const Value *l, const Value *r, Value *res, SqlError *err)
+/* lhs[0..n) against a sub-query row: AND of the column comparisons (OR for <>). */
+static int sub_cmp(EvalCtx *c, const Expr *e, const Value *lhs, const Value *row, Value *res, SqlError *err)
 {
-    Value args[2] = {*l, *r};
-    return eval_call(c, e->u.sub.op, 2, args, res, err);
+    int n = e->nargs > 0 ? e->nargs : 1;
+    bool is_ne = n > 1 && strcmp(e->u.sub.ops[0]->func->name, "<>") == 0;
+    bool saw_null = false;
+    for (int i = 0; i < n; i++) {
+        Value args[2] = {lhs[i], row[i]};
+        Value r;
+        if (eval_call(c, e->u.sub.ops ? e->u.sub.ops[i] : e->u.sub.op, 2, args, &r, err) != 0)
+            return -1;
+        if (r.null)
+            saw_null = true;
+        else if (r.u.b == is_ne) {
+            *res = value_bool(is_ne);
+            return 0;
+        }
+    }
+    *res = saw_null ? value_null(BOOLOID) : value_bool(!is_ne);
+    return 0;
 }
 
 int exec_sublink(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
@@ -384,14 +400,19 @@ int exec_sublink(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
     bool correlated = e->u.sub.id < 0;
     SubLinkState *st = &qc->sublinks[id];
     SubLinkKind kind = e->u.sub.kind;
-    if (!correlated && st->cached && kind != SUBLINK_ANY && kind != SUBLINK_ALL) {
+    if (!correlated && st->cached && kind != SUBLINK_ANY && kind != SUBLINK_ALL && kind != SUBLINK_ROWCMP) {
         *out = st->value;
         return 0;
     }
+    Value lhsv[32];
     Value lhs = value_null(UNKNOWNOID);
-    if (kind == SUBLINK_ANY || kind == SUBLINK_ALL) {
-        if (eval_expr(c, e->args[0], &lhs, err) != 0)
-            return -1;
+    if (kind == SUBLINK_ANY || kind == SUBLINK_ALL || kind == SUBLINK_ROWCMP) {
+        if (e->nargs > 32)
+            return SQL_ERR(err, PROGRAM_LIMIT_EXCEEDED, "row comparison too wide");
+        for (int i = 0; i < e->nargs; i++)
+            if (eval_expr(c, e->args[i], &lhsv[i], err) != 0)
+                return -1;
+        lhs = lhsv[0];
     }
     if (!st->node) {
         shale_arena_init(&st->arena);
@@ -408,11 +429,11 @@ int exec_sublink(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
         bool is_all = kind == SUBLINK_ALL;
         /* x IN (sub-query) / x NOT IN (...) with an equality on one type: a hash set */
         const char *opn = e->u.sub.op->func->name;
-        bool hashed = !correlated && e->u.sub.op->arg_types[0] == e->u.sub.op->arg_types[1] &&
+        bool hashed = !correlated && e->nargs == 1 && e->u.sub.op->arg_types[0] == e->u.sub.op->arg_types[1] &&
                       ((!is_all && strcmp(opn, "=") == 0) || (is_all && strcmp(opn, "<>") == 0));
         if (!correlated && !st->cached) {
             while ((rc = exec_next(node, err)) == 1) {
-                Value *row = row_copy(&st->arena, node->row, 1);
+                Value *row = row_copy(&st->arena, node->row, e->nargs);
                 if (!row)
                     return q_oom(err);
                 if (hashed) {
@@ -450,7 +471,7 @@ int exec_sublink(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
         if (!correlated) {
             for (size_t i = 0; i < st->list.n; i++) {
                 Value res;
-                if (sub_cmp(c, e, &lhs, &st->list.rows[i][0], &res, err) != 0)
+                if (sub_cmp(c, e, lhsv, st->list.rows[i], &res, err) != 0)
                     return -1;
                 if (res.null)
                     saw_null = true;
@@ -462,7 +483,7 @@ int exec_sublink(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
         } else {
             while ((rc = exec_next(node, err)) == 1) {
                 Value res;
-                if (sub_cmp(c, e, &lhs, &node->row[0], &res, err) != 0)
+                if (sub_cmp(c, e, lhsv, node->row, &res, err) != 0)
                     return -1;
                 if (res.null)
                     saw_null = true;
@@ -479,7 +500,27 @@ int exec_sublink(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
         return 0;
     }
     ShaleArena *dst = correlated ? c->arena : &st->arena;
-    if (kind == SUBLINK_EXISTS) {
+    if (kind == SUBLINK_ROWCMP) {
+        rc = exec_next(node, err);
+        if (rc < 0)
+            return -1;
+        if (rc == 0) {
+            *out = value_null(BOOLOID);
+        } else {
+            if (sub_cmp(c, e, lhsv, node->row, out, err) != 0)
+                return -1;
+            rc = exec_next(node, err);
+            if (rc < 0)
+                return -1;
+            if (rc == 1)
+                return SQL_ERR(err, CARDINALITY_VIOLATION, "more than one row returned by a subquery used as an expression");
+        }
+        exec_rescan(node);
+        if (!correlated) {
+            /* the result depends on the left-hand row: nothing to cache */
+        }
+        return 0;
+    } else if (kind == SUBLINK_EXISTS) {
         rc = exec_next(node, err);
         if (rc < 0)
             return -1;

@@ -51,7 +51,10 @@ typedef struct Plan Plan;
 typedef struct AggSpec AggSpec;
 typedef struct WinSpec WinSpec;
 
-typedef enum SubLinkKind { SUBLINK_EXISTS, SUBLINK_EXPR, SUBLINK_ARRAY, SUBLINK_ANY, SUBLINK_ALL } SubLinkKind;
+typedef enum SubLinkKind {
+    SUBLINK_EXISTS, SUBLINK_EXPR, SUBLINK_ARRAY, SUBLINK_ANY, SUBLINK_ALL,
+    SUBLINK_ROWCMP               /* (a, b) op (SELECT x, y): at most one row */
+} SubLinkKind;
 
 struct Expr {
     ExprKind kind;
@@ -74,7 +77,9 @@ struct Expr {
         struct { SqlFuncMatch *eq; } nullif;
         struct { bool is_all; SqlFuncMatch **ops; } any;  /* ANY_LIST: args[0] lhs, args[1..] items, ops[i-1];
                                                              ANY_ARRAY: args[0] lhs, args[1] array, ops[0] */
-        struct { SubLinkKind kind; Plan *plan; SqlFuncMatch *op; int id; } sub; /* args[0]: lhs for ANY/ALL */
+        /* args[0..nargs): the left-hand row for ANY/ALL/ROWCMP; ops[i] compares column i;
+         * a multi-column comparison is AND of ops (OR when the operator is <>) */
+        struct { SubLinkKind kind; Plan *plan; SqlFuncMatch *op; SqlFuncMatch **ops; int id; } sub;
         struct { Oid elem; } array;
         int sqlvalue;            /* AstSqlValueKind */
         struct { Oid seq; } nextval;
@@ -384,6 +389,14 @@ int bind_with(Binder *b, const AstWithClause *with, SqlError *err);
 int bind_window_def(Binder *b, BindScope *s, const AstWindowDef *w, WinSpec *ws, SqlError *err);
 Expr *bind_sublink(Binder *b, BindScope *s, SubLinkKind kind, const AstNode *sub, Expr *lhs,
                    const char *op, int location, SqlError *err);
+/* Row forms: (a, b) IN / op ANY|ALL (SELECT x, y), (a, b) op (SELECT x, y). */
+Expr *bind_row_sublink(Binder *b, BindScope *s, SubLinkKind kind, const AstNode *sub, const AstRowExpr *lhs,
+                       const char *op, int location, SqlError *err);
+/* The plan of a sub-query bound in scope s (for SET (a, b) = (SELECT ...)); *correlated
+ * says whether it reads s or enclosing blocks. */
+Plan *bind_subquery_plan(Binder *b, BindScope *s, const AstNode *sub, int *ncols, Oid **types, int32_t **typmods,
+                         bool *correlated, SqlError *err);
+Expr *bind_sublink_column(Binder *b, Plan *p, int col, Oid type, int32_t typmod, bool correlated, int location);
 Plan *bind_new_plan(Binder *b, PlanKind kind, Plan *left, Plan *right);
 RTE *bind_add_rte(Binder *b, BindScope *s, const char *alias, int ncols, SqlError *err);
 
