@@ -395,6 +395,52 @@ static int find_col(const RTE *rte, const char *name)
     return -1;
 }
 
+Expr *bind_expr_copy(Binder *b, const Expr *e, int level_add)
+{
+    if (!e)
+        return NULL;
+    Expr *c = q_alloc(b->arena, sizeof(Expr));
+    if (!c)
+        return NULL;
+    *c = *e;
+    if (c->kind == EXPR_VAR)
+        c->u.var.level += level_add;
+    if (e->nargs > 0) {
+        c->args = q_alloc(b->arena, sizeof(Expr *) * (size_t)e->nargs);
+        if (!c->args)
+            return NULL;
+        for (int i = 0; i < e->nargs; i++)
+            if (!(c->args[i] = bind_expr_copy(b, e->args[i], level_add)))
+                return NULL;
+    }
+    return c;
+}
+
+Expr *bind_jcol_expr(Binder *b, const JoinCol *j, int level_add, SqlError *err)
+{
+    if (j->jointype != JOIN_FULL) {
+        Expr *e = bind_expr_copy(b, j->jointype == JOIN_RIGHT ? j->right : j->left, level_add);
+        if (!e)
+            q_oom(err);
+        return e;
+    }
+    Expr *l = bind_expr_copy(b, j->left, level_add), *r = bind_expr_copy(b, j->right, level_add);
+    Expr *e = bind_new_expr(b, EXPR_COALESCE, l ? l->type : UNKNOWNOID, -1, 2);
+    if (!l || !r || !e) {
+        q_oom(err);
+        return NULL;
+    }
+    Oid t[2] = {l->type, r->type};
+    Oid common;
+    if (types_common_type(2, t, "JOIN/USING", &common, err) != 0)
+        return NULL;
+    if (!(e->args[0] = bind_coerce(b, l, common, -1, TYPES_COERCE_IMPLICIT, err)) ||
+        !(e->args[1] = bind_coerce(b, r, common, -1, TYPES_COERCE_IMPLICIT, err)))
+        return NULL;
+    e->type = common;
+    return e;
+}
+
 static Expr *bind_column_ref(Binder *b, BindScope *s, const AstColumnRef *cr, SqlError *err)
 {
     int nf = cr->fields.n;
@@ -411,6 +457,16 @@ static Expr *bind_column_ref(Binder *b, BindScope *s, const AstColumnRef *cr, Sq
     for (BindScope *sc = s; sc; sc = sc->parent, level++) {
         RTE *hit = NULL;
         int hitcol = -1;
+        const JoinCol *jhit = NULL;
+        for (int i = 0; !tab && i < sc->n_jcols; i++)
+            if (!sc->jcols[i].dead && strcmp(sc->jcols[i].name, col) == 0) {
+                if (jhit) {
+                    SQL_ERR(err, AMBIGUOUS_COLUMN, "column reference \"%s\" is ambiguous", col);
+                    err_at(b, err, cr->hdr.location);
+                    return NULL;
+                }
+                jhit = &sc->jcols[i];
+            }
         for (int i = 0; i < sc->n_rte; i++) {
             RTE *rte = sc->rtes[i];
             if (tab) {
@@ -436,13 +492,22 @@ static Expr *bind_column_ref(Binder *b, BindScope *s, const AstColumnRef *cr, Sq
                 continue;
             if (rte->hidden && rte->hidden[c])
                 continue; /* merged JOIN USING column: the join's own RTE answers */
-            if (hit) {
+            if (hit || jhit) {
                 SQL_ERR(err, AMBIGUOUS_COLUMN, "column reference \"%s\" is ambiguous", col);
                 err_at(b, err, cr->hdr.location);
                 return NULL;
             }
             hit = rte;
             hitcol = c;
+        }
+        if (jhit) {
+            if (level > 0)
+                for (BindScope *x = s; x != sc; x = x->parent)
+                    x->has_outer_refs = true;
+            Expr *v = bind_jcol_expr(b, jhit, level, err);
+            if (v && v->kind == EXPR_VAR)
+                v->location = cr->hdr.location;
+            return v;
         }
         if (hit) {
             if (level > 0)

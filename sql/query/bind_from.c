@@ -586,11 +586,13 @@ static Plan *make_join(FromCtx *fc, Plan *left, Plan *right, JoinType jt, int lf
         j->est_rows = lr > rr ? lr : rr;
     } else {
         j->est_rows = lr * rr;
-        if (jt == JOIN_FULL) {
-            SQL_ERR(fc->err, FEATURE_NOT_SUPPORTED,
-                    "FULL JOIN is only supported with merge-joinable or hash-joinable join conditions");
-            return NULL;
-        }
+        if (jt == JOIN_FULL)
+            for (int i = 0; i < j->n_qual; i++)
+                if (bind_expr_has_vars(j->qual[i])) {
+                    SQL_ERR(fc->err, FEATURE_NOT_SUPPORTED,
+                            "FULL JOIN is only supported with merge-joinable or hash-joinable join conditions");
+                    return NULL;
+                }
     }
     /* the inner side's span of the wide row (for NULL-extension and hash storage) */
     int rf = swapped ? lfirst : lend, rl = swapped ? lend : rend;
@@ -600,6 +602,65 @@ static Plan *make_join(FromCtx *fc, Plan *left, Plan *right, JoinType jt, int lf
     j->l_off = s->rtes[lf]->offset;
     j->l_n = s->rtes[ll - 1]->offset + s->rtes[ll - 1]->ncols - j->l_off;
     return j;
+}
+
+/* Does the side [first, last) of a join expose column name (merged or plain)? */
+static bool side_has(BindScope *s, int first, int last, const char *name)
+{
+    for (int i = 0; i < s->n_jcols; i++)
+        if (!s->jcols[i].dead && s->jcols[i].first >= first && s->jcols[i].last <= last &&
+            strcmp(s->jcols[i].name, name) == 0)
+            return true;
+    for (int i = first; i < last; i++) {
+        RTE *x = s->rtes[i];
+        for (int c = 0; c < x->ncols; c++)
+            if (x->colnames[c] && strcmp(x->colnames[c], name) == 0 && !(x->hidden && x->hidden[c]))
+                return true;
+    }
+    return false;
+}
+
+static int hide_col(Binder *b, RTE *x, int c)
+{
+    if (!x->hidden) {
+        x->hidden = q_alloc(b->arena, sizeof(bool) * (size_t)x->ncols);
+        if (!x->hidden)
+            return -1;
+        memset(x->hidden, 0, sizeof(bool) * (size_t)x->ncols);
+    }
+    x->hidden[c] = true;
+    return 0;
+}
+
+/* The column name of the side [first, last) for a USING join: a merged column of an inner
+ * USING join (which it supersedes) or a plain column (which it hides). NULL if none. */
+static Expr *side_column(Binder *b, BindScope *s, int first, int last, const char *name, SqlError *err)
+{
+    for (int i = s->n_jcols - 1; i >= 0; i--) {
+        JoinCol *jc = &s->jcols[i];
+        if (jc->dead || jc->first < first || jc->last > last || strcmp(jc->name, name) != 0)
+            continue;
+        jc->dead = true;
+        return bind_jcol_expr(b, jc, 0, err);
+    }
+    for (int i = first; i < last; i++) {
+        RTE *x = s->rtes[i];
+        for (int c = 0; c < x->ncols; c++) {
+            if (!x->colnames[c] || strcmp(x->colnames[c], name) != 0 || (x->hidden && x->hidden[c]))
+                continue;
+            if (hide_col(b, x, c) != 0) {
+                q_oom(err);
+                return NULL;
+            }
+            Expr *v = bind_make_var(b, 0, x->offset + c, x->coltypes[c], x->coltypmods[c]);
+            if (v && x->rel) {
+                v->u.var.rel = x->rel->oid;
+                v->u.var.attnum = (int16_t)(c + 1);
+            }
+            return v;
+        }
+    }
+    return NULL;
 }
 
 static Plan *from_join(FromCtx *fc, const AstJoinExpr *je)
@@ -624,66 +685,64 @@ static Plan *from_join(FromCtx *fc, const AstJoinExpr *je)
         for (int i = lfirst; i < lend; i++)
             s->rtes[i]->nullable = true;
     ConjList cl = {0};
-    /* USING / NATURAL: equality of the named columns; the right copies are hidden */
+    /* USING / NATURAL: equality of the named columns, merged into one JoinCol each; the
+     * RTE copies are hidden from unqualified references and * */
     AstNameList using = je->using_cols;
     const char *natural_names[256];
     if (je->natural) {
         int n = 0;
+        for (int i = 0; i < s->n_jcols && n < 256; i++) {
+            JoinCol *jc = &s->jcols[i];
+            if (!jc->dead && jc->first >= lfirst && jc->last <= lend && side_has(s, lend, rend, jc->name))
+                natural_names[n++] = jc->name;
+        }
         for (int i = lfirst; i < lend; i++)
-            for (int c = 0; c < s->rtes[i]->ncols; c++) {
+            for (int c = 0; c < s->rtes[i]->ncols && n < 256; c++) {
                 const char *nm = s->rtes[i]->colnames[c];
                 if (!nm || (s->rtes[i]->hidden && s->rtes[i]->hidden[c]))
                     continue;
-                for (int k = lend; k < rend; k++)
-                    if (n < 256) {
-                        RTE *rr = s->rtes[k];
-                        for (int d = 0; d < rr->ncols; d++)
-                            if (rr->colnames[d] && strcmp(rr->colnames[d], nm) == 0)
-                                natural_names[n++] = nm;
-                    }
+                if (side_has(s, lend, rend, nm))
+                    natural_names[n++] = nm;
             }
         using.names = natural_names;
         using.n = n;
     }
     for (int u = 0; u < using.n; u++) {
         const char *nm = using.names[u];
-        RTE *lr = NULL, *rr = NULL;
-        int lc = -1, rc = -1;
-        for (int i = lfirst; i < rend; i++) {
-            RTE *x = s->rtes[i];
-            for (int c = 0; c < x->ncols; c++) {
-                if (!x->colnames[c] || strcmp(x->colnames[c], nm) != 0 || (x->hidden && x->hidden[c]))
-                    continue;
-                if (i < lend && !lr) {
-                    lr = x;
-                    lc = c;
-                } else if (i >= lend && !rr) {
-                    rr = x;
-                    rc = c;
-                }
+        Expr *lv = side_column(b, s, lfirst, lend, nm, fc->err);
+        Expr *rv = lv ? side_column(b, s, lend, rend, nm, fc->err) : NULL;
+        if (!lv || !rv) {
+            if (fc->err->code == ERRCODE_SUCCESSFUL_COMPLETION || fc->err->code == ERRCODE_UNDEFINED_COLUMN) {
+                SQL_ERR(fc->err, UNDEFINED_COLUMN, "column \"%s\" specified in USING clause does not exist in %s table",
+                        nm, lv ? "right" : "left");
+                fc->err->position = q_position(b, je->hdr.location);
             }
-        }
-        if (!lr || !rr) {
-            SQL_ERR(fc->err, UNDEFINED_COLUMN, "column \"%s\" specified in USING clause does not exist in %s table",
-                    nm, lr ? "right" : "left");
-            fc->err->position = q_position(b, je->hdr.location);
             return NULL;
         }
-        Expr *lv = bind_make_var(b, 0, lr->offset + lc, lr->coltypes[lc], lr->coltypmods[lc]);
-        Expr *rv = bind_make_var(b, 0, rr->offset + rc, rr->coltypes[rc], rr->coltypmods[rc]);
-        Expr *eq = bind_make_op(b, "=", lv, rv, je->hdr.location, fc->err);
+        Expr *eq = bind_make_op(b, "=", bind_expr_copy(b, lv, 0), bind_expr_copy(b, rv, 0), je->hdr.location, fc->err);
         if (!eq)
             return NULL;
         plan_conj_add(b, s, &cl, eq, fc->err);
-        RTE *hide = jt == JOIN_RIGHT ? lr : rr;
-        int hc = jt == JOIN_RIGHT ? lc : rc;
-        if (!hide->hidden) {
-            hide->hidden = q_alloc(b->arena, sizeof(bool) * (size_t)hide->ncols);
-            if (!hide->hidden)
+        if (s->n_jcols == s->cap_jcols) {
+            int cap = s->cap_jcols ? s->cap_jcols * 2 : 8;
+            JoinCol *nj = q_alloc(b->arena, sizeof(JoinCol) * (size_t)cap);
+            if (!nj) {
+                q_oom(fc->err);
                 return NULL;
-            memset(hide->hidden, 0, sizeof(bool) * (size_t)hide->ncols);
+            }
+            if (s->n_jcols)
+                memcpy(nj, s->jcols, sizeof(JoinCol) * (size_t)s->n_jcols);
+            s->jcols = nj;
+            s->cap_jcols = cap;
         }
-        hide->hidden[hc] = true;
+        JoinCol *jc = &s->jcols[s->n_jcols++];
+        jc->name = nm;
+        jc->left = lv;
+        jc->right = rv;
+        jc->jointype = jt;
+        jc->first = lfirst;
+        jc->last = rend;
+        jc->dead = false;
     }
     if (je->quals) {
         const char *save = s->expr_kind;

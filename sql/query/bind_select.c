@@ -319,6 +319,18 @@ static int expand_star(Binder *b, BindScope *s, const AstColumnRef *cr, TList *t
     }
     for (int i = 0; i < s->n_rte; i++) {
         RTE *r = s->rtes[i];
+        if (!tab) {
+            /* merged USING columns of the joins starting here, outermost join first */
+            for (int span = s->n_rte; span > 0; span--)
+                for (int k = 0; k < s->n_jcols; k++) {
+                    JoinCol *jc = &s->jcols[k];
+                    if (jc->dead || jc->first != i || jc->last - jc->first != span)
+                        continue;
+                    Expr *v = bind_jcol_expr(b, jc, 0, err);
+                    if (!v || tl_add(b, tl, v, jc->name, false, err) != 0)
+                        return -1;
+                }
+        }
         if (tab && (!r->alias || strcmp(r->alias, tab) != 0 || !r->in_join_scope))
             continue;
         found = true;

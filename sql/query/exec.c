@@ -487,10 +487,81 @@ static void null_span(Value *wide, int off, int n)
         wide[off + i] = value_null(wide[off + i].type);
 }
 
+/* FULL JOIN without hashable conditions: the inner rows are materialised with a matched
+ * flag each (HEntry.count), then the unmatched ones follow the outer rows. */
+static int exec_next_nestloop_full(ExecNode *n, SqlError *err)
+{
+    const Plan *p = n->plan;
+    EvalCtx c;
+    if (!n->opened) {
+        n->opened = true;
+        for (;;) {
+            int rc = exec_next(n->right, err);
+            if (rc < 0)
+                return -1;
+            if (rc == 0)
+                break;
+            HEntry *e = q_alloc(&n->keep, sizeof(HEntry));
+            Value *seg = row_copy(&n->keep, n->wide + p->r_off, p->r_n);
+            if (!e || !seg || rowvec_push(&n->vec, (Value *)e, err) != 0)
+                return q_oom(err);
+            memset(e, 0, sizeof(*e));
+            e->row = seg;
+        }
+    }
+    for (;;) {
+        if (n->phase == 2) {
+            while ((size_t)n->i < n->vec.n) {
+                HEntry *e = (HEntry *)(void *)n->vec.rows[n->i++];
+                if (e->count)
+                    continue;
+                memcpy(n->wide + p->r_off, e->row, sizeof(Value) * (size_t)p->r_n);
+                null_span(n->wide, p->l_off, p->l_n);
+                return 1;
+            }
+            return 0;
+        }
+        if (n->phase == 0) {
+            int rc = exec_next(n->left, err);
+            if (rc < 0)
+                return -1;
+            if (rc == 0) {
+                n->phase = 2;
+                n->i = 0;
+                continue;
+            }
+            n->matched = false;
+            n->phase = 1;
+            n->i = 0;
+        }
+        while ((size_t)n->i < n->vec.n) {
+            HEntry *e = (HEntry *)(void *)n->vec.rows[n->i++];
+            memcpy(n->wide + p->r_off, e->row, sizeof(Value) * (size_t)p->r_n);
+            qarena_reset(&n->out);
+            exec_ctx(n, &c, n->wide, &n->out);
+            bool pass;
+            if (eval_quals(&c, p->qual, p->n_qual, &pass, err) != 0)
+                return -1;
+            if (pass) {
+                e->count = 1;
+                n->matched = true;
+                return 1;
+            }
+        }
+        n->phase = 0;
+        if (!n->matched) {
+            null_span(n->wide, p->r_off, p->r_n);
+            return 1;
+        }
+    }
+}
+
 static int exec_next_nestloop(ExecNode *n, SqlError *err)
 {
     const Plan *p = n->plan;
     EvalCtx c;
+    if (p->jointype == JOIN_FULL)
+        return exec_next_nestloop_full(n, err);
     for (;;) {
         if (n->phase == 0) {
             int rc = exec_next(n->left, err);

@@ -254,6 +254,16 @@ typedef struct CteDef {
     const AstCte *ast;
 } CteDef;
 
+/* A merged JOIN ... USING / NATURAL column: unqualified references and * see one column
+ * (the left one; the right one for RIGHT JOIN; COALESCE of both for FULL JOIN). */
+typedef struct JoinCol {
+    const char *name;
+    Expr *left, *right;          /* level-0 expressions of each side */
+    int jointype;                /* JoinType */
+    int first, last;             /* RTE range [first, last) of the join */
+    bool dead;                   /* merged again by an enclosing USING join */
+} JoinCol;
+
 struct BindScope {
     BindScope *parent;
     int n_rte, cap_rte;
@@ -272,6 +282,8 @@ struct BindScope {
     bool has_outer_refs;         /* a Var with level > 0 was bound inside this scope */
     const char *expr_kind;       /* "WHERE", "JOIN/ON", ... for error messages */
     const AstList *windows;      /* the block's WINDOW clause */
+    int n_jcols, cap_jcols;
+    JoinCol *jcols;
 };
 
 typedef struct Binder {
@@ -364,6 +376,10 @@ bool bind_walk(Expr *e, bool (*fn)(Expr *e, void *arg), void *arg);
 /* True when e has a level-0 Var (reads the current row). */
 bool bind_expr_has_vars(const Expr *e);
 bool bind_expr_volatile(const Expr *e);
+/* Deep copy of e with every Var's level raised by level_add. */
+Expr *bind_expr_copy(Binder *b, const Expr *e, int level_add);
+/* The expression of a merged USING column seen from level_add blocks below. */
+Expr *bind_jcol_expr(Binder *b, const JoinCol *j, int level_add, SqlError *err);
 
 /* Calls and compound expressions (bind_func.c), used by bind_expr. */
 int bind_coerce_args(Binder *b, const SqlFuncMatch *m, int nargs, Expr **args, SqlError *err);
