@@ -14,6 +14,7 @@
 
 #include "sql/parser/parser.h"
 #include "sql/query/query_int.h"
+#include "sql/query/dml_int.h"
 #include "sql/query/plan_int.h"
 
 Plan *bind_new_plan(Binder *b, PlanKind kind, Plan *left, Plan *right)
@@ -187,6 +188,11 @@ static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
                 CteDef *cd = b->cte_stack[i];
                 if (strcmp(cd->name, rv->relname) != 0)
                     continue;
+                if (cd->dml_q && cd->dml_q->dml && cd->dml_q->dml->n_returning == 0) {
+                    SQL_ERR(fc->err, FEATURE_NOT_SUPPORTED, "WITH query \"%s\" does not have a RETURNING clause", cd->name);
+                    fc->err->position = q_position(b, rv->hdr.location);
+                    return NULL;
+                }
                 RTE *r = bind_add_rte(b, s, alias, cd->ncols, fc->err);
                 if (!r)
                     return NULL;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sql/query/dml_int.h"
 #include "sql/query/plan_int.h"
 #include "sql/query/query_int.h"
 
@@ -66,17 +67,33 @@ int bind_with(Binder *b, const AstWithClause *with, SqlError *err)
 {
     for (int i = 0; i < with->ctes.n; i++) {
         const AstCte *c = (const AstCte *)with->ctes.items[i];
-        if (c->query->tag != AST_SELECT) {
-            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "data-modifying statements in WITH are not supported");
-            err->position = q_position(b, c->hdr.location);
-            return -1;
-        }
         CteDef *cd = q_alloc(b->arena, sizeof(CteDef));
         if (!cd)
             return q_oom(err);
         memset(cd, 0, sizeof(*cd));
         cd->name = c->name;
         cd->ast = c;
+        if (c->query->tag != AST_SELECT) {
+            /* data-modifying: bound as a statement of its own, run once before the main query */
+            PreparedQuery *pq = q_alloc(b->arena, sizeof(PreparedQuery));
+            if (!pq)
+                return q_oom(err);
+            memset(pq, 0, sizeof(*pq));
+            pq->arena = b->arena;
+            pq->kind = c->query->tag == AST_INSERT ? QUERY_INSERT : c->query->tag == AST_UPDATE ? QUERY_UPDATE : QUERY_DELETE;
+            int dn;
+            const char **dnames = NULL;
+            Oid *dtypes = NULL;
+            int32_t *dtm = NULL;
+            Expr **dtl;
+            if (bind_dml(b, pq, c->query, &dn, &dnames, &dtypes, &dtm, &dtl, err) != 0)
+                return -1;
+            cd->dml_q = pq;
+            if (cte_set_cols(b, cd, dn, dnames, dtypes, dtm, err) != 0 || push_cte(b, cd, err) != 0)
+                return -1;
+            cd->bound = true;
+            continue;
+        }
         const AstSelectStmt *q = (const AstSelectStmt *)c->query;
         int ncols;
         const char **names;

@@ -80,6 +80,7 @@ struct QueryCursor {
     uint64_t rows;
     bool finished;
     bool analyze;                /* EXPLAIN ANALYZE: time each node */
+    bool dml_ctes_done;
     DmlState *dml;
     ShaleArena tmp;              /* per-row scratch of the top level */
     char tag[64];

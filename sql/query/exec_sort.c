@@ -260,6 +260,26 @@ int exec_cte_materialize(QueryCursor *qc, int id, SqlError *err)
     if (cs->done)
         return 0;
     CteDef *cd = qc->q->ctes[id];
+    if (cd->dml_q) {
+        QueryCursor *sub;
+        if (query_open(qc->env, cd->dml_q, qc->params, qc->arena, &sub, err) != 0)
+            return -1;
+        const Value *r;
+        int rc;
+        while ((rc = query_next(sub, &r, err)) == 1) {
+            Value *row = row_copy(&cs->arena, r, cd->ncols);
+            if (!row || rowvec_push(&cs->rows, row, err) != 0) {
+                query_close(sub);
+                return q_oom(err);
+            }
+        }
+        query_close(sub);
+        if (rc < 0)
+            return -1;
+        cs->done = true;
+        cs->ncols = cd->ncols;
+        return 0;
+    }
     ExecNode *node = exec_build(qc, cd->plan, NULL, NULL, err);
     if (!node)
         return -1;

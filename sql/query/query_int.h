@@ -241,6 +241,7 @@ struct RTE {
     Plan *plan;                  /* the FROM-level leaf that fills its segment */
 };
 
+typedef struct PreparedQuery PreparedQuery;
 typedef struct CteDef {
     const char *name;
     int ncols;
@@ -252,6 +253,7 @@ typedef struct CteDef {
     bool recursive;
     bool bound;                  /* plan built */
     const AstCte *ast;
+    PreparedQuery *dml_q;        /* data-modifying WITH query (run once, before the main query) */
 } CteDef;
 
 /* A merged JOIN ... USING / NATURAL column: unqualified references and * see one column
@@ -328,6 +330,7 @@ struct PreparedQuery {
     int n_srfs;
     CteDef **ctes;               /* [n_ctes] by id */
     bool trivial;
+    bool has_dml_ctes;           /* some CTE is an INSERT/UPDATE/DELETE */
     DmlPlan *dml;
 };
 
