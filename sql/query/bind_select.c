@@ -259,7 +259,7 @@ static bool collect_fn(Expr *e, void *arg)
         c->cap = cap;
     }
     c->items[c->n++] = e;
-    return e->kind != EXPR_AGGREF; /* aggregates do not nest */
+    return true; /* aggregates do not nest (the binder rejects it), so descending finds nothing */
 }
 
 static Expr *window_rewrite(Expr *e, int base, Binder *b)

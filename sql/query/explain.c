@@ -298,7 +298,7 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
 {
     char name[400];
     int di = indent + (child ? 6 : 2); /* detail lines */
-    int ci = indent + (child ? 4 : 0); /* where children's "->" go */
+    int ci = di;                       /* children's "->" line up with the detail lines */
     const char *alias = p->rte ? p->rte->alias : NULL;
     switch (p->kind) {
     case PLAN_PROJECT: case PLAN_LOCKROWS:
@@ -414,8 +414,8 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
         (void)conds;
         detail_exprs(o, di, "Join Filter", p->qual, p->n_qual, p->scope);
         explain_node(o, p->left, ci, true, NULL, NULL);
-        node_header(o, p->right, ci + 4, true, "Hash");
-        explain_node(o, p->right, ci + 10, true, NULL, NULL);
+        node_header(o, p->right, ci, true, "Hash");
+        explain_node(o, p->right, ci + 6, true, NULL, NULL);
         return;
     }
     case PLAN_FILTER: {
@@ -478,7 +478,7 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
                 node_header(o, p, indent, child, "HashAggregate");
                 indent = ci;
                 child = true;
-                ci = indent + 4;
+                ci = indent + 6;
             }
             node_header(o, p, indent, child, "Append");
         } else {

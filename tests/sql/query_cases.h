@@ -501,4 +501,8 @@ static const struct { const char *sql; const char *expected; } query_cases[] = {
      "1|z\n9|n"},
     {"SELECT count(*) FROM w2",
      "1"},
+    {"SELECT max(score) - min(score), max(id) + min(id) * 2, count(*) + count(score) FROM t",
+     "91|104|12"},
+    {"SELECT grp, sum(id) / count(*), max(name) || min(name) FROM t GROUP BY grp ORDER BY grp",
+     "a|51|alice3!alice3!\nb|52|bobbob\nz|3|davecarol"},
 };
