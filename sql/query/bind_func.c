@@ -90,6 +90,25 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
         err_at(b, err, fc->hdr.location);
         return NULL;
     }
+    if (strcmp(name, "grouping") == 0 && !fc->over) {
+        if (!s->allow_aggs) {
+            SQL_ERR(err, GROUPING_ERROR, "grouping operations are not allowed in %s", s->expr_kind ? s->expr_kind : "this context");
+            err_at(b, err, fc->hdr.location);
+            return NULL;
+        }
+        Expr *e = bind_new_expr(b, EXPR_GROUPING, INT4OID, fc->hdr.location, nargs);
+        if (!e)
+            return NULL;
+        bool save = s->allow_aggs;
+        s->allow_aggs = false;
+        for (int i = 0; i < nargs; i++)
+            if (!(e->args[i] = bind_resolve_unknown(b, bind_expr(b, s, fc->args.items[i], err), err))) {
+                s->allow_aggs = save;
+                return NULL;
+            }
+        s->allow_aggs = save;
+        return e;
+    }
     SqlFuncKind kind = SQL_FUNC_SCALAR;
     bool exists = types_func_exists(name, &kind);
     WinFnKind wk = WIN_AGG;
@@ -111,11 +130,15 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
         err_at(b, err, fc->hdr.location);
         return NULL;
     }
-    if ((fc->agg_star || fc->agg_distinct || fc->agg_order.n > 0 || fc->agg_filter) && !is_agg && !fc->over) {
+    if ((fc->agg_star || fc->agg_distinct || fc->agg_order.n > 0 || fc->agg_filter) && exists && !is_agg && !fc->over) {
         if (fc->agg_star)
             SQL_ERR(err, WRONG_OBJECT_TYPE, "%s(*) specified, but %s is not an aggregate function", name, name);
-        else
+        else if (fc->agg_distinct)
             SQL_ERR(err, WRONG_OBJECT_TYPE, "DISTINCT specified, but %s is not an aggregate function", name);
+        else if (fc->agg_order.n > 0)
+            SQL_ERR(err, WRONG_OBJECT_TYPE, "ORDER BY specified, but %s is not an aggregate function", name);
+        else
+            SQL_ERR(err, WRONG_OBJECT_TYPE, "FILTER specified, but %s is not an aggregate function", name);
         err_at(b, err, fc->hdr.location);
         return NULL;
     }

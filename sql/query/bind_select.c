@@ -17,7 +17,7 @@
 
 /* ---- expression equality (GROUP BY / ORDER BY matching) --------------------------------- */
 
-static bool expr_equal(const Expr *a, const Expr *b)
+bool bind_expr_equal(const Expr *a, const Expr *b)
 {
     if (a == b)
         return true;
@@ -62,7 +62,7 @@ static bool expr_equal(const Expr *a, const Expr *b)
         break;
     }
     for (int i = 0; i < a->nargs; i++)
-        if (!expr_equal(a->args[i], b->args[i]))
+        if (!bind_expr_equal(a->args[i], b->args[i]))
             return false;
     return true;
 }
@@ -78,6 +78,9 @@ typedef struct GroupCtx {
     bool failed;
     int n_fixed;
     const Plan *fixed[64];       /* sub-query plans already remapped */
+    int set_col;                 /* Agg output column holding the grouping set index */
+    const uint64_t *sets;
+    int n_sets;
 } GroupCtx;
 
 static const char *var_name(BindScope *s, int index, char *buf, size_t cap)
@@ -188,7 +191,7 @@ static Expr *group_rewrite(GroupCtx *g, Expr *e)
     if (!e || g->failed)
         return e;
     for (int i = 0; i < g->n_group; i++)
-        if (expr_equal(e, g->group[i])) {
+        if (bind_expr_equal(e, g->group[i])) {
             Expr *v = bind_make_var(g->b, 0, i, e->type, e->typmod);
             if (v && e->kind == EXPR_VAR) {
                 v->u.var.rel = e->u.var.rel;
@@ -226,6 +229,37 @@ static Expr *group_rewrite(GroupCtx *g, Expr *e)
         if (e->u.sub.id < 0)
             outer_fix_plan(g, e->u.sub.plan, 1);
         break;
+    case EXPR_GROUPING: {
+        /* GROUPING(a, b): which arguments are grouping expressions, then the set column */
+        int *gidx = q_alloc(g->b->arena, sizeof(int) * (size_t)(e->nargs + 1));
+        if (!gidx) {
+            q_oom(g->err);
+            g->failed = true;
+            return e;
+        }
+        for (int i = 0; i < e->nargs; i++) {
+            gidx[i] = -1;
+            for (int k = 0; k < g->n_group; k++)
+                if (bind_expr_equal(e->args[i], g->group[k]))
+                    gidx[i] = k;
+            if (gidx[i] < 0) {
+                SQL_ERR(g->err, GROUPING_ERROR, "arguments to GROUPING must be grouping expressions of the associated query level");
+                g->err->position = q_position(g->b, e->args[i]->location);
+                g->failed = true;
+                return e;
+            }
+        }
+        e->u.grouping.n = e->nargs;
+        e->u.grouping.gidx = gidx;
+        e->u.grouping.sets = g->sets;
+        e->u.grouping.n_sets = g->n_sets;
+        e->nargs = g->n_sets > 0 ? 1 : 0;
+        if (g->n_sets > 0 && !(e->args[0] = bind_make_var(g->b, 0, g->set_col, INT4OID, -1))) {
+            g->failed = true;
+            return e;
+        }
+        return e;
+    }
     default:
         break;
     }
@@ -395,7 +429,7 @@ static int order_target(Binder *b, BindScope *s, TList *tl, int n_visible, const
         int hit = -1;
         for (int i = 0; i < n_visible; i++)
             if (tl->names[i] && strcmp(tl->names[i], name) == 0) {
-                if (hit >= 0 && !expr_equal(tl->e[hit], tl->e[i])) {
+                if (hit >= 0 && !bind_expr_equal(tl->e[hit], tl->e[i])) {
                     SQL_ERR(err, AMBIGUOUS_COLUMN, "%s \"%s\" is ambiguous", clause, name);
                     err->position = q_position(b, node->location);
                     return -1;
@@ -410,7 +444,7 @@ static int order_target(Binder *b, BindScope *s, TList *tl, int n_visible, const
     if (!e)
         return -1;
     for (int i = 0; i < tl->n; i++)
-        if (expr_equal(tl->e[i], e))
+        if (bind_expr_equal(tl->e[i], e))
             return i;
     if (!allow_new) {
         SQL_ERR(err, INVALID_COLUMN_REFERENCE, "for SELECT DISTINCT, ORDER BY expressions must appear in select list");
@@ -746,67 +780,14 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
     /* GROUP BY */
     int n_group = 0;
     Expr **group = NULL;
+    uint64_t *gsets = NULL;
+    int n_gsets = 0;
     if (sel->group_by.n > 0) {
-        group = q_alloc(b->arena, sizeof(Expr *) * (size_t)sel->group_by.n);
-        if (!group) {
-            q_oom(err);
-            goto out;
-        }
         s->allow_aggs = false;
         s->allow_windows = false;
         s->expr_kind = "GROUP BY";
-        for (int i = 0; i < sel->group_by.n; i++) {
-            const AstNode *g = sel->group_by.items[i];
-            int64_t pos;
-            const char *nm;
-            Expr *e = NULL;
-            if (g->tag == AST_GROUPING_SET) {
-                if (((const AstGroupingSet *)g)->kind == AST_GS_EMPTY)
-                    continue;
-                SQL_ERR(err, FEATURE_NOT_SUPPORTED, "ROLLUP, CUBE and GROUPING SETS are not supported");
-                err->position = q_position(b, g->location);
-                goto out;
-            }
-            if (is_int_const(g, &pos)) {
-                if (pos < 1 || pos > n_visible) {
-                    SQL_ERR(err, INVALID_COLUMN_REFERENCE, "GROUP BY position %lld is not in select list", (long long)pos);
-                    err->position = q_position(b, g->location);
-                    goto out;
-                }
-                e = tl.e[pos - 1];
-            } else if (is_simple_name(g, &nm)) {
-                SqlError tmp;
-                sql_error_clear(&tmp);
-                e = bind_expr(b, s, g, &tmp);
-                if (!e && tmp.code == ERRCODE_UNDEFINED_COLUMN) {
-                    for (int k = 0; k < n_visible && !e; k++)
-                        if (tl.names[k] && strcmp(tl.names[k], nm) == 0)
-                            e = tl.e[k];
-                }
-                if (!e) {
-                    *err = tmp;
-                    goto out;
-                }
-            } else {
-                e = bind_expr(b, s, g, err);
-                if (!e)
-                    goto out;
-            }
-            if (e->kind == EXPR_AGGREF) {
-                SQL_ERR(err, GROUPING_ERROR, "aggregate functions are not allowed in GROUP BY");
-                err->position = q_position(b, g->location);
-                goto out;
-            }
-            e = bind_resolve_unknown(b, e, err);
-            if (!e)
-                goto out;
-            bool dup = false;
-            for (int k = 0; k < n_group; k++)
-                if (expr_equal(group[k], e))
-                    dup = true;
-            if (!dup)
-                group[n_group++] = e;
-        }
+        if (bind_group_by(b, s, &sel->group_by, tl.e, tl.names, n_visible, &group, &n_group, &gsets, &n_gsets, err) != 0)
+            goto out;
         s->allow_aggs = true;
         s->allow_windows = true;
     }
@@ -881,8 +862,13 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
         for (int k = 0; k < w->agg.nargs; k++)
             bind_walk(w->agg.args[k], collect_fn, &ca);
     }
+    Collect cg = {b, EXPR_GROUPING, 0, 0, NULL};
+    for (int i = 0; i < tl.n; i++)
+        bind_walk(tl.e[i], collect_fn, &cg);
+    if (having)
+        bind_walk(having, collect_fn, &cg);
     int in_width = s->width;
-    if (ca.n > 0 || n_group > 0 || having) {
+    if (ca.n > 0 || n_group > 0 || having || cg.n > 0) {
         Plan *ag = bind_new_plan(b, PLAN_AGG, top, NULL);
         if (!ag) {
             q_oom(err);
@@ -902,10 +888,17 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
         }
         ag->hashed = n_group > 0;
         ag->scope = s;
+        ag->n_sets = n_gsets;
+        ag->sets = gsets;
+        if (n_gsets > 0)
+            ag->ncols++; /* the grouping set of each output row (GROUPING()) */
         ag->ncols = n_group + ca.n;
         ag->est_rows = n_group ? (top->est_rows > 10 ? top->est_rows / 10 : 1) : 1;
         GroupCtx g;
         memset(&g, 0, sizeof(g));
+        g.set_col = n_group + ca.n;
+        g.sets = gsets;
+        g.n_sets = n_gsets;
         g.b = b;
         g.s = s;
         g.n_group = n_group;

@@ -380,6 +380,20 @@ int eval_expr(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
         return eval_sqlvalue(c, e, out, err);
     case EXPR_NEXTVAL:
         return eval_nextval(c, e, out, err);
+    case EXPR_GROUPING: {
+        int64_t r = 0;
+        if (e->nargs > 0) {
+            Value sv;
+            if (eval_expr(c, e->args[0], &sv, err) != 0)
+                return -1;
+            uint64_t mask = e->u.grouping.sets[sv.u.i];
+            for (int i = 0; i < e->u.grouping.n; i++)
+                if (!((mask >> e->u.grouping.gidx[i]) & 1))
+                    r |= (int64_t)1 << (e->u.grouping.n - 1 - i);
+        }
+        *out = value_int(INT4OID, r);
+        return 0;
+    }
     case EXPR_AGGREF: case EXPR_WINDOW: case EXPR_SRF:
         return SQL_ERR(err, INTERNAL_ERROR, "aggregate, window or set-returning call evaluated out of place");
     }

@@ -165,8 +165,11 @@ static int agg_emit(ExecNode *n, HEntry *e, SqlError *err)
 {
     const Plan *p = n->plan;
     AggGroup *g = e->payload;
+    int base = p->n_sets > 0 ? 1 : 0; /* grouping sets: the key starts with the set index */
     for (int k = 0; k < p->n_group; k++)
-        n->row[k] = e->row[k];
+        n->row[k] = e->row[base + k];
+    if (p->n_sets > 0)
+        n->row[p->n_group + p->n_aggs] = e->row[0];
     for (int i = 0; i < p->n_aggs; i++) {
         const AggSpec *a = p->aggs[i];
         if (agg_buffered(a) && agg_flush_buffer(n, a, g, i, err) != 0)
@@ -184,19 +187,41 @@ static int agg_emit(ExecNode *n, HEntry *e, SqlError *err)
     return 0;
 }
 
+/* The group of key row keys[0..nk) (inserted when new: keys copied into the groups' arena). */
+static HEntry *agg_group(ExecNode *n, const Value *keys, int nk, SqlError *err)
+{
+    uint64_t h = q_hash_row(keys, nk);
+    HEntry *e = htable_find(&n->ht, keys, nk, h);
+    if (e)
+        return e;
+    Value *row = row_copy(&n->keep, keys, nk);
+    if (!row) {
+        q_oom(err);
+        return NULL;
+    }
+    AggGroup *g = group_new(n, err);
+    if (!g)
+        return NULL;
+    e = htable_insert(&n->ht, &n->keep, row, h, err);
+    if (e)
+        e->payload = g;
+    return e;
+}
+
 int exec_next_agg(ExecNode *n, SqlError *err)
 {
     const Plan *p = n->plan;
     int ng = p->n_group;
+    int nsets = p->n_sets;
     if (!n->opened) {
         n->opened = true;
         if (htable_init(&n->ht, err) != 0)
             return -1;
-        Value keys_local[16];
-        Value *keys = ng <= 16 ? keys_local : q_alloc(&n->keep, sizeof(Value) * (size_t)ng);
-        if (!keys)
+        Value *keys = q_alloc(&n->keep, sizeof(Value) * (size_t)(ng + 2));
+        Value *skey = q_alloc(&n->keep, sizeof(Value) * (size_t)(ng + 2));
+        if (!keys || !skey)
             return q_oom(err);
-        if (ng == 0) {
+        if (ng == 0 && nsets == 0) {
             AggGroup *g = group_new(n, err);
             if (!g)
                 return -1;
@@ -204,6 +229,16 @@ int exec_next_agg(ExecNode *n, SqlError *err)
             if (!e)
                 return -1;
             e->payload = g;
+        }
+        /* grouping sets without columns (the grand total) exist even without input rows */
+        for (int si = 0; si < nsets; si++) {
+            if (p->sets[si] != 0)
+                continue;
+            skey[0] = value_int(INT4OID, si);
+            for (int k = 0; k < ng; k++)
+                skey[1 + k] = value_null(p->group[k]->type);
+            if (!agg_group(n, skey, ng + 1, err))
+                return -1;
         }
         EvalCtx c;
         for (;;) {
@@ -214,28 +249,23 @@ int exec_next_agg(ExecNode *n, SqlError *err)
                 break;
             qarena_reset(&n->out);
             exec_ctx(n, &c, n->left->row, &n->out);
-            HEntry *e;
-            if (ng == 0) {
-                e = n->ht.buckets[0];
-            } else {
-                for (int k = 0; k < ng; k++)
-                    if (eval_expr(&c, p->group[k], &keys[k], err) != 0)
-                        return -1;
-                uint64_t h = q_hash_row(keys, ng);
-                e = htable_find(&n->ht, keys, ng, h);
-                if (!e) {
-                    Value *row = row_copy(&n->keep, keys, ng);
-                    AggGroup *g = row ? group_new(n, err) : NULL;
-                    if (!g)
-                        return row ? -1 : q_oom(err);
-                    e = htable_insert(&n->ht, &n->keep, row, h, err);
-                    if (!e)
-                        return -1;
-                    e->payload = g;
-                }
+            for (int k = 0; k < ng; k++)
+                if (eval_expr(&c, p->group[k], &keys[k], err) != 0)
+                    return -1;
+            if (nsets == 0) {
+                HEntry *e = ng == 0 ? n->ht.buckets[0] : agg_group(n, keys, ng, err);
+                if (!e || agg_accumulate(n, e->payload, n->left->row, err) != 0)
+                    return -1;
+                continue;
             }
-            if (agg_accumulate(n, e->payload, n->left->row, err) != 0)
-                return -1;
+            for (int si = 0; si < nsets; si++) {
+                skey[0] = value_int(INT4OID, si);
+                for (int k = 0; k < ng; k++)
+                    skey[1 + k] = ((p->sets[si] >> k) & 1) ? keys[k] : value_null(p->group[k]->type);
+                HEntry *e = agg_group(n, skey, ng + 1, err);
+                if (!e || agg_accumulate(n, e->payload, n->left->row, err) != 0)
+                    return -1;
+            }
         }
         n->i = 0;
         n->cur = NULL;

@@ -43,7 +43,8 @@ typedef enum ExprKind {
     EXPR_NEXTVAL,       /* identity column: next value of a sequence */
     EXPR_AGGREF,        /* aggregate call (replaced by a Var above the Agg node) */
     EXPR_WINDOW,        /* window function call (replaced by a Var above Window) */
-    EXPR_SRF            /* set-returning function in a target list */
+    EXPR_SRF,           /* set-returning function in a target list */
+    EXPR_GROUPING       /* GROUPING(a, b): args[0] = the Agg's grouping-set column */
 } ExprKind;
 
 typedef struct Expr Expr;
@@ -86,6 +87,7 @@ struct Expr {
         struct { AggSpec *agg; } aggref;
         struct { WinSpec *win; } window;
         struct { SqlFuncMatch *m; int id; } srf;
+        struct { int n; int *gidx; const uint64_t *sets; int n_sets; } grouping;
     } u;
 };
 
@@ -203,6 +205,8 @@ struct Plan {
     int n_aggs;
     AggSpec **aggs;
     bool hashed;
+    int n_sets;                  /* GROUPING SETS / ROLLUP / CUBE: 0 = plain GROUP BY */
+    uint64_t *sets;              /* per set: bit i = group[i] is grouped (else NULL) */
     /* window */
     int n_wins;
     WinSpec **wins;
@@ -396,6 +400,12 @@ Expr *bind_subscript(Binder *b, BindScope *s, const AstIndirection *ind, SqlErro
 Expr *bind_array(Binder *b, BindScope *s, const AstArrayExpr *a, SqlError *err);
 Expr *bind_row_compare(Binder *b, BindScope *s, const char *op, const AstRowExpr *l, const AstRowExpr *r,
                        int location, SqlError *err);
+
+bool bind_expr_equal(const Expr *a, const Expr *b);
+/* GROUP BY (bind_group.c): the distinct grouping expressions and, with ROLLUP / CUBE /
+ * GROUPING SETS, the sets (bit masks over them; *n_sets 0 otherwise). */
+int bind_group_by(Binder *b, BindScope *s, const AstList *group_by, Expr **tl_e, const char **tl_names,
+                  int n_visible, Expr ***group, int *n_group, uint64_t **sets, int *n_sets, SqlError *err);
 
 /* Queries (bind_select.c). */
 /* Binds and plans a SELECT (or VALUES / set operation) as a query block nested in parent
