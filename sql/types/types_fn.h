@@ -42,6 +42,24 @@ extern const SqlAggImpl agg_count_star, agg_count, agg_sum_int, agg_sum_numeric,
 /* set-returning (types_fn_agg.c) */
 extern const SqlSrfImpl srf_generate_series_int, srf_unnest;
 
+/* Registration (types_registry.c): only valid while the registry is being built, i.e. from
+ * the types_fn_*_register functions below, which reg_build calls once. Entries are static. */
+#define TYPES_A(...) ((const Oid[]){ __VA_ARGS__ })
+SqlFunc *types_reg_fn(const char *name, Oid ret, SqlScalarFn fn, int nargs, const Oid *args);
+void types_reg_op(const char *name, Oid l, Oid r, Oid ret, SqlScalarFn fn);
+SqlFunc *types_reg_agg(const char *name, Oid ret, const SqlAggImpl *impl, int nargs, const Oid *args);
+SqlFunc *types_reg_srf(const char *name, Oid ret, const SqlSrfImpl *impl, int nargs, const Oid *args);
+void types_fn_date_register(void);     /* types_fn_date.c */
+void types_fn_num_register(void);      /* types_fn_num.c */
+void types_fn_regex_register(void);    /* types_fn_regex.c */
+void types_fn_str_register(void);      /* types_fn_str.c */
+void types_fn_stat_register(void);     /* types_fn_stat.c */
+
+/* timestamp(tz) + (months, days, us) with PostgreSQL's month-end clamping; timestamptz in
+ * the session zone (or zone when not NULL). Infinities pass through. (types_fn_ops.c) */
+int types_ts_add(FuncCallCtx *ctx, int64_t ts, bool tz, int32_t months, int32_t days, int64_t us, Value *out,
+                 SqlError *err);
+
 /* helpers */
 int fn_text_result(FuncCallCtx *ctx, const char *p, size_t n, Value *out, SqlError *err);
 int fn_num_result(FuncCallCtx *ctx, NumVar *v, Value *out, SqlError *err);

@@ -183,7 +183,7 @@ FN(fn_sqrt)
     (void)nargs;
     double d = args[0].u.f;
     if (d < 0)
-        return SQL_ERR(err, INVALID_PARAMETER_VALUE, "cannot take square root of a negative number");
+        return SQL_ERR(err, INVALID_ARGUMENT_FOR_POWER_FUNCTION, "cannot take square root of a negative number");
     return math_float(ctx, sqrt(d), out, err);
 }
 
@@ -194,9 +194,9 @@ FN(fn_power)
     (void)nargs;
     double a = args[0].u.f, b = args[1].u.f;
     if (a == 0 && b < 0)
-        return SQL_ERR(err, INVALID_PARAMETER_VALUE, "zero raised to a negative power is undefined");
+        return SQL_ERR(err, INVALID_ARGUMENT_FOR_POWER_FUNCTION, "zero raised to a negative power is undefined");
     if (a < 0 && b != floor(b))
-        return SQL_ERR(err, INVALID_PARAMETER_VALUE, "a negative number raised to a non-integer power yields a complex result");
+        return SQL_ERR(err, INVALID_ARGUMENT_FOR_POWER_FUNCTION, "a negative number raised to a non-integer power yields a complex result");
     double r = pow(a, b);
     if (isinf(r) && !isinf(a) && !isinf(b))
         return SQL_ERR(err, NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow");
@@ -215,9 +215,9 @@ FN(fn_exp)
 static int math_log_check(double d, SqlError *err)
 {
     if (d == 0)
-        return SQL_ERR(err, INVALID_PARAMETER_VALUE, "cannot take logarithm of zero");
+        return SQL_ERR(err, INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of zero");
     if (d < 0)
-        return SQL_ERR(err, INVALID_PARAMETER_VALUE, "cannot take logarithm of a negative number");
+        return SQL_ERR(err, INVALID_ARGUMENT_FOR_LOG, "cannot take logarithm of a negative number");
     return 0;
 }
 

@@ -370,8 +370,8 @@ FN(fn_date_mi_date)
 
 /* timestamp(tz) + interval: months and days in local calendar time (tz in the session
  * zone for timestamptz), then microseconds. */
-static int ops_ts_add(FuncCallCtx *ctx, int64_t ts, bool tz, int32_t months, int32_t days, int64_t us, Value *out,
-                      SqlError *err)
+int types_ts_add(FuncCallCtx *ctx, int64_t ts, bool tz, int32_t months, int32_t days, int64_t us, Value *out,
+                 SqlError *err)
 {
     Oid rt = tz ? TIMESTAMPTZOID : TIMESTAMPOID;
     if (ts == TYPES_DT_NOBEGIN || ts == TYPES_DT_NOEND) {
@@ -413,12 +413,12 @@ FN(fn_ts_pl_iv)
     (void)nargs;
     const Value *t = args[0].type == INTERVALOID ? &args[1] : &args[0];
     const Value *iv = args[0].type == INTERVALOID ? &args[0] : &args[1];
-    return ops_ts_add(ctx, t->u.i, t->type == TIMESTAMPTZOID, iv->u.iv.months, iv->u.iv.days, iv->u.iv.us, out, err);
+    return types_ts_add(ctx, t->u.i, t->type == TIMESTAMPTZOID, iv->u.iv.months, iv->u.iv.days, iv->u.iv.us, out, err);
 }
 FN(fn_ts_mi_iv)
 {
     (void)nargs;
-    return ops_ts_add(ctx, args[0].u.i, args[0].type == TIMESTAMPTZOID, -args[1].u.iv.months, -args[1].u.iv.days,
+    return types_ts_add(ctx, args[0].u.i, args[0].type == TIMESTAMPTZOID, -args[1].u.iv.months, -args[1].u.iv.days,
                       -args[1].u.iv.us, out, err);
 }
 FN(fn_date_pl_iv)
@@ -428,14 +428,14 @@ FN(fn_date_pl_iv)
     const Value *iv = args[0].type == INTERVALOID ? &args[0] : &args[1];
     int64_t ts = d->u.i == TYPES_DATE_NOEND ? TYPES_DT_NOEND : d->u.i == TYPES_DATE_NOBEGIN ? TYPES_DT_NOBEGIN
                                                                                             : d->u.i * TYPES_USECS_PER_DAY;
-    return ops_ts_add(ctx, ts, false, iv->u.iv.months, iv->u.iv.days, iv->u.iv.us, out, err);
+    return types_ts_add(ctx, ts, false, iv->u.iv.months, iv->u.iv.days, iv->u.iv.us, out, err);
 }
 FN(fn_date_mi_iv)
 {
     (void)nargs;
     int64_t ts = args[0].u.i == TYPES_DATE_NOEND ? TYPES_DT_NOEND : args[0].u.i == TYPES_DATE_NOBEGIN
                                                                       ? TYPES_DT_NOBEGIN : args[0].u.i * TYPES_USECS_PER_DAY;
-    return ops_ts_add(ctx, ts, false, -args[1].u.iv.months, -args[1].u.iv.days, -args[1].u.iv.us, out, err);
+    return types_ts_add(ctx, ts, false, -args[1].u.iv.months, -args[1].u.iv.days, -args[1].u.iv.us, out, err);
 }
 
 static void ops_iv(Value *out, int64_t months, int64_t days, int64_t us)

@@ -75,7 +75,7 @@ FN(fn_substr)
     if (nargs > 2) {
         len = args[2].u.i;
         if (len < 0)
-            return SQL_ERR(err, DATA_EXCEPTION, "negative substring length not allowed");
+            return SQL_ERR(err, SUBSTRING_ERROR, "negative substring length not allowed");
     }
     int64_t s0 = start - 1, e0 = len == INT64_MAX ? INT64_MAX : s0 + len;
     if (s0 < 0)

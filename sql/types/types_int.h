@@ -88,6 +88,8 @@ int num_exp(const NumVar *a, NumVar *r, SqlError *err);
 int num_ln(const NumVar *a, NumVar *r, SqlError *err);
 int num_log(const NumVar *base, const NumVar *x, NumVar *r, SqlError *err);
 int num_power(const NumVar *a, const NumVar *b, NumVar *r, SqlError *err);
+/* sqrt of a non-negative finite a rounded to rscale; -1 on OOM */
+int num_sqrt_scale(const NumVar *a, NumVar *r, int rscale);
 uint64_t num_hash(const NumVar *v);
 
 /* --- floats ------------------------------------------------------------------------------- */

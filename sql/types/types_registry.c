@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define REG_MAX 900
+#define REG_MAX 2000
 
 static SqlFunc reg_funcs[REG_MAX];
 static int reg_n_funcs;
@@ -71,6 +71,31 @@ static void reg_comparisons(Oid l, Oid r)
     reg_op("<=", l, r, BOOLOID, fn_cmp_le);
     reg_op(">", l, r, BOOLOID, fn_cmp_gt);
     reg_op(">=", l, r, BOOLOID, fn_cmp_ge);
+}
+
+SqlFunc *types_reg_fn(const char *name, Oid ret, SqlScalarFn fn, int nargs, const Oid *args)
+{
+    return reg_fn(name, ret, fn, nargs, args);
+}
+
+void types_reg_op(const char *name, Oid l, Oid r, Oid ret, SqlScalarFn fn)
+{
+    reg_op(name, l, r, ret, fn);
+}
+
+SqlFunc *types_reg_agg(const char *name, Oid ret, const SqlAggImpl *impl, int nargs, const Oid *args)
+{
+    SqlFunc *f = reg_add(false, name, SQL_FUNC_AGG, ret, nargs, args);
+    f->agg = impl;
+    f->strict = false;
+    return f;
+}
+
+SqlFunc *types_reg_srf(const char *name, Oid ret, const SqlSrfImpl *impl, int nargs, const Oid *args)
+{
+    SqlFunc *f = reg_add(false, name, SQL_FUNC_SRF, ret, nargs, args);
+    f->srf = impl;
+    return f;
 }
 
 static void reg_build(void)
@@ -332,6 +357,12 @@ static void reg_build(void)
     reg_win("first_value", TYPES_ANYELEMENTOID, 1, A(TYPES_ANYELEMENTOID));
     reg_win("last_value", TYPES_ANYELEMENTOID, 1, A(TYPES_ANYELEMENTOID));
     reg_win("nth_value", TYPES_ANYELEMENTOID, 2, A(TYPES_ANYELEMENTOID, INT4OID));
+
+    types_fn_date_register();
+    types_fn_num_register();
+    types_fn_regex_register();
+    types_fn_str_register();
+    types_fn_stat_register();
 }
 
 static void reg_init(void)
