@@ -406,7 +406,7 @@ static int exec_next_funcscan(ExecNode *n, SqlError *err)
                     return -1;
             }
             void *st = (char *)f + ((sizeof(FuncCallCtx) + 7) & ~(size_t)7);
-            f->arena = &n->out;
+            f->arena = &n->keep; /* SRFs may allocate state in next(): keep it for the iteration */
             int rc = srf->next(f, st, seg, err);
             if (rc < 0)
                 return -1;

@@ -361,7 +361,7 @@ int exec_next_project_srf(ExecNode *n, SqlError *err)
                 n->row[i] = value_null(e->type);
                 continue;
             }
-            runs[i].f.arena = &n->out;
+            runs[i].f.arena = &n->keep; /* state an SRF allocates in next() must survive */
             Value out[8];
             int rc = e->u.srf.m->func->srf->next(&runs[i].f, runs[i].state, out, err);
             if (rc < 0)

@@ -521,4 +521,10 @@ static const struct { const char *sql; const char *expected; } query_cases[] = {
      "ERROR 42803: grouping operations are not allowed in WHERE"},
     {"SELECT nosuchagg(DISTINCT id) FROM t",
      "ERROR 42883: function nosuchagg(integer) does not exist"},
+    {"SELECT regexp_match('key=value; k2=v2', '(\\w+)=(\\w+)'), regexp_matches('a1 b2 c3', '([a-z])([0-9])', 'g')",
+     "{key,value}|{a,1}\n{key,value}|{b,2}\n{key,value}|{c,3}"},
+    {"SELECT * FROM regexp_split_to_table('one two  three', '\\s+') AS w ORDER BY 1",
+     "one\nthree\ntwo"},
+    {"SELECT 'abc' SIMILAR TO 'a(b|c)+', 'abc' ~ '^a', 'ABC' ~* 'b'",
+     "t|t|t"},
 };
