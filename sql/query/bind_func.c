@@ -541,6 +541,30 @@ Expr *bind_subscript(Binder *b, BindScope *s, const AstIndirection *ind, SqlErro
         return NULL;
     for (int i = 0; i < ind->n_items; i++) {
         const AstIndirItem *it = &ind->items[i];
+        if (it->kind == AST_INDIR_SLICE) {
+            /* a[lo:hi] (either bound optional): an array of the same type */
+            if (types_array_elem(e->type) == INVALIDOID) {
+                SQL_ERR(err, DATATYPE_MISMATCH,
+                        "cannot subscript type %s because it does not support subscripting", type_name(e->type));
+                err_at(b, err, ind->arg->location);
+                return NULL;
+            }
+            Expr *lo = it->lo ? bind_coerce(b, bind_expr(b, s, it->lo, err), INT4OID, -1, TYPES_COERCE_IMPLICIT, err)
+                              : bind_make_const(b, value_null(INT4OID), -1);
+            Expr *hi = it->hi ? bind_coerce(b, bind_expr(b, s, it->hi, err), INT4OID, -1, TYPES_COERCE_IMPLICIT, err)
+                              : bind_make_const(b, value_null(INT4OID), -1);
+            Expr *sub = (lo && hi) ? bind_new_expr(b, EXPR_SUBSCRIPT, e->type, ind->hdr.location, 4) : NULL;
+            if (!sub)
+                return NULL;
+            sub->args[0] = e;
+            sub->args[1] = lo;
+            sub->args[2] = hi;
+            sub->args[3] = bind_make_const(b, value_bool(it->lo != NULL), -1); /* lower bound given */
+            if (!sub->args[3])
+                return NULL;
+            e = sub;
+            continue;
+        }
         if (it->kind != AST_INDIR_INDEX) {
             SQL_ERR(err, FEATURE_NOT_SUPPORTED, "this kind of indirection is not supported");
             err_at(b, err, ind->hdr.location);

@@ -138,9 +138,47 @@ static int eval_sqlvalue(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
     return 0;
 }
 
+/* a[lo:hi]: elements lo..hi (bounds clipped; missing bounds = the array's), lower bound 1. */
+static int eval_slice(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
+{
+    Value arr, lo, hi;
+    if (eval_expr(c, e->args[0], &arr, err) != 0 || eval_expr(c, e->args[1], &lo, err) != 0 ||
+        eval_expr(c, e->args[2], &hi, err) != 0)
+        return -1;
+    *out = value_null(e->type);
+    bool lo_given = e->args[3]->u.c.u.b, hi_given = !(e->args[2]->kind == EXPR_CONST && e->args[2]->u.c.null);
+    if (arr.null || (lo_given && lo.null) || (hi_given && hi.null))
+        return 0;
+    TypesArrayReader rd;
+    if (types_array_open(&arr, &rd, err) != 0)
+        return -1;
+    int64_t first = lo_given ? lo.u.i : rd.lower, last = hi_given ? hi.u.i : rd.lower + (int64_t)rd.n - 1;
+    if (first < rd.lower)
+        first = rd.lower;
+    if (last > rd.lower + (int64_t)rd.n - 1)
+        last = rd.lower + (int64_t)rd.n - 1;
+    int64_t cnt = last >= first ? last - first + 1 : 0;
+    Value *vals = q_alloc(c->arena, sizeof(Value) * (size_t)(cnt + 1));
+    if (!vals)
+        return q_oom(err);
+    Value el;
+    int rc;
+    int64_t k = rd.lower, m = 0;
+    while ((rc = types_array_next(&rd, &el, err)) == 1) {
+        if (k >= first && k <= last)
+            vals[m++] = el;
+        k++;
+    }
+    if (rc < 0)
+        return -1;
+    return types_array_build(rd.elem_type, 1, (uint32_t)m, vals, c->arena, out, err);
+}
+
 static int eval_subscript(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
 {
     Value arr, ix;
+    if (e->nargs == 4)
+        return eval_slice(c, e, out, err);
     if (eval_expr(c, e->args[0], &arr, err) != 0 || eval_expr(c, e->args[1], &ix, err) != 0)
         return -1;
     *out = value_null(e->type);

@@ -527,4 +527,6 @@ static const struct { const char *sql; const char *expected; } query_cases[] = {
      "one\nthree\ntwo"},
     {"SELECT 'abc' SIMILAR TO 'a(b|c)+', 'abc' ~ '^a', 'ABC' ~* 'b'",
      "t|t|t"},
+    {"SELECT (ARRAY[10, 20, 30])[2], (ARRAY[10, 20, 30])[5], (ARRAY[10, 20, 30])[2:3], (ARRAY[10, 20, 30])[:2], (ARRAY[10, 20, 30])[2:], (ARRAY['a','b'])[0:9]",
+     "20||{20,30}|{10,20}|{20,30}|{a,b}"},
 };
