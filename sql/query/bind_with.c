@@ -304,14 +304,36 @@ int bind_window_def(Binder *b, BindScope *s, const AstWindowDef *w, WinSpec *ws,
         err->position = q_position(b, w->hdr.location);
         goto fail;
     }
-    if (frame->start_offset && !(ws->start_offset = bind_coerce(b, bind_expr(b, s, frame->start_offset, err), INT8OID, -1, TYPES_COERCE_IMPLICIT, err)))
-        goto fail;
-    if (frame->end_offset && !(ws->end_offset = bind_coerce(b, bind_expr(b, s, frame->end_offset, err), INT8OID, -1, TYPES_COERCE_IMPLICIT, err)))
-        goto fail;
-    if (frame->mode == AST_FRAME_RANGE && (frame->start_offset || frame->end_offset)) {
-        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "RANGE with offset PRECEDING/FOLLOWING is not supported");
-        goto fail;
+    Oid offt = INT8OID;
+    bool range_off = frame->mode == AST_FRAME_RANGE && (frame->start_offset || frame->end_offset);
+    if (range_off) {
+        /* RANGE offsets: key +/- offset compared with the other keys (PostgreSQL's in_range) */
+        if (order->n != 1) {
+            SQL_ERR(err, WINDOWING_ERROR, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column");
+            err->position = q_position(b, w->hdr.location);
+            goto fail;
+        }
+        Oid t = ws->order_exprs[0]->type;
+        offt = (t == DATEOID || t == TIMESTAMPOID || t == TIMESTAMPTZOID || t == TIMEOID) ? INTERVALOID : t;
+        SqlFuncMatch m;
+        if (types_oper_resolve("+", t, offt, &m, NULL) != 0 || !(ws->range_add = q_alloc(b->arena, sizeof(m)))) {
+            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s",
+                    type_info(t) ? type_info(t)->name : "?");
+            err->position = q_position(b, w->hdr.location);
+            goto fail;
+        }
+        *ws->range_add = m;
+        if (types_oper_resolve("-", t, offt, &m, NULL) != 0 || !(ws->range_sub = q_alloc(b->arena, sizeof(m)))) {
+            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s",
+                    type_info(t) ? type_info(t)->name : "?");
+            goto fail;
+        }
+        *ws->range_sub = m;
     }
+    if (frame->start_offset && !(ws->start_offset = bind_coerce(b, bind_expr(b, s, frame->start_offset, err), offt, -1, TYPES_COERCE_IMPLICIT, err)))
+        goto fail;
+    if (frame->end_offset && !(ws->end_offset = bind_coerce(b, bind_expr(b, s, frame->end_offset, err), offt, -1, TYPES_COERCE_IMPLICIT, err)))
+        goto fail;
     s->allow_aggs = save_aggs;
     s->allow_windows = save_w;
     return 0;

@@ -345,8 +345,47 @@ typedef struct WinGroups {
 
 /* Frame [*fs, *fe) within partition [ps, pe) for the row at position r, which is in peer
  * group g ([pk0, pk1)). */
-static int win_frame(ExecNode *n, const WinSpec *ws, int64_t ps, int64_t pe, int64_t r, int64_t pk0, int64_t pk1,
-                     const WinGroups *wg, int64_t g, int64_t *fs, int64_t *fe, SqlError *err)
+/* RANGE with an offset: the first row of [ps, pe) at or after (want_end: after) the bound
+ * key(cur) -/+ off, in the window's order (binary search; NULL keys sit at their end). */
+static int range_bound(ExecNode *n, const WinSpec *ws, Value **keys, int64_t ps, int64_t pe, int64_t cur, bool preceding,
+                       bool want_end, const Value *off, int64_t *pos, SqlError *err)
+{
+    int kc = ws->n_part;
+    const SortKey *sk = &ws->order[0];
+    const Value *cv = &keys[cur][kc];
+    bool sub = preceding != sk->desc;
+    EvalCtx c;
+    exec_ctx(n, &c, NULL, &n->keep);
+    Value bound;
+    if (eval_call(&c, sub ? ws->range_sub : ws->range_add, 2, (Value[2]){*cv, *off}, &bound, err) != 0)
+        return -1;
+    int64_t lo = ps, hi = pe;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        const Value *kv = &keys[mid][kc];
+        bool past; /* mid is past the point we look for */
+        if (kv->null) {
+            past = !sk->nulls_first;
+        } else {
+            Value k = *kv;
+            if (k.type != bound.type && types_cast(n->qc->env->tc, kv, bound.type, -1, TYPES_COERCE_IMPLICIT, &n->keep, &k, err) != 0)
+                return -1;
+            int cmp = types_compare(&k, &bound);
+            if (sk->desc)
+                cmp = -cmp;
+            past = want_end ? cmp > 0 : cmp >= 0;
+        }
+        if (past)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    *pos = lo;
+    return 0;
+}
+
+static int win_frame(ExecNode *n, const WinSpec *ws, Value **keys, int64_t ps, int64_t pe, int64_t r, int64_t pk0,
+                     int64_t pk1, const WinGroups *wg, int64_t g, int64_t *fs, int64_t *fe, SqlError *err)
 {
     int mode = ws->frame_mode;
     if (mode == AST_FRAME_DEFAULT) {
@@ -366,11 +405,16 @@ static int win_frame(ExecNode *n, const WinSpec *ws, int64_t ps, int64_t pe, int
     case AST_BOUND_OFFSET_PRECEDING: case AST_BOUND_OFFSET_FOLLOWING:
         if (eval_expr(&c, ws->start_offset, &off, err) != 0)
             return -1;
-        if (off.null || off.u.i < 0)
+        if (off.null || (mode != AST_FRAME_RANGE && off.u.i < 0))
             return SQL_ERR(err, INVALID_PARAMETER_VALUE, "frame starting offset must not be %s", off.null ? "null" : "negative");
         if (groups) {
             int64_t tg = sb == AST_BOUND_OFFSET_PRECEDING ? g - off.u.i : g + off.u.i;
             s = tg < 0 ? ps : tg >= wg->ng ? pe : wg->gstart[tg];
+        } else if (mode == AST_FRAME_RANGE) {
+            if (keys[r][ws->n_part].null)
+                s = pk0;
+            else if (range_bound(n, ws, keys, ps, pe, r, sb == AST_BOUND_OFFSET_PRECEDING, false, &off, &s, err) != 0)
+                return -1;
         } else {
             s = sb == AST_BOUND_OFFSET_PRECEDING ? r - off.u.i : r + off.u.i;
         }
@@ -383,11 +427,16 @@ static int win_frame(ExecNode *n, const WinSpec *ws, int64_t ps, int64_t pe, int
     case AST_BOUND_OFFSET_PRECEDING: case AST_BOUND_OFFSET_FOLLOWING:
         if (eval_expr(&c, ws->end_offset, &off, err) != 0)
             return -1;
-        if (off.null || off.u.i < 0)
+        if (off.null || (mode != AST_FRAME_RANGE && off.u.i < 0))
             return SQL_ERR(err, INVALID_PARAMETER_VALUE, "frame ending offset must not be %s", off.null ? "null" : "negative");
         if (groups) {
             int64_t tg = eb == AST_BOUND_OFFSET_PRECEDING ? g - off.u.i : g + off.u.i;
             e = tg < 0 ? ps : tg + 1 >= wg->ng ? pe : wg->gstart[tg + 1];
+        } else if (mode == AST_FRAME_RANGE) {
+            if (keys[r][ws->n_part].null)
+                e = pk1;
+            else if (range_bound(n, ws, keys, ps, pe, r, eb == AST_BOUND_OFFSET_PRECEDING, true, &off, &e, err) != 0)
+                return -1;
         } else {
             e = (eb == AST_BOUND_OFFSET_PRECEDING ? r - off.u.i : r + off.u.i) + 1;
         }
@@ -549,7 +598,7 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
                 }
                 case WIN_FIRST_VALUE: case WIN_LAST_VALUE: case WIN_NTH_VALUE: {
                     int64_t fs, fe;
-                    if (win_frame(n, ws, ps, pe, cur, r, pk1, &wg, gno, &fs, &fe, err) != 0)
+                    if (win_frame(n, ws, keys, ps, pe, cur, r, pk1, &wg, gno, &fs, &fe, err) != 0)
                         goto out;
                     int64_t t = -1;
                     if (ws->fn == WIN_FIRST_VALUE) {
@@ -583,7 +632,7 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
                 }
                 case WIN_AGG: {
                     int64_t fs, fe;
-                    if (win_frame(n, ws, ps, pe, cur, r, pk1, &wg, gno, &fs, &fe, err) != 0)
+                    if (win_frame(n, ws, keys, ps, pe, cur, r, pk1, &wg, gno, &fs, &fe, err) != 0)
                         goto out;
                     const SqlAggImpl *impl = a->match.func->agg;
                     if (!incremental || !state) {

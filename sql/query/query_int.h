@@ -128,6 +128,7 @@ struct WinSpec {
     int frame_mode;              /* AstFrameMode (DEFAULT = RANGE UNBOUNDED PRECEDING..CURRENT ROW) */
     int start_bound, end_bound;  /* AstFrameBound */
     Expr *start_offset, *end_offset;
+    SqlFuncMatch *range_add, *range_sub; /* RANGE offsets: key + / - offset */
     int exclude;                 /* AstFrameExclude */
     int index;
 };

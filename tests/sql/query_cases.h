@@ -529,4 +529,12 @@ static const struct { const char *sql; const char *expected; } query_cases[] = {
      "t|t|t"},
     {"SELECT (ARRAY[10, 20, 30])[2], (ARRAY[10, 20, 30])[5], (ARRAY[10, 20, 30])[2:3], (ARRAY[10, 20, 30])[:2], (ARRAY[10, 20, 30])[2:], (ARRAY['a','b'])[0:9]",
      "20||{20,30}|{10,20}|{20,30}|{a,b}"},
+    {"SELECT id, sum(id) OVER (ORDER BY id RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM t ORDER BY id",
+     "1|3\n2|6\n3|9\n4|7\n101|203\n102|203"},
+    {"SELECT id, count(*) OVER (ORDER BY score DESC RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) FROM t ORDER BY id",
+     "1|2\n2|2\n3|2\n4|2\n101|2\n102|2"},
+    {"SELECT g, count(*) OVER (ORDER BY g RANGE BETWEEN '1 day' PRECEDING AND '1 day' FOLLOWING) FROM (VALUES ('2024-01-01'::date), ('2024-01-02'), ('2024-01-05')) v(g) ORDER BY g",
+     "2024-01-01|2\n2024-01-02|2\n2024-01-05|1"},
+    {"SELECT id, sum(id) OVER (ORDER BY id, grp RANGE 1 PRECEDING) FROM t",
+     "ERROR 42P20: RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column"},
 };
