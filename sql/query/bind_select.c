@@ -972,7 +972,7 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
     }
     pj->n_exprs = tl.n;
     pj->exprs = tl.e;
-    pj->scope = (in_width == s->width && cw.n == 0) ? s : NULL;
+    pj->scope = (top->kind == PLAN_AGG || (top->kind == PLAN_FILTER && top->left->kind == PLAN_AGG) || cw.n > 0) ? NULL : s;
     pj->ncols = tl.n;
     pj->est_rows = top->est_rows;
     top = pj;

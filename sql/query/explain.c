@@ -18,6 +18,8 @@ typedef struct Out {
     QueryCursor *qc;
     QueryEnv *env;
     bool oom;
+    const Plan *agg;             /* expressions being printed read this Agg's output row */
+    const Plan *pending_filter;  /* HAVING: printed under the Agg it filters */
 } Out;
 
 static void out_line(Out *o, int indent, const char *text)
@@ -49,6 +51,35 @@ static void out_line(Out *o, int indent, const char *text)
 
 static void dep(Out *o, const Expr *e, const BindScope *s, ShaleBuf *b);
 
+static void dep_agg_var(Out *o, const Expr *e, ShaleBuf *b)
+{
+    const Plan *ag = o->agg;
+    int idx = e->u.var.index;
+    const BindScope *in = ag->scope;
+    o->agg = NULL; /* group and aggregate arguments read the Agg's input */
+    if (idx < ag->n_group) {
+        dep(o, ag->group[idx], in, b);
+    } else if (idx < ag->n_group + ag->n_aggs) {
+        const AggSpec *a = ag->aggs[idx - ag->n_group];
+        const char *nm = a->match.func->name;
+        shale_buf_append(b, nm, strlen(nm));
+        shale_buf_append_byte(b, '(');
+        if (a->star)
+            shale_buf_append_byte(b, '*');
+        if (a->distinct)
+            shale_buf_append(b, "DISTINCT ", 9);
+        for (int i = 0; i < a->nargs; i++) {
+            if (i)
+                shale_buf_append(b, ", ", 2);
+            dep(o, a->args[i], in, b);
+        }
+        shale_buf_append_byte(b, ')');
+    } else {
+        shale_buf_append(b, "GROUPING()", 10);
+    }
+    o->agg = ag;
+}
+
 static void dep_var(const Expr *e, const BindScope *s, ShaleBuf *b)
 {
     if (s && e->u.var.level == 0) {
@@ -76,7 +107,10 @@ static void dep(Out *o, const Expr *e, const BindScope *s, ShaleBuf *b)
     char tmp[64];
     switch (e->kind) {
     case EXPR_VAR:
-        dep_var(e, s, b);
+        if (!s && o->agg && e->u.var.level == 0)
+            dep_agg_var(o, e, b);
+        else
+            dep_var(e, s, b);
         return;
     case EXPR_PARAM:
         snprintf(tmp, sizeof(tmp), "$%d", e->u.param + 1);
@@ -420,15 +454,28 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
     }
     case PLAN_FILTER: {
         const Plan *c = p->left;
+        if (c->kind == PLAN_AGG) {
+            o->pending_filter = p;
+            explain_node(o, c, indent, child, sort_exprs, sort_scope);
+            return;
+        }
         explain_node(o, c, indent, child, sort_exprs, sort_scope);
-        detail_exprs(o, di, "Filter", p->qual, p->n_qual, NULL);
+        detail_exprs(o, di, "Filter", p->qual, p->n_qual, p->scope);
         return;
     }
-    case PLAN_AGG:
-        node_header(o, p, indent, child, p->n_group ? "HashAggregate" : "Aggregate");
-        detail_exprs(o, di, "Group Key", p->group, p->n_group, p->left ? p->left->scope : NULL);
+    case PLAN_AGG: {
+        node_header(o, p, indent, child, p->n_sets ? "MixedAggregate" : p->n_group ? "HashAggregate" : "Aggregate");
+        detail_exprs(o, di, "Group Key", p->group, p->n_group, p->scope);
+        if (o->pending_filter) {
+            const Plan *f = o->pending_filter;
+            o->pending_filter = NULL;
+            o->agg = p;
+            detail_exprs(o, di, "Filter", f->qual, f->n_qual, NULL);
+            o->agg = NULL;
+        }
         explain_node(o, p->left, ci, true, NULL, NULL);
         return;
+    }
     case PLAN_WINDOW:
         node_header(o, p, indent, child, "WindowAgg");
         explain_node(o, p->left, ci, true, NULL, NULL);
@@ -438,6 +485,10 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
         const Plan *pj = p->left;
         while (pj && pj->kind != PLAN_PROJECT && (pj->kind == PLAN_UNIQUE || pj->kind == PLAN_FILTER))
             pj = pj->left;
+        const Plan *below = pj && pj->kind == PLAN_PROJECT ? pj->left : NULL;
+        while (below && below->kind == PLAN_FILTER)
+            below = below->left;
+        o->agg = below && below->kind == PLAN_AGG && !pj->scope ? below : NULL;
         ShaleBuf b;
         shale_buf_init(&b);
         shale_buf_append(&b, "Sort Key: ", 10);
@@ -458,6 +509,7 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
                 shale_buf_append(&b, k->nulls_first ? " NULLS FIRST" : " NULLS LAST", k->nulls_first ? 12 : 11);
         }
         shale_buf_append_byte(&b, 0);
+        o->agg = NULL;
         if (!b.oom)
             out_line(o, di, b.data);
         shale_buf_free(&b);
