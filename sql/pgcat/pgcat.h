@@ -14,8 +14,18 @@
  * Rows are views over the catalog, never canned answers: what a tool sees is the database
  * as it is in the statement's snapshot.
  *
- * Memory: values produced live in the arena given to the call (the scan's or the row's).
- * Threading: stateless; everything comes from the QueryEnv. */
+ * Memory: values produced live in the arena given to the call (the scan's or the row's), or
+ * are borrowed from env->cat (names, comments, expression texts), which the statement holds
+ * for as long as it runs: consumers keeping rows past the statement must copy them.
+ * Threading: stateless; everything comes from the QueryEnv.
+ *
+ * Types PostgreSQL uses in its catalogs that ShaleDB lacks are served as the nearest type
+ * ShaleDB has (pgcat_tables.def, docs/compatibility.md): int2vector -> int2[] and oidvector
+ * -> oid[], both with lower bound 0 so indkey[0] is the first key column as in PostgreSQL
+ * (their text form is therefore "[0:1]={1,2}", not "1 2", until the types module grows
+ * int2vector/oidvector); xid -> oid; pg_node_tree, inet, anyarray -> text; aclitem[] ->
+ * text[]; information_schema's domains -> their base types (sql_identifier -> name,
+ * cardinal_number -> int4, character_data/yes_or_no -> varchar). */
 #ifndef SHALE_SQL_PGCAT_PGCAT_H
 #define SHALE_SQL_PGCAT_PGCAT_H
 
@@ -41,6 +51,8 @@ typedef struct PgCatTable {
     const char *schema;            /* "pg_catalog" or "information_schema" */
     const char *name;
     Oid oid;                       /* its pg_class OID (PostgreSQL's where it has a fixed one) */
+    char relkind;                  /* pg_class.relkind: 'r' (catalog table) or 'v' (view) --
+                                      added so pg_class can describe the table as PG does */
     int ncols;
     const PgCatColumn *cols;
     /* Produces every row of the table for this statement. */
@@ -56,6 +68,11 @@ const PgCatTable *pgcat_lookup_oid(Oid oid);
 int pgcat_n_tables(void);
 const PgCatTable *pgcat_table(int i);
 
+/* The pg_attribute / information_schema type fields of a PgCatColumn use these OIDs for
+ * PostgreSQL's int2vector / oidvector columns (see above). */
+#define PGCAT_INT2VECTOR_TYPE INT2_ARRAYOID
+#define PGCAT_OIDVECTOR_TYPE OID_ARRAYOID
+
 /* Catalog-aware scalar functions (format_type, pg_get_indexdef, pg_table_is_visible, ...). */
 typedef int (*PgCatFn)(const QueryEnv *env, ShaleArena *arena, int nargs, const Value *args,
                        Value *out, SqlError *err);
@@ -67,7 +84,12 @@ typedef struct PgCatFunc {
     Oid ret;
     bool strict;                   /* NULL argument -> NULL result without calling fn */
     PgCatFn fn;
+    Oid oid;                       /* PostgreSQL's pg_proc OID (added: pg_proc lists these) */
 } PgCatFunc;
+
+/* Every catalog-aware function (for pg_proc), i in 0..pgcat_func_count()-1. */
+int pgcat_func_count(void);
+const PgCatFunc *pgcat_func_at(int i);
 
 /* The catalog-aware function name(nargs) whose argument types argtypes can be implicitly
  * coerced to (exact match preferred), or NULL. */

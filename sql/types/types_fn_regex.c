@@ -487,7 +487,13 @@ static int rx_srf_setup(FuncCallCtx *ctx, SrfRx *st, int nargs, const Value *arg
     st->s = args[0];
     st->glob = split || f.glob;
     st->split = split;
-    return rx_get(ctx, &args[1], f.opts, &st->rx, err);
+    if (rx_get(ctx, &args[1], f.opts, &st->rx, err) < 0)
+        return -1;
+    /* The match data must live as long as the state (ctx->arena at open): the executor may
+     * hand next() a per-row arena that is reset between rows. */
+    pcre2_general_context *gc = pcre2_general_context_create(rx_alloc, rx_free, ctx->arena);
+    st->md = gc ? pcre2_match_data_create_from_pattern(st->rx->code, gc) : NULL;
+    return st->md ? 0 : types_oom(err);
 }
 
 /* next match; split mode skips PostgreSQL's "degenerate" matches (empty at the start/end
