@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sql/parser/parser.h"
+#include "sql/pgcat/pgcat.h"
 #include "sql/query/query_int.h"
 
 Expr *bind_new_expr(Binder *b, ExprKind kind, Oid type, int location, int nargs)
@@ -218,7 +219,7 @@ static int lookup_regclass(Binder *b, const char *s, size_t n, Value *out, SqlEr
 static Expr *coerce_unknown_const(Binder *b, Expr *e, Oid type, int32_t typmod, TypesCoercion ctx, SqlError *err)
 {
     Value v;
-    if (ctx == TYPES_COERCE_EXPLICIT && typmod >= 0 && !e->u.c.null && type != REGCLASSOID) {
+    if (ctx == TYPES_COERCE_EXPLICIT && typmod >= 0 && !e->u.c.null && type != REGCLASSOID && type != REGTYPEOID) {
         /* explicit casts truncate: input without the typmod, then an explicit length cast */
         Value raw;
         if (types_input(b->env->tc, type, -1, e->u.c.u.s.p, e->u.c.u.s.n, b->arena, &raw, err) != 0 ||
@@ -233,11 +234,27 @@ static Expr *coerce_unknown_const(Binder *b, Expr *e, Oid type, int32_t typmod, 
     }
     if (e->u.c.null) {
         v = value_null(type);
-    } else if (type == REGCLASSOID) {
-        if (lookup_regclass(b, e->u.c.u.s.p, e->u.c.u.s.n, &v, err) != 0) {
+    } else if (type == REGCLASSOID || type == REGTYPEOID) {
+        /* names resolved through the catalog (search_path, system catalogs) */
+        char *name = q_alloc(b->arena, e->u.c.u.s.n + 1);
+        if (!name) {
+            q_oom(err);
+            return NULL;
+        }
+        memcpy(name, e->u.c.u.s.p, e->u.c.u.s.n);
+        name[e->u.c.u.s.n] = '\0';
+        Oid oid = 0;
+        int rc = type == REGCLASSOID ? pgcat_regclass_in(b->env, name, &oid, err) : pgcat_regtype_in(b->env, name, &oid, err);
+        if (rc != 0 && type == REGCLASSOID) {
+            sql_error_clear(err);
+            rc = lookup_regclass(b, e->u.c.u.s.p, e->u.c.u.s.n, &v, err);
+            oid = rc == 0 ? (Oid)v.u.i : 0;
+        }
+        if (rc != 0) {
             err_at(b, err, e->location);
             return NULL;
         }
+        v = value_int(type, oid);
     } else if (types_input(b->env->tc, type, typmod, e->u.c.u.s.p, e->u.c.u.s.n, b->arena, &v, err) != 0) {
         err_at(b, err, e->location);
         return NULL;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sql/parser/parser.h"
+#include "sql/pgcat/pgcat.h"
 #include "sql/query/query_int.h"
 #include "sql/query/dml_int.h"
 #include "sql/query/plan_int.h"
@@ -213,6 +214,38 @@ static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
                 r->plan = p;
                 return p;
             }
+    }
+    /* system catalogs: pg_catalog is searched first, information_schema when named */
+    const PgCatTable *vt = NULL;
+    if (!rv->schema)
+        vt = pgcat_lookup(NULL, rv->relname);
+    else if ((strcmp(rv->schema, "pg_catalog") == 0 || strcmp(rv->schema, "information_schema") == 0) && b->env->cat) {
+        const CatNamespace *ns = catsnap_namespace_by_name(b->env->cat, rv->schema);
+        if (!ns || !catsnap_relation_by_name(b->env->cat, ns->oid, rv->relname))
+            vt = pgcat_lookup(rv->schema, rv->relname);
+    }
+    if (vt) {
+        RTE *r = bind_add_rte(b, s, alias, vt->ncols, fc->err);
+        if (!r)
+            return NULL;
+        r->schema = vt->schema;
+        for (int c = 0; c < vt->ncols; c++) {
+            r->colnames[c] = vt->cols[c].name;
+            r->coltypes[c] = vt->cols[c].type;
+            r->coltypmods[c] = vt->cols[c].typmod;
+        }
+        if (apply_alias_cols(b, r, rv->alias, fc->err, rv->hdr.location) != 0)
+            return NULL;
+        Plan *p = bind_new_plan(b, PLAN_VIRTUALSCAN, NULL, NULL);
+        if (!p)
+            return NULL;
+        p->vtab = vt;
+        p->rte = r;
+        p->ncols = vt->ncols;
+        p->est_rows = 100;
+        r->plan = p;
+        b->touched_tables = true;
+        return p;
     }
     const CatRelation *rel = bind_lookup_relation(b, rv, fc->err);
     if (!rel)
@@ -796,7 +829,7 @@ static void set_width(Plan *p, int width, BindScope *s)
     p->scope = s;
     switch (p->kind) {
     case PLAN_SEQSCAN: case PLAN_INDEXSCAN: case PLAN_FUNCSCAN: case PLAN_SUBQUERYSCAN:
-    case PLAN_CTESCAN: case PLAN_WORKTABLE: case PLAN_RESULT:
+    case PLAN_CTESCAN: case PLAN_WORKTABLE: case PLAN_RESULT: case PLAN_VIRTUALSCAN:
         p->ncols = width;
         return;
     case PLAN_NESTLOOP: case PLAN_HASHJOIN:

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sql/pgcat/pgcat.h"
 #include "sql/query/query_int.h"
 
 static int err_at(Binder *b, SqlError *err, int location)
@@ -215,6 +216,21 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
         return e;
     }
 
+    /* catalog-aware functions (sql/pgcat) come before the builtins */
+    const PgCatFunc *pf = (!fc->agg_star && !fc->over && !fc->agg_distinct && fc->agg_order.n == 0)
+                              ? pgcat_func_lookup(name, nargs, types) : NULL;
+    if (pf) {
+        Expr *e = bind_new_expr(b, EXPR_PGCAT, pf->ret, fc->hdr.location, nargs);
+        if (!e)
+            return NULL;
+        for (int i = 0; i < nargs; i++) {
+            Oid want = i < 4 ? pf->args[i] : INVALIDOID;
+            if (!(e->args[i] = want ? bind_coerce(b, args[i], want, -1, TYPES_COERCE_IMPLICIT, err) : bind_resolve_unknown(b, args[i], err)))
+                return NULL;
+        }
+        e->u.pgcat.fn = pf;
+        return e;
+    }
     SqlFuncMatch m;
     if (fc->agg_star) {
         if (types_func_resolve(name, 0, types, &m, err) != 0) {
@@ -702,8 +718,11 @@ static Expr *bind_row_in(Binder *b, BindScope *s, const AstInExpr *in, SqlError 
 }
 
 /* FigureColname: PostgreSQL's naming of unnamed output columns. */
-const char *bind_colname(const AstNode *n)
+/* FigureColname with PostgreSQL's strengths: 2 = a real name (column, function...), 1 =
+ * a weak one (CASE, a cast's type name) that an enclosing cast may replace, 0 = none. */
+static const char *colname_s(const AstNode *n, int *st)
 {
+    *st = 2;
     switch (n->tag) {
     case AST_COLUMN_REF: {
         const AstColumnRef *c = (const AstColumnRef *)n;
@@ -715,20 +734,21 @@ const char *bind_colname(const AstNode *n)
     }
     case AST_TYPE_CAST: {
         const AstTypeCast *t = (const AstTypeCast *)n;
-        const char *inner = bind_colname(t->arg);
-        if (strcmp(inner, "?column?") != 0)
+        const char *inner = colname_s(t->arg, st);
+        if (*st >= 2)
             return inner;
-        const char *tn = t->type->names.names[t->type->names.n - 1];
-        return tn;
+        *st = 1;
+        return t->type->names.names[t->type->names.n - 1];
     }
     case AST_INDIRECTION: {
         const AstIndirection *ind = (const AstIndirection *)n;
         for (int i = ind->n_items - 1; i >= 0; i--)
             if (ind->items[i].kind == AST_INDIR_FIELD)
                 return ind->items[i].field;
-        return bind_colname(ind->arg);
+        return colname_s(ind->arg, st);
     }
     case AST_CASE:
+        *st = 1;
         return "case";
     case AST_ARRAY:
         return "array";
@@ -752,8 +772,9 @@ const char *bind_colname(const AstNode *n)
             if (rt->name)
                 return rt->name;
             if (rt->val)
-                return bind_colname(rt->val);
+                return colname_s(rt->val, st);
         }
+        *st = 0;
         return "?column?";
     }
     case AST_SQL_VALUE: {
@@ -763,8 +784,15 @@ const char *bind_colname(const AstNode *n)
         return names[((const AstSqlValue *)n)->kind];
     }
     case AST_COLLATE:
-        return bind_colname(((const AstCollate *)n)->arg);
+        return colname_s(((const AstCollate *)n)->arg, st);
     default:
+        *st = 0;
         return "?column?";
     }
+}
+
+const char *bind_colname(const AstNode *n)
+{
+    int st;
+    return colname_s(n, &st);
 }

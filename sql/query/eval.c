@@ -4,6 +4,7 @@
  * Results are allocated in c->arena (the caller names its lifetime); inputs are borrowed. */
 #include <string.h>
 
+#include "sql/pgcat/pgcat.h"
 #include "sql/query/exec_int.h"
 
 bool eval_value_true(const Value *v)
@@ -418,6 +419,26 @@ int eval_expr(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
         return eval_sqlvalue(c, e, out, err);
     case EXPR_NEXTVAL:
         return eval_nextval(c, e, out, err);
+    case EXPR_PGCAT: {
+        const PgCatFunc *pf = e->u.pgcat.fn;
+        Value local[8];
+        Value *args = e->nargs <= 8 ? local : shale_arena_alloc(c->arena, sizeof(Value) * (size_t)e->nargs);
+        if (!args)
+            return q_oom(err);
+        if (eval_args(c, e, args, err) != 0)
+            return -1;
+        if (pf->strict)
+            for (int i = 0; i < e->nargs; i++)
+                if (args[i].null) {
+                    *out = value_null(e->type);
+                    return 0;
+                }
+        if (pf->fn(c->qc->env, c->arena, e->nargs, args, out, err) != 0)
+            return -1;
+        if (!out->null && out->type == INVALIDOID)
+            out->type = e->type;
+        return 0;
+    }
     case EXPR_GROUPING: {
         int64_t r = 0;
         if (e->nargs > 0) {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sql/pgcat/pgcat.h"
 #include "sql/query/exec_int.h"
 
 
@@ -13,7 +14,7 @@ static bool is_from_level(PlanKind k)
     switch (k) {
     case PLAN_RESULT: case PLAN_SEQSCAN: case PLAN_INDEXSCAN: case PLAN_FUNCSCAN:
     case PLAN_SUBQUERYSCAN: case PLAN_CTESCAN: case PLAN_WORKTABLE: case PLAN_NESTLOOP:
-    case PLAN_HASHJOIN:
+    case PLAN_HASHJOIN: case PLAN_VIRTUALSCAN:
         return true;
     default:
         return false;
@@ -83,7 +84,7 @@ ExecNode *exec_build(QueryCursor *qc, const Plan *p, Value *wide, const EvalCtx 
             return NULL;
         break;
     case PLAN_RESULT: case PLAN_SEQSCAN: case PLAN_INDEXSCAN: case PLAN_FUNCSCAN:
-    case PLAN_CTESCAN: case PLAN_WORKTABLE: case PLAN_VALUES:
+    case PLAN_CTESCAN: case PLAN_WORKTABLE: case PLAN_VALUES: case PLAN_VIRTUALSCAN:
         break;
     case PLAN_SETOP: case PLAN_RECURSIVE:
         n->left = exec_build(qc, p->left, NULL, outer, err);
@@ -468,6 +469,46 @@ static int exec_next_ctescan(ExecNode *n, SqlError *err)
         if ((size_t)n->i >= rows->n)
             return 0;
         memcpy(n->wide + rte->offset, rows->rows[n->i++], sizeof(Value) * (size_t)rte->ncols);
+        EvalCtx c;
+        qarena_reset(&n->out);
+        exec_ctx(n, &c, n->wide, &n->out);
+        bool pass;
+        if (eval_quals(&c, p->qual, p->n_qual, &pass, err) != 0)
+            return -1;
+        if (pass)
+            return 1;
+    }
+}
+
+/* ---- system catalog tables (sql/pgcat) ------------------------------------------------- */
+
+static int vscan_emit(void *arg, const Value *vals, SqlError *err)
+{
+    ExecNode *n = arg;
+    Value *row = row_copy(&n->keep, vals, n->plan->vtab->ncols);
+    if (!row || rowvec_push(&n->vec, row, err) != 0)
+        return q_oom(err);
+    return 0;
+}
+
+static int exec_next_virtualscan(ExecNode *n, SqlError *err)
+{
+    const Plan *p = n->plan;
+    const RTE *rte = p->rte;
+    if (!n->opened) {
+        n->opened = true;
+        if (p->vtab->rows(n->qc->env, &n->keep, vscan_emit, n, err) != 0)
+            return -1;
+    }
+    for (;;) {
+        if ((size_t)n->i >= n->vec.n)
+            return 0;
+        const Value *r = n->vec.rows[n->i++];
+        for (int c = 0; c < rte->ncols; c++) {
+            n->wide[rte->offset + c] = r[c];
+            if (r[c].type == INVALIDOID)
+                n->wide[rte->offset + c].type = rte->coltypes[c];
+        }
         EvalCtx c;
         qarena_reset(&n->out);
         exec_ctx(n, &c, n->wide, &n->out);
@@ -893,6 +934,7 @@ static int next_dispatch(ExecNode *n, SqlError *err)
     case PLAN_RECURSIVE: return exec_next_recursive(n, err);
     case PLAN_PROJECT_SRF: return exec_next_project_srf(n, err);
     case PLAN_LOCKROWS: return exec_next(n->left, err);
+    case PLAN_VIRTUALSCAN: return exec_next_virtualscan(n, err);
     }
     return SQL_ERR(err, INTERNAL_ERROR, "unknown plan node %d", (int)n->plan->kind);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sql/pgcat/pgcat.h"
 #include "sql/query/dml_int.h"
 
 typedef struct Out {
@@ -543,6 +544,14 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
     case PLAN_PROJECT_SRF:
         node_header(o, p, indent, child, "ProjectSet");
         explain_node(o, p->left, ci, true, NULL, NULL);
+        return;
+    case PLAN_VIRTUALSCAN:
+        if (alias && strcmp(alias, p->vtab->name) != 0)
+            snprintf(name, sizeof(name), "Seq Scan on %s %s", p->vtab->name, alias);
+        else
+            snprintf(name, sizeof(name), "Seq Scan on %s", p->vtab->name);
+        node_header(o, p, indent, child, name);
+        detail_exprs(o, di, "Filter", p->qual, p->n_qual, p->scope);
         return;
     case PLAN_RECURSIVE:
         node_header(o, p, indent, child, "Recursive Union");

@@ -44,7 +44,8 @@ typedef enum ExprKind {
     EXPR_AGGREF,        /* aggregate call (replaced by a Var above the Agg node) */
     EXPR_WINDOW,        /* window function call (replaced by a Var above Window) */
     EXPR_SRF,           /* set-returning function in a target list */
-    EXPR_GROUPING       /* GROUPING(a, b): args[0] = the Agg's grouping-set column */
+    EXPR_GROUPING,      /* GROUPING(a, b): args[0] = the Agg's grouping-set column */
+    EXPR_PGCAT          /* catalog-aware function (sql/pgcat: format_type, pg_get_indexdef...) */
 } ExprKind;
 
 typedef struct Expr Expr;
@@ -88,6 +89,7 @@ struct Expr {
         struct { WinSpec *win; } window;
         struct { SqlFuncMatch *m; int id; } srf;
         struct { int n; int *gidx; const uint64_t *sets; int n_sets; } grouping;
+        struct { const struct PgCatFunc *fn; } pgcat;
     } u;
 };
 
@@ -156,7 +158,8 @@ typedef enum PlanKind {
     PLAN_PROJECT_SRF,   /* target list with set-returning functions */
     PLAN_LOCKROWS,      /* FOR UPDATE / SHARE */
     PLAN_RECURSIVE,     /* WITH RECURSIVE union */
-    PLAN_WORKTABLE      /* the recursive CTE's working table */
+    PLAN_WORKTABLE,     /* the recursive CTE's working table */
+    PLAN_VIRTUALSCAN    /* FROM-level: a system catalog table of sql/pgcat */
 } PlanKind;
 
 typedef enum JoinType { JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_SEMI, JOIN_ANTI } JoinType;
@@ -187,6 +190,7 @@ struct Plan {
     Expr **qual;                 /* ANDed quals evaluated on the output row */
     /* scans */
     const CatRelation *rel;
+    const struct PgCatTable *vtab; /* PLAN_VIRTUALSCAN */
     RTE *rte;                    /* FROM-level leaf: its RTE (segment) */
     IndexBounds ib;
     int lock_mode;               /* RelLockMode for FOR UPDATE/SHARE on scans */

@@ -537,4 +537,12 @@ static const struct { const char *sql; const char *expected; } query_cases[] = {
      "2024-01-01|2\n2024-01-02|2\n2024-01-05|1"},
     {"SELECT id, sum(id) OVER (ORDER BY id, grp RANGE 1 PRECEDING) FROM t",
      "ERROR 42P20: RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column"},
+    {"SELECT 'int4'::regtype::oid, 1::text::int, CASE WHEN true THEN 1 END::text, (SELECT 1 AS q)::text, id::text FROM t WHERE id = 1",
+     "23|1|1|1|1"},
+    {"SELECT relname, relkind FROM pg_class WHERE relname IN ('t', 't_pkey') ORDER BY 1",
+     "t|r\nt_pkey|i"},
+    {"SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_name = 'm' ORDER BY ordinal_position",
+     "m|a|integer\nm|b|integer\nm|c|character varying"},
+    {"SELECT format_type(atttypid, atttypmod), attname FROM pg_attribute WHERE attrelid = 'm'::regclass AND attnum > 0 ORDER BY attnum",
+     "integer|a\ninteger|b\ncharacter varying(3)|c"},
 };
