@@ -204,6 +204,8 @@ static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
                 }
                 if (apply_alias_cols(b, r, rv->alias, fc->err, rv->hdr.location) != 0)
                     return NULL;
+                if (cd->recursive && !cd->bound)
+                    cd->n_worktable_refs++;
                 Plan *p = bind_new_plan(b, cd->recursive && !cd->bound ? PLAN_WORKTABLE : PLAN_CTESCAN, NULL, NULL);
                 if (!p)
                     return NULL;

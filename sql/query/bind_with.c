@@ -114,6 +114,11 @@ int bind_with(Binder *b, const AstWithClause *with, SqlError *err)
             Plan *r = bind_select(b, NULL, q->rarg, &rn, &rnames, &rtypes, &rtm, NULL, err);
             if (!r)
                 return -1;
+            if (cd->n_worktable_refs > 1) {
+                SQL_ERR(err, INVALID_RECURSION, "recursive reference to query \"%s\" must not appear more than once", cd->name);
+                err->position = q_position(b, q->rarg->hdr.location);
+                return -1;
+            }
             for (const Plan *x = r; x; x = x->left) {
                 if (x->kind == PLAN_AGG) {
                     SQL_ERR(err, INVALID_RECURSION, "aggregate functions are not allowed in a recursive query's recursive term");

@@ -263,6 +263,7 @@ typedef struct CteDef {
     bool bound;                  /* plan built */
     const AstCte *ast;
     PreparedQuery *dml_q;        /* data-modifying WITH query (run once, before the main query) */
+    int n_worktable_refs;        /* recursive references bound so far */
 } CteDef;
 
 /* A merged JOIN ... USING / NATURAL column: unqualified references and * see one column

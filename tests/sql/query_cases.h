@@ -545,4 +545,6 @@ static const struct { const char *sql; const char *expected; } query_cases[] = {
      "m|a|integer\nm|b|integer\nm|c|character varying"},
     {"SELECT format_type(atttypid, atttypmod), attname FROM pg_attribute WHERE attrelid = 'm'::regclass AND attnum > 0 ORDER BY attnum",
      "integer|a\ninteger|b\ncharacter varying(3)|c"},
+    {"WITH RECURSIVE r AS (SELECT 1 UNION ALL SELECT * FROM r, r r2) SELECT * FROM r",
+     "ERROR 42P19: recursive reference to query \"r\" must not appear more than once"},
 };
