@@ -293,12 +293,29 @@ static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
         r->plan = p;
         return p;
     }
-    if (rel->kind != CAT_REL_TABLE) {
-        if (rel->kind == CAT_REL_SEQUENCE) {
-            SQL_ERR(fc->err, FEATURE_NOT_SUPPORTED, "selecting from sequence \"%s\" is not supported", rel->name);
-            fc->err->position = q_position(b, rv->hdr.location);
+    if (rel->kind == CAT_REL_SEQUENCE) {
+        static const char *const names[3] = {"last_value", "log_cnt", "is_called"};
+        static const Oid types[3] = {INT8OID, INT8OID, BOOLOID};
+        RTE *r = bind_add_rte(b, s, alias, 3, fc->err);
+        if (!r)
             return NULL;
+        r->schema = schema_name(b, rel->nsp);
+        for (int c = 0; c < 3; c++) {
+            r->colnames[c] = names[c];
+            r->coltypes[c] = types[c];
+            r->coltypmods[c] = -1;
         }
+        if (apply_alias_cols(b, r, rv->alias, fc->err, rv->hdr.location) != 0)
+            return NULL;
+        Plan *p = bind_new_plan(b, PLAN_SEQUENCESCAN, NULL, NULL);
+        if (!p)
+            return NULL;
+        p->rel = rel;
+        p->rte = r;
+        p->ncols = 3;
+        r->plan = p;
+        b->touched_tables = true;
+        return p;
     }
     b->touched_tables = true;
     RTE *r = bind_add_rte(b, s, alias, rel->ncols, fc->err);
@@ -831,7 +848,7 @@ static void set_width(Plan *p, int width, BindScope *s)
     p->scope = s;
     switch (p->kind) {
     case PLAN_SEQSCAN: case PLAN_INDEXSCAN: case PLAN_FUNCSCAN: case PLAN_SUBQUERYSCAN:
-    case PLAN_CTESCAN: case PLAN_WORKTABLE: case PLAN_RESULT: case PLAN_VIRTUALSCAN:
+    case PLAN_CTESCAN: case PLAN_WORKTABLE: case PLAN_RESULT: case PLAN_VIRTUALSCAN: case PLAN_SEQUENCESCAN:
         p->ncols = width;
         return;
     case PLAN_NESTLOOP: case PLAN_HASHJOIN:

@@ -14,7 +14,7 @@ static bool is_from_level(PlanKind k)
     switch (k) {
     case PLAN_RESULT: case PLAN_SEQSCAN: case PLAN_INDEXSCAN: case PLAN_FUNCSCAN:
     case PLAN_SUBQUERYSCAN: case PLAN_CTESCAN: case PLAN_WORKTABLE: case PLAN_NESTLOOP:
-    case PLAN_HASHJOIN: case PLAN_VIRTUALSCAN:
+    case PLAN_HASHJOIN: case PLAN_VIRTUALSCAN: case PLAN_SEQUENCESCAN:
         return true;
     default:
         return false;
@@ -84,7 +84,7 @@ ExecNode *exec_build(QueryCursor *qc, const Plan *p, Value *wide, const EvalCtx 
             return NULL;
         break;
     case PLAN_RESULT: case PLAN_SEQSCAN: case PLAN_INDEXSCAN: case PLAN_FUNCSCAN:
-    case PLAN_CTESCAN: case PLAN_WORKTABLE: case PLAN_VALUES: case PLAN_VIRTUALSCAN:
+    case PLAN_CTESCAN: case PLAN_WORKTABLE: case PLAN_VALUES: case PLAN_VIRTUALSCAN: case PLAN_SEQUENCESCAN:
         break;
     case PLAN_SETOP: case PLAN_RECURSIVE:
         n->left = exec_build(qc, p->left, NULL, outer, err);
@@ -520,6 +520,29 @@ static int exec_next_virtualscan(ExecNode *n, SqlError *err)
     }
 }
 
+/* One row: the sequence's state as PostgreSQL shows it (log_cnt is always 0 here). */
+static int exec_next_sequencescan(ExecNode *n, SqlError *err)
+{
+    const Plan *p = n->plan;
+    if (n->done)
+        return 0;
+    n->done = true;
+    int64_t last;
+    bool called;
+    if (rel_seq_state(n->qc->env->rdb, n->qc->env->database_oid, p->rel, &last, &called, err) != 0)
+        return -1;
+    Value *seg = n->wide + p->rte->offset;
+    seg[0] = value_int(INT8OID, last);
+    seg[1] = value_int(INT8OID, 0);
+    seg[2] = value_bool(called);
+    EvalCtx c;
+    exec_ctx(n, &c, n->wide, &n->out);
+    bool pass;
+    if (eval_quals(&c, p->qual, p->n_qual, &pass, err) != 0)
+        return -1;
+    return pass ? 1 : 0;
+}
+
 /* ---- joins ---------------------------------------------------------------------------------- */
 
 static void null_span(Value *wide, int off, int n)
@@ -935,6 +958,7 @@ static int next_dispatch(ExecNode *n, SqlError *err)
     case PLAN_PROJECT_SRF: return exec_next_project_srf(n, err);
     case PLAN_LOCKROWS: return exec_next(n->left, err);
     case PLAN_VIRTUALSCAN: return exec_next_virtualscan(n, err);
+    case PLAN_SEQUENCESCAN: return exec_next_sequencescan(n, err);
     }
     return SQL_ERR(err, INTERNAL_ERROR, "unknown plan node %d", (int)n->plan->kind);
 }

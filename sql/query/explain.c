@@ -545,6 +545,10 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
         node_header(o, p, indent, child, "ProjectSet");
         explain_node(o, p->left, ci, true, NULL, NULL);
         return;
+    case PLAN_SEQUENCESCAN:
+        snprintf(name, sizeof(name), "Seq Scan on %s", p->rel->name);
+        node_header(o, p, indent, child, name);
+        return;
     case PLAN_VIRTUALSCAN:
         if (alias && strcmp(alias, p->vtab->name) != 0)
             snprintf(name, sizeof(name), "Seq Scan on %s %s", p->vtab->name, alias);

@@ -159,7 +159,8 @@ typedef enum PlanKind {
     PLAN_LOCKROWS,      /* FOR UPDATE / SHARE */
     PLAN_RECURSIVE,     /* WITH RECURSIVE union */
     PLAN_WORKTABLE,     /* the recursive CTE's working table */
-    PLAN_VIRTUALSCAN    /* FROM-level: a system catalog table of sql/pgcat */
+    PLAN_VIRTUALSCAN,   /* FROM-level: a system catalog table of sql/pgcat */
+    PLAN_SEQUENCESCAN   /* FROM-level: SELECT ... FROM a sequence (last_value, log_cnt, is_called) */
 } PlanKind;
 
 typedef enum JoinType { JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_SEMI, JOIN_ANTI } JoinType;

@@ -547,4 +547,12 @@ static const struct { const char *sql; const char *expected; } query_cases[] = {
      "integer|a\ninteger|b\ncharacter varying(3)|c"},
     {"WITH RECURSIVE r AS (SELECT 1 UNION ALL SELECT * FROM r, r r2) SELECT * FROM r",
      "ERROR 42P19: recursive reference to query \"r\" must not appear more than once"},
+    {"CREATE SEQUENCE sq START 5",
+     ""},
+    {"SELECT last_value, is_called FROM sq",
+     "5|f"},
+    {"SELECT nextval('sq'), nextval('sq')",
+     "5|6"},
+    {"SELECT last_value, is_called FROM sq",
+     "6|t"},
 };
