@@ -1,7 +1,9 @@
 /* bind_group.c -- GROUP BY: plain expressions, output-column positions and aliases, and
  * the grouping-set forms ROLLUP, CUBE, GROUPING SETS and (), expanded into a list of sets
  * over one list of distinct grouping expressions (PostgreSQL's semantics: the cross product
- * of the items). Memory: b->arena. */
+ * of the items); and the rewrite of expressions evaluated above the Agg (grouping
+ * expressions and aggregate calls become columns of its output row). Memory: b->arena. */
+#include <stdio.h>
 #include <string.h>
 
 #include "sql/query/query_int.h"
@@ -223,4 +225,223 @@ int bind_group_by(Binder *b, BindScope *s, const AstList *group_by, Expr **tl_e,
     *sets = g.has_sets ? acc.v : NULL;
     *n_sets = g.has_sets ? acc.n : 0;
     return 0;
+}
+
+/* ---- GROUP BY rewrite --------------------------------------------------------------------- */
+
+typedef struct GroupCtx {
+    Binder *b;
+    BindScope *s;
+    int n_group;
+    Expr **group;
+    SqlError *err;
+    bool failed;
+    int n_fixed;
+    const Plan *fixed[64];       /* sub-query plans already remapped */
+    int set_col;                 /* Agg output column holding the grouping set index */
+    const uint64_t *sets;
+    int n_sets;
+} GroupCtx;
+
+static const char *var_name(BindScope *s, int index, char *buf, size_t cap)
+{
+    for (int i = 0; i < s->n_rte; i++) {
+        RTE *r = s->rtes[i];
+        if (index >= r->offset && index < r->offset + r->ncols) {
+            snprintf(buf, cap, "%s.%s", r->alias ? r->alias : "?", r->colnames[index - r->offset] ? r->colnames[index - r->offset] : "?");
+            return buf;
+        }
+    }
+    return "?";
+}
+
+static const char *var_name(BindScope *s, int index, char *buf, size_t cap);
+static void outer_fix_plan(GroupCtx *g, Plan *p, int depth);
+
+/* A correlated sub-query evaluated above the Agg reads this block's columns through the
+ * Agg's output row: its Vars of our level (depth) move to the group columns. */
+static void outer_fix_expr(GroupCtx *g, Expr *e, int depth)
+{
+    if (!e || g->failed)
+        return;
+    if (e->kind == EXPR_VAR && e->u.var.level == depth) {
+        for (int i = 0; i < g->n_group; i++) {
+            const Expr *ge = g->group[i];
+            if (ge->kind == EXPR_VAR && ge->u.var.level == 0 && ge->u.var.index == e->u.var.index) {
+                e->u.var.index = i;
+                return;
+            }
+        }
+        char buf[200];
+        SQL_ERR(g->err, GROUPING_ERROR, "subquery uses ungrouped column \"%s\" from outer query",
+                var_name(g->s, e->u.var.index, buf, sizeof(buf)));
+        g->err->position = q_position(g->b, e->location);
+        g->failed = true;
+        return;
+    }
+    if (e->kind == EXPR_SUBLINK)
+        outer_fix_plan(g, e->u.sub.plan, depth + 1);
+    if (e->kind == EXPR_AGGREF) {
+        AggSpec *a = e->u.aggref.agg;
+        for (int i = 0; i < a->nargs; i++)
+            outer_fix_expr(g, a->args[i], depth);
+        for (int i = 0; i < a->n_order; i++)
+            outer_fix_expr(g, a->order_exprs[i], depth);
+        outer_fix_expr(g, a->filter, depth);
+    }
+    if (e->kind == EXPR_WINDOW) {
+        WinSpec *w = e->u.window.win;
+        for (int i = 0; i < w->n_part; i++)
+            outer_fix_expr(g, w->part[i], depth);
+        for (int i = 0; i < w->n_order; i++)
+            outer_fix_expr(g, w->order_exprs[i], depth);
+        for (int i = 0; i < w->agg.nargs; i++)
+            outer_fix_expr(g, w->agg.args[i], depth);
+    }
+    for (int i = 0; i < e->nargs; i++)
+        outer_fix_expr(g, e->args[i], depth);
+}
+
+static void outer_fix_list(GroupCtx *g, Expr **l, int n, int depth)
+{
+    for (int i = 0; l && i < n; i++)
+        outer_fix_expr(g, l[i], depth);
+}
+
+static void outer_fix_plan(GroupCtx *g, Plan *p, int depth)
+{
+    if (!p || g->failed)
+        return;
+    for (int i = 0; i < g->n_fixed; i++)
+        if (g->fixed[i] == p)
+            return;
+    if (g->n_fixed < 64)
+        g->fixed[g->n_fixed++] = p;
+    outer_fix_list(g, p->qual, p->n_qual, depth);
+    outer_fix_list(g, p->exprs, p->n_exprs, depth);
+    for (int r = 0; p->rows && r < p->n_rows; r++)
+        outer_fix_list(g, p->rows[r], p->rows[r] ? p->ncols : 0, depth);
+    outer_fix_list(g, p->group, p->n_group, depth);
+    for (int i = 0; i < p->n_aggs; i++) {
+        AggSpec *a = p->aggs[i];
+        outer_fix_list(g, a->args, a->nargs, depth);
+        outer_fix_list(g, a->order_exprs, a->n_order, depth);
+        outer_fix_expr(g, a->filter, depth);
+    }
+    for (int i = 0; i < p->n_wins; i++) {
+        WinSpec *w = p->wins[i];
+        outer_fix_list(g, w->part, w->n_part, depth);
+        outer_fix_list(g, w->order_exprs, w->n_order, depth);
+        outer_fix_list(g, w->agg.args, w->agg.nargs, depth);
+    }
+    outer_fix_list(g, p->hash_l, p->n_hash, depth);
+    outer_fix_list(g, p->hash_r, p->n_hash, depth);
+    outer_fix_list(g, p->ib.eq, p->ib.n_eq, depth);
+    outer_fix_expr(g, p->ib.lo, depth);
+    outer_fix_expr(g, p->ib.hi, depth);
+    outer_fix_list(g, p->ib.in, p->ib.n_in, depth);
+    outer_fix_expr(g, p->limit, depth);
+    outer_fix_expr(g, p->offset, depth);
+    outer_fix_plan(g, p->left, p->kind == PLAN_SUBQUERYSCAN ? depth + 1 : depth);
+    outer_fix_plan(g, p->right, depth);
+}
+
+static Expr *group_rewrite(GroupCtx *g, Expr *e)
+{
+    if (!e || g->failed)
+        return e;
+    for (int i = 0; i < g->n_group; i++)
+        if (bind_expr_equal(e, g->group[i])) {
+            Expr *v = bind_make_var(g->b, 0, i, e->type, e->typmod);
+            if (v && e->kind == EXPR_VAR) {
+                v->u.var.rel = e->u.var.rel;
+                v->u.var.attnum = e->u.var.attnum;
+            }
+            return v;
+        }
+    switch (e->kind) {
+    case EXPR_AGGREF: {
+        Expr *v = bind_make_var(g->b, 0, g->n_group + e->u.aggref.agg->index, e->type, e->typmod);
+        return v;
+    }
+    case EXPR_VAR:
+        if (e->u.var.level == 0) {
+            char buf[200];
+            SQL_ERR(g->err, GROUPING_ERROR, "column \"%s\" must appear in the GROUP BY clause or be used in an aggregate function",
+                    var_name(g->s, e->u.var.index, buf, sizeof(buf)));
+            g->err->position = q_position(g->b, e->location);
+            g->failed = true;
+        }
+        return e;
+    case EXPR_WINDOW: {
+        WinSpec *w = e->u.window.win;
+        for (int i = 0; i < w->n_part; i++)
+            w->part[i] = group_rewrite(g, w->part[i]);
+        for (int i = 0; i < w->n_order; i++)
+            w->order_exprs[i] = group_rewrite(g, w->order_exprs[i]);
+        for (int i = 0; i < w->agg.nargs; i++)
+            w->agg.args[i] = group_rewrite(g, w->agg.args[i]);
+        if (w->agg.filter)
+            w->agg.filter = group_rewrite(g, w->agg.filter);
+        return e;
+    }
+    case EXPR_SUBLINK:
+        if (e->u.sub.id < 0)
+            outer_fix_plan(g, e->u.sub.plan, 1);
+        break;
+    case EXPR_GROUPING: {
+        /* GROUPING(a, b): which arguments are grouping expressions, then the set column */
+        int *gidx = q_alloc(g->b->arena, sizeof(int) * (size_t)(e->nargs + 1));
+        if (!gidx) {
+            q_oom(g->err);
+            g->failed = true;
+            return e;
+        }
+        for (int i = 0; i < e->nargs; i++) {
+            gidx[i] = -1;
+            for (int k = 0; k < g->n_group; k++)
+                if (bind_expr_equal(e->args[i], g->group[k]))
+                    gidx[i] = k;
+            if (gidx[i] < 0) {
+                SQL_ERR(g->err, GROUPING_ERROR, "arguments to GROUPING must be grouping expressions of the associated query level");
+                g->err->position = q_position(g->b, e->args[i]->location);
+                g->failed = true;
+                return e;
+            }
+        }
+        e->u.grouping.n = e->nargs;
+        e->u.grouping.gidx = gidx;
+        e->u.grouping.sets = g->sets;
+        e->u.grouping.n_sets = g->n_sets;
+        e->nargs = g->n_sets > 0 ? 1 : 0;
+        if (g->n_sets > 0 && !(e->args[0] = bind_make_var(g->b, 0, g->set_col, INT4OID, -1))) {
+            g->failed = true;
+            return e;
+        }
+        return e;
+    }
+    default:
+        break;
+    }
+    for (int i = 0; i < e->nargs; i++)
+        e->args[i] = group_rewrite(g, e->args[i]);
+    return e;
+}
+
+int bind_group_rewrite(Binder *b, BindScope *s, Expr **group, int n_group, int set_col, const uint64_t *sets,
+                       int n_sets, Expr **exprs, int n_exprs, SqlError *err)
+{
+    GroupCtx g;
+    memset(&g, 0, sizeof(g));
+    g.b = b;
+    g.s = s;
+    g.n_group = n_group;
+    g.group = group;
+    g.err = err;
+    g.set_col = set_col;
+    g.sets = sets;
+    g.n_sets = n_sets;
+    for (int i = 0; i < n_exprs && !g.failed; i++)
+        exprs[i] = group_rewrite(&g, exprs[i]);
+    return g.failed ? -1 : 0;
 }

@@ -414,6 +414,12 @@ bool bind_expr_equal(const Expr *a, const Expr *b);
 int bind_group_by(Binder *b, BindScope *s, const AstList *group_by, Expr **tl_e, const char **tl_names,
                   int n_visible, Expr ***group, int *n_group, uint64_t **sets, int *n_sets, SqlError *err);
 
+/* Rewrites exprs[0..n) (in place) for evaluation on the Agg's output row: grouping
+ * expressions -> group columns, aggregates -> their columns, GROUPING() -> the set column
+ * (set_col); correlated sub-queries are remapped too. 42803 for ungrouped columns. */
+int bind_group_rewrite(Binder *b, BindScope *s, Expr **group, int n_group, int set_col, const uint64_t *sets,
+                       int n_sets, Expr **exprs, int n_exprs, SqlError *err);
+
 /* Queries (bind_select.c). */
 /* Binds and plans a SELECT (or VALUES / set operation) as a query block nested in parent
  * (NULL for the top level). Output columns in names, types, typmods (arena). */
