@@ -292,13 +292,80 @@ static void fill_segment(ExecNode *n, const RelRow *r)
         seg[i] = i < r->nvals ? r->vals[i] : value_null(rte->coltypes[i]);
 }
 
+/* The next row of a primary-key point lookup (one key, or one per IN value): 1 found, 0
+ * when the keys are exhausted. */
+static int point_next(ExecNode *n, SqlError *err)
+{
+    const Plan *p = n->plan;
+    const IndexBounds *ib = &p->ib;
+    EvalCtx c;
+    exec_ctx(n, &c, n->wide, &n->keep);
+    Value vals[34];
+    int nv = ib->n_eq;
+    if (!n->flag) {
+        n->flag = true;
+        n->n = 0;
+        Value *in = q_alloc(&n->keep, sizeof(Value) * (size_t)(ib->n_in + 1));
+        if (!in)
+            return q_oom(err);
+        if (ib->n_in == 0) {
+            n->n = 1;
+        } else {
+            for (int i = 0; i < ib->n_in; i++) {
+                Value v;
+                if (eval_expr(&c, ib->in[i], &v, err) != 0)
+                    return -1;
+                if (v.null)
+                    continue;
+                bool dup = false;
+                for (int j = 0; j < n->n && !dup; j++)
+                    dup = types_compare(&in[j], &v) == 0;
+                if (!dup)
+                    in[n->n++] = v;
+            }
+            if (n->n > 1) {
+                /* key order, as a range scan would return them */
+                for (int64_t i = 1; i < n->n; i++)
+                    for (int64_t j = i; j > 0 && types_compare(&in[j - 1], &in[j]) > 0; j--) {
+                        Value t = in[j];
+                        in[j] = in[j - 1];
+                        in[j - 1] = t;
+                    }
+            }
+        }
+        n->vals = in;
+        n->i = 0;
+    }
+    while (n->i < n->n) {
+        int64_t k = n->i++;
+        bool null = false;
+        for (int i = 0; i < nv; i++) {
+            if (eval_expr(&c, ib->eq[i], &vals[i], err) != 0)
+                return -1;
+            null = null || vals[i].null;
+        }
+        if (null)
+            return 0;
+        if (ib->n_in)
+            vals[nv] = n->vals[k];
+        int rc = rel_lookup_unique(n->qc->env->txn, p->rel, NULL, vals, REL_LOCK_NONE, &n->rr, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int exec_next_scan(ExecNode *n, SqlError *err)
 {
     const Plan *p = n->plan;
     QueryCursor *qc = n->qc;
     EvalCtx c;
     for (;;) {
-        if (!n->scan) {
+        if (p->kind == PLAN_INDEXSCAN && p->ib.unique_point) {
+            int rc = point_next(n, err);
+            if (rc <= 0)
+                return rc;
+        } else if (!n->scan) {
             if (n->done)
                 return 0;
             int rc = scan_open_range(n, err);
@@ -309,13 +376,15 @@ static int exec_next_scan(ExecNode *n, SqlError *err)
                 return 0;
             }
         }
-        int rc = rel_scan_next(n->scan, &n->rr, err);
-        if (rc < 0)
-            return -1;
-        if (rc == 0) {
-            rel_scan_close(n->scan);
-            n->scan = NULL;
-            continue;
+        if (n->scan) {
+            int rc = rel_scan_next(n->scan, &n->rr, err);
+            if (rc < 0)
+                return -1;
+            if (rc == 0) {
+                rel_scan_close(n->scan);
+                n->scan = NULL;
+                continue;
+            }
         }
         if ((++n->ticks & 1023) == 0 && check_cancel(qc, err) != 0)
             return -1;

@@ -175,6 +175,7 @@ typedef struct IndexBounds {
     int n_in;                    /* IN list on column n_eq: several point lookups */
     Expr **in;
     bool backward;
+    bool unique_point;           /* eq (+ one IN value) covers the whole primary key: point reads */
 } IndexBounds;
 
 typedef struct RTE RTE;

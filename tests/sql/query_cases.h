@@ -555,4 +555,8 @@ static const struct { const char *sql; const char *expected; } query_cases[] = {
      "5|6"},
     {"SELECT last_value, is_called FROM sq",
      "6|t"},
+    {"SELECT id, name FROM t WHERE id IN (5, 1, 1, NULL, 101) ORDER BY id",
+     "1|alice3!\n101|alice3!"},
+    {"SELECT a.id, b.name FROM t a JOIN t b ON b.id = a.id + 100 ORDER BY 1",
+     "1|alice3!\n2|bob"},
 };
