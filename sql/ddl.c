@@ -1158,8 +1158,20 @@ static int backfill_index(DdlCtx *d, const CatRelation *old_rel, const CatRelati
             break;
         }
         if (rel_delete(d->s->txn, old_rel, key, (size_t)kl, vals, err) != 0 ||
-            rel_insert(d->s->txn, new_rel, vals, NULL, NULL, err) != 0)
+            rel_insert(d->s->txn, new_rel, vals, NULL, NULL, err) != 0) {
             rc = -1;
+            /* e2e fix: PostgreSQL words a duplicate found while building a unique index as
+             * 'could not create unique index "i"' / 'Key (k)=(v) is duplicated.'. */
+            const CatIndex *ni = &new_rel->indexes[new_rel->nindexes - 1];
+            char quoted[160];
+            snprintf(quoted, sizeof quoted, "\"%s\"", ni->name);
+            if (err && err->code == ERRCODE_UNIQUE_VIOLATION && strstr(err->message, quoted)) {
+                snprintf(err->message, sizeof err->message, "could not create unique index \"%s\"", ni->name);
+                char *tail = strstr(err->detail, ") already exists.");
+                if (tail && (size_t)(tail - err->detail) + 16 < sizeof err->detail)
+                    strcpy(tail, ") is duplicated.");
+            }
+        }
     }
     free(vals);
     shale_buf_free(&keys);
@@ -1280,8 +1292,18 @@ static SqlStatus exec_truncate(DdlCtx *d, const AstTruncateStmt *ts, const SqlSi
             sql_error_set(err, ERRCODE_UNDEFINED_TABLE, "relation \"%s\" does not exist", rv->relname);
             return (SqlStatus)set_pos(d, err, rv->hdr.location);
         }
+        Oid rel_oid = rel->oid;
         if (rel_truncate(d->s->txn, rel, err) != 0 || refresh_snap(d, err) != 0)
             return SQL_ERROR;
+        /* RESTART IDENTITY (e2e fix: it was ignored): every sequence the table owns (serial
+         * and identity columns) starts over. Sequences are not transactional here, so unlike
+         * PostgreSQL a ROLLBACK of the TRUNCATE does not undo the restart. */
+        for (int k = 0; ts->restart_seqs && k < catsnap_n_relations(d->snap); k++) {
+            const CatRelation *sq = catsnap_relation(d->snap, k);
+            if (sq->kind == CAT_REL_SEQUENCE && sq->seq.owned_by_rel == rel_oid &&
+                rel_seq_setval(d->s->eng->rdb, d->s->db_oid, sq, sq->seq.start, false, err) != 0)
+                return SQL_ERROR;
+        }
     }
     sink->command_complete(sink->arg, "TRUNCATE TABLE");
     return SQL_DONE;

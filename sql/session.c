@@ -99,6 +99,12 @@ int session_set(SqlSession *s, const char *name, const char *value, bool local, 
     int id = settings_lookup(name);
     if (id >= 0)
         snprintf(saved, sizeof saved, "%s", settings_get(&s->settings, (SettingId)id));
+    if (id >= 0 && !local && s->txn && !s->tx_set_saved[id]) {
+        /* Before-transaction value: a pending SET LOCAL already saved it. */
+        s->tx_set_saved[id] = true;
+        s->tx_set_any = true;
+        memcpy(s->tx_set_value[id], s->settings.saved[id] ? s->settings.saved_value[id] : saved, SETTING_VALUE_MAX);
+    }
     if (settings_set(&s->settings, name, value, local, err) != 0)
         return -1;
     if (session_apply_setting(s, name, err) != 0) {
@@ -254,10 +260,38 @@ void session_report_changes(SqlSession *s, const SqlSink *sink)
 
 /* ---- transactions ------------------------------------------------------------------- */
 
+static int64_t session_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static bool session_interrupted(void *arg)
 {
     SqlSession *s = arg;
-    return atomic_load(&s->cancel);
+    if (atomic_load(&s->cancel))
+        return true;
+    if (s->stmt_deadline_ms && session_mono_ms() >= s->stmt_deadline_ms) {
+        s->timed_out = true;
+        return true;
+    }
+    return false;
+}
+
+void session_timeout_arm(SqlSession *s)
+{
+    int64_t ms = atoll(settings_get(&s->settings, SETTING_STATEMENT_TIMEOUT));
+    s->stmt_deadline_ms = ms > 0 ? session_mono_ms() + ms : 0;
+    s->timed_out = false;
+}
+
+void session_timeout_finish(SqlSession *s, bool failed, SqlError *err)
+{
+    if (failed && s->timed_out && err && err->code == ERRCODE_QUERY_CANCELED)
+        snprintf(err->message, sizeof err->message, "canceling statement due to statement timeout");
+    s->stmt_deadline_ms = 0;
+    s->timed_out = false;
 }
 
 static void session_value_out(void *arg, const Value *v, ShaleBuf *out)
@@ -311,6 +345,7 @@ void session_close_portals(SqlSession *s)
 int session_end_txn(SqlSession *s, bool commit, SqlError *err)
 {
     int rc = 0;
+    bool aborted = !commit || s->tx == TX_FAILED;
     session_close_portals(s); /* cursors and catalog snapshots belong to the transaction */
     if (s->txn) {
         if (commit && s->tx != TX_FAILED)
@@ -321,9 +356,28 @@ int session_end_txn(SqlSession *s, bool commit, SqlError *err)
     }
     s->tx = TX_NONE;
     s->n_savepoints = 0;
+    aborted = aborted || rc != 0;
+    /* e2e fix: every setting restored here is re-applied to the TypeContext, also the ones
+     * not reported to the client (SET LOCAL extra_float_digits used to stick there). */
+    bool restored[SETTING__COUNT];
+    memcpy(restored, s->settings.saved, sizeof restored);
     settings_end_transaction(&s->settings);
+    if (s->tx_set_any) {
+        for (int i = 0; i < SETTING__COUNT; i++) {
+            if (!s->tx_set_saved[i])
+                continue;
+            s->tx_set_saved[i] = false;
+            if (aborted && strcmp(s->settings.value[i], s->tx_set_value[i]) != 0) {
+                if (settings_reported((SettingId)i))
+                    s->settings.changed[i] = true;
+                memcpy(s->settings.value[i], s->tx_set_value[i], SETTING_VALUE_MAX);
+                restored[i] = true;
+            }
+        }
+        s->tx_set_any = false;
+    }
     for (int i = 0; i < SETTING__COUNT; i++)
-        if (s->settings.changed[i])
+        if (s->settings.changed[i] || restored[i])
             (void)session_apply_setting(s, settings_name((SettingId)i), NULL);
     return rc;
 }
@@ -332,6 +386,15 @@ void session_fail_txn(SqlSession *s)
 {
     if (s->tx == TX_BLOCK || s->tx == TX_FAILED) {
         s->tx = TX_FAILED;
+        /* e2e fix: with no savepoint to go back to, nothing of the transaction can be used
+         * again, so it is aborted now and its row locks released, as PostgreSQL does (the
+         * deadlock victim used to keep blocking the other side until its ROLLBACK). The
+         * session stays in TX_FAILED (25P02) with s->txn NULL until ROLLBACK/COMMIT. */
+        if (s->n_savepoints == 0 && s->txn) {
+            session_close_portals(s);
+            rel_txn_abort(s->txn);
+            s->txn = NULL;
+        }
         return;
     }
     (void)session_end_txn(s, false, NULL);
@@ -571,7 +634,19 @@ static SqlStatus run_query_stmt(SqlSession *s, const AstNode *stmt, const char *
     return st;
 }
 
+static SqlStatus session_exec_stmt_inner(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink,
+                                         SqlError *err);
+
 SqlStatus session_exec_stmt(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink, SqlError *err)
+{
+    session_timeout_arm(s);
+    SqlStatus st = session_exec_stmt_inner(s, stmt, text, sink, err);
+    session_timeout_finish(s, st == SQL_ERROR, err);
+    return st;
+}
+
+static SqlStatus session_exec_stmt_inner(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink,
+                                         SqlError *err)
 {
     if (s->tx == TX_FAILED && !utility_is_transaction_control(stmt)) {
         sql_error_set(err, ERRCODE_IN_FAILED_SQL_TRANSACTION,
@@ -653,7 +728,17 @@ SqlStatus sql_exec_simple(SqlSession *s, const char *query, size_t len, const Sq
 
 SqlStatus sql_copy_data(SqlSession *s, const char *data, size_t n, SqlError *err)
 {
-    return copy_feed(s, data, n, err);
+    SqlStatus st = copy_feed(s, data, n, err);
+    if (st == SQL_ERROR) {
+        /* e2e fix: the wire drains the rest of the COPY without calling back (sql.h), so the
+         * failure ends here: the rows already loaded go with the failed transaction (an
+         * implicit one aborts, a block becomes failed) and the message's later statements
+         * are skipped. */
+        copy_abort(s);
+        session_fail_txn(s);
+        s->msg_next = s->msg_stmts.n;
+    }
+    return st;
 }
 
 SqlStatus sql_copy_done(SqlSession *s, const SqlSink *sink, SqlError *err)

@@ -38,6 +38,40 @@ static int ext_fail(SqlSession *s)
     return -1;
 }
 
+static bool same_row_type(const PreparedStmt *st, const PreparedQuery *b)
+{
+    int n = st->n_cols;
+    if (n != query_n_columns(b))
+        return false;
+    const SqlColumnDesc *cb = query_columns(b);
+    for (int i = 0; i < n; i++)
+        if (st->cols[i].type_oid != cb[i].type_oid || st->cols[i].typmod != cb[i].typmod)
+            return false;
+    return true;
+}
+
+/* Copies q's result columns (names included) into p's arena as p->cols. */
+static int stmt_keep_columns(PreparedStmt *p, const PreparedQuery *q, SqlError *err)
+{
+    int n = query_n_columns(q);
+    const SqlColumnDesc *src = query_columns(q);
+    SqlColumnDesc *cols = n ? shale_arena_alloc(&p->arena, sizeof *cols * (size_t)n) : NULL;
+    if (n && !cols)
+        return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    for (int i = 0; i < n; i++) {
+        cols[i] = src[i];
+        size_t l = strlen(src[i].name) + 1;
+        char *name = shale_arena_alloc(&p->arena, l);
+        if (!name)
+            return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+        memcpy(name, src[i].name, l);
+        cols[i].name = name;
+    }
+    p->cols = cols;
+    p->n_cols = n;
+    return 0;
+}
+
 /* (Re)plans p's query against the current catalog. REQUIRES: a transaction. */
 static int plan_stmt(SqlSession *s, PreparedStmt *p, SqlError *err)
 {
@@ -49,6 +83,8 @@ static int plan_stmt(SqlSession *s, PreparedStmt *p, SqlError *err)
         return -1;
     PreparedQuery *q;
     int rc = query_prepare(&env, p->raw.stmt, p->text, p->n_params, p->param_types, &p->arena, &q, err);
+    if (rc == 0)
+        rc = stmt_keep_columns(p, q, err);
     if (rc == 0) {
         p->query = q;
         p->cat_version = catsnap_version(cat);
@@ -62,7 +98,8 @@ static int plan_stmt(SqlSession *s, PreparedStmt *p, SqlError *err)
             p->param_types = types;
             p->n_params = n;
         }
-        memcpy(p->param_types, query_param_types(q), sizeof(Oid) * (size_t)n);
+        if (n > 0) /* e2e fix: UBSan, memcpy from NULL when the query has no parameters */
+            memcpy(p->param_types, query_param_types(q), sizeof(Oid) * (size_t)n);
     }
     catalog_snapshot_release(cat);
     return rc;
@@ -71,11 +108,6 @@ static int plan_stmt(SqlSession *s, PreparedStmt *p, SqlError *err)
 int sql_parse(SqlSession *s, const char *stmt_name, const char *query, int n_param_types,
               const Oid *param_types, SqlError *err)
 {
-    if (s->tx == TX_FAILED) {
-        sql_error_set(err, ERRCODE_IN_FAILED_SQL_TRANSACTION,
-                      "current transaction is aborted, commands ignored until end of transaction block");
-        return ext_fail(s);
-    }
     PreparedStmt *old = find_stmt(s, stmt_name);
     if (old && stmt_name[0]) {
         sql_error_set(err, ERRCODE_DUPLICATE_PREPARED_STATEMENT, "prepared statement \"%s\" already exists", stmt_name);
@@ -104,6 +136,11 @@ int sql_parse(SqlSession *s, const char *stmt_name, const char *query, int n_par
     if (n_param_types)
         memcpy(p->param_types, param_types, sizeof(Oid) * (size_t)n_param_types);
     int rc = sql_parse_one(p->text, len, &p->arena, &p->raw, err);
+    /* e2e fix: in a failed block only transaction control may be prepared (drivers send
+     * ROLLBACK through Parse/Bind/Execute); it used to be refused too. */
+    if (rc == 0 && s->tx == TX_FAILED && !(p->raw.stmt && utility_is_transaction_control(p->raw.stmt)))
+        rc = sql_error_set(err, ERRCODE_IN_FAILED_SQL_TRANSACTION,
+                           "current transaction is aborted, commands ignored until end of transaction block");
     if (rc == 0 && is_query(p->raw.stmt)) {
         rc = session_ensure_txn(s, err);
         if (rc == 0)
@@ -123,12 +160,14 @@ int sql_bind(SqlSession *s, const char *portal, const char *stmt_name,
              int n_params, const char *const *param_values, const int32_t *param_lens,
              int n_result_formats, const int16_t *result_formats, SqlError *err)
 {
-    if (s->tx == TX_FAILED) {
+    PreparedStmt *st = find_stmt(s, stmt_name);
+    /* e2e fix: transaction control may still be bound in a failed block (see sql_parse). */
+    bool txn_control = st && st->raw.stmt && utility_is_transaction_control(st->raw.stmt);
+    if (s->tx == TX_FAILED && !txn_control) {
         sql_error_set(err, ERRCODE_IN_FAILED_SQL_TRANSACTION,
                       "current transaction is aborted, commands ignored until end of transaction block");
         return ext_fail(s);
     }
-    PreparedStmt *st = find_stmt(s, stmt_name);
     if (!st) {
         if (stmt_name[0])
             sql_error_set(err, ERRCODE_INVALID_SQL_STATEMENT_NAME, "prepared statement \"%s\" does not exist", stmt_name);
@@ -154,7 +193,7 @@ int sql_bind(SqlSession *s, const char *portal, const char *stmt_name,
     }
     if (old)
         sql_close_portal(s, "");
-    if (session_ensure_txn(s, err) != 0)
+    if (s->tx != TX_FAILED && session_ensure_txn(s, err) != 0)
         return ext_fail(s);
     Portal *p = calloc(1, sizeof *p);
     if (!p || !(p->name = strdup(portal))) {
@@ -184,6 +223,9 @@ int sql_bind(SqlSession *s, const char *portal, const char *stmt_name,
         }
         int rc = f == 1 ? types_recv(&s->tc, t, -1, param_values[i], (size_t)param_lens[i], &p->arena, &p->params[i], err)
                         : types_input(&s->tc, t, -1, param_values[i], (size_t)param_lens[i], &p->arena, &p->params[i], err);
+        /* e2e fix: PostgreSQL names the parameter when its binary value has extra bytes. */
+        if (rc != 0 && f == 1 && err && !strcmp(err->message, "incorrect binary data format"))
+            snprintf(err->message, sizeof err->message, "incorrect binary data format in bind parameter %d", i + 1);
         if (rc != 0) {
             session_free_portal(p);
             return ext_fail(s);
@@ -203,14 +245,14 @@ static void describe_params(const PreparedStmt *p, const SqlSink *sink)
 static void describe_result(SqlSession *s, const PreparedStmt *p, int n_formats, const int16_t *formats,
                             const SqlSink *sink)
 {
-    if (p->query && query_n_columns(p->query) > 0) {
-        int n = query_n_columns(p->query);
+    if (p->query && p->n_cols > 0) {
+        int n = p->n_cols;
         SqlColumnDesc *cols = calloc((size_t)n, sizeof *cols);
         if (!cols) {
             sink->no_data(sink->arg);
             return;
         }
-        memcpy(cols, query_columns(p->query), sizeof *cols * (size_t)n);
+        memcpy(cols, p->cols, sizeof *cols * (size_t)n);
         for (int i = 0; i < n; i++)
             cols[i].format = n_formats == 0 ? 0 : n_formats == 1 ? formats[0] : formats[i];
         sink->row_description(sink->arg, n, cols);
@@ -252,7 +294,17 @@ int sql_describe_portal(SqlSession *s, const char *portal, const SqlSink *sink, 
     return 0;
 }
 
+static SqlStatus execute_portal(SqlSession *s, const char *portal, int64_t max_rows, const SqlSink *sink, SqlError *err);
+
 SqlStatus sql_execute(SqlSession *s, const char *portal, int64_t max_rows, const SqlSink *sink, SqlError *err)
+{
+    session_timeout_arm(s);
+    SqlStatus st = execute_portal(s, portal, max_rows, sink, err);
+    session_timeout_finish(s, st == SQL_ERROR, err);
+    return st;
+}
+
+static SqlStatus execute_portal(SqlSession *s, const char *portal, int64_t max_rows, const SqlSink *sink, SqlError *err)
 {
     Portal *p = find_portal(s, portal);
     if (!p) {
@@ -265,7 +317,8 @@ SqlStatus sql_execute(SqlSession *s, const char *portal, int64_t max_rows, const
         return (SqlStatus)ext_fail(s);
     }
     if (p->done) {
-        sink->command_complete(sink->arg, p->tag);
+        /* e2e fix: a finished SELECT portal executed again reports "SELECT 0" (PG). */
+        sink->command_complete(sink->arg, !strncmp(p->tag, "SELECT ", 7) ? "SELECT 0" : p->tag);
         return SQL_DONE;
     }
     PreparedStmt *st = p->stmt;
@@ -281,8 +334,13 @@ SqlStatus sql_execute(SqlSession *s, const char *portal, int64_t max_rows, const
         session_report_changes(s, sink);
         if (r == SQL_ERROR)
             return (SqlStatus)ext_fail(s);
-        p->done = r == SQL_DONE;
-        snprintf(p->tag, sizeof p->tag, "%s", "");
+        /* e2e fix (use after free under ASan): COMMIT/ROLLBACK close every portal, this one
+         * included, so look it up again before marking it done. */
+        p = find_portal(s, portal);
+        if (p) {
+            p->done = r == SQL_DONE;
+            snprintf(p->tag, sizeof p->tag, "%s", "");
+        }
         return r;
     }
     if (!p->cursor) {
@@ -290,25 +348,40 @@ SqlStatus sql_execute(SqlSession *s, const char *portal, int64_t max_rows, const
             return (SqlStatus)ext_fail(s);
         if (rel_txn_statement_begin(s->txn, atoll(settings_get(&s->settings, SETTING_STATEMENT_TIMEOUT)), err) != 0)
             return (SqlStatus)ext_fail(s);
-        QueryEnv env;
-        if (session_query_env(s, &env, &p->cat, err) != 0)
+        /* e2e fix: stack-use-after-scope -- the cursor points at its QueryEnv, which lived
+         * in this block while later Executes of a suspended portal still used it. */
+        QueryEnv *env = &p->env;
+        if (session_query_env(s, env, &p->cat, err) != 0)
             return (SqlStatus)ext_fail(s);
         if (catsnap_version(p->cat) != st->cat_version) {
             /* DDL committed since Parse: plan again from the kept statement. */
             PreparedQuery *q;
-            if (query_prepare(&env, st->raw.stmt, st->text, st->n_params, st->param_types, &st->arena, &q, err) != 0)
+            if (query_prepare(env, st->raw.stmt, st->text, st->n_params, st->param_types, &st->arena, &q, err) != 0)
+                return (SqlStatus)ext_fail(s);
+            /* e2e fix: the client was told the row type at Describe: a new plan must keep it. */
+            if (!same_row_type(st, q)) {
+                sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "cached plan must not change result type");
+                return (SqlStatus)ext_fail(s);
+            }
+            if (stmt_keep_columns(st, q, err) != 0)
                 return (SqlStatus)ext_fail(s);
             st->query = q;
             st->cat_version = catsnap_version(p->cat);
         }
-        if (query_open(&env, st->query, p->params, &p->arena, &p->cursor, err) != 0)
+        if (query_open(env, st->query, p->params, &p->arena, &p->cursor, err) != 0)
             return (SqlStatus)ext_fail(s);
     }
     SqlStatus r = session_send_rows(s, p->cursor, st->query, p->n_formats, p->formats, max_rows, sink, err);
     if (r == SQL_ERROR)
         return (SqlStatus)ext_fail(s);
+    if (r == SQL_SUSPENDED)
+        p->rows_sent += max_rows;
     if (r == SQL_DONE) {
         query_command_tag(p->cursor, p->tag, sizeof p->tag);
+        /* e2e fix: like PostgreSQL, a SELECT fetched in pieces reports the rows of the last
+         * Execute only (each suspended Execute sent exactly max_rows). */
+        if (!strncmp(p->tag, "SELECT ", 7) && p->rows_sent > 0)
+            snprintf(p->tag, sizeof p->tag, "SELECT %lld", atoll(p->tag + 7) - (long long)p->rows_sent);
         sink->command_complete(sink->arg, p->tag);
         query_close(p->cursor);
         p->cursor = NULL;

@@ -47,6 +47,11 @@ typedef struct PreparedStmt {
     int n_params;
     Oid *param_types;              /* [n_params] (0 = not yet known) */
     PreparedQuery *query;          /* for SELECT/INSERT/UPDATE/DELETE; NULL for utilities */
+    /* The result columns with their names copied into arena: the query's own names point
+     * into the catalog snapshot it was planned with, which DDL elsewhere may free while the
+     * statement lives on (e2e fix; ASan use-after-free in Describe). */
+    SqlColumnDesc *cols;
+    int n_cols;
     uint64_t cat_version;          /* catalog version the query was planned against */
     struct PreparedStmt *next;
 } PreparedStmt;
@@ -61,8 +66,11 @@ typedef struct Portal {
     int n_formats;
     int16_t *formats;              /* result formats as bound */
     QueryCursor *cursor;           /* open query, NULL before the first Execute / for utilities */
+    QueryEnv env;                  /* the cursor's environment: it keeps a pointer to it, so it
+                                      lives here, not on the stack of one Execute (ASan) */
     CatSnapshot *cat;              /* held while cursor is open */
     bool done;
+    int64_t rows_sent;             /* rows sent by earlier (suspended) Executes */
     char tag[64];                  /* command tag once done */
     struct Portal *next;
 } Portal;
@@ -87,6 +95,11 @@ struct SqlSession {
     TypeContext tc;
     uint64_t random_state;
     atomic_bool cancel;
+    /* e2e fix: statement_timeout bounded only lock waits. The running statement's deadline
+     * (CLOCK_MONOTONIC ms, 0 = none), polled by the cancel hook; timed_out says the hook
+     * fired for it, so the 57014 is reworded "due to statement timeout". */
+    int64_t stmt_deadline_ms;
+    bool timed_out;
 
     TxState tx;
     RelTxn *txn;                   /* TX_IMPLICIT/TX_BLOCK/TX_FAILED */
@@ -94,6 +107,12 @@ struct SqlSession {
     SavepointName *savepoints;
     int n_savepoints, cap_savepoints;
     bool ext_failed;               /* an error happened since the last Sync */
+    /* e2e fix: a plain SET inside a transaction is undone when that transaction aborts (as
+     * in PostgreSQL). The value each setting had before the transaction, saved at its first
+     * SET in the transaction; restored by session_end_txn on abort, forgotten on commit. */
+    bool tx_set_any;
+    bool tx_set_saved[SETTING__COUNT];
+    char tx_set_value[SETTING__COUNT][SETTING_VALUE_MAX];
     /* Pending isolation for the next transaction (BEGIN ISOLATION LEVEL / SET TRANSACTION). */
 
     PreparedStmt *stmts;
@@ -115,6 +134,10 @@ struct SqlSession {
 };
 
 /* session.c */
+/* Statement timeout around one statement: arm before, finish after (rewords a cancel that
+ * the deadline caused). */
+void session_timeout_arm(SqlSession *s);
+void session_timeout_finish(SqlSession *s, bool failed, SqlError *err);
 /* Runs one statement of any kind (text is the whole query text its locations refer to). */
 SqlStatus session_exec_stmt(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink, SqlError *err);
 int session_set(SqlSession *s, const char *name, const char *value, bool local, SqlError *err);

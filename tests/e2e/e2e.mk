@@ -1,0 +1,48 @@
+# tests/e2e/e2e.mk -- end-to-end tests: the real shaledb server through libpq and psql
+# (sessions and transactions, extended protocol, COPY, durability across kills, concurrency
+# and isolation, psql). SHALE_E2E_ORACLE_PORT=N runs them against a PostgreSQL 15 instead.
+E2E_TEST_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPQ_CFLAGS) -DWIRE_SERVER_BIN='"shaledb"'
+E2E_TEST_DEPS = tests/harness/test.h tests/wire/wire_util.h tests/e2e/e2e_util.h
+E2E_TEST_LDADD = $(LIBPQ_LIBS) -lpthread -lutil
+
+check_PROGRAMS += tests/e2e/e2e_session_test
+TESTS += tests/e2e/e2e_session_test
+tests_e2e_e2e_session_test_SOURCES = tests/e2e/e2e_session_test.c $(E2E_TEST_DEPS)
+tests_e2e_e2e_session_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
+tests_e2e_e2e_session_test_LDADD = $(E2E_TEST_LDADD)
+tests_e2e_e2e_session_test_DEPENDENCIES = shaledb$(EXEEXT)
+
+check_PROGRAMS += tests/e2e/e2e_extended_test
+TESTS += tests/e2e/e2e_extended_test
+tests_e2e_e2e_extended_test_SOURCES = tests/e2e/e2e_extended_test.c $(E2E_TEST_DEPS)
+tests_e2e_e2e_extended_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
+tests_e2e_e2e_extended_test_LDADD = $(E2E_TEST_LDADD)
+tests_e2e_e2e_extended_test_DEPENDENCIES = shaledb$(EXEEXT)
+
+check_PROGRAMS += tests/e2e/e2e_copy_test
+TESTS += tests/e2e/e2e_copy_test
+tests_e2e_e2e_copy_test_SOURCES = tests/e2e/e2e_copy_test.c $(E2E_TEST_DEPS)
+tests_e2e_e2e_copy_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
+tests_e2e_e2e_copy_test_LDADD = $(E2E_TEST_LDADD)
+tests_e2e_e2e_copy_test_DEPENDENCIES = shaledb$(EXEEXT)
+
+check_PROGRAMS += tests/e2e/e2e_durability_test
+TESTS += tests/e2e/e2e_durability_test
+tests_e2e_e2e_durability_test_SOURCES = tests/e2e/e2e_durability_test.c $(E2E_TEST_DEPS)
+tests_e2e_e2e_durability_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
+tests_e2e_e2e_durability_test_LDADD = $(E2E_TEST_LDADD)
+tests_e2e_e2e_durability_test_DEPENDENCIES = shaledb$(EXEEXT)
+
+check_PROGRAMS += tests/e2e/e2e_concurrency_test
+TESTS += tests/e2e/e2e_concurrency_test
+tests_e2e_e2e_concurrency_test_SOURCES = tests/e2e/e2e_concurrency_test.c $(E2E_TEST_DEPS)
+tests_e2e_e2e_concurrency_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
+tests_e2e_e2e_concurrency_test_LDADD = $(E2E_TEST_LDADD)
+tests_e2e_e2e_concurrency_test_DEPENDENCIES = shaledb$(EXEEXT)
+
+check_PROGRAMS += tests/e2e/e2e_psql_test
+TESTS += tests/e2e/e2e_psql_test
+tests_e2e_e2e_psql_test_SOURCES = tests/e2e/e2e_psql_test.c $(E2E_TEST_DEPS)
+tests_e2e_e2e_psql_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
+tests_e2e_e2e_psql_test_LDADD = $(E2E_TEST_LDADD)
+tests_e2e_e2e_psql_test_DEPENDENCIES = shaledb$(EXEEXT)
