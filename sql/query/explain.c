@@ -21,6 +21,7 @@ typedef struct Out {
     bool oom;
     const Plan *agg;             /* expressions being printed read this Agg's output row */
     const Plan *pending_filter;  /* HAVING: printed under the Agg it filters */
+    const RTE *unqual;           /* Index Cond: the scanned table's columns print unqualified */
 } Out;
 
 static void out_line(Out *o, int indent, const char *text)
@@ -108,7 +109,11 @@ static void dep(Out *o, const Expr *e, const BindScope *s, ShaleBuf *b)
     char tmp[64];
     switch (e->kind) {
     case EXPR_VAR:
-        if (!s && o->agg && e->u.var.level == 0)
+        if (o->unqual && e->u.var.level == 0 && e->u.var.index >= o->unqual->offset &&
+            e->u.var.index < o->unqual->offset + o->unqual->ncols && o->unqual->colnames[e->u.var.index - o->unqual->offset]) {
+            const char *cn = o->unqual->colnames[e->u.var.index - o->unqual->offset];
+            shale_buf_append(b, cn, strlen(cn));
+        } else if (!s && o->agg && e->u.var.level == 0)
             dep_agg_var(o, e, b);
         else
             dep_var(e, s, b);
@@ -384,7 +389,37 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
             else
                 rest[nr++] = p->qual[i];
         }
+        /* PostgreSQL prints index conditions with the indexed column on the left */
+        Expr flipped[64];
+        for (int i = 0; i < nc; i++) {
+            const Expr *q = conds[i];
+            if (q->kind != EXPR_FUNC || q->nargs != 2 || q->args[1]->kind != EXPR_VAR || q->args[1]->u.var.level != 0 ||
+                q->args[1]->u.var.index < p->rte->offset || q->args[1]->u.var.index >= p->rte->offset + p->rte->ncols)
+                continue;
+            const char *op = q->u.func.m->func->name;
+            const char *rev = strcmp(op, "<") == 0 ? ">" : strcmp(op, ">") == 0 ? "<" : strcmp(op, "<=") == 0 ? ">=" :
+                              strcmp(op, ">=") == 0 ? "<=" : strcmp(op, "=") == 0 ? "=" : NULL;
+            if (!rev)
+                continue;
+            SqlFuncMatch *m = q_alloc(o->a, sizeof(SqlFuncMatch));
+            Expr **args = q_alloc(o->a, sizeof(Expr *) * 2);
+            SqlFunc *f = q_alloc(o->a, sizeof(SqlFunc));
+            if (!m || !args || !f)
+                continue;
+            *f = *q->u.func.m->func;
+            f->name = rev;
+            *m = *q->u.func.m;
+            m->func = f;
+            flipped[i] = *q;
+            args[0] = q->args[1];
+            args[1] = q->args[0];
+            flipped[i].args = args;
+            flipped[i].u.func.m = m;
+            conds[i] = &flipped[i];
+        }
+        o->unqual = p->rte;
         detail_exprs(o, di, "Index Cond", conds, nc, p->scope);
+        o->unqual = NULL;
         detail_exprs(o, di, "Filter", rest, nr, p->scope);
         return;
     }
