@@ -11,7 +11,13 @@ TESTS += tests/sql/settings_test
 # --- sql/query (query engine)
 libshale_a_SOURCES += \
 	sql/query/query_int.h sql/query/plan_int.h sql/query/exec_int.h sql/query/dml_int.h \
-	sql/query/qutil.c sql/query/bind_expr.c sql/query/bind_from.c sql/query/bind_select.c \
+	sql/query/qutil.c sql/query/bind_expr.c sql/query/bind_func.c sql/query/bind_from.c sql/query/bind_select.c sql/query/bind_with.c sql/query/bind_group.c \
 	sql/query/bind_dml.c sql/query/plan_scan.c sql/query/eval.c sql/query/exec.c \
 	sql/query/exec_agg.c sql/query/exec_sort.c sql/query/exec_dml.c sql/query/explain.c \
 	sql/query/query.c
+
+check_PROGRAMS += tests/sql/query_test
+tests_sql_query_test_SOURCES = tests/sql/query_test.c tests/sql/query_cases.h tests/harness/test.h
+TESTS += tests/sql/query_test
+EXTRA_DIST += tests/sql/query_cases.txt tests/sql/gen_query_cases.py
+dist_doc_DATA += docs/sql-queries.md

@@ -234,6 +234,57 @@ static int err_no_column(Binder *b, const CatRelation *rel, const char *name, in
     return -1;
 }
 
+/* ON CONFLICT (cols) / ON CONSTRAINT name must name a unique index (or the primary key). */
+static int check_arbiter(Binder *b, const CatRelation *rel, const AstOnConflict *oc, SqlError *err)
+{
+    if (oc->constraint) {
+        for (int i = 0; i < rel->ncons; i++)
+            if ((rel->cons[i].type == CAT_CON_PRIMARY || rel->cons[i].type == CAT_CON_UNIQUE) &&
+                strcmp(rel->cons[i].name, oc->constraint) == 0)
+                return 0;
+        for (int i = 0; i < rel->nindexes; i++)
+            if (rel->indexes[i].unique && strcmp(rel->indexes[i].name, oc->constraint) == 0)
+                return 0;
+        SQL_ERR(err, UNDEFINED_OBJECT, "constraint \"%s\" for table \"%s\" does not exist", oc->constraint, rel->name);
+        return -1;
+    }
+    if (oc->infer_elems.n == 0)
+        return 0;
+    int16_t want[32];
+    int nw = 0;
+    for (int i = 0; i < oc->infer_elems.n && nw < 32; i++) {
+        const AstIndexElem *ie = (const AstIndexElem *)oc->infer_elems.items[i];
+        if (!ie->name) {
+            SQL_ERR(err, INVALID_COLUMN_REFERENCE, "there is no unique or exclusion constraint matching the ON CONFLICT specification");
+            return -1;
+        }
+        const CatColumn *c = catrel_column_by_name(rel, ie->name);
+        if (!c) {
+            SQL_ERR(err, UNDEFINED_COLUMN, "column \"%s\" does not exist", ie->name);
+            err->position = q_position(b, ie->hdr.location);
+            return -1;
+        }
+        want[nw++] = c->attnum;
+    }
+    for (int i = 0; i < rel->nindexes; i++) {
+        const CatIndex *idx = &rel->indexes[i];
+        if (!(idx->unique || idx->primary) || idx->ncols != nw)
+            continue;
+        bool all = true;
+        for (int k = 0; k < nw && all; k++) {
+            bool found = false;
+            for (int j = 0; j < idx->ncols; j++)
+                if (idx->attnums[j] == want[k])
+                    found = true;
+            all = found;
+        }
+        if (all)
+            return 0;
+    }
+    SQL_ERR(err, INVALID_COLUMN_REFERENCE, "there is no unique or exclusion constraint matching the ON CONFLICT specification");
+    return -1;
+}
+
 /* ---- INSERT ----------------------------------------------------------------------------- */
 
 static int bind_insert(Binder *b, PreparedQuery *q, const AstInsertStmt *ins, int *ncols, const char ***names,
@@ -254,10 +305,18 @@ static int bind_insert(Binder *b, PreparedQuery *q, const AstInsertStmt *ins, in
         return -1;
     /* target columns */
     int nt = ins->cols.n;
-    if (nt == 0)
+    if (nt == 0) {
         for (int c = 0; c < rel->ncols; c++)
             if (!rel->cols[c].dropped)
                 nt++;
+        /* without a column list, shorter rows fill the leading columns */
+        const AstSelectStmt *s0 = ins->select;
+        if (s0 && s0->values.n > 0 && s0->op == AST_SETOP_NONE) {
+            int w = ((const AstRowExpr *)s0->values.items[0])->args.n;
+            if (w < nt)
+                nt = w;
+        }
+    }
     d->target_col = q_alloc(b->arena, sizeof(int) * (size_t)(nt + 1));
     if (!d->target_col)
         return q_oom(err);
@@ -348,6 +407,8 @@ static int bind_insert(Binder *b, PreparedQuery *q, const AstInsertStmt *ins, in
         Plan *src = bind_select(b, NULL, sel, &sn, &snames, &stypes, &stm, NULL, err);
         if (!src)
             return -1;
+        if (ins->cols.n == 0 && sn < nt)
+            nt = d->n_target = sn;
         if (sn > nt) {
             SQL_ERR(err, SYNTAX_ERROR, "INSERT has more expressions than target columns");
             return -1;
@@ -377,6 +438,8 @@ static int bind_insert(Binder *b, PreparedQuery *q, const AstInsertStmt *ins, in
     if (ins->on_conflict) {
         const AstOnConflict *oc = ins->on_conflict;
         d->conflict = oc->action == AST_CONFLICT_NOTHING ? 1 : 2;
+        if (check_arbiter(b, rel, oc, err) != 0)
+            return -1;
         if (d->conflict == 2 && oc->infer_elems.n == 0 && !oc->constraint) {
             SQL_ERR(err, SYNTAX_ERROR, "ON CONFLICT DO UPDATE requires inference specification or constraint name");
             sql_error_hint(err, "For example, ON CONFLICT (column_name).");
@@ -484,6 +547,12 @@ static int bind_update(Binder *b, PreparedQuery *q, const AstUpdateStmt *up, int
         return q_oom(err);
     memset(d->set, 0, sizeof(Expr *) * (size_t)(rel->ncols + 1));
     s->expr_kind = "UPDATE";
+    const AstNode *ms_source = NULL;
+    Plan *ms_plan = NULL;
+    int ms_ncols = 0;
+    Oid *ms_types = NULL;
+    int32_t *ms_typmods = NULL;
+    bool ms_corr = false;
     for (int i = 0; i < up->targets.n; i++) {
         const AstResTarget *rt = (const AstResTarget *)up->targets.items[i];
         int c = col_index(rel, rt->name);
@@ -494,6 +563,29 @@ static int bind_update(Binder *b, PreparedQuery *q, const AstUpdateStmt *up, int
             return -1;
         }
         const AstNode *val = rt->val;
+        if (val->tag == AST_MULTI_ASSIGN && ((const AstMultiAssign *)val)->source->tag == AST_SUBLINK &&
+            ((const AstSubLink *)((const AstMultiAssign *)val)->source)->kind == AST_SUBLINK_EXPR) {
+            /* SET (a, b) = (SELECT x, y): one scalar sub-query per column over one plan */
+            const AstMultiAssign *ma = (const AstMultiAssign *)val;
+            if (ma->source != ms_source) {
+                ms_source = ma->source;
+                ms_plan = bind_subquery_plan(b, s, ((const AstSubLink *)ma->source)->subquery, &ms_ncols, &ms_types,
+                                             &ms_typmods, &ms_corr, err);
+                if (!ms_plan)
+                    return -1;
+                if (ms_ncols != ma->ncolumns) {
+                    SQL_ERR(err, SYNTAX_ERROR, "number of columns does not match number of values");
+                    err->position = q_position(b, ma->source->location);
+                    return -1;
+                }
+            }
+            Expr *e = bind_sublink_column(b, ms_plan, ma->colno - 1, ms_types[ma->colno - 1], ms_typmods[ma->colno - 1],
+                                          ms_corr, ma->source->location);
+            if (!e || !(e = assign_to(b, e, &rel->cols[c], err)))
+                return -1;
+            d->set[c] = e;
+            continue;
+        }
         if (val->tag == AST_MULTI_ASSIGN) {
             const AstMultiAssign *ma = (const AstMultiAssign *)val;
             if (ma->source->tag != AST_ROW) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sql/parser/parser.h"
+#include "sql/pgcat/pgcat.h"
 #include "sql/query/query_int.h"
 
 Expr *bind_new_expr(Binder *b, ExprKind kind, Oid type, int location, int nargs)
@@ -215,16 +216,45 @@ static int lookup_regclass(Binder *b, const char *s, size_t n, Value *out, SqlEr
     return 0;
 }
 
-static Expr *coerce_unknown_const(Binder *b, Expr *e, Oid type, int32_t typmod, SqlError *err)
+static Expr *coerce_unknown_const(Binder *b, Expr *e, Oid type, int32_t typmod, TypesCoercion ctx, SqlError *err)
 {
     Value v;
-    if (e->u.c.null) {
-        v = value_null(type);
-    } else if (type == REGCLASSOID) {
-        if (lookup_regclass(b, e->u.c.u.s.p, e->u.c.u.s.n, &v, err) != 0) {
+    if (ctx == TYPES_COERCE_EXPLICIT && typmod >= 0 && !e->u.c.null && type != REGCLASSOID && type != REGTYPEOID) {
+        /* explicit casts truncate: input without the typmod, then an explicit length cast */
+        Value raw;
+        if (types_input(b->env->tc, type, -1, e->u.c.u.s.p, e->u.c.u.s.n, b->arena, &raw, err) != 0 ||
+            types_cast(b->env->tc, &raw, type, typmod, ctx, b->arena, &v, err) != 0) {
             err_at(b, err, e->location);
             return NULL;
         }
+        Expr *c = bind_make_const(b, v, e->location);
+        if (c)
+            c->typmod = typmod;
+        return c;
+    }
+    if (e->u.c.null) {
+        v = value_null(type);
+    } else if (type == REGCLASSOID || type == REGTYPEOID) {
+        /* names resolved through the catalog (search_path, system catalogs) */
+        char *name = q_alloc(b->arena, e->u.c.u.s.n + 1);
+        if (!name) {
+            q_oom(err);
+            return NULL;
+        }
+        memcpy(name, e->u.c.u.s.p, e->u.c.u.s.n);
+        name[e->u.c.u.s.n] = '\0';
+        Oid oid = 0;
+        int rc = type == REGCLASSOID ? pgcat_regclass_in(b->env, name, &oid, err) : pgcat_regtype_in(b->env, name, &oid, err);
+        if (rc != 0 && type == REGCLASSOID) {
+            sql_error_clear(err);
+            rc = lookup_regclass(b, e->u.c.u.s.p, e->u.c.u.s.n, &v, err);
+            oid = rc == 0 ? (Oid)v.u.i : 0;
+        }
+        if (rc != 0) {
+            err_at(b, err, e->location);
+            return NULL;
+        }
+        v = value_int(type, oid);
     } else if (types_input(b->env->tc, type, typmod, e->u.c.u.s.p, e->u.c.u.s.n, b->arena, &v, err) != 0) {
         err_at(b, err, e->location);
         return NULL;
@@ -250,7 +280,7 @@ Expr *bind_coerce(Binder *b, Expr *e, Oid type, int32_t typmod, TypesCoercion ct
             return e;
     }
     if (e->kind == EXPR_CONST && e->type == UNKNOWNOID)
-        return coerce_unknown_const(b, e, type, typmod, err);
+        return coerce_unknown_const(b, e, type, typmod, ctx, err);
     if (e->type == type && (typmod < 0 || e->typmod == typmod))
         return e;
     if (e->type == type && typmod >= 0 && ctx != TYPES_COERCE_EXPLICIT && e->typmod < 0 &&
@@ -320,7 +350,7 @@ static SqlFuncMatch *copy_match(Binder *b, const SqlFuncMatch *m)
 }
 
 /* Coerces args to the match's argument types. */
-static int coerce_args(Binder *b, const SqlFuncMatch *m, int nargs, Expr **args, SqlError *err)
+int bind_coerce_args(Binder *b, const SqlFuncMatch *m, int nargs, Expr **args, SqlError *err)
 {
     for (int i = 0; i < nargs; i++) {
         Oid t = i < m->nargs ? m->arg_types[i] : m->arg_types[m->nargs - 1];
@@ -352,7 +382,7 @@ Expr *bind_make_op(Binder *b, const char *op, Expr *l, Expr *r, int location, Sq
     } else {
         e->args[0] = r;
     }
-    if (coerce_args(b, &m, n, e->args, err) != 0)
+    if (bind_coerce_args(b, &m, n, e->args, err) != 0)
         return NULL;
     e->u.func.m = copy_match(b, &m);
     e->u.func.is_op = true;
@@ -382,6 +412,52 @@ static int find_col(const RTE *rte, const char *name)
     return -1;
 }
 
+Expr *bind_expr_copy(Binder *b, const Expr *e, int level_add)
+{
+    if (!e)
+        return NULL;
+    Expr *c = q_alloc(b->arena, sizeof(Expr));
+    if (!c)
+        return NULL;
+    *c = *e;
+    if (c->kind == EXPR_VAR)
+        c->u.var.level += level_add;
+    if (e->nargs > 0) {
+        c->args = q_alloc(b->arena, sizeof(Expr *) * (size_t)e->nargs);
+        if (!c->args)
+            return NULL;
+        for (int i = 0; i < e->nargs; i++)
+            if (!(c->args[i] = bind_expr_copy(b, e->args[i], level_add)))
+                return NULL;
+    }
+    return c;
+}
+
+Expr *bind_jcol_expr(Binder *b, const JoinCol *j, int level_add, SqlError *err)
+{
+    if (j->jointype != JOIN_FULL) {
+        Expr *e = bind_expr_copy(b, j->jointype == JOIN_RIGHT ? j->right : j->left, level_add);
+        if (!e)
+            q_oom(err);
+        return e;
+    }
+    Expr *l = bind_expr_copy(b, j->left, level_add), *r = bind_expr_copy(b, j->right, level_add);
+    Expr *e = bind_new_expr(b, EXPR_COALESCE, l ? l->type : UNKNOWNOID, -1, 2);
+    if (!l || !r || !e) {
+        q_oom(err);
+        return NULL;
+    }
+    Oid t[2] = {l->type, r->type};
+    Oid common;
+    if (types_common_type(2, t, "JOIN/USING", &common, err) != 0)
+        return NULL;
+    if (!(e->args[0] = bind_coerce(b, l, common, -1, TYPES_COERCE_IMPLICIT, err)) ||
+        !(e->args[1] = bind_coerce(b, r, common, -1, TYPES_COERCE_IMPLICIT, err)))
+        return NULL;
+    e->type = common;
+    return e;
+}
+
 static Expr *bind_column_ref(Binder *b, BindScope *s, const AstColumnRef *cr, SqlError *err)
 {
     int nf = cr->fields.n;
@@ -398,6 +474,16 @@ static Expr *bind_column_ref(Binder *b, BindScope *s, const AstColumnRef *cr, Sq
     for (BindScope *sc = s; sc; sc = sc->parent, level++) {
         RTE *hit = NULL;
         int hitcol = -1;
+        const JoinCol *jhit = NULL;
+        for (int i = 0; !tab && i < sc->n_jcols; i++)
+            if (!sc->jcols[i].dead && strcmp(sc->jcols[i].name, col) == 0) {
+                if (jhit) {
+                    SQL_ERR(err, AMBIGUOUS_COLUMN, "column reference \"%s\" is ambiguous", col);
+                    err_at(b, err, cr->hdr.location);
+                    return NULL;
+                }
+                jhit = &sc->jcols[i];
+            }
         for (int i = 0; i < sc->n_rte; i++) {
             RTE *rte = sc->rtes[i];
             if (tab) {
@@ -423,13 +509,22 @@ static Expr *bind_column_ref(Binder *b, BindScope *s, const AstColumnRef *cr, Sq
                 continue;
             if (rte->hidden && rte->hidden[c])
                 continue; /* merged JOIN USING column: the join's own RTE answers */
-            if (hit) {
+            if (hit || jhit) {
                 SQL_ERR(err, AMBIGUOUS_COLUMN, "column reference \"%s\" is ambiguous", col);
                 err_at(b, err, cr->hdr.location);
                 return NULL;
             }
             hit = rte;
             hitcol = c;
+        }
+        if (jhit) {
+            if (level > 0)
+                for (BindScope *x = s; x != sc; x = x->parent)
+                    x->has_outer_refs = true;
+            Expr *v = bind_jcol_expr(b, jhit, level, err);
+            if (v && v->kind == EXPR_VAR)
+                v->location = cr->hdr.location;
+            return v;
         }
         if (hit) {
             if (level > 0)
@@ -499,541 +594,6 @@ static Expr *bind_const(Binder *b, const AstConst *c, SqlError *err)
     return e;
 }
 
-/* ---- function calls ------------------------------------------------------------------------ */
-
-static Expr *bind_func_args(Binder *b, BindScope *s, const AstList *args, Expr **out, Oid *types, SqlError *err)
-{
-    for (int i = 0; i < args->n; i++) {
-        const AstNode *a = args->items[i];
-        if (a->tag == AST_NAMED_ARG) {
-            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "named arguments are not supported");
-            err_at(b, err, a->location);
-            return NULL;
-        }
-        out[i] = bind_expr(b, s, a, err);
-        if (!out[i])
-            return NULL;
-        types[i] = arg_type(out[i]);
-    }
-    return (Expr *)1;
-}
-
-static int win_kind_of(const char *name, WinFnKind *k)
-{
-    static const struct { const char *n; WinFnKind k; } tab[] = {
-        {"row_number", WIN_ROW_NUMBER}, {"rank", WIN_RANK}, {"dense_rank", WIN_DENSE_RANK},
-        {"percent_rank", WIN_PERCENT_RANK}, {"cume_dist", WIN_CUME_DIST}, {"ntile", WIN_NTILE},
-        {"lag", WIN_LAG}, {"lead", WIN_LEAD}, {"first_value", WIN_FIRST_VALUE},
-        {"last_value", WIN_LAST_VALUE}, {"nth_value", WIN_NTH_VALUE},
-    };
-    for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-        if (strcmp(tab[i].n, name) == 0) {
-            *k = tab[i].k;
-            return 1;
-        }
-    return 0;
-}
-
-static Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *err)
-{
-    const char *name = fc->name.names[fc->name.n - 1];
-    if (fc->name.n > 1 && strcmp(fc->name.names[fc->name.n - 2], "pg_catalog") != 0) {
-        SQL_ERR(err, UNDEFINED_FUNCTION, "function %s.%s does not exist", fc->name.names[fc->name.n - 2], name);
-        err_at(b, err, fc->hdr.location);
-        return NULL;
-    }
-    int nargs = fc->args.n;
-    if (nargs > TYPES_FUNC_MAX_ARGS) {
-        SQL_ERR(err, PROGRAM_LIMIT_EXCEEDED, "cannot pass more than %d arguments to a function", TYPES_FUNC_MAX_ARGS);
-        err_at(b, err, fc->hdr.location);
-        return NULL;
-    }
-    SqlFuncKind kind = SQL_FUNC_SCALAR;
-    bool exists = types_func_exists(name, &kind);
-    WinFnKind wk = WIN_AGG;
-    bool is_winfn = win_kind_of(name, &wk);
-    if (fc->over && !exists && !is_winfn) {
-        SQL_ERR(err, UNDEFINED_FUNCTION, "function %s does not exist", name);
-        err_at(b, err, fc->hdr.location);
-        return NULL;
-    }
-    bool is_agg = exists && kind == SQL_FUNC_AGG;
-    if (fc->over) {
-        if (!s->allow_windows) {
-            SQL_ERR(err, WINDOWING_ERROR, "window functions are not allowed in %s", s->expr_kind ? s->expr_kind : "this context");
-            err_at(b, err, fc->hdr.location);
-            return NULL;
-        }
-    } else if (is_winfn && !is_agg) {
-        SQL_ERR(err, WRONG_OBJECT_TYPE, "window function %s requires an OVER clause", name);
-        err_at(b, err, fc->hdr.location);
-        return NULL;
-    }
-    if ((fc->agg_star || fc->agg_distinct || fc->agg_order.n > 0 || fc->agg_filter) && !is_agg && !fc->over) {
-        if (fc->agg_star)
-            SQL_ERR(err, WRONG_OBJECT_TYPE, "%s(*) specified, but %s is not an aggregate function", name, name);
-        else
-            SQL_ERR(err, WRONG_OBJECT_TYPE, "DISTINCT specified, but %s is not an aggregate function", name);
-        err_at(b, err, fc->hdr.location);
-        return NULL;
-    }
-    if (is_agg && !fc->over && !s->allow_aggs) {
-        SQL_ERR(err, GROUPING_ERROR, "aggregate functions are not allowed in %s", s->expr_kind ? s->expr_kind : "this context");
-        err_at(b, err, fc->hdr.location);
-        return NULL;
-    }
-    /* arguments of an aggregate are bound with aggregates disallowed */
-    bool save_aggs = s->allow_aggs, save_wins = s->allow_windows;
-    const char *save_kind = s->expr_kind;
-    if (is_agg || fc->over) {
-        s->allow_aggs = false;
-        s->allow_windows = false;
-        s->expr_kind = "aggregate function calls";
-    }
-    Expr **args = q_alloc(b->arena, sizeof(Expr *) * (size_t)(nargs + 1));
-    Oid types[TYPES_FUNC_MAX_ARGS];
-    if (!args) {
-        q_oom(err);
-        return NULL;
-    }
-    Expr *ok = bind_func_args(b, s, &fc->args, args, types, err);
-    s->allow_aggs = save_aggs;
-    s->allow_windows = save_wins;
-    s->expr_kind = save_kind;
-    if (!ok)
-        return NULL;
-
-    if (fc->over && is_winfn && !is_agg) {
-        WinSpec *ws = q_alloc(b->arena, sizeof(WinSpec));
-        if (!ws) {
-            q_oom(err);
-            return NULL;
-        }
-        memset(ws, 0, sizeof(*ws));
-        ws->fn = wk;
-        Oid ret = INT8OID;
-        int32_t rtm = -1;
-        switch (wk) {
-        case WIN_ROW_NUMBER: case WIN_RANK: case WIN_DENSE_RANK: ret = INT8OID; break;
-        case WIN_PERCENT_RANK: case WIN_CUME_DIST: ret = FLOAT8OID; break;
-        case WIN_NTILE:
-            ret = INT4OID;
-            if (nargs == 1 && !(args[0] = bind_coerce(b, args[0], INT4OID, -1, TYPES_COERCE_IMPLICIT, err)))
-                return NULL;
-            break;
-        default:
-            if (nargs < 1) {
-                SQL_ERR(err, UNDEFINED_FUNCTION, "function %s() does not exist", name);
-                err_at(b, err, fc->hdr.location);
-                return NULL;
-            }
-            if (!(args[0] = bind_resolve_unknown(b, args[0], err)))
-                return NULL;
-            ret = args[0]->type;
-            rtm = args[0]->typmod;
-            for (int i = 1; i < nargs; i++) {
-                Oid want = (i == 1) ? (wk == WIN_NTH_VALUE || wk == WIN_LAG || wk == WIN_LEAD ? INT4OID : ret) : ret;
-                if (!(args[i] = bind_coerce(b, args[i], want, -1, TYPES_COERCE_IMPLICIT, err)))
-                    return NULL;
-            }
-            break;
-        }
-        ws->agg.nargs = nargs;
-        ws->agg.args = args;
-        if (bind_window_def(b, s, fc->over, ws, err) != 0)
-            return NULL;
-        Expr *e = bind_new_expr(b, EXPR_WINDOW, ret, fc->hdr.location, 0);
-        if (!e)
-            return NULL;
-        e->typmod = rtm;
-        e->u.window.win = ws;
-        return e;
-    }
-
-    SqlFuncMatch m;
-    if (fc->agg_star) {
-        if (types_func_resolve(name, 0, types, &m, err) != 0) {
-            err_at(b, err, fc->hdr.location);
-            return NULL;
-        }
-        nargs = 0;
-    } else if (types_func_resolve(name, nargs, types, &m, err) != 0) {
-        err_at(b, err, fc->hdr.location);
-        return NULL;
-    }
-    if (coerce_args(b, &m, nargs, args, err) != 0)
-        return NULL;
-    if (m.func->kind == SQL_FUNC_AGG) {
-        AggSpec *ag = q_alloc(b->arena, sizeof(AggSpec));
-        if (!ag) {
-            q_oom(err);
-            return NULL;
-        }
-        memset(ag, 0, sizeof(*ag));
-        ag->match = m;
-        ag->nargs = nargs;
-        ag->args = args;
-        ag->distinct = fc->agg_distinct;
-        ag->star = fc->agg_star;
-        if (fc->agg_filter) {
-            s->allow_aggs = false;
-            s->expr_kind = "FILTER";
-            ag->filter = bind_coerce_bool(b, bind_expr(b, s, fc->agg_filter, err), "FILTER", err);
-            s->allow_aggs = save_aggs;
-            s->expr_kind = save_kind;
-            if (!ag->filter)
-                return NULL;
-        }
-        if (fc->agg_order.n > 0) {
-            ag->n_order = fc->agg_order.n;
-            ag->order_exprs = q_alloc(b->arena, sizeof(Expr *) * (size_t)ag->n_order);
-            ag->order = q_alloc(b->arena, sizeof(SortKey) * (size_t)ag->n_order);
-            if (!ag->order_exprs || !ag->order) {
-                q_oom(err);
-                return NULL;
-            }
-            s->allow_aggs = false;
-            for (int i = 0; i < ag->n_order; i++) {
-                const AstSortBy *sb = (const AstSortBy *)fc->agg_order.items[i];
-                ag->order_exprs[i] = bind_resolve_unknown(b, bind_expr(b, s, sb->node, err), err);
-                if (!ag->order_exprs[i]) {
-                    s->allow_aggs = save_aggs;
-                    return NULL;
-                }
-                ag->order[i].col = nargs + i;
-                ag->order[i].desc = sb->dir == AST_SORT_DESC;
-                ag->order[i].nulls_first = sb->nulls == AST_NULLS_DEFAULT ? ag->order[i].desc : sb->nulls == AST_NULLS_FIRST;
-            }
-            s->allow_aggs = save_aggs;
-        }
-        if (fc->over) {
-            WinSpec *ws = q_alloc(b->arena, sizeof(WinSpec));
-            if (!ws) {
-                q_oom(err);
-                return NULL;
-            }
-            memset(ws, 0, sizeof(*ws));
-            ws->fn = WIN_AGG;
-            ws->agg = *ag;
-            if (bind_window_def(b, s, fc->over, ws, err) != 0)
-                return NULL;
-            Expr *e = bind_new_expr(b, EXPR_WINDOW, m.ret_type, fc->hdr.location, 0);
-            if (!e)
-                return NULL;
-            e->u.window.win = ws;
-            return e;
-        }
-        Expr *e = bind_new_expr(b, EXPR_AGGREF, m.ret_type, fc->hdr.location, 0);
-        if (!e)
-            return NULL;
-        e->u.aggref.agg = ag;
-        return e;
-    }
-    if (m.func->kind == SQL_FUNC_SRF) {
-        Expr *e = bind_new_expr(b, EXPR_SRF, m.ret_type, fc->hdr.location, nargs);
-        if (!e)
-            return NULL;
-        memcpy(e->args, args, sizeof(Expr *) * (size_t)nargs);
-        e->u.srf.m = copy_match(b, &m);
-        e->u.srf.id = b->n_srfs++;
-        s->n_srfs++;
-        return e;
-    }
-    Expr *e = bind_new_expr(b, EXPR_FUNC, m.ret_type, fc->hdr.location, nargs);
-    if (!e)
-        return NULL;
-    memcpy(e->args, args, sizeof(Expr *) * (size_t)nargs);
-    e->u.func.m = copy_match(b, &m);
-    if (!e->u.func.m)
-        return NULL;
-    if (m.func->volatility == SQL_VOLATILE)
-        b->volatile_seen = true;
-    /* fold immutable calls on constants */
-    if (m.func->volatility == SQL_IMMUTABLE && m.func->fn) {
-        bool all_const = true;
-        for (int i = 0; i < nargs; i++)
-            if (args[i]->kind != EXPR_CONST)
-                all_const = false;
-        (void)all_const; /* folding is left to the executor's first evaluation */
-    }
-    return e;
-}
-
-/* ---- the rest ------------------------------------------------------------------------------ */
-
-static Expr *bind_list_common(Binder *b, BindScope *s, const AstList *l, Expr **out, const char *ctx,
-                              Oid *common, int location, SqlError *err)
-{
-    Oid types[TYPES_FUNC_MAX_ARGS] = {0};
-    int n = l->n;
-    Oid *tp = n <= TYPES_FUNC_MAX_ARGS ? types : q_alloc(b->arena, sizeof(Oid) * (size_t)n);
-    if (!tp) {
-        q_oom(err);
-        return NULL;
-    }
-    for (int i = 0; i < n; i++) {
-        out[i] = bind_expr(b, s, l->items[i], err);
-        if (!out[i])
-            return NULL;
-        tp[i] = arg_type(out[i]);
-    }
-    if (types_common_type(n, tp, ctx, common, err) != 0) {
-        err_at(b, err, location);
-        return NULL;
-    }
-    for (int i = 0; i < n; i++)
-        if (!(out[i] = bind_coerce(b, out[i], *common, -1, TYPES_COERCE_IMPLICIT, err)))
-            return NULL;
-    return (Expr *)1;
-}
-
-static Expr *bind_case(Binder *b, BindScope *s, const AstCaseExpr *c, SqlError *err)
-{
-    int n = 2 * c->n_whens + (c->arg ? 1 : 0) + 1;
-    Expr *e = bind_new_expr(b, EXPR_CASE, UNKNOWNOID, c->hdr.location, n);
-    if (!e)
-        return NULL;
-    e->u.kase.has_arg = c->arg != NULL;
-    e->u.kase.has_else = true;
-    int k = 0;
-    Expr *test = NULL;
-    if (c->arg) {
-        Expr *a = bind_resolve_unknown(b, bind_expr(b, s, c->arg, err), err);
-        if (!a)
-            return NULL;
-        e->args[k++] = a;
-        test = bind_new_expr(b, EXPR_CASE_TEST, a->type, a->location, 0);
-        if (!test)
-            return NULL;
-        test->typmod = a->typmod;
-    }
-    Expr **results = q_alloc(b->arena, sizeof(Expr *) * (size_t)(c->n_whens + 1));
-    Oid *rtypes = q_alloc(b->arena, sizeof(Oid) * (size_t)(c->n_whens + 1));
-    if (!results || !rtypes) {
-        q_oom(err);
-        return NULL;
-    }
-    for (int i = 0; i < c->n_whens; i++) {
-        Expr *cond = bind_expr(b, s, c->whens[i].cond, err);
-        if (!cond)
-            return NULL;
-        if (test)
-            cond = bind_make_op(b, "=", test, cond, c->whens[i].cond->location, err);
-        else
-            cond = bind_coerce_bool(b, cond, "CASE/WHEN", err);
-        if (!cond)
-            return NULL;
-        e->args[k + 2 * i] = cond;
-        results[i] = bind_expr(b, s, c->whens[i].result, err);
-        if (!results[i])
-            return NULL;
-        rtypes[i] = arg_type(results[i]);
-    }
-    int nr = c->n_whens;
-    if (c->defresult) {
-        results[nr] = bind_expr(b, s, c->defresult, err);
-        if (!results[nr])
-            return NULL;
-    } else {
-        results[nr] = bind_make_const(b, value_null(UNKNOWNOID), -1);
-    }
-    rtypes[nr] = arg_type(results[nr]);
-    Oid common;
-    if (types_common_type(nr + 1, rtypes, "CASE", &common, err) != 0) {
-        err_at(b, err, c->hdr.location);
-        return NULL;
-    }
-    for (int i = 0; i <= nr; i++) {
-        Expr *r = bind_coerce(b, results[i], common, -1, TYPES_COERCE_IMPLICIT, err);
-        if (!r)
-            return NULL;
-        if (i < nr)
-            e->args[k + 2 * i + 1] = r;
-        else
-            e->args[n - 1] = r;
-    }
-    e->type = common;
-    return e;
-}
-
-static Expr *bind_in(Binder *b, BindScope *s, const AstInExpr *in, SqlError *err);
-
-static Expr *bind_any_list(Binder *b, BindScope *s, Expr *l, const AstList *items, const char *op,
-                           bool is_all, int location, SqlError *err)
-{
-    Expr *e = bind_new_expr(b, EXPR_ANY_LIST, BOOLOID, location, items->n + 1);
-    if (!e)
-        return NULL;
-    e->u.any.is_all = is_all;
-    e->u.any.ops = q_alloc(b->arena, sizeof(SqlFuncMatch *) * (size_t)items->n);
-    if (!e->u.any.ops) {
-        q_oom(err);
-        return NULL;
-    }
-    /* common type of lhs and items when all are of one category, as PG does for IN */
-    Oid *types = q_alloc(b->arena, sizeof(Oid) * (size_t)(items->n + 1));
-    Expr **vals = q_alloc(b->arena, sizeof(Expr *) * (size_t)(items->n + 1));
-    if (!types || !vals) {
-        q_oom(err);
-        return NULL;
-    }
-    vals[0] = l;
-    types[0] = arg_type(l);
-    for (int i = 0; i < items->n; i++) {
-        vals[i + 1] = bind_expr(b, s, items->items[i], err);
-        if (!vals[i + 1])
-            return NULL;
-        types[i + 1] = arg_type(vals[i + 1]);
-    }
-    Oid common;
-    SqlError tmp;
-    sql_error_clear(&tmp);
-    bool have_common = types_common_type(items->n + 1, types, "IN", &common, &tmp) == 0;
-    for (int i = 0; i <= items->n; i++)
-        if (have_common && !(vals[i] = bind_coerce(b, vals[i], common, -1, TYPES_COERCE_IMPLICIT, err)))
-            return NULL;
-    e->args[0] = vals[0];
-    for (int i = 0; i < items->n; i++) {
-        Expr *opx = bind_make_op(b, op, vals[0], vals[i + 1], location, err);
-        if (!opx)
-            return NULL;
-        if (opx->type != BOOLOID) {
-            SQL_ERR(err, DATATYPE_MISMATCH, "op ANY/ALL (array) requires operator to yield boolean");
-            err_at(b, err, location);
-            return NULL;
-        }
-        e->args[0] = opx->args[0];
-        e->args[i + 1] = opx->args[1];
-        e->u.any.ops[i] = opx->u.func.m;
-    }
-    return e;
-}
-
-static Expr *bind_in(Binder *b, BindScope *s, const AstInExpr *in, SqlError *err)
-{
-    if (in->lexpr->tag == AST_ROW) {
-        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "row-valued IN is not supported");
-        err_at(b, err, in->hdr.location);
-        return NULL;
-    }
-    Expr *l = bind_expr(b, s, in->lexpr, err);
-    if (!l)
-        return NULL;
-    Expr *e;
-    if (in->subquery)
-        e = bind_sublink(b, s, in->negated ? SUBLINK_ALL : SUBLINK_ANY, in->subquery, l,
-                         in->negated ? "<>" : "=", in->hdr.location, err);
-    else
-        e = bind_any_list(b, s, l, &in->list, in->negated ? "<>" : "=", in->negated, in->hdr.location, err);
-    return e;
-}
-
-static Expr *bind_like(Binder *b, BindScope *s, const AstLikeExpr *lk, SqlError *err)
-{
-    Expr *a = bind_expr(b, s, lk->arg, err);
-    Expr *p = a ? bind_expr(b, s, lk->pattern, err) : NULL;
-    if (!p)
-        return NULL;
-    if (lk->kind == AST_LIKE_SIMILAR || lk->escape) {
-        const char *fn = lk->kind == AST_LIKE_SIMILAR ? "similar_to_escape" : "like_escape";
-        Expr *args[2] = {p, NULL};
-        Oid types[2] = {arg_type(p), TEXTOID};
-        int n = 1;
-        if (lk->escape) {
-            args[1] = bind_expr(b, s, lk->escape, err);
-            if (!args[1])
-                return NULL;
-            types[1] = arg_type(args[1]);
-            n = 2;
-        }
-        SqlFuncMatch m;
-        if (types_func_resolve(fn, n, types, &m, err) != 0) {
-            err_at(b, err, lk->hdr.location);
-            return NULL;
-        }
-        if (coerce_args(b, &m, n, args, err) != 0)
-            return NULL;
-        Expr *f = bind_new_expr(b, EXPR_FUNC, m.ret_type, lk->hdr.location, n);
-        if (!f)
-            return NULL;
-        memcpy(f->args, args, sizeof(Expr *) * (size_t)n);
-        f->u.func.m = copy_match(b, &m);
-        p = f;
-    }
-    const char *op;
-    if (lk->kind == AST_LIKE_SIMILAR)
-        op = lk->negated ? "!~" : "~";
-    else if (lk->kind == AST_LIKE_ILIKE)
-        op = lk->negated ? "!~~*" : "~~*";
-    else
-        op = lk->negated ? "!~~" : "~~";
-    return bind_make_op(b, op, a, p, lk->hdr.location, err);
-}
-
-static Expr *bind_subscript(Binder *b, BindScope *s, const AstIndirection *ind, SqlError *err)
-{
-    Expr *e = bind_expr(b, s, ind->arg, err);
-    if (!e)
-        return NULL;
-    for (int i = 0; i < ind->n_items; i++) {
-        const AstIndirItem *it = &ind->items[i];
-        if (it->kind != AST_INDIR_INDEX) {
-            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "this kind of indirection is not supported");
-            err_at(b, err, ind->hdr.location);
-            return NULL;
-        }
-        Oid elem = types_array_elem(e->type);
-        if (elem == INVALIDOID) {
-            SQL_ERR(err, DATATYPE_MISMATCH,
-                    "cannot subscript type %s because it does not support subscripting", type_name(e->type));
-            err_at(b, err, ind->arg->location);
-            return NULL;
-        }
-        Expr *ix = bind_coerce(b, bind_expr(b, s, it->lo, err), INT4OID, -1, TYPES_COERCE_IMPLICIT, err);
-        if (!ix)
-            return NULL;
-        Expr *sub = bind_new_expr(b, EXPR_SUBSCRIPT, elem, ind->hdr.location, 2);
-        if (!sub)
-            return NULL;
-        sub->args[0] = e;
-        sub->args[1] = ix;
-        e = sub;
-    }
-    return e;
-}
-
-static Expr *bind_array(Binder *b, BindScope *s, const AstArrayExpr *a, SqlError *err)
-{
-    int n = a->elements.n;
-    Expr *e = bind_new_expr(b, EXPR_ARRAY, UNKNOWNOID, a->hdr.location, n);
-    if (!e)
-        return NULL;
-    for (int i = 0; i < n; i++)
-        if (a->elements.items[i]->tag == AST_ARRAY) {
-            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "multidimensional arrays are not supported");
-            err_at(b, err, a->hdr.location);
-            return NULL;
-        }
-    Oid common = TEXTOID;
-    if (n == 0) {
-        SQL_ERR(err, DATATYPE_MISMATCH, "cannot determine type of empty array");
-        sql_error_hint(err, "Explicitly cast to the desired type, for example ARRAY[]::integer[].");
-        err_at(b, err, a->hdr.location);
-        return NULL;
-    }
-    if (!bind_list_common(b, s, &a->elements, e->args, "ARRAY", &common, a->hdr.location, err))
-        return NULL;
-    Oid arr = types_array_of(common);
-    if (arr == INVALIDOID) {
-        SQL_ERR(err, UNDEFINED_OBJECT, "could not find array type for data type %s", type_name(common));
-        err_at(b, err, a->hdr.location);
-        return NULL;
-    }
-    e->type = arr;
-    e->u.array.elem = common;
-    return e;
-}
-
 Expr *bind_expr(Binder *b, BindScope *s, const AstNode *n, SqlError *err)
 {
     Expr *e = NULL;
@@ -1073,6 +633,13 @@ Expr *bind_expr(Binder *b, BindScope *s, const AstNode *n, SqlError *err)
         return bind_column_ref(b, s, (const AstColumnRef *)n, err);
     case AST_OP: {
         const AstOpExpr *o = (const AstOpExpr *)n;
+        if (o->lexpr && o->lexpr->tag == AST_ROW && o->rexpr->tag == AST_SUBLINK &&
+            ((const AstSubLink *)o->rexpr)->kind == AST_SUBLINK_EXPR)
+            return bind_row_sublink(b, s, SUBLINK_ROWCMP, ((const AstSubLink *)o->rexpr)->subquery,
+                                    (const AstRowExpr *)o->lexpr, o->name, n->location, err);
+        if (o->lexpr && o->lexpr->tag == AST_ROW && o->rexpr->tag == AST_ROW)
+            return bind_row_compare(b, s, o->name, (const AstRowExpr *)o->lexpr, (const AstRowExpr *)o->rexpr,
+                                    n->location, err);
         Expr *l = NULL;
         if (o->lexpr && !(l = bind_expr(b, s, o->lexpr, err)))
             return NULL;
@@ -1307,70 +874,3 @@ Expr *bind_expr(Binder *b, BindScope *s, const AstNode *n, SqlError *err)
     }
 }
 
-/* FigureColname: PostgreSQL's naming of unnamed output columns. */
-const char *bind_colname(const AstNode *n)
-{
-    switch (n->tag) {
-    case AST_COLUMN_REF: {
-        const AstColumnRef *c = (const AstColumnRef *)n;
-        return c->fields.names[c->fields.n - 1];
-    }
-    case AST_FUNC_CALL: {
-        const AstFuncCall *f = (const AstFuncCall *)n;
-        return f->name.names[f->name.n - 1];
-    }
-    case AST_TYPE_CAST: {
-        const AstTypeCast *t = (const AstTypeCast *)n;
-        const char *inner = bind_colname(t->arg);
-        if (strcmp(inner, "?column?") != 0)
-            return inner;
-        const char *tn = t->type->names.names[t->type->names.n - 1];
-        return tn;
-    }
-    case AST_INDIRECTION: {
-        const AstIndirection *ind = (const AstIndirection *)n;
-        for (int i = ind->n_items - 1; i >= 0; i--)
-            if (ind->items[i].kind == AST_INDIR_FIELD)
-                return ind->items[i].field;
-        return bind_colname(ind->arg);
-    }
-    case AST_CASE:
-        return "case";
-    case AST_ARRAY:
-        return "array";
-    case AST_ROW:
-        return "row";
-    case AST_VARARG_FUNC: {
-        static const char *const names[] = {"coalesce", "greatest", "least", "nullif"};
-        return names[((const AstVarargFunc *)n)->kind];
-    }
-    case AST_SUBLINK: {
-        const AstSubLink *s = (const AstSubLink *)n;
-        if (s->kind == AST_SUBLINK_EXISTS)
-            return "exists";
-        if (s->kind == AST_SUBLINK_ARRAY)
-            return "array";
-        const AstSelectStmt *sel = (const AstSelectStmt *)s->subquery;
-        while (sel->op != AST_SETOP_NONE)
-            sel = sel->larg;
-        if (sel->targets.n > 0) {
-            const AstResTarget *rt = (const AstResTarget *)sel->targets.items[0];
-            if (rt->name)
-                return rt->name;
-            if (rt->val)
-                return bind_colname(rt->val);
-        }
-        return "?column?";
-    }
-    case AST_SQL_VALUE: {
-        static const char *const names[] = {
-            "current_date", "current_time", "current_timestamp", "localtime", "localtimestamp",
-            "current_role", "current_user", "session_user", "user", "current_catalog", "current_schema"};
-        return names[((const AstSqlValue *)n)->kind];
-    }
-    case AST_COLLATE:
-        return bind_colname(((const AstCollate *)n)->arg);
-    default:
-        return "?column?";
-    }
-}

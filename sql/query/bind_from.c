@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "sql/parser/parser.h"
+#include "sql/pgcat/pgcat.h"
 #include "sql/query/query_int.h"
+#include "sql/query/dml_int.h"
 #include "sql/query/plan_int.h"
 
 Plan *bind_new_plan(Binder *b, PlanKind kind, Plan *left, Plan *right)
@@ -187,6 +189,11 @@ static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
                 CteDef *cd = b->cte_stack[i];
                 if (strcmp(cd->name, rv->relname) != 0)
                     continue;
+                if (cd->dml_q && cd->dml_q->dml && cd->dml_q->dml->n_returning == 0) {
+                    SQL_ERR(fc->err, FEATURE_NOT_SUPPORTED, "WITH query \"%s\" does not have a RETURNING clause", cd->name);
+                    fc->err->position = q_position(b, rv->hdr.location);
+                    return NULL;
+                }
                 RTE *r = bind_add_rte(b, s, alias, cd->ncols, fc->err);
                 if (!r)
                     return NULL;
@@ -197,6 +204,8 @@ static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
                 }
                 if (apply_alias_cols(b, r, rv->alias, fc->err, rv->hdr.location) != 0)
                     return NULL;
+                if (cd->recursive && !cd->bound)
+                    cd->n_worktable_refs++;
                 Plan *p = bind_new_plan(b, cd->recursive && !cd->bound ? PLAN_WORKTABLE : PLAN_CTESCAN, NULL, NULL);
                 if (!p)
                     return NULL;
@@ -207,6 +216,38 @@ static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
                 r->plan = p;
                 return p;
             }
+    }
+    /* system catalogs: pg_catalog is searched first, information_schema when named */
+    const PgCatTable *vt = NULL;
+    if (!rv->schema)
+        vt = pgcat_lookup(NULL, rv->relname);
+    else if ((strcmp(rv->schema, "pg_catalog") == 0 || strcmp(rv->schema, "information_schema") == 0) && b->env->cat) {
+        const CatNamespace *ns = catsnap_namespace_by_name(b->env->cat, rv->schema);
+        if (!ns || !catsnap_relation_by_name(b->env->cat, ns->oid, rv->relname))
+            vt = pgcat_lookup(rv->schema, rv->relname);
+    }
+    if (vt) {
+        RTE *r = bind_add_rte(b, s, alias, vt->ncols, fc->err);
+        if (!r)
+            return NULL;
+        r->schema = vt->schema;
+        for (int c = 0; c < vt->ncols; c++) {
+            r->colnames[c] = vt->cols[c].name;
+            r->coltypes[c] = vt->cols[c].type;
+            r->coltypmods[c] = vt->cols[c].typmod;
+        }
+        if (apply_alias_cols(b, r, rv->alias, fc->err, rv->hdr.location) != 0)
+            return NULL;
+        Plan *p = bind_new_plan(b, PLAN_VIRTUALSCAN, NULL, NULL);
+        if (!p)
+            return NULL;
+        p->vtab = vt;
+        p->rte = r;
+        p->ncols = vt->ncols;
+        p->est_rows = 100;
+        r->plan = p;
+        b->touched_tables = true;
+        return p;
     }
     const CatRelation *rel = bind_lookup_relation(b, rv, fc->err);
     if (!rel)
@@ -252,12 +293,29 @@ static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
         r->plan = p;
         return p;
     }
-    if (rel->kind != CAT_REL_TABLE) {
-        if (rel->kind == CAT_REL_SEQUENCE) {
-            SQL_ERR(fc->err, FEATURE_NOT_SUPPORTED, "selecting from sequence \"%s\" is not supported", rel->name);
-            fc->err->position = q_position(b, rv->hdr.location);
+    if (rel->kind == CAT_REL_SEQUENCE) {
+        static const char *const names[3] = {"last_value", "log_cnt", "is_called"};
+        static const Oid types[3] = {INT8OID, INT8OID, BOOLOID};
+        RTE *r = bind_add_rte(b, s, alias, 3, fc->err);
+        if (!r)
             return NULL;
+        r->schema = schema_name(b, rel->nsp);
+        for (int c = 0; c < 3; c++) {
+            r->colnames[c] = names[c];
+            r->coltypes[c] = types[c];
+            r->coltypmods[c] = -1;
         }
+        if (apply_alias_cols(b, r, rv->alias, fc->err, rv->hdr.location) != 0)
+            return NULL;
+        Plan *p = bind_new_plan(b, PLAN_SEQUENCESCAN, NULL, NULL);
+        if (!p)
+            return NULL;
+        p->rel = rel;
+        p->rte = r;
+        p->ncols = 3;
+        r->plan = p;
+        b->touched_tables = true;
+        return p;
     }
     b->touched_tables = true;
     RTE *r = bind_add_rte(b, s, alias, rel->ncols, fc->err);
@@ -586,11 +644,13 @@ static Plan *make_join(FromCtx *fc, Plan *left, Plan *right, JoinType jt, int lf
         j->est_rows = lr > rr ? lr : rr;
     } else {
         j->est_rows = lr * rr;
-        if (jt == JOIN_FULL) {
-            SQL_ERR(fc->err, FEATURE_NOT_SUPPORTED,
-                    "FULL JOIN is only supported with merge-joinable or hash-joinable join conditions");
-            return NULL;
-        }
+        if (jt == JOIN_FULL)
+            for (int i = 0; i < j->n_qual; i++)
+                if (bind_expr_has_vars(j->qual[i])) {
+                    SQL_ERR(fc->err, FEATURE_NOT_SUPPORTED,
+                            "FULL JOIN is only supported with merge-joinable or hash-joinable join conditions");
+                    return NULL;
+                }
     }
     /* the inner side's span of the wide row (for NULL-extension and hash storage) */
     int rf = swapped ? lfirst : lend, rl = swapped ? lend : rend;
@@ -600,6 +660,65 @@ static Plan *make_join(FromCtx *fc, Plan *left, Plan *right, JoinType jt, int lf
     j->l_off = s->rtes[lf]->offset;
     j->l_n = s->rtes[ll - 1]->offset + s->rtes[ll - 1]->ncols - j->l_off;
     return j;
+}
+
+/* Does the side [first, last) of a join expose column name (merged or plain)? */
+static bool side_has(BindScope *s, int first, int last, const char *name)
+{
+    for (int i = 0; i < s->n_jcols; i++)
+        if (!s->jcols[i].dead && s->jcols[i].first >= first && s->jcols[i].last <= last &&
+            strcmp(s->jcols[i].name, name) == 0)
+            return true;
+    for (int i = first; i < last; i++) {
+        RTE *x = s->rtes[i];
+        for (int c = 0; c < x->ncols; c++)
+            if (x->colnames[c] && strcmp(x->colnames[c], name) == 0 && !(x->hidden && x->hidden[c]))
+                return true;
+    }
+    return false;
+}
+
+static int hide_col(Binder *b, RTE *x, int c)
+{
+    if (!x->hidden) {
+        x->hidden = q_alloc(b->arena, sizeof(bool) * (size_t)x->ncols);
+        if (!x->hidden)
+            return -1;
+        memset(x->hidden, 0, sizeof(bool) * (size_t)x->ncols);
+    }
+    x->hidden[c] = true;
+    return 0;
+}
+
+/* The column name of the side [first, last) for a USING join: a merged column of an inner
+ * USING join (which it supersedes) or a plain column (which it hides). NULL if none. */
+static Expr *side_column(Binder *b, BindScope *s, int first, int last, const char *name, SqlError *err)
+{
+    for (int i = s->n_jcols - 1; i >= 0; i--) {
+        JoinCol *jc = &s->jcols[i];
+        if (jc->dead || jc->first < first || jc->last > last || strcmp(jc->name, name) != 0)
+            continue;
+        jc->dead = true;
+        return bind_jcol_expr(b, jc, 0, err);
+    }
+    for (int i = first; i < last; i++) {
+        RTE *x = s->rtes[i];
+        for (int c = 0; c < x->ncols; c++) {
+            if (!x->colnames[c] || strcmp(x->colnames[c], name) != 0 || (x->hidden && x->hidden[c]))
+                continue;
+            if (hide_col(b, x, c) != 0) {
+                q_oom(err);
+                return NULL;
+            }
+            Expr *v = bind_make_var(b, 0, x->offset + c, x->coltypes[c], x->coltypmods[c]);
+            if (v && x->rel) {
+                v->u.var.rel = x->rel->oid;
+                v->u.var.attnum = (int16_t)(c + 1);
+            }
+            return v;
+        }
+    }
+    return NULL;
 }
 
 static Plan *from_join(FromCtx *fc, const AstJoinExpr *je)
@@ -624,66 +743,64 @@ static Plan *from_join(FromCtx *fc, const AstJoinExpr *je)
         for (int i = lfirst; i < lend; i++)
             s->rtes[i]->nullable = true;
     ConjList cl = {0};
-    /* USING / NATURAL: equality of the named columns; the right copies are hidden */
+    /* USING / NATURAL: equality of the named columns, merged into one JoinCol each; the
+     * RTE copies are hidden from unqualified references and * */
     AstNameList using = je->using_cols;
     const char *natural_names[256];
     if (je->natural) {
         int n = 0;
+        for (int i = 0; i < s->n_jcols && n < 256; i++) {
+            JoinCol *jc = &s->jcols[i];
+            if (!jc->dead && jc->first >= lfirst && jc->last <= lend && side_has(s, lend, rend, jc->name))
+                natural_names[n++] = jc->name;
+        }
         for (int i = lfirst; i < lend; i++)
-            for (int c = 0; c < s->rtes[i]->ncols; c++) {
+            for (int c = 0; c < s->rtes[i]->ncols && n < 256; c++) {
                 const char *nm = s->rtes[i]->colnames[c];
                 if (!nm || (s->rtes[i]->hidden && s->rtes[i]->hidden[c]))
                     continue;
-                for (int k = lend; k < rend; k++)
-                    if (n < 256) {
-                        RTE *rr = s->rtes[k];
-                        for (int d = 0; d < rr->ncols; d++)
-                            if (rr->colnames[d] && strcmp(rr->colnames[d], nm) == 0)
-                                natural_names[n++] = nm;
-                    }
+                if (side_has(s, lend, rend, nm))
+                    natural_names[n++] = nm;
             }
         using.names = natural_names;
         using.n = n;
     }
     for (int u = 0; u < using.n; u++) {
         const char *nm = using.names[u];
-        RTE *lr = NULL, *rr = NULL;
-        int lc = -1, rc = -1;
-        for (int i = lfirst; i < rend; i++) {
-            RTE *x = s->rtes[i];
-            for (int c = 0; c < x->ncols; c++) {
-                if (!x->colnames[c] || strcmp(x->colnames[c], nm) != 0 || (x->hidden && x->hidden[c]))
-                    continue;
-                if (i < lend && !lr) {
-                    lr = x;
-                    lc = c;
-                } else if (i >= lend && !rr) {
-                    rr = x;
-                    rc = c;
-                }
+        Expr *lv = side_column(b, s, lfirst, lend, nm, fc->err);
+        Expr *rv = lv ? side_column(b, s, lend, rend, nm, fc->err) : NULL;
+        if (!lv || !rv) {
+            if (fc->err->code == ERRCODE_SUCCESSFUL_COMPLETION || fc->err->code == ERRCODE_UNDEFINED_COLUMN) {
+                SQL_ERR(fc->err, UNDEFINED_COLUMN, "column \"%s\" specified in USING clause does not exist in %s table",
+                        nm, lv ? "right" : "left");
+                fc->err->position = q_position(b, je->hdr.location);
             }
-        }
-        if (!lr || !rr) {
-            SQL_ERR(fc->err, UNDEFINED_COLUMN, "column \"%s\" specified in USING clause does not exist in %s table",
-                    nm, lr ? "right" : "left");
-            fc->err->position = q_position(b, je->hdr.location);
             return NULL;
         }
-        Expr *lv = bind_make_var(b, 0, lr->offset + lc, lr->coltypes[lc], lr->coltypmods[lc]);
-        Expr *rv = bind_make_var(b, 0, rr->offset + rc, rr->coltypes[rc], rr->coltypmods[rc]);
-        Expr *eq = bind_make_op(b, "=", lv, rv, je->hdr.location, fc->err);
+        Expr *eq = bind_make_op(b, "=", bind_expr_copy(b, lv, 0), bind_expr_copy(b, rv, 0), je->hdr.location, fc->err);
         if (!eq)
             return NULL;
         plan_conj_add(b, s, &cl, eq, fc->err);
-        RTE *hide = jt == JOIN_RIGHT ? lr : rr;
-        int hc = jt == JOIN_RIGHT ? lc : rc;
-        if (!hide->hidden) {
-            hide->hidden = q_alloc(b->arena, sizeof(bool) * (size_t)hide->ncols);
-            if (!hide->hidden)
+        if (s->n_jcols == s->cap_jcols) {
+            int cap = s->cap_jcols ? s->cap_jcols * 2 : 8;
+            JoinCol *nj = q_alloc(b->arena, sizeof(JoinCol) * (size_t)cap);
+            if (!nj) {
+                q_oom(fc->err);
                 return NULL;
-            memset(hide->hidden, 0, sizeof(bool) * (size_t)hide->ncols);
+            }
+            if (s->n_jcols)
+                memcpy(nj, s->jcols, sizeof(JoinCol) * (size_t)s->n_jcols);
+            s->jcols = nj;
+            s->cap_jcols = cap;
         }
-        hide->hidden[hc] = true;
+        JoinCol *jc = &s->jcols[s->n_jcols++];
+        jc->name = nm;
+        jc->left = lv;
+        jc->right = rv;
+        jc->jointype = jt;
+        jc->first = lfirst;
+        jc->last = rend;
+        jc->dead = false;
     }
     if (je->quals) {
         const char *save = s->expr_kind;
@@ -731,7 +848,7 @@ static void set_width(Plan *p, int width, BindScope *s)
     p->scope = s;
     switch (p->kind) {
     case PLAN_SEQSCAN: case PLAN_INDEXSCAN: case PLAN_FUNCSCAN: case PLAN_SUBQUERYSCAN:
-    case PLAN_CTESCAN: case PLAN_WORKTABLE: case PLAN_RESULT:
+    case PLAN_CTESCAN: case PLAN_WORKTABLE: case PLAN_RESULT: case PLAN_VIRTUALSCAN: case PLAN_SEQUENCESCAN:
         p->ncols = width;
         return;
     case PLAN_NESTLOOP: case PLAN_HASHJOIN:
@@ -821,9 +938,28 @@ Plan *bind_from_where(Binder *b, BindScope *s, const AstList *from, const AstNod
         if (!top)
             return NULL;
     }
-    for (int i = 0; i < cl.n; i++)
-        if (!cl.items[i].used && plan_add_qual(b, top, cl.items[i].e, err) != 0)
-            return NULL;
     set_width(top, s->width, s);
-    return top;
+    /* the rest of WHERE: on the top node, or above an outer join (its quals are ON quals) */
+    Plan *filter = NULL;
+    for (int i = 0; i < cl.n; i++) {
+        if (cl.items[i].used)
+            continue;
+        Plan *target = top;
+        if ((top->kind == PLAN_NESTLOOP || top->kind == PLAN_HASHJOIN) && top->jointype != JOIN_INNER) {
+            if (!filter) {
+                filter = bind_new_plan(b, PLAN_FILTER, top, NULL);
+                if (!filter) {
+                    q_oom(err);
+                    return NULL;
+                }
+                filter->ncols = top->ncols;
+                filter->est_rows = top->est_rows;
+                filter->scope = s;
+            }
+            target = filter;
+        }
+        if (plan_add_qual(b, target, cl.items[i].e, err) != 0)
+            return NULL;
+    }
+    return filter ? filter : top;
 }

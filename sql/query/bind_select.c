@@ -17,7 +17,7 @@
 
 /* ---- expression equality (GROUP BY / ORDER BY matching) --------------------------------- */
 
-static bool expr_equal(const Expr *a, const Expr *b)
+bool bind_expr_equal(const Expr *a, const Expr *b)
 {
     if (a == b)
         return true;
@@ -62,291 +62,9 @@ static bool expr_equal(const Expr *a, const Expr *b)
         break;
     }
     for (int i = 0; i < a->nargs; i++)
-        if (!expr_equal(a->args[i], b->args[i]))
+        if (!bind_expr_equal(a->args[i], b->args[i]))
             return false;
     return true;
-}
-
-/* ---- WITH ------------------------------------------------------------------------------- */
-
-static int push_cte(Binder *b, CteDef *cd, SqlError *err)
-{
-    if (b->n_cte_stack == b->cap_cte_stack) {
-        int cap = b->cap_cte_stack ? b->cap_cte_stack * 2 : 8;
-        CteDef **n = q_alloc(b->arena, sizeof(CteDef *) * (size_t)cap);
-        if (!n)
-            return q_oom(err);
-        if (b->n_cte_stack)
-            memcpy(n, b->cte_stack, sizeof(CteDef *) * (size_t)b->n_cte_stack);
-        b->cte_stack = n;
-        b->cap_cte_stack = cap;
-    }
-    b->cte_stack[b->n_cte_stack++] = cd;
-    if (b->n_ctes == b->cap_all_ctes) {
-        int cap = b->cap_all_ctes ? b->cap_all_ctes * 2 : 8;
-        CteDef **n = q_alloc(b->arena, sizeof(CteDef *) * (size_t)cap);
-        if (!n)
-            return q_oom(err);
-        if (b->n_ctes)
-            memcpy(n, b->all_ctes, sizeof(CteDef *) * (size_t)b->n_ctes);
-        b->all_ctes = n;
-        b->cap_all_ctes = cap;
-    }
-    cd->id = b->n_ctes;
-    b->all_ctes[b->n_ctes++] = cd;
-    return 0;
-}
-
-static int cte_set_cols(Binder *b, CteDef *cd, int ncols, const char **names, Oid *types, int32_t *typmods,
-                        SqlError *err)
-{
-    cd->ncols = ncols;
-    cd->colnames = names;
-    cd->coltypes = types;
-    cd->coltypmods = typmods;
-    if (cd->ast->colnames.n > 0) {
-        if (cd->ast->colnames.n > ncols) {
-            SQL_ERR(err, INVALID_COLUMN_REFERENCE, "WITH query \"%s\" has %d columns available but %d columns specified",
-                    cd->name, ncols, cd->ast->colnames.n);
-            err->position = q_position(b, cd->ast->hdr.location);
-            return -1;
-        }
-        const char **nn = q_alloc(b->arena, sizeof(char *) * (size_t)(ncols + 1));
-        if (!nn)
-            return q_oom(err);
-        for (int i = 0; i < ncols; i++)
-            nn[i] = i < cd->ast->colnames.n ? cd->ast->colnames.names[i] : names[i];
-        cd->colnames = nn;
-    }
-    return 0;
-}
-
-int bind_with(Binder *b, const AstWithClause *with, SqlError *err)
-{
-    for (int i = 0; i < with->ctes.n; i++) {
-        const AstCte *c = (const AstCte *)with->ctes.items[i];
-        if (c->query->tag != AST_SELECT) {
-            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "data-modifying statements in WITH are not supported");
-            err->position = q_position(b, c->hdr.location);
-            return -1;
-        }
-        CteDef *cd = q_alloc(b->arena, sizeof(CteDef));
-        if (!cd)
-            return q_oom(err);
-        memset(cd, 0, sizeof(*cd));
-        cd->name = c->name;
-        cd->ast = c;
-        const AstSelectStmt *q = (const AstSelectStmt *)c->query;
-        int ncols;
-        const char **names;
-        Oid *types;
-        int32_t *typmods;
-        if (with->recursive && q->op == AST_SETOP_UNION) {
-            /* non-recursive term first: it fixes the column types */
-            Plan *l = bind_select(b, NULL, q->larg, &ncols, &names, &types, &typmods, NULL, err);
-            if (!l)
-                return -1;
-            cd->recursive = true;
-            if (cte_set_cols(b, cd, ncols, names, types, typmods, err) != 0 || push_cte(b, cd, err) != 0)
-                return -1;
-            int rn;
-            const char **rnames;
-            Oid *rtypes;
-            int32_t *rtm;
-            Plan *r = bind_select(b, NULL, q->rarg, &rn, &rnames, &rtypes, &rtm, NULL, err);
-            if (!r)
-                return -1;
-            if (rn != ncols) {
-                SQL_ERR(err, SYNTAX_ERROR, "each UNION query must have the same number of columns");
-                return -1;
-            }
-            for (int k = 0; k < ncols; k++)
-                if (rtypes[k] != types[k] && !(types[k] == TEXTOID && rtypes[k] == UNKNOWNOID)) {
-                    Plan *pj = bind_new_plan(b, PLAN_PROJECT, r, NULL);
-                    if (!pj)
-                        return -1;
-                    pj->ncols = ncols;
-                    pj->n_exprs = ncols;
-                    pj->exprs = q_alloc(b->arena, sizeof(Expr *) * (size_t)ncols);
-                    if (!pj->exprs)
-                        return q_oom(err);
-                    for (int x = 0; x < ncols; x++) {
-                        Expr *v = bind_make_var(b, 0, x, rtypes[x], rtm[x]);
-                        pj->exprs[x] = bind_coerce(b, v, types[x], typmods[x], TYPES_COERCE_ASSIGNMENT, err);
-                        if (!pj->exprs[x]) {
-                            SQL_ERR(err, DATATYPE_MISMATCH,
-                                    "recursive query \"%s\" column %d has type %s in non-recursive term but type %s overall",
-                                    cd->name, x + 1, type_info(types[x]) ? type_info(types[x])->name : "?",
-                                    type_info(rtypes[x]) ? type_info(rtypes[x])->name : "?");
-                            return -1;
-                        }
-                    }
-                    pj->est_rows = r->est_rows;
-                    r = pj;
-                    break;
-                }
-            Plan *rec = bind_new_plan(b, PLAN_RECURSIVE, l, r);
-            if (!rec)
-                return -1;
-            rec->ncols = ncols;
-            rec->all = q->all;
-            rec->cte_id = cd->id;
-            rec->est_rows = 100;
-            cd->plan = rec;
-            cd->bound = true;
-            continue;
-        }
-        Plan *p = bind_select(b, NULL, q, &ncols, &names, &types, &typmods, NULL, err);
-        if (!p)
-            return -1;
-        if (cte_set_cols(b, cd, ncols, names, types, typmods, err) != 0)
-            return -1;
-        cd->plan = p;
-        cd->bound = true;
-        if (push_cte(b, cd, err) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* ---- sub-queries in expressions -------------------------------------------------------- */
-
-Expr *bind_sublink(Binder *b, BindScope *s, SubLinkKind kind, const AstNode *sub, Expr *lhs,
-                   const char *op, int location, SqlError *err)
-{
-    int ncols;
-    const char **names;
-    Oid *types;
-    int32_t *typmods;
-    Plan *p = bind_select(b, s, (const AstSelectStmt *)sub, &ncols, &names, &types, &typmods, NULL, err);
-    if (!p)
-        return NULL;
-    bool correlated = b->block_outer;
-    b->has_sublinks = true;
-    if (kind != SUBLINK_EXISTS && ncols != 1) {
-        SQL_ERR(err, SYNTAX_ERROR, ncols > 1 ? "subquery has too many columns" : "subquery has too few columns");
-        err->position = q_position(b, location);
-        return NULL;
-    }
-    Oid t = BOOLOID;
-    if (kind == SUBLINK_EXPR)
-        t = types[0] == UNKNOWNOID ? TEXTOID : types[0];
-    else if (kind == SUBLINK_ARRAY) {
-        t = types_array_of(types[0] == UNKNOWNOID ? TEXTOID : types[0]);
-        if (t == INVALIDOID) {
-            SQL_ERR(err, UNDEFINED_OBJECT, "could not find array type for data type %s",
-                    type_info(types[0]) ? type_info(types[0])->name : "?");
-            return NULL;
-        }
-    }
-    Expr *e = bind_new_expr(b, EXPR_SUBLINK, t, location, lhs ? 1 : 0);
-    if (!e)
-        return NULL;
-    if (kind == SUBLINK_EXPR)
-        e->typmod = typmods[0];
-    e->u.sub.kind = kind;
-    e->u.sub.id = correlated ? -1 - b->n_sublinks : b->n_sublinks;
-    b->n_sublinks++;
-    if (lhs) {
-        /* resolve lhs op column; cast the sub-query's column when the operator wants it */
-        Expr *col = bind_make_var(b, 0, 0, types[0], typmods[0]);
-        Expr *opx = bind_make_op(b, op, lhs, col, location, err);
-        if (!opx)
-            return NULL;
-        if (opx->type != BOOLOID) {
-            SQL_ERR(err, DATATYPE_MISMATCH, "operator %s must return type boolean, not type %s", op,
-                    type_info(opx->type) ? type_info(opx->type)->name : "?");
-            err->position = q_position(b, location);
-            return NULL;
-        }
-        e->args[0] = opx->args[0];
-        e->u.sub.op = opx->u.func.m;
-        if (opx->args[1] != col) {
-            Plan *pj = bind_new_plan(b, PLAN_PROJECT, p, NULL);
-            if (!pj)
-                return NULL;
-            pj->ncols = 1;
-            pj->n_exprs = 1;
-            pj->exprs = q_alloc(b->arena, sizeof(Expr *));
-            if (!pj->exprs)
-                return NULL;
-            pj->exprs[0] = opx->args[1];
-            pj->est_rows = p->est_rows;
-            p = pj;
-        }
-    }
-    e->u.sub.plan = p;
-    return e;
-}
-
-/* ---- GROUP BY rewrite --------------------------------------------------------------------- */
-
-typedef struct GroupCtx {
-    Binder *b;
-    BindScope *s;
-    int n_group;
-    Expr **group;
-    SqlError *err;
-    bool failed;
-} GroupCtx;
-
-static const char *var_name(BindScope *s, int index, char *buf, size_t cap)
-{
-    for (int i = 0; i < s->n_rte; i++) {
-        RTE *r = s->rtes[i];
-        if (index >= r->offset && index < r->offset + r->ncols) {
-            snprintf(buf, cap, "%s.%s", r->alias ? r->alias : "?", r->colnames[index - r->offset] ? r->colnames[index - r->offset] : "?");
-            return buf;
-        }
-    }
-    return "?";
-}
-
-static Expr *group_rewrite(GroupCtx *g, Expr *e)
-{
-    if (!e || g->failed)
-        return e;
-    for (int i = 0; i < g->n_group; i++)
-        if (expr_equal(e, g->group[i])) {
-            Expr *v = bind_make_var(g->b, 0, i, e->type, e->typmod);
-            if (v && e->kind == EXPR_VAR) {
-                v->u.var.rel = e->u.var.rel;
-                v->u.var.attnum = e->u.var.attnum;
-            }
-            return v;
-        }
-    switch (e->kind) {
-    case EXPR_AGGREF: {
-        Expr *v = bind_make_var(g->b, 0, g->n_group + e->u.aggref.agg->index, e->type, e->typmod);
-        return v;
-    }
-    case EXPR_VAR:
-        if (e->u.var.level == 0) {
-            char buf[200];
-            SQL_ERR(g->err, GROUPING_ERROR, "column \"%s\" must appear in the GROUP BY clause or be used in an aggregate function",
-                    var_name(g->s, e->u.var.index, buf, sizeof(buf)));
-            g->err->position = q_position(g->b, e->location);
-            g->failed = true;
-        }
-        return e;
-    case EXPR_WINDOW: {
-        WinSpec *w = e->u.window.win;
-        for (int i = 0; i < w->n_part; i++)
-            w->part[i] = group_rewrite(g, w->part[i]);
-        for (int i = 0; i < w->n_order; i++)
-            w->order_exprs[i] = group_rewrite(g, w->order_exprs[i]);
-        for (int i = 0; i < w->agg.nargs; i++)
-            w->agg.args[i] = group_rewrite(g, w->agg.args[i]);
-        if (w->agg.filter)
-            w->agg.filter = group_rewrite(g, w->agg.filter);
-        return e;
-    }
-    default:
-        break;
-    }
-    for (int i = 0; i < e->nargs; i++)
-        e->args[i] = group_rewrite(g, e->args[i]);
-    return e;
 }
 
 /* ---- collecting aggregates and window calls ----------------------------------------- */
@@ -374,7 +92,7 @@ static bool collect_fn(Expr *e, void *arg)
         c->cap = cap;
     }
     c->items[c->n++] = e;
-    return e->kind != EXPR_AGGREF; /* aggregates do not nest */
+    return true; /* aggregates do not nest (the binder rejects it), so descending finds nothing */
 }
 
 static Expr *window_rewrite(Expr *e, int base, Binder *b)
@@ -386,72 +104,6 @@ static Expr *window_rewrite(Expr *e, int base, Binder *b)
     for (int i = 0; i < e->nargs; i++)
         e->args[i] = window_rewrite(e->args[i], base, b);
     return e;
-}
-
-/* ---- window definitions --------------------------------------------------------------- */
-
-int bind_window_def(Binder *b, BindScope *s, const AstWindowDef *w, WinSpec *ws, SqlError *err)
-{
-    const AstWindowDef *base = NULL;
-    if (w->refname || w->over_name_only) {
-        const char *nm = w->refname ? w->refname : w->name;
-        const AstList *named = s->windows;
-        for (int i = 0; named && i < named->n; i++) {
-            const AstWindowDef *d = (const AstWindowDef *)named->items[i];
-            if (d->name && strcmp(d->name, nm) == 0)
-                base = d;
-        }
-        if (!base) {
-            SQL_ERR(err, UNDEFINED_OBJECT, "window \"%s\" does not exist", nm);
-            err->position = q_position(b, w->hdr.location);
-            return -1;
-        }
-    }
-    const AstList *part = base && base->partition.n ? &base->partition : &w->partition;
-    const AstList *order = base && base->order.n && !w->order.n ? &base->order : &w->order;
-    const AstWindowDef *frame = (w->mode != AST_FRAME_DEFAULT || !base) ? w : base;
-    bool save_aggs = s->allow_aggs, save_w = s->allow_windows;
-    s->allow_windows = false;
-    ws->n_part = part->n;
-    ws->part = q_alloc(b->arena, sizeof(Expr *) * (size_t)(part->n + 1));
-    ws->n_order = order->n;
-    ws->order_exprs = q_alloc(b->arena, sizeof(Expr *) * (size_t)(order->n + 1));
-    ws->order = q_alloc(b->arena, sizeof(SortKey) * (size_t)(order->n + 1));
-    if (!ws->part || !ws->order_exprs || !ws->order)
-        return q_oom(err);
-    for (int i = 0; i < part->n; i++)
-        if (!(ws->part[i] = bind_resolve_unknown(b, bind_expr(b, s, part->items[i], err), err)))
-            goto fail;
-    for (int i = 0; i < order->n; i++) {
-        const AstSortBy *sb = (const AstSortBy *)order->items[i];
-        if (!(ws->order_exprs[i] = bind_resolve_unknown(b, bind_expr(b, s, sb->node, err), err)))
-            goto fail;
-        ws->order[i].col = part->n + i;
-        ws->order[i].desc = sb->dir == AST_SORT_DESC;
-        ws->order[i].nulls_first = sb->nulls == AST_NULLS_DEFAULT ? ws->order[i].desc : sb->nulls == AST_NULLS_FIRST;
-    }
-    ws->frame_mode = frame->mode;
-    ws->start_bound = frame->start_bound;
-    ws->end_bound = frame->end_bound;
-    if (frame->mode == AST_FRAME_GROUPS) {
-        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "GROUPS frames are not supported");
-        goto fail;
-    }
-    if (frame->start_offset && !(ws->start_offset = bind_coerce(b, bind_expr(b, s, frame->start_offset, err), INT8OID, -1, TYPES_COERCE_IMPLICIT, err)))
-        goto fail;
-    if (frame->end_offset && !(ws->end_offset = bind_coerce(b, bind_expr(b, s, frame->end_offset, err), INT8OID, -1, TYPES_COERCE_IMPLICIT, err)))
-        goto fail;
-    if (frame->mode == AST_FRAME_RANGE && (frame->start_offset || frame->end_offset)) {
-        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "RANGE with offset PRECEDING/FOLLOWING is not supported");
-        goto fail;
-    }
-    s->allow_aggs = save_aggs;
-    s->allow_windows = save_w;
-    return 0;
-fail:
-    s->allow_aggs = save_aggs;
-    s->allow_windows = save_w;
-    return -1;
 }
 
 /* ---- helpers ---------------------------------------------------------------------------- */
@@ -500,6 +152,18 @@ static int expand_star(Binder *b, BindScope *s, const AstColumnRef *cr, TList *t
     }
     for (int i = 0; i < s->n_rte; i++) {
         RTE *r = s->rtes[i];
+        if (!tab) {
+            /* merged USING columns of the joins starting here, outermost join first */
+            for (int span = s->n_rte; span > 0; span--)
+                for (int k = 0; k < s->n_jcols; k++) {
+                    JoinCol *jc = &s->jcols[k];
+                    if (jc->dead || jc->first != i || jc->last - jc->first != span)
+                        continue;
+                    Expr *v = bind_jcol_expr(b, jc, 0, err);
+                    if (!v || tl_add(b, tl, v, jc->name, false, err) != 0)
+                        return -1;
+                }
+        }
         if (tab && (!r->alias || strcmp(r->alias, tab) != 0 || !r->in_join_scope))
             continue;
         found = true;
@@ -564,7 +228,7 @@ static int order_target(Binder *b, BindScope *s, TList *tl, int n_visible, const
         int hit = -1;
         for (int i = 0; i < n_visible; i++)
             if (tl->names[i] && strcmp(tl->names[i], name) == 0) {
-                if (hit >= 0 && !expr_equal(tl->e[hit], tl->e[i])) {
+                if (hit >= 0 && !bind_expr_equal(tl->e[hit], tl->e[i])) {
                     SQL_ERR(err, AMBIGUOUS_COLUMN, "%s \"%s\" is ambiguous", clause, name);
                     err->position = q_position(b, node->location);
                     return -1;
@@ -579,7 +243,7 @@ static int order_target(Binder *b, BindScope *s, TList *tl, int n_visible, const
     if (!e)
         return -1;
     for (int i = 0; i < tl->n; i++)
-        if (expr_equal(tl->e[i], e))
+        if (bind_expr_equal(tl->e[i], e))
             return i;
     if (!allow_new) {
         SQL_ERR(err, INVALID_COLUMN_REFERENCE, "for SELECT DISTINCT, ORDER BY expressions must appear in select list");
@@ -606,9 +270,9 @@ static Expr *bind_limit_expr(Binder *b, BindScope *parent, const AstNode *n, con
 }
 
 static Plan *add_sort_limit(Binder *b, BindScope *parent, Plan *top, const AstSelectStmt *sel, int n_keys,
-                            SortKey *keys, bool *failed, SqlError *err)
+                            SortKey *keys, bool need_sort, bool *failed, SqlError *err)
 {
-    if (n_keys > 0) {
+    if (n_keys > 0 && need_sort) {
         Plan *so = bind_new_plan(b, PLAN_SORT, top, NULL);
         if (!so)
             goto oom;
@@ -638,9 +302,19 @@ static Plan *add_sort_limit(Binder *b, BindScope *parent, Plan *top, const AstSe
             }
         }
         li->est_rows = top->est_rows;
+        if (sel->limit_with_ties) {
+            if (n_keys == 0) {
+                SQL_ERR(err, SYNTAX_ERROR, "WITH TIES cannot be specified without ORDER BY clause");
+                *failed = true;
+                return NULL;
+            }
+            li->with_ties = true;
+            li->n_keys = n_keys;
+            li->keys = keys;
+        }
         if (li->limit && li->limit->kind == EXPR_CONST && !li->limit->u.c.null && li->limit->u.c.u.i < li->est_rows)
             li->est_rows = (double)li->limit->u.c.u.i;
-        if (top->kind == PLAN_SORT && (!li->limit || !bind_expr_has_vars(li->limit)) &&
+        if (top->kind == PLAN_SORT && !li->with_ties && (!li->limit || !bind_expr_has_vars(li->limit)) &&
             (!li->offset || !bind_expr_has_vars(li->offset))) {
             top->limit = li->limit;
             top->offset = li->offset;
@@ -756,6 +430,11 @@ static Plan *order_by_output(Binder *b, BindScope *parent, Plan *p, const AstSel
                     if (strcmp(names[c], nm) == 0)
                         col = c;
             }
+            if (col < 0 && is_simple_name(sb->node, &nm)) {
+                SQL_ERR(err, UNDEFINED_COLUMN, "column \"%s\" does not exist", nm);
+                err->position = q_position(b, sb->node->location);
+                return NULL;
+            }
             if (col < 0) {
                 SQL_ERR(err, FEATURE_NOT_SUPPORTED,
                         "invalid UNION/INTERSECT/EXCEPT ORDER BY clause");
@@ -770,7 +449,7 @@ static Plan *order_by_output(Binder *b, BindScope *parent, Plan *p, const AstSel
     }
     (void)types;
     bool failed = false;
-    Plan *top = add_sort_limit(b, parent, p, sel, nk, keys, &failed, err);
+    Plan *top = add_sort_limit(b, parent, p, sel, nk, keys, true, &failed, err);
     return failed ? NULL : top;
 }
 
@@ -812,10 +491,12 @@ static Plan *bind_setop(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
     const char **lnames, **rnames;
     Oid *lt, *rt;
     int32_t *ltm, *rtm;
+    b->keep_unknown = true;
     Plan *l = bind_select(b, parent, sel->larg, &ln, &lnames, &lt, &ltm, NULL, err);
     if (!l)
         return NULL;
     bool louter = b->block_outer;
+    b->keep_unknown = true;
     Plan *r = bind_select(b, parent, sel->rarg, &rn, &rnames, &rt, &rtm, NULL, err);
     if (!r)
         return NULL;
@@ -863,7 +544,7 @@ static Plan *bind_setop(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
 /* ---- the plain SELECT ---------------------------------------------------------------------- */
 
 static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, int *ncols, const char ***names,
-                        Oid **types, int32_t **typmods, Expr ***tlist_out, SqlError *err)
+                        Oid **types, int32_t **typmods, Expr ***tlist_out, bool keep_unknown, SqlError *err)
 {
     BindScope *s = q_alloc(b->arena, sizeof(BindScope));
     if (!s) {
@@ -898,67 +579,14 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
     /* GROUP BY */
     int n_group = 0;
     Expr **group = NULL;
+    uint64_t *gsets = NULL;
+    int n_gsets = 0;
     if (sel->group_by.n > 0) {
-        group = q_alloc(b->arena, sizeof(Expr *) * (size_t)sel->group_by.n);
-        if (!group) {
-            q_oom(err);
-            goto out;
-        }
         s->allow_aggs = false;
         s->allow_windows = false;
         s->expr_kind = "GROUP BY";
-        for (int i = 0; i < sel->group_by.n; i++) {
-            const AstNode *g = sel->group_by.items[i];
-            int64_t pos;
-            const char *nm;
-            Expr *e = NULL;
-            if (g->tag == AST_GROUPING_SET) {
-                if (((const AstGroupingSet *)g)->kind == AST_GS_EMPTY)
-                    continue;
-                SQL_ERR(err, FEATURE_NOT_SUPPORTED, "ROLLUP, CUBE and GROUPING SETS are not supported");
-                err->position = q_position(b, g->location);
-                goto out;
-            }
-            if (is_int_const(g, &pos)) {
-                if (pos < 1 || pos > n_visible) {
-                    SQL_ERR(err, INVALID_COLUMN_REFERENCE, "GROUP BY position %lld is not in select list", (long long)pos);
-                    err->position = q_position(b, g->location);
-                    goto out;
-                }
-                e = tl.e[pos - 1];
-            } else if (is_simple_name(g, &nm)) {
-                SqlError tmp;
-                sql_error_clear(&tmp);
-                e = bind_expr(b, s, g, &tmp);
-                if (!e && tmp.code == ERRCODE_UNDEFINED_COLUMN) {
-                    for (int k = 0; k < n_visible && !e; k++)
-                        if (tl.names[k] && strcmp(tl.names[k], nm) == 0)
-                            e = tl.e[k];
-                }
-                if (!e) {
-                    *err = tmp;
-                    goto out;
-                }
-            } else {
-                e = bind_expr(b, s, g, err);
-                if (!e)
-                    goto out;
-            }
-            if (e->kind == EXPR_AGGREF) {
-                SQL_ERR(err, GROUPING_ERROR, "aggregate functions are not allowed in GROUP BY");
-                err->position = q_position(b, g->location);
-                goto out;
-            }
-            e = bind_resolve_unknown(b, e, err);
-            if (!e)
-                goto out;
-            bool dup = false;
-            for (int k = 0; k < n_group; k++)
-                if (expr_equal(group[k], e))
-                    dup = true;
-            if (!dup)
-                group[n_group++] = e;
-        }
+        if (bind_group_by(b, s, &sel->group_by, tl.e, tl.names, n_visible, &group, &n_group, &gsets, &n_gsets, err) != 0)
+            goto out;
         s->allow_aggs = true;
         s->allow_windows = true;
     }
@@ -1011,7 +639,7 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
         }
     }
     for (int i = 0; i < tl.n; i++)
-        if (!(tl.e[i] = bind_resolve_unknown(b, tl.e[i], err)))
+        if (!(i < n_visible && keep_unknown) && !(tl.e[i] = bind_resolve_unknown(b, tl.e[i], err)))
             goto out;
 
     /* aggregates */
@@ -1033,8 +661,13 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
         for (int k = 0; k < w->agg.nargs; k++)
             bind_walk(w->agg.args[k], collect_fn, &ca);
     }
+    Collect cg = {b, EXPR_GROUPING, 0, 0, NULL};
+    for (int i = 0; i < tl.n; i++)
+        bind_walk(tl.e[i], collect_fn, &cg);
+    if (having)
+        bind_walk(having, collect_fn, &cg);
     int in_width = s->width;
-    if (ca.n > 0 || n_group > 0 || having) {
+    if (ca.n > 0 || n_group > 0 || having || cg.n > 0) {
         Plan *ag = bind_new_plan(b, PLAN_AGG, top, NULL);
         if (!ag) {
             q_oom(err);
@@ -1054,16 +687,14 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
         }
         ag->hashed = n_group > 0;
         ag->scope = s;
+        ag->n_sets = n_gsets;
+        ag->sets = gsets;
+        if (n_gsets > 0)
+            ag->ncols++; /* the grouping set of each output row (GROUPING()) */
         ag->ncols = n_group + ca.n;
         ag->est_rows = n_group ? (top->est_rows > 10 ? top->est_rows / 10 : 1) : 1;
-        GroupCtx g = {b, s, n_group, group, err, false};
-        for (int i = 0; i < tl.n; i++)
-            tl.e[i] = group_rewrite(&g, tl.e[i]);
-        if (having)
-            having = group_rewrite(&g, having);
-        for (int i = 0; i < cw.n; i++)
-            group_rewrite(&g, cw.items[i]);
-        if (g.failed)
+        if (bind_group_rewrite(b, s, group, n_group, n_group + ca.n, gsets, n_gsets, tl.e, tl.n, err) != 0 ||
+            (having && bind_group_rewrite(b, s, group, n_group, n_group + ca.n, gsets, n_gsets, &having, 1, err) != 0))
             goto out;
         top = ag;
         in_width = ag->ncols;
@@ -1127,7 +758,7 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
     }
     pj->n_exprs = tl.n;
     pj->exprs = tl.e;
-    pj->scope = (in_width == s->width && cw.n == 0) ? s : NULL;
+    pj->scope = (top->kind == PLAN_AGG || (top->kind == PLAN_FILTER && top->left->kind == PLAN_AGG) || cw.n > 0) ? NULL : s;
     pj->ncols = tl.n;
     pj->est_rows = top->est_rows;
     top = pj;
@@ -1171,7 +802,7 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
         nk = 0;
     }
     bool failed = false;
-    top = add_sort_limit(b, parent, top, sel, sorted_by_index ? 0 : nk, keys, &failed, err);
+    top = add_sort_limit(b, parent, top, sel, nk, keys, !sorted_by_index, &failed, err);
     if (failed)
         goto out;
     /* FOR UPDATE / SHARE */
@@ -1222,6 +853,8 @@ Plan *bind_select(Binder *b, BindScope *parent, const AstSelectStmt *sel, int *n
                   Oid **types, int32_t **typmods, Expr ***tlist_out, SqlError *err)
 {
     int save_ctes = b->n_cte_stack;
+    bool keep_unknown = b->keep_unknown;
+    b->keep_unknown = false;
     if (sel->with && bind_with(b, sel->with, err) != 0)
         return NULL;
     Plan *p;
@@ -1238,7 +871,7 @@ Plan *bind_select(Binder *b, BindScope *parent, const AstSelectStmt *sel, int *n
         if (tlist_out)
             *tlist_out = NULL;
     } else {
-        p = bind_plain(b, parent, sel, ncols, names, types, typmods, tlist_out, err);
+        p = bind_plain(b, parent, sel, ncols, names, types, typmods, tlist_out, keep_unknown, err);
     }
     if (p && p->visible == 0)
         p->visible = *ncols;

@@ -4,6 +4,7 @@
  * Results are allocated in c->arena (the caller names its lifetime); inputs are borrowed. */
 #include <string.h>
 
+#include "sql/pgcat/pgcat.h"
 #include "sql/query/exec_int.h"
 
 bool eval_value_true(const Value *v)
@@ -138,9 +139,47 @@ static int eval_sqlvalue(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
     return 0;
 }
 
+/* a[lo:hi]: elements lo..hi (bounds clipped; missing bounds = the array's), lower bound 1. */
+static int eval_slice(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
+{
+    Value arr, lo, hi;
+    if (eval_expr(c, e->args[0], &arr, err) != 0 || eval_expr(c, e->args[1], &lo, err) != 0 ||
+        eval_expr(c, e->args[2], &hi, err) != 0)
+        return -1;
+    *out = value_null(e->type);
+    bool lo_given = e->args[3]->u.c.u.b, hi_given = !(e->args[2]->kind == EXPR_CONST && e->args[2]->u.c.null);
+    if (arr.null || (lo_given && lo.null) || (hi_given && hi.null))
+        return 0;
+    TypesArrayReader rd;
+    if (types_array_open(&arr, &rd, err) != 0)
+        return -1;
+    int64_t first = lo_given ? lo.u.i : rd.lower, last = hi_given ? hi.u.i : rd.lower + (int64_t)rd.n - 1;
+    if (first < rd.lower)
+        first = rd.lower;
+    if (last > rd.lower + (int64_t)rd.n - 1)
+        last = rd.lower + (int64_t)rd.n - 1;
+    int64_t cnt = last >= first ? last - first + 1 : 0;
+    Value *vals = q_alloc(c->arena, sizeof(Value) * (size_t)(cnt + 1));
+    if (!vals)
+        return q_oom(err);
+    Value el;
+    int rc;
+    int64_t k = rd.lower, m = 0;
+    while ((rc = types_array_next(&rd, &el, err)) == 1) {
+        if (k >= first && k <= last)
+            vals[m++] = el;
+        k++;
+    }
+    if (rc < 0)
+        return -1;
+    return types_array_build(rd.elem_type, 1, (uint32_t)m, vals, c->arena, out, err);
+}
+
 static int eval_subscript(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
 {
     Value arr, ix;
+    if (e->nargs == 4)
+        return eval_slice(c, e, out, err);
     if (eval_expr(c, e->args[0], &arr, err) != 0 || eval_expr(c, e->args[1], &ix, err) != 0)
         return -1;
     *out = value_null(e->type);
@@ -380,6 +419,40 @@ int eval_expr(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
         return eval_sqlvalue(c, e, out, err);
     case EXPR_NEXTVAL:
         return eval_nextval(c, e, out, err);
+    case EXPR_PGCAT: {
+        const PgCatFunc *pf = e->u.pgcat.fn;
+        Value local[8];
+        Value *args = e->nargs <= 8 ? local : shale_arena_alloc(c->arena, sizeof(Value) * (size_t)e->nargs);
+        if (!args)
+            return q_oom(err);
+        if (eval_args(c, e, args, err) != 0)
+            return -1;
+        if (pf->strict)
+            for (int i = 0; i < e->nargs; i++)
+                if (args[i].null) {
+                    *out = value_null(e->type);
+                    return 0;
+                }
+        if (pf->fn(c->qc->env, c->arena, e->nargs, args, out, err) != 0)
+            return -1;
+        if (!out->null && out->type == INVALIDOID)
+            out->type = e->type;
+        return 0;
+    }
+    case EXPR_GROUPING: {
+        int64_t r = 0;
+        if (e->nargs > 0) {
+            Value sv;
+            if (eval_expr(c, e->args[0], &sv, err) != 0)
+                return -1;
+            uint64_t mask = e->u.grouping.sets[sv.u.i];
+            for (int i = 0; i < e->u.grouping.n; i++)
+                if (!((mask >> e->u.grouping.gidx[i]) & 1))
+                    r |= (int64_t)1 << (e->u.grouping.n - 1 - i);
+        }
+        *out = value_int(INT4OID, r);
+        return 0;
+    }
     case EXPR_AGGREF: case EXPR_WINDOW: case EXPR_SRF:
         return SQL_ERR(err, INTERNAL_ERROR, "aggregate, window or set-returning call evaluated out of place");
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sql/pgcat/pgcat.h"
 #include "sql/query/exec_int.h"
 
 
@@ -13,7 +14,7 @@ static bool is_from_level(PlanKind k)
     switch (k) {
     case PLAN_RESULT: case PLAN_SEQSCAN: case PLAN_INDEXSCAN: case PLAN_FUNCSCAN:
     case PLAN_SUBQUERYSCAN: case PLAN_CTESCAN: case PLAN_WORKTABLE: case PLAN_NESTLOOP:
-    case PLAN_HASHJOIN:
+    case PLAN_HASHJOIN: case PLAN_VIRTUALSCAN: case PLAN_SEQUENCESCAN:
         return true;
     default:
         return false;
@@ -83,7 +84,7 @@ ExecNode *exec_build(QueryCursor *qc, const Plan *p, Value *wide, const EvalCtx 
             return NULL;
         break;
     case PLAN_RESULT: case PLAN_SEQSCAN: case PLAN_INDEXSCAN: case PLAN_FUNCSCAN:
-    case PLAN_CTESCAN: case PLAN_WORKTABLE: case PLAN_VALUES:
+    case PLAN_CTESCAN: case PLAN_WORKTABLE: case PLAN_VALUES: case PLAN_VIRTUALSCAN: case PLAN_SEQUENCESCAN:
         break;
     case PLAN_SETOP: case PLAN_RECURSIVE:
         n->left = exec_build(qc, p->left, NULL, outer, err);
@@ -291,13 +292,80 @@ static void fill_segment(ExecNode *n, const RelRow *r)
         seg[i] = i < r->nvals ? r->vals[i] : value_null(rte->coltypes[i]);
 }
 
+/* The next row of a primary-key point lookup (one key, or one per IN value): 1 found, 0
+ * when the keys are exhausted. */
+static int point_next(ExecNode *n, SqlError *err)
+{
+    const Plan *p = n->plan;
+    const IndexBounds *ib = &p->ib;
+    EvalCtx c;
+    exec_ctx(n, &c, n->wide, &n->keep);
+    Value vals[34];
+    int nv = ib->n_eq;
+    if (!n->flag) {
+        n->flag = true;
+        n->n = 0;
+        Value *in = q_alloc(&n->keep, sizeof(Value) * (size_t)(ib->n_in + 1));
+        if (!in)
+            return q_oom(err);
+        if (ib->n_in == 0) {
+            n->n = 1;
+        } else {
+            for (int i = 0; i < ib->n_in; i++) {
+                Value v;
+                if (eval_expr(&c, ib->in[i], &v, err) != 0)
+                    return -1;
+                if (v.null)
+                    continue;
+                bool dup = false;
+                for (int j = 0; j < n->n && !dup; j++)
+                    dup = types_compare(&in[j], &v) == 0;
+                if (!dup)
+                    in[n->n++] = v;
+            }
+            if (n->n > 1) {
+                /* key order, as a range scan would return them */
+                for (int64_t i = 1; i < n->n; i++)
+                    for (int64_t j = i; j > 0 && types_compare(&in[j - 1], &in[j]) > 0; j--) {
+                        Value t = in[j];
+                        in[j] = in[j - 1];
+                        in[j - 1] = t;
+                    }
+            }
+        }
+        n->vals = in;
+        n->i = 0;
+    }
+    while (n->i < n->n) {
+        int64_t k = n->i++;
+        bool null = false;
+        for (int i = 0; i < nv; i++) {
+            if (eval_expr(&c, ib->eq[i], &vals[i], err) != 0)
+                return -1;
+            null = null || vals[i].null;
+        }
+        if (null)
+            return 0;
+        if (ib->n_in)
+            vals[nv] = n->vals[k];
+        int rc = rel_lookup_unique(n->qc->env->txn, p->rel, NULL, vals, REL_LOCK_NONE, &n->rr, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int exec_next_scan(ExecNode *n, SqlError *err)
 {
     const Plan *p = n->plan;
     QueryCursor *qc = n->qc;
     EvalCtx c;
     for (;;) {
-        if (!n->scan) {
+        if (p->kind == PLAN_INDEXSCAN && p->ib.unique_point) {
+            int rc = point_next(n, err);
+            if (rc <= 0)
+                return rc;
+        } else if (!n->scan) {
             if (n->done)
                 return 0;
             int rc = scan_open_range(n, err);
@@ -308,13 +376,15 @@ static int exec_next_scan(ExecNode *n, SqlError *err)
                 return 0;
             }
         }
-        int rc = rel_scan_next(n->scan, &n->rr, err);
-        if (rc < 0)
-            return -1;
-        if (rc == 0) {
-            rel_scan_close(n->scan);
-            n->scan = NULL;
-            continue;
+        if (n->scan) {
+            int rc = rel_scan_next(n->scan, &n->rr, err);
+            if (rc < 0)
+                return -1;
+            if (rc == 0) {
+                rel_scan_close(n->scan);
+                n->scan = NULL;
+                continue;
+            }
         }
         if ((++n->ticks & 1023) == 0 && check_cancel(qc, err) != 0)
             return -1;
@@ -406,7 +476,7 @@ static int exec_next_funcscan(ExecNode *n, SqlError *err)
                     return -1;
             }
             void *st = (char *)f + ((sizeof(FuncCallCtx) + 7) & ~(size_t)7);
-            f->arena = &n->out;
+            f->arena = &n->keep; /* SRFs may allocate state in next(): keep it for the iteration */
             int rc = srf->next(f, st, seg, err);
             if (rc < 0)
                 return -1;
@@ -479,6 +549,69 @@ static int exec_next_ctescan(ExecNode *n, SqlError *err)
     }
 }
 
+/* ---- system catalog tables (sql/pgcat) ------------------------------------------------- */
+
+static int vscan_emit(void *arg, const Value *vals, SqlError *err)
+{
+    ExecNode *n = arg;
+    Value *row = row_copy(&n->keep, vals, n->plan->vtab->ncols);
+    if (!row || rowvec_push(&n->vec, row, err) != 0)
+        return q_oom(err);
+    return 0;
+}
+
+static int exec_next_virtualscan(ExecNode *n, SqlError *err)
+{
+    const Plan *p = n->plan;
+    const RTE *rte = p->rte;
+    if (!n->opened) {
+        n->opened = true;
+        if (p->vtab->rows(n->qc->env, &n->keep, vscan_emit, n, err) != 0)
+            return -1;
+    }
+    for (;;) {
+        if ((size_t)n->i >= n->vec.n)
+            return 0;
+        const Value *r = n->vec.rows[n->i++];
+        for (int c = 0; c < rte->ncols; c++) {
+            n->wide[rte->offset + c] = r[c];
+            if (r[c].type == INVALIDOID)
+                n->wide[rte->offset + c].type = rte->coltypes[c];
+        }
+        EvalCtx c;
+        qarena_reset(&n->out);
+        exec_ctx(n, &c, n->wide, &n->out);
+        bool pass;
+        if (eval_quals(&c, p->qual, p->n_qual, &pass, err) != 0)
+            return -1;
+        if (pass)
+            return 1;
+    }
+}
+
+/* One row: the sequence's state as PostgreSQL shows it (log_cnt is always 0 here). */
+static int exec_next_sequencescan(ExecNode *n, SqlError *err)
+{
+    const Plan *p = n->plan;
+    if (n->done)
+        return 0;
+    n->done = true;
+    int64_t last;
+    bool called;
+    if (rel_seq_state(n->qc->env->rdb, n->qc->env->database_oid, p->rel, &last, &called, err) != 0)
+        return -1;
+    Value *seg = n->wide + p->rte->offset;
+    seg[0] = value_int(INT8OID, last);
+    seg[1] = value_int(INT8OID, 0);
+    seg[2] = value_bool(called);
+    EvalCtx c;
+    exec_ctx(n, &c, n->wide, &n->out);
+    bool pass;
+    if (eval_quals(&c, p->qual, p->n_qual, &pass, err) != 0)
+        return -1;
+    return pass ? 1 : 0;
+}
+
 /* ---- joins ---------------------------------------------------------------------------------- */
 
 static void null_span(Value *wide, int off, int n)
@@ -487,10 +620,81 @@ static void null_span(Value *wide, int off, int n)
         wide[off + i] = value_null(wide[off + i].type);
 }
 
+/* FULL JOIN without hashable conditions: the inner rows are materialised with a matched
+ * flag each (HEntry.count), then the unmatched ones follow the outer rows. */
+static int exec_next_nestloop_full(ExecNode *n, SqlError *err)
+{
+    const Plan *p = n->plan;
+    EvalCtx c;
+    if (!n->opened) {
+        n->opened = true;
+        for (;;) {
+            int rc = exec_next(n->right, err);
+            if (rc < 0)
+                return -1;
+            if (rc == 0)
+                break;
+            HEntry *e = q_alloc(&n->keep, sizeof(HEntry));
+            Value *seg = row_copy(&n->keep, n->wide + p->r_off, p->r_n);
+            if (!e || !seg || rowvec_push(&n->vec, (Value *)e, err) != 0)
+                return q_oom(err);
+            memset(e, 0, sizeof(*e));
+            e->row = seg;
+        }
+    }
+    for (;;) {
+        if (n->phase == 2) {
+            while ((size_t)n->i < n->vec.n) {
+                HEntry *e = (HEntry *)(void *)n->vec.rows[n->i++];
+                if (e->count)
+                    continue;
+                memcpy(n->wide + p->r_off, e->row, sizeof(Value) * (size_t)p->r_n);
+                null_span(n->wide, p->l_off, p->l_n);
+                return 1;
+            }
+            return 0;
+        }
+        if (n->phase == 0) {
+            int rc = exec_next(n->left, err);
+            if (rc < 0)
+                return -1;
+            if (rc == 0) {
+                n->phase = 2;
+                n->i = 0;
+                continue;
+            }
+            n->matched = false;
+            n->phase = 1;
+            n->i = 0;
+        }
+        while ((size_t)n->i < n->vec.n) {
+            HEntry *e = (HEntry *)(void *)n->vec.rows[n->i++];
+            memcpy(n->wide + p->r_off, e->row, sizeof(Value) * (size_t)p->r_n);
+            qarena_reset(&n->out);
+            exec_ctx(n, &c, n->wide, &n->out);
+            bool pass;
+            if (eval_quals(&c, p->qual, p->n_qual, &pass, err) != 0)
+                return -1;
+            if (pass) {
+                e->count = 1;
+                n->matched = true;
+                return 1;
+            }
+        }
+        n->phase = 0;
+        if (!n->matched) {
+            null_span(n->wide, p->r_off, p->r_n);
+            return 1;
+        }
+    }
+}
+
 static int exec_next_nestloop(ExecNode *n, SqlError *err)
 {
     const Plan *p = n->plan;
     EvalCtx c;
+    if (p->jointype == JOIN_FULL)
+        return exec_next_nestloop_full(n, err);
     for (;;) {
         if (n->phase == 0) {
             int rc = exec_next(n->left, err);
@@ -761,8 +965,20 @@ static int exec_next_limit(ExecNode *n, SqlError *err)
             exec_eval_limit(n, p->offset, true, &n->offset, err) != 0)
             return -1;
     }
-    if (n->limit >= 0 && n->i >= n->limit)
-        return 0;
+    if (n->limit >= 0 && n->i >= n->limit) {
+        if (!p->with_ties || !n->vals)
+            return 0;
+        /* WITH TIES: rows equal to the last one on the ORDER BY keys */
+        int rc = exec_next(n->left, err);
+        if (rc <= 0)
+            return rc;
+        if (q_compare_keys(n->vals, n->left->row, p->keys, p->n_keys) != 0) {
+            n->vals = NULL;
+            return 0;
+        }
+        memcpy(n->row, n->left->row, sizeof(Value) * (size_t)p->ncols);
+        return 1;
+    }
     for (;;) {
         int rc = exec_next(n->left, err);
         if (rc <= 0)
@@ -773,6 +989,8 @@ static int exec_next_limit(ExecNode *n, SqlError *err)
         }
         n->i++;
         memcpy(n->row, n->left->row, sizeof(Value) * (size_t)p->ncols);
+        if (p->with_ties && n->i == n->limit && !(n->vals = row_copy(&n->keep, n->row, p->ncols)))
+            return q_oom(err);
         return 1;
     }
 }
@@ -808,6 +1026,8 @@ static int next_dispatch(ExecNode *n, SqlError *err)
     case PLAN_RECURSIVE: return exec_next_recursive(n, err);
     case PLAN_PROJECT_SRF: return exec_next_project_srf(n, err);
     case PLAN_LOCKROWS: return exec_next(n->left, err);
+    case PLAN_VIRTUALSCAN: return exec_next_virtualscan(n, err);
+    case PLAN_SEQUENCESCAN: return exec_next_sequencescan(n, err);
     }
     return SQL_ERR(err, INTERNAL_ERROR, "unknown plan node %d", (int)n->plan->kind);
 }

@@ -165,8 +165,11 @@ static int agg_emit(ExecNode *n, HEntry *e, SqlError *err)
 {
     const Plan *p = n->plan;
     AggGroup *g = e->payload;
+    int base = p->n_sets > 0 ? 1 : 0; /* grouping sets: the key starts with the set index */
     for (int k = 0; k < p->n_group; k++)
-        n->row[k] = e->row[k];
+        n->row[k] = e->row[base + k];
+    if (p->n_sets > 0)
+        n->row[p->n_group + p->n_aggs] = e->row[0];
     for (int i = 0; i < p->n_aggs; i++) {
         const AggSpec *a = p->aggs[i];
         if (agg_buffered(a) && agg_flush_buffer(n, a, g, i, err) != 0)
@@ -184,19 +187,41 @@ static int agg_emit(ExecNode *n, HEntry *e, SqlError *err)
     return 0;
 }
 
+/* The group of key row keys[0..nk) (inserted when new: keys copied into the groups' arena). */
+static HEntry *agg_group(ExecNode *n, const Value *keys, int nk, SqlError *err)
+{
+    uint64_t h = q_hash_row(keys, nk);
+    HEntry *e = htable_find(&n->ht, keys, nk, h);
+    if (e)
+        return e;
+    Value *row = row_copy(&n->keep, keys, nk);
+    if (!row) {
+        q_oom(err);
+        return NULL;
+    }
+    AggGroup *g = group_new(n, err);
+    if (!g)
+        return NULL;
+    e = htable_insert(&n->ht, &n->keep, row, h, err);
+    if (e)
+        e->payload = g;
+    return e;
+}
+
 int exec_next_agg(ExecNode *n, SqlError *err)
 {
     const Plan *p = n->plan;
     int ng = p->n_group;
+    int nsets = p->n_sets;
     if (!n->opened) {
         n->opened = true;
         if (htable_init(&n->ht, err) != 0)
             return -1;
-        Value keys_local[16];
-        Value *keys = ng <= 16 ? keys_local : q_alloc(&n->keep, sizeof(Value) * (size_t)ng);
-        if (!keys)
+        Value *keys = q_alloc(&n->keep, sizeof(Value) * (size_t)(ng + 2));
+        Value *skey = q_alloc(&n->keep, sizeof(Value) * (size_t)(ng + 2));
+        if (!keys || !skey)
             return q_oom(err);
-        if (ng == 0) {
+        if (ng == 0 && nsets == 0) {
             AggGroup *g = group_new(n, err);
             if (!g)
                 return -1;
@@ -204,6 +229,16 @@ int exec_next_agg(ExecNode *n, SqlError *err)
             if (!e)
                 return -1;
             e->payload = g;
+        }
+        /* grouping sets without columns (the grand total) exist even without input rows */
+        for (int si = 0; si < nsets; si++) {
+            if (p->sets[si] != 0)
+                continue;
+            skey[0] = value_int(INT4OID, si);
+            for (int k = 0; k < ng; k++)
+                skey[1 + k] = value_null(p->group[k]->type);
+            if (!agg_group(n, skey, ng + 1, err))
+                return -1;
         }
         EvalCtx c;
         for (;;) {
@@ -214,28 +249,23 @@ int exec_next_agg(ExecNode *n, SqlError *err)
                 break;
             qarena_reset(&n->out);
             exec_ctx(n, &c, n->left->row, &n->out);
-            HEntry *e;
-            if (ng == 0) {
-                e = n->ht.buckets[0];
-            } else {
-                for (int k = 0; k < ng; k++)
-                    if (eval_expr(&c, p->group[k], &keys[k], err) != 0)
-                        return -1;
-                uint64_t h = q_hash_row(keys, ng);
-                e = htable_find(&n->ht, keys, ng, h);
-                if (!e) {
-                    Value *row = row_copy(&n->keep, keys, ng);
-                    AggGroup *g = row ? group_new(n, err) : NULL;
-                    if (!g)
-                        return row ? -1 : q_oom(err);
-                    e = htable_insert(&n->ht, &n->keep, row, h, err);
-                    if (!e)
-                        return -1;
-                    e->payload = g;
-                }
+            for (int k = 0; k < ng; k++)
+                if (eval_expr(&c, p->group[k], &keys[k], err) != 0)
+                    return -1;
+            if (nsets == 0) {
+                HEntry *e = ng == 0 ? n->ht.buckets[0] : agg_group(n, keys, ng, err);
+                if (!e || agg_accumulate(n, e->payload, n->left->row, err) != 0)
+                    return -1;
+                continue;
             }
-            if (agg_accumulate(n, e->payload, n->left->row, err) != 0)
-                return -1;
+            for (int si = 0; si < nsets; si++) {
+                skey[0] = value_int(INT4OID, si);
+                for (int k = 0; k < ng; k++)
+                    skey[1 + k] = ((p->sets[si] >> k) & 1) ? keys[k] : value_null(p->group[k]->type);
+                HEntry *e = agg_group(n, skey, ng + 1, err);
+                if (!e || agg_accumulate(n, e->payload, n->left->row, err) != 0)
+                    return -1;
+            }
         }
         n->i = 0;
         n->cur = NULL;
@@ -306,9 +336,56 @@ static int win_eval_arg(ExecNode *n, const WinSpec *ws, int arg, Value *row, Val
     return q_value_copy(&n->keep, out, out, err);
 }
 
-/* Frame [*fs, *fe) within partition [ps, pe) for the row at position r (peers [pk0, pk1)). */
-static int win_frame(ExecNode *n, const WinSpec *ws, int64_t ps, int64_t pe, int64_t r, int64_t pk0, int64_t pk1,
-                     int64_t *fs, int64_t *fe, SqlError *err)
+/* Peer groups of one partition: gstart[g] = first row of group g (absolute index),
+ * gstart[ng] = partition end. */
+typedef struct WinGroups {
+    int64_t *gstart;
+    int64_t ng;
+} WinGroups;
+
+/* Frame [*fs, *fe) within partition [ps, pe) for the row at position r, which is in peer
+ * group g ([pk0, pk1)). */
+/* RANGE with an offset: the first row of [ps, pe) at or after (want_end: after) the bound
+ * key(cur) -/+ off, in the window's order (binary search; NULL keys sit at their end). */
+static int range_bound(ExecNode *n, const WinSpec *ws, Value **keys, int64_t ps, int64_t pe, int64_t cur, bool preceding,
+                       bool want_end, const Value *off, int64_t *pos, SqlError *err)
+{
+    int kc = ws->n_part;
+    const SortKey *sk = &ws->order[0];
+    const Value *cv = &keys[cur][kc];
+    bool sub = preceding != sk->desc;
+    EvalCtx c;
+    exec_ctx(n, &c, NULL, &n->keep);
+    Value bound;
+    if (eval_call(&c, sub ? ws->range_sub : ws->range_add, 2, (Value[2]){*cv, *off}, &bound, err) != 0)
+        return -1;
+    int64_t lo = ps, hi = pe;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        const Value *kv = &keys[mid][kc];
+        bool past; /* mid is past the point we look for */
+        if (kv->null) {
+            past = !sk->nulls_first;
+        } else {
+            Value k = *kv;
+            if (k.type != bound.type && types_cast(n->qc->env->tc, kv, bound.type, -1, TYPES_COERCE_IMPLICIT, &n->keep, &k, err) != 0)
+                return -1;
+            int cmp = types_compare(&k, &bound);
+            if (sk->desc)
+                cmp = -cmp;
+            past = want_end ? cmp > 0 : cmp >= 0;
+        }
+        if (past)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    *pos = lo;
+    return 0;
+}
+
+static int win_frame(ExecNode *n, const WinSpec *ws, Value **keys, int64_t ps, int64_t pe, int64_t r, int64_t pk0,
+                     int64_t pk1, const WinGroups *wg, int64_t g, int64_t *fs, int64_t *fe, SqlError *err)
 {
     int mode = ws->frame_mode;
     if (mode == AST_FRAME_DEFAULT) {
@@ -321,27 +398,48 @@ static int win_frame(ExecNode *n, const WinSpec *ws, int64_t ps, int64_t pe, int
     int64_t s = ps, e = pe;
     int sb = ws->start_bound, eb = ws->end_bound == AST_BOUND_NONE ? AST_BOUND_CURRENT_ROW : ws->end_bound;
     Value off;
+    bool groups = mode == AST_FRAME_GROUPS;
     switch (sb) {
     case AST_BOUND_UNBOUNDED_PRECEDING: s = ps; break;
-    case AST_BOUND_CURRENT_ROW: s = mode == AST_FRAME_RANGE ? pk0 : r; break;
+    case AST_BOUND_CURRENT_ROW: s = mode == AST_FRAME_ROWS ? r : pk0; break;
     case AST_BOUND_OFFSET_PRECEDING: case AST_BOUND_OFFSET_FOLLOWING:
         if (eval_expr(&c, ws->start_offset, &off, err) != 0)
             return -1;
-        if (off.null || off.u.i < 0)
+        if (off.null || (mode != AST_FRAME_RANGE && off.u.i < 0))
             return SQL_ERR(err, INVALID_PARAMETER_VALUE, "frame starting offset must not be %s", off.null ? "null" : "negative");
-        s = sb == AST_BOUND_OFFSET_PRECEDING ? r - off.u.i : r + off.u.i;
+        if (groups) {
+            int64_t tg = sb == AST_BOUND_OFFSET_PRECEDING ? g - off.u.i : g + off.u.i;
+            s = tg < 0 ? ps : tg >= wg->ng ? pe : wg->gstart[tg];
+        } else if (mode == AST_FRAME_RANGE) {
+            if (keys[r][ws->n_part].null)
+                s = pk0;
+            else if (range_bound(n, ws, keys, ps, pe, r, sb == AST_BOUND_OFFSET_PRECEDING, false, &off, &s, err) != 0)
+                return -1;
+        } else {
+            s = sb == AST_BOUND_OFFSET_PRECEDING ? r - off.u.i : r + off.u.i;
+        }
         break;
     default: s = pe; break;
     }
     switch (eb) {
     case AST_BOUND_UNBOUNDED_FOLLOWING: e = pe; break;
-    case AST_BOUND_CURRENT_ROW: e = mode == AST_FRAME_RANGE ? pk1 : r + 1; break;
+    case AST_BOUND_CURRENT_ROW: e = mode == AST_FRAME_ROWS ? r + 1 : pk1; break;
     case AST_BOUND_OFFSET_PRECEDING: case AST_BOUND_OFFSET_FOLLOWING:
         if (eval_expr(&c, ws->end_offset, &off, err) != 0)
             return -1;
-        if (off.null || off.u.i < 0)
+        if (off.null || (mode != AST_FRAME_RANGE && off.u.i < 0))
             return SQL_ERR(err, INVALID_PARAMETER_VALUE, "frame ending offset must not be %s", off.null ? "null" : "negative");
-        e = (eb == AST_BOUND_OFFSET_PRECEDING ? r - off.u.i : r + off.u.i) + 1;
+        if (groups) {
+            int64_t tg = eb == AST_BOUND_OFFSET_PRECEDING ? g - off.u.i : g + off.u.i;
+            e = tg < 0 ? ps : tg + 1 >= wg->ng ? pe : wg->gstart[tg + 1];
+        } else if (mode == AST_FRAME_RANGE) {
+            if (keys[r][ws->n_part].null)
+                e = pk1;
+            else if (range_bound(n, ws, keys, ps, pe, r, eb == AST_BOUND_OFFSET_PRECEDING, true, &off, &e, err) != 0)
+                return -1;
+        } else {
+            e = (eb == AST_BOUND_OFFSET_PRECEDING ? r - off.u.i : r + off.u.i) + 1;
+        }
         break;
     default: e = ps; break;
     }
@@ -356,6 +454,17 @@ static int win_frame(ExecNode *n, const WinSpec *ws, int64_t ps, int64_t pe, int
     return 0;
 }
 
+/* EXCLUDE: is frame row t left out for the current row cur (peers [pk0, pk1))? */
+static bool win_excluded(const WinSpec *ws, int64_t t, int64_t cur, int64_t pk0, int64_t pk1)
+{
+    switch (ws->exclude) {
+    case AST_EXCLUDE_CURRENT_ROW: return t == cur;
+    case AST_EXCLUDE_GROUP: return t >= pk0 && t < pk1;
+    case AST_EXCLUDE_TIES: return t >= pk0 && t < pk1 && t != cur;
+    default: return false;
+    }
+}
+
 static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot, int64_t *idx, SqlError *err)
 {
     int64_t nr = w->nrows;
@@ -364,6 +473,7 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
     if (!keys)
         return q_oom(err);
     int rc = -1;
+    WinGroups wg = {NULL, 0};
     for (int64_t i = 0; i < nr; i++)
         if (eval_win_keys(n, ws, w->rows[i], &keys[i], err) != 0)
             goto out;
@@ -399,21 +509,33 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
     for (int64_t i = 0; i < nr; i++)
         idx[i] = keys[i][nk].u.i;
     const AggSpec *a = &ws->agg;
+    wg.gstart = malloc(sizeof(int64_t) * (size_t)(nr + 2));
+    if (!wg.gstart) {
+        q_oom(err);
+        goto out;
+    }
     for (int64_t ps = 0; ps < nr;) {
         int64_t pe = ps + 1;
         while (pe < nr && q_rows_equal(keys[pe], keys[ps], ws->n_part))
             pe++;
+        wg.ng = 0;
+        for (int64_t x = ps; x < pe; x++)
+            if (x == ps || !q_rows_equal(keys[x] + ws->n_part, keys[x - 1] + ws->n_part, ws->n_order))
+                wg.gstart[wg.ng++] = x;
+        wg.gstart[wg.ng] = pe;
+        int64_t gno = -1;
         int64_t np = pe - ps;
         int64_t rank = 1, dense = 0;
         void *state = NULL;
         int64_t fed_to = ps;     /* incremental aggregate: rows [ps, fed_to) stepped */
-        bool incremental = ws->fn == WIN_AGG &&
+        bool incremental = ws->fn == WIN_AGG && ws->exclude == AST_EXCLUDE_NONE &&
             (ws->frame_mode == AST_FRAME_DEFAULT || ws->start_bound == AST_BOUND_UNBOUNDED_PRECEDING);
         for (int64_t r = ps; r < pe;) {
             int64_t pk1 = r + 1;
             while (pk1 < pe && q_rows_equal(keys[pk1] + ws->n_part, keys[r] + ws->n_part, ws->n_order))
                 pk1++;
             dense++;
+            gno++;
             rank = r - ps + 1;
             for (int64_t cur = r; cur < pk1; cur++) {
                 Value *res = &w->res[idx[cur]][slot];
@@ -476,14 +598,18 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
                 }
                 case WIN_FIRST_VALUE: case WIN_LAST_VALUE: case WIN_NTH_VALUE: {
                     int64_t fs, fe;
-                    if (win_frame(n, ws, ps, pe, cur, r, pk1, &fs, &fe, err) != 0)
+                    if (win_frame(n, ws, keys, ps, pe, cur, r, pk1, &wg, gno, &fs, &fe, err) != 0)
                         goto out;
                     int64_t t = -1;
-                    if (ws->fn == WIN_FIRST_VALUE)
-                        t = fs < fe ? fs : -1;
-                    else if (ws->fn == WIN_LAST_VALUE)
-                        t = fs < fe ? fe - 1 : -1;
-                    else {
+                    if (ws->fn == WIN_FIRST_VALUE) {
+                        for (int64_t x = fs; x < fe && t < 0; x++)
+                            if (!win_excluded(ws, x, cur, r, pk1))
+                                t = x;
+                    } else if (ws->fn == WIN_LAST_VALUE) {
+                        for (int64_t x = fe - 1; x >= fs && t < 0; x--)
+                            if (!win_excluded(ws, x, cur, r, pk1))
+                                t = x;
+                    } else {
                         Value k;
                         if (win_eval_arg(n, ws, 1, w->rows[idx[cur]], &k, err) != 0)
                             goto out;
@@ -491,7 +617,10 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
                             SQL_ERR(err, INVALID_PARAMETER_VALUE, "argument of nth_value must be greater than zero");
                             goto out;
                         }
-                        t = (!k.null && fs + k.u.i - 1 < fe) ? fs + k.u.i - 1 : -1;
+                        int64_t left = k.null ? -1 : k.u.i;
+                        for (int64_t x = fs; x < fe && t < 0 && left > 0; x++)
+                            if (!win_excluded(ws, x, cur, r, pk1) && --left == 0)
+                                t = x;
                     }
                     if (t >= 0) {
                         if (win_eval_arg(n, ws, 0, w->rows[idx[t]], res, err) != 0)
@@ -503,7 +632,7 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
                 }
                 case WIN_AGG: {
                     int64_t fs, fe;
-                    if (win_frame(n, ws, ps, pe, cur, r, pk1, &fs, &fe, err) != 0)
+                    if (win_frame(n, ws, keys, ps, pe, cur, r, pk1, &wg, gno, &fs, &fe, err) != 0)
                         goto out;
                     const SqlAggImpl *impl = a->match.func->agg;
                     if (!incremental || !state) {
@@ -516,6 +645,8 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
                         fed_to = fs;
                     }
                     for (; fed_to < fe; fed_to++) {
+                        if (win_excluded(ws, fed_to, cur, r, pk1))
+                            continue;
                         Value *row = w->rows[idx[fed_to]];
                         EvalCtx c;
                         exec_ctx(n, &c, row, &n->out);
@@ -552,6 +683,7 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
     }
     rc = 0;
 out:
+    free(wg.gstart);
     free(keys);
     return rc;
 }

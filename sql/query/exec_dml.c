@@ -31,6 +31,8 @@ struct DmlState {
     RelRow latest;
     RelRow tmp;
     RelConflict conflict;
+    HTable touched;              /* ON CONFLICT DO UPDATE: row keys this command wrote */
+    ShaleBuf newkey;
 };
 
 static int fk_parent_apply(QueryCursor *qc, const CatRelation *rel, const Value *old, const Value *new_row,
@@ -367,6 +369,19 @@ static int fk_parent_apply(QueryCursor *qc, const CatRelation *rel, const Value 
     return 0;
 }
 
+/* Records a row key written by this command; 1 when it was there already, 0 when new. */
+static int touch_key(DmlState *st, const char *key, size_t n, SqlError *err)
+{
+    Value k = value_bytes(BYTEAOID, key, (uint32_t)n);
+    uint64_t h = q_hash_row(&k, 1);
+    if (htable_find(&st->touched, &k, 1, h))
+        return 1;
+    Value *row = row_copy(&st->arena, &k, 1);
+    if (!row || !htable_insert(&st->touched, &st->arena, row, h, err))
+        return q_oom(err);
+    return 0;
+}
+
 /* ---- INSERT ---------------------------------------------------------------------------------- */
 
 static int eval_returning(QueryCursor *qc, DmlState *st, const DmlPlan *d, const Value *row, const Value **out,
@@ -435,14 +450,26 @@ static int insert_next(QueryCursor *qc, DmlState *st, const Value **out, SqlErro
         if (compute_generated(qc, st, d, row, err) != 0 || check_row(qc, st, d, row, err) != 0 ||
             fk_child_check(qc, st, rel, row, NULL, err) != 0)
             return -1;
-        int rc = rel_insert(qc->env->txn, rel, row, d->conflict ? &st->conflict : NULL, NULL, err);
+        shale_buf_reset(&st->newkey);
+        int rc = rel_insert(qc->env->txn, rel, row, d->conflict ? &st->conflict : NULL,
+                            d->conflict == 2 ? &st->newkey : NULL, err);
         if (rc < 0)
+            return -1;
+        if (rc == 0 && d->conflict == 2 && touch_key(st, st->newkey.data, st->newkey.len, err) < 0)
             return -1;
         const Value *result = row;
         if (rc == 1) {
             if (d->conflict == 1)
                 continue;
             /* DO UPDATE: the existing row (locked by rel_insert) ++ EXCLUDED */
+            int seen = touch_key(st, st->conflict.key.data, st->conflict.key.len, err);
+            if (seen < 0)
+                return -1;
+            if (seen) {
+                SQL_ERR(err, CARDINALITY_VIOLATION, "ON CONFLICT DO UPDATE command cannot affect row a second time");
+                sql_error_hint(err, "Ensure that no rows proposed for insertion within the same command have duplicate constrained values.");
+                return -1;
+            }
             int g = rel_get(qc->env->txn, rel, st->conflict.key.data, st->conflict.key.len, &st->tmp, err);
             if (g < 0)
                 return -1;
@@ -616,6 +643,7 @@ int dml_open(QueryCursor *qc, SqlError *err)
     rel_row_init(&st->latest);
     rel_row_init(&st->tmp);
     shale_buf_init(&st->conflict.key);
+    shale_buf_init(&st->newkey);
     qc->dml = st;
     st->ret = q_alloc(qc->arena, sizeof(Value) * (size_t)(d->n_returning + 1));
     if (!st->ret)
@@ -643,6 +671,8 @@ void dml_close(QueryCursor *qc)
     rel_row_free(&st->latest);
     rel_row_free(&st->tmp);
     shale_buf_free(&st->conflict.key);
+    shale_buf_free(&st->newkey);
+    htable_free(&st->touched);
     shale_arena_destroy(&st->arena);
     shale_arena_destroy(&st->row_arena);
     qc->dml = NULL;

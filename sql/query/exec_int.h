@@ -67,7 +67,8 @@ typedef struct SubLinkState {
 typedef struct DmlState DmlState;
 
 struct QueryCursor {
-    QueryEnv *env;
+    QueryEnv *env;               /* = &env_copy: callers may pass a QueryEnv on their stack */
+    QueryEnv env_copy;
     PreparedQuery *q;
     ShaleArena *arena;           /* exec arena (caller's) */
     const Value *params;
@@ -79,6 +80,7 @@ struct QueryCursor {
     uint64_t rows;
     bool finished;
     bool analyze;                /* EXPLAIN ANALYZE: time each node */
+    bool dml_ctes_done;
     DmlState *dml;
     ShaleArena tmp;              /* per-row scratch of the top level */
     char tag[64];

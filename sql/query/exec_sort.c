@@ -260,6 +260,26 @@ int exec_cte_materialize(QueryCursor *qc, int id, SqlError *err)
     if (cs->done)
         return 0;
     CteDef *cd = qc->q->ctes[id];
+    if (cd->dml_q) {
+        QueryCursor *sub;
+        if (query_open(qc->env, cd->dml_q, qc->params, qc->arena, &sub, err) != 0)
+            return -1;
+        const Value *r;
+        int rc;
+        while ((rc = query_next(sub, &r, err)) == 1) {
+            Value *row = row_copy(&cs->arena, r, cd->ncols);
+            if (!row || rowvec_push(&cs->rows, row, err) != 0) {
+                query_close(sub);
+                return q_oom(err);
+            }
+        }
+        query_close(sub);
+        if (rc < 0)
+            return -1;
+        cs->done = true;
+        cs->ncols = cd->ncols;
+        return 0;
+    }
     ExecNode *node = exec_build(qc, cd->plan, NULL, NULL, err);
     if (!node)
         return -1;
@@ -341,7 +361,7 @@ int exec_next_project_srf(ExecNode *n, SqlError *err)
                 n->row[i] = value_null(e->type);
                 continue;
             }
-            runs[i].f.arena = &n->out;
+            runs[i].f.arena = &n->keep; /* state an SRF allocates in next() must survive */
             Value out[8];
             int rc = e->u.srf.m->func->srf->next(&runs[i].f, runs[i].state, out, err);
             if (rc < 0)
@@ -371,10 +391,26 @@ int exec_next_project_srf(ExecNode *n, SqlError *err)
 
 /* ---- sub-queries in expressions ------------------------------------------------------------- */
 
-static int sub_cmp(EvalCtx *c, const Expr *e, const Value *l, const Value *r, Value *res, SqlError *err)
+/* lhs[0..n) against a sub-query row: AND of the column comparisons (OR for <>). */
+static int sub_cmp(EvalCtx *c, const Expr *e, const Value *lhs, const Value *row, Value *res, SqlError *err)
 {
-    Value args[2] = {*l, *r};
-    return eval_call(c, e->u.sub.op, 2, args, res, err);
+    int n = e->nargs > 0 ? e->nargs : 1;
+    bool is_ne = n > 1 && strcmp(e->u.sub.ops[0]->func->name, "<>") == 0;
+    bool saw_null = false;
+    for (int i = 0; i < n; i++) {
+        Value args[2] = {lhs[i], row[i]};
+        Value r;
+        if (eval_call(c, e->u.sub.ops ? e->u.sub.ops[i] : e->u.sub.op, 2, args, &r, err) != 0)
+            return -1;
+        if (r.null)
+            saw_null = true;
+        else if (r.u.b == is_ne) {
+            *res = value_bool(is_ne);
+            return 0;
+        }
+    }
+    *res = saw_null ? value_null(BOOLOID) : value_bool(!is_ne);
+    return 0;
 }
 
 int exec_sublink(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
@@ -384,14 +420,19 @@ int exec_sublink(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
     bool correlated = e->u.sub.id < 0;
     SubLinkState *st = &qc->sublinks[id];
     SubLinkKind kind = e->u.sub.kind;
-    if (!correlated && st->cached && kind != SUBLINK_ANY && kind != SUBLINK_ALL) {
+    if (!correlated && st->cached && kind != SUBLINK_ANY && kind != SUBLINK_ALL && kind != SUBLINK_ROWCMP) {
         *out = st->value;
         return 0;
     }
+    Value lhsv[32];
     Value lhs = value_null(UNKNOWNOID);
-    if (kind == SUBLINK_ANY || kind == SUBLINK_ALL) {
-        if (eval_expr(c, e->args[0], &lhs, err) != 0)
-            return -1;
+    if (kind == SUBLINK_ANY || kind == SUBLINK_ALL || kind == SUBLINK_ROWCMP) {
+        if (e->nargs > 32)
+            return SQL_ERR(err, PROGRAM_LIMIT_EXCEEDED, "row comparison too wide");
+        for (int i = 0; i < e->nargs; i++)
+            if (eval_expr(c, e->args[i], &lhsv[i], err) != 0)
+                return -1;
+        lhs = lhsv[0];
     }
     if (!st->node) {
         shale_arena_init(&st->arena);
@@ -406,21 +447,51 @@ int exec_sublink(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
     int rc;
     if (kind == SUBLINK_ANY || kind == SUBLINK_ALL) {
         bool is_all = kind == SUBLINK_ALL;
+        /* x IN (sub-query) / x NOT IN (...) with an equality on one type: a hash set */
+        const char *opn = e->u.sub.op->func->name;
+        bool hashed = !correlated && e->nargs == 1 && e->u.sub.op->arg_types[0] == e->u.sub.op->arg_types[1] &&
+                      ((!is_all && strcmp(opn, "=") == 0) || (is_all && strcmp(opn, "<>") == 0));
         if (!correlated && !st->cached) {
             while ((rc = exec_next(node, err)) == 1) {
-                Value *row = row_copy(&st->arena, node->row, 1);
-                if (!row || rowvec_push(&st->list, row, err) != 0)
+                Value *row = row_copy(&st->arena, node->row, e->nargs);
+                if (!row)
+                    return q_oom(err);
+                if (hashed) {
+                    if (row[0].null) {
+                        st->has_null = true;
+                        continue;
+                    }
+                    uint64_t h = q_hash_row(row, 1);
+                    if (!htable_find(&st->set, row, 1, h) && !htable_insert(&st->set, &st->arena, row, h, err))
+                        return -1;
+                    continue;
+                }
+                if (rowvec_push(&st->list, row, err) != 0)
                     return q_oom(err);
             }
             if (rc < 0)
                 return -1;
+            exec_rescan(node);
             st->cached = true;
+        }
+        if (hashed) {
+            bool empty = st->set.n == 0 && !st->has_null;
+            if (empty) {
+                *out = value_bool(is_all);
+            } else if (lhs.null) {
+                *out = value_null(BOOLOID);
+            } else if (htable_find(&st->set, &lhs, 1, q_hash_row(&lhs, 1))) {
+                *out = value_bool(!is_all);
+            } else {
+                *out = st->has_null ? value_null(BOOLOID) : value_bool(is_all);
+            }
+            return 0;
         }
         bool saw_null = false;
         if (!correlated) {
             for (size_t i = 0; i < st->list.n; i++) {
                 Value res;
-                if (sub_cmp(c, e, &lhs, &st->list.rows[i][0], &res, err) != 0)
+                if (sub_cmp(c, e, lhsv, st->list.rows[i], &res, err) != 0)
                     return -1;
                 if (res.null)
                     saw_null = true;
@@ -432,7 +503,7 @@ int exec_sublink(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
         } else {
             while ((rc = exec_next(node, err)) == 1) {
                 Value res;
-                if (sub_cmp(c, e, &lhs, &node->row[0], &res, err) != 0)
+                if (sub_cmp(c, e, lhsv, node->row, &res, err) != 0)
                     return -1;
                 if (res.null)
                     saw_null = true;
@@ -449,7 +520,27 @@ int exec_sublink(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
         return 0;
     }
     ShaleArena *dst = correlated ? c->arena : &st->arena;
-    if (kind == SUBLINK_EXISTS) {
+    if (kind == SUBLINK_ROWCMP) {
+        rc = exec_next(node, err);
+        if (rc < 0)
+            return -1;
+        if (rc == 0) {
+            *out = value_null(BOOLOID);
+        } else {
+            if (sub_cmp(c, e, lhsv, node->row, out, err) != 0)
+                return -1;
+            rc = exec_next(node, err);
+            if (rc < 0)
+                return -1;
+            if (rc == 1)
+                return SQL_ERR(err, CARDINALITY_VIOLATION, "more than one row returned by a subquery used as an expression");
+        }
+        exec_rescan(node);
+        if (!correlated) {
+            /* the result depends on the left-hand row: nothing to cache */
+        }
+        return 0;
+    } else if (kind == SUBLINK_EXISTS) {
         rc = exec_next(node, err);
         if (rc < 0)
             return -1;

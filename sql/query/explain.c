@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sql/pgcat/pgcat.h"
 #include "sql/query/dml_int.h"
 
 typedef struct Out {
@@ -18,6 +19,9 @@ typedef struct Out {
     QueryCursor *qc;
     QueryEnv *env;
     bool oom;
+    const Plan *agg;             /* expressions being printed read this Agg's output row */
+    const Plan *pending_filter;  /* HAVING: printed under the Agg it filters */
+    const RTE *unqual;           /* Index Cond: the scanned table's columns print unqualified */
 } Out;
 
 static void out_line(Out *o, int indent, const char *text)
@@ -49,6 +53,35 @@ static void out_line(Out *o, int indent, const char *text)
 
 static void dep(Out *o, const Expr *e, const BindScope *s, ShaleBuf *b);
 
+static void dep_agg_var(Out *o, const Expr *e, ShaleBuf *b)
+{
+    const Plan *ag = o->agg;
+    int idx = e->u.var.index;
+    const BindScope *in = ag->scope;
+    o->agg = NULL; /* group and aggregate arguments read the Agg's input */
+    if (idx < ag->n_group) {
+        dep(o, ag->group[idx], in, b);
+    } else if (idx < ag->n_group + ag->n_aggs) {
+        const AggSpec *a = ag->aggs[idx - ag->n_group];
+        const char *nm = a->match.func->name;
+        shale_buf_append(b, nm, strlen(nm));
+        shale_buf_append_byte(b, '(');
+        if (a->star)
+            shale_buf_append_byte(b, '*');
+        if (a->distinct)
+            shale_buf_append(b, "DISTINCT ", 9);
+        for (int i = 0; i < a->nargs; i++) {
+            if (i)
+                shale_buf_append(b, ", ", 2);
+            dep(o, a->args[i], in, b);
+        }
+        shale_buf_append_byte(b, ')');
+    } else {
+        shale_buf_append(b, "GROUPING()", 10);
+    }
+    o->agg = ag;
+}
+
 static void dep_var(const Expr *e, const BindScope *s, ShaleBuf *b)
 {
     if (s && e->u.var.level == 0) {
@@ -76,7 +109,14 @@ static void dep(Out *o, const Expr *e, const BindScope *s, ShaleBuf *b)
     char tmp[64];
     switch (e->kind) {
     case EXPR_VAR:
-        dep_var(e, s, b);
+        if (o->unqual && e->u.var.level == 0 && e->u.var.index >= o->unqual->offset &&
+            e->u.var.index < o->unqual->offset + o->unqual->ncols && o->unqual->colnames[e->u.var.index - o->unqual->offset]) {
+            const char *cn = o->unqual->colnames[e->u.var.index - o->unqual->offset];
+            shale_buf_append(b, cn, strlen(cn));
+        } else if (!s && o->agg && e->u.var.level == 0)
+            dep_agg_var(o, e, b);
+        else
+            dep_var(e, s, b);
         return;
     case EXPR_PARAM:
         snprintf(tmp, sizeof(tmp), "$%d", e->u.param + 1);
@@ -298,7 +338,7 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
 {
     char name[400];
     int di = indent + (child ? 6 : 2); /* detail lines */
-    int ci = indent + (child ? 4 : 0); /* where children's "->" go */
+    int ci = di;                       /* children's "->" line up with the detail lines */
     const char *alias = p->rte ? p->rte->alias : NULL;
     switch (p->kind) {
     case PLAN_PROJECT: case PLAN_LOCKROWS:
@@ -349,7 +389,37 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
             else
                 rest[nr++] = p->qual[i];
         }
+        /* PostgreSQL prints index conditions with the indexed column on the left */
+        Expr flipped[64];
+        for (int i = 0; i < nc; i++) {
+            const Expr *q = conds[i];
+            if (q->kind != EXPR_FUNC || q->nargs != 2 || q->args[1]->kind != EXPR_VAR || q->args[1]->u.var.level != 0 ||
+                q->args[1]->u.var.index < p->rte->offset || q->args[1]->u.var.index >= p->rte->offset + p->rte->ncols)
+                continue;
+            const char *op = q->u.func.m->func->name;
+            const char *rev = strcmp(op, "<") == 0 ? ">" : strcmp(op, ">") == 0 ? "<" : strcmp(op, "<=") == 0 ? ">=" :
+                              strcmp(op, ">=") == 0 ? "<=" : strcmp(op, "=") == 0 ? "=" : NULL;
+            if (!rev)
+                continue;
+            SqlFuncMatch *m = q_alloc(o->a, sizeof(SqlFuncMatch));
+            Expr **args = q_alloc(o->a, sizeof(Expr *) * 2);
+            SqlFunc *f = q_alloc(o->a, sizeof(SqlFunc));
+            if (!m || !args || !f)
+                continue;
+            *f = *q->u.func.m->func;
+            f->name = rev;
+            *m = *q->u.func.m;
+            m->func = f;
+            flipped[i] = *q;
+            args[0] = q->args[1];
+            args[1] = q->args[0];
+            flipped[i].args = args;
+            flipped[i].u.func.m = m;
+            conds[i] = &flipped[i];
+        }
+        o->unqual = p->rte;
         detail_exprs(o, di, "Index Cond", conds, nc, p->scope);
+        o->unqual = NULL;
         detail_exprs(o, di, "Filter", rest, nr, p->scope);
         return;
     }
@@ -414,21 +484,34 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
         (void)conds;
         detail_exprs(o, di, "Join Filter", p->qual, p->n_qual, p->scope);
         explain_node(o, p->left, ci, true, NULL, NULL);
-        node_header(o, p->right, ci + 4, true, "Hash");
-        explain_node(o, p->right, ci + 10, true, NULL, NULL);
+        node_header(o, p->right, ci, true, "Hash");
+        explain_node(o, p->right, ci + 6, true, NULL, NULL);
         return;
     }
     case PLAN_FILTER: {
         const Plan *c = p->left;
+        if (c->kind == PLAN_AGG) {
+            o->pending_filter = p;
+            explain_node(o, c, indent, child, sort_exprs, sort_scope);
+            return;
+        }
         explain_node(o, c, indent, child, sort_exprs, sort_scope);
-        detail_exprs(o, di, "Filter", p->qual, p->n_qual, NULL);
+        detail_exprs(o, di, "Filter", p->qual, p->n_qual, p->scope);
         return;
     }
-    case PLAN_AGG:
-        node_header(o, p, indent, child, p->n_group ? "HashAggregate" : "Aggregate");
-        detail_exprs(o, di, "Group Key", p->group, p->n_group, p->left ? p->left->scope : NULL);
+    case PLAN_AGG: {
+        node_header(o, p, indent, child, p->n_sets ? "MixedAggregate" : p->n_group ? "HashAggregate" : "Aggregate");
+        detail_exprs(o, di, "Group Key", p->group, p->n_group, p->scope);
+        if (o->pending_filter) {
+            const Plan *f = o->pending_filter;
+            o->pending_filter = NULL;
+            o->agg = p;
+            detail_exprs(o, di, "Filter", f->qual, f->n_qual, NULL);
+            o->agg = NULL;
+        }
         explain_node(o, p->left, ci, true, NULL, NULL);
         return;
+    }
     case PLAN_WINDOW:
         node_header(o, p, indent, child, "WindowAgg");
         explain_node(o, p->left, ci, true, NULL, NULL);
@@ -438,6 +521,10 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
         const Plan *pj = p->left;
         while (pj && pj->kind != PLAN_PROJECT && (pj->kind == PLAN_UNIQUE || pj->kind == PLAN_FILTER))
             pj = pj->left;
+        const Plan *below = pj && pj->kind == PLAN_PROJECT ? pj->left : NULL;
+        while (below && below->kind == PLAN_FILTER)
+            below = below->left;
+        o->agg = below && below->kind == PLAN_AGG && !pj->scope ? below : NULL;
         ShaleBuf b;
         shale_buf_init(&b);
         shale_buf_append(&b, "Sort Key: ", 10);
@@ -458,6 +545,7 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
                 shale_buf_append(&b, k->nulls_first ? " NULLS FIRST" : " NULLS LAST", k->nulls_first ? 12 : 11);
         }
         shale_buf_append_byte(&b, 0);
+        o->agg = NULL;
         if (!b.oom)
             out_line(o, di, b.data);
         shale_buf_free(&b);
@@ -478,7 +566,7 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
                 node_header(o, p, indent, child, "HashAggregate");
                 indent = ci;
                 child = true;
-                ci = indent + 4;
+                ci = indent + 6;
             }
             node_header(o, p, indent, child, "Append");
         } else {
@@ -491,6 +579,18 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
     case PLAN_PROJECT_SRF:
         node_header(o, p, indent, child, "ProjectSet");
         explain_node(o, p->left, ci, true, NULL, NULL);
+        return;
+    case PLAN_SEQUENCESCAN:
+        snprintf(name, sizeof(name), "Seq Scan on %s", p->rel->name);
+        node_header(o, p, indent, child, name);
+        return;
+    case PLAN_VIRTUALSCAN:
+        if (alias && strcmp(alias, p->vtab->name) != 0)
+            snprintf(name, sizeof(name), "Seq Scan on %s %s", p->vtab->name, alias);
+        else
+            snprintf(name, sizeof(name), "Seq Scan on %s", p->vtab->name);
+        node_header(o, p, indent, child, name);
+        detail_exprs(o, di, "Filter", p->qual, p->n_qual, p->scope);
         return;
     case PLAN_RECURSIVE:
         node_header(o, p, indent, child, "Recursive Union");

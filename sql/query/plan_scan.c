@@ -236,6 +236,9 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
     ib->hi_incl = best.hi_incl;
     ib->n_in = best.n_in;
     ib->in = best.in;
+    /* the whole primary key by equality (or an IN list on its last column): point reads */
+    ib->unique_point = best.idx->primary && !best.lo && !best.hi &&
+                       best.n_eq + (best.n_in ? 1 : 0) == best.idx->ncols && best.n_eq <= 32;
     double est = p->est_rows;
     if (best.unique_hit) {
         est = 1;

@@ -86,6 +86,13 @@ int query_prepare(QueryEnv *env, const AstNode *stmt, const char *query_text, in
             b.param_types[i] = TEXTOID;
     q->n_params = b.n_params;
     q->param_types = b.param_types;
+    if (!q->param_types) {
+        /* never NULL, so callers may memcpy zero entries from it */
+        q->param_types = q_alloc(arena, sizeof(Oid));
+        if (!q->param_types)
+            return q_oom(err);
+        q->param_types[0] = INVALIDOID;
+    }
     q->n_plans = b.n_plans;
     q->n_sublinks = b.n_sublinks;
     q->n_ctes = b.n_ctes;
@@ -93,6 +100,21 @@ int query_prepare(QueryEnv *env, const AstNode *stmt, const char *query_text, in
     q->n_srfs = b.n_srfs;
     if (fill_columns(&b, q, ncols, names, types, typmods, tlist, err) != 0)
         return -1;
+    for (int i = 0; i < b.n_ctes; i++) {
+        PreparedQuery *pq = b.all_ctes[i]->dml_q;
+        if (!pq)
+            continue;
+        /* the nested statement's cursor needs room for every id of the whole statement */
+        q->has_dml_ctes = true;
+        pq->n_params = q->n_params;
+        pq->param_types = q->param_types;
+        pq->n_plans = q->n_plans;
+        pq->n_sublinks = q->n_sublinks;
+        pq->n_ctes = q->n_ctes;
+        pq->ctes = q->ctes;
+        pq->n_srfs = q->n_srfs;
+        pq->cols = NULL;
+    }
     q->trivial = q->kind == QUERY_SELECT && !b.touched_tables && !b.has_sublinks && b.n_params == 0 && b.n_ctes == 0;
     *out = q;
     return 0;
@@ -112,7 +134,9 @@ static int query_cursor_init(QueryEnv *env, PreparedQuery *q, const Value *param
     if (!qc)
         return q_oom(err);
     memset(qc, 0, sizeof(*qc));
-    qc->env = env;
+    qc->env_copy = *env;
+    qc->env = &qc->env_copy;
+    env = qc->env;
     qc->q = q;
     qc->arena = exec_arena;
     qc->params = params;
@@ -168,6 +192,13 @@ int query_next(QueryCursor *c, const Value **row, SqlError *err)
     if (c->finished)
         return 0;
     int rc;
+    if (c->q->has_dml_ctes && !c->dml_ctes_done) {
+        /* data-modifying WITH queries run to completion first, referenced or not */
+        c->dml_ctes_done = true;
+        for (int i = 0; i < c->q->n_ctes; i++)
+            if (c->q->ctes[i]->dml_q && exec_cte_materialize(c, i, err) != 0)
+                return -1;
+    }
     if (c->q->kind == QUERY_SELECT) {
         rc = exec_next(c->top, err);
         if (rc == 1) {

@@ -43,7 +43,9 @@ typedef enum ExprKind {
     EXPR_NEXTVAL,       /* identity column: next value of a sequence */
     EXPR_AGGREF,        /* aggregate call (replaced by a Var above the Agg node) */
     EXPR_WINDOW,        /* window function call (replaced by a Var above Window) */
-    EXPR_SRF            /* set-returning function in a target list */
+    EXPR_SRF,           /* set-returning function in a target list */
+    EXPR_GROUPING,      /* GROUPING(a, b): args[0] = the Agg's grouping-set column */
+    EXPR_PGCAT          /* catalog-aware function (sql/pgcat: format_type, pg_get_indexdef...) */
 } ExprKind;
 
 typedef struct Expr Expr;
@@ -51,7 +53,10 @@ typedef struct Plan Plan;
 typedef struct AggSpec AggSpec;
 typedef struct WinSpec WinSpec;
 
-typedef enum SubLinkKind { SUBLINK_EXISTS, SUBLINK_EXPR, SUBLINK_ARRAY, SUBLINK_ANY, SUBLINK_ALL } SubLinkKind;
+typedef enum SubLinkKind {
+    SUBLINK_EXISTS, SUBLINK_EXPR, SUBLINK_ARRAY, SUBLINK_ANY, SUBLINK_ALL,
+    SUBLINK_ROWCMP               /* (a, b) op (SELECT x, y): at most one row */
+} SubLinkKind;
 
 struct Expr {
     ExprKind kind;
@@ -74,13 +79,17 @@ struct Expr {
         struct { SqlFuncMatch *eq; } nullif;
         struct { bool is_all; SqlFuncMatch **ops; } any;  /* ANY_LIST: args[0] lhs, args[1..] items, ops[i-1];
                                                              ANY_ARRAY: args[0] lhs, args[1] array, ops[0] */
-        struct { SubLinkKind kind; Plan *plan; SqlFuncMatch *op; int id; } sub; /* args[0]: lhs for ANY/ALL */
+        /* args[0..nargs): the left-hand row for ANY/ALL/ROWCMP; ops[i] compares column i;
+         * a multi-column comparison is AND of ops (OR when the operator is <>) */
+        struct { SubLinkKind kind; Plan *plan; SqlFuncMatch *op; SqlFuncMatch **ops; int id; } sub;
         struct { Oid elem; } array;
         int sqlvalue;            /* AstSqlValueKind */
         struct { Oid seq; } nextval;
         struct { AggSpec *agg; } aggref;
         struct { WinSpec *win; } window;
         struct { SqlFuncMatch *m; int id; } srf;
+        struct { int n; int *gidx; const uint64_t *sets; int n_sets; } grouping;
+        struct { const struct PgCatFunc *fn; } pgcat;
     } u;
 };
 
@@ -121,6 +130,8 @@ struct WinSpec {
     int frame_mode;              /* AstFrameMode (DEFAULT = RANGE UNBOUNDED PRECEDING..CURRENT ROW) */
     int start_bound, end_bound;  /* AstFrameBound */
     Expr *start_offset, *end_offset;
+    SqlFuncMatch *range_add, *range_sub; /* RANGE offsets: key + / - offset */
+    int exclude;                 /* AstFrameExclude */
     int index;
 };
 
@@ -147,7 +158,9 @@ typedef enum PlanKind {
     PLAN_PROJECT_SRF,   /* target list with set-returning functions */
     PLAN_LOCKROWS,      /* FOR UPDATE / SHARE */
     PLAN_RECURSIVE,     /* WITH RECURSIVE union */
-    PLAN_WORKTABLE      /* the recursive CTE's working table */
+    PLAN_WORKTABLE,     /* the recursive CTE's working table */
+    PLAN_VIRTUALSCAN,   /* FROM-level: a system catalog table of sql/pgcat */
+    PLAN_SEQUENCESCAN   /* FROM-level: SELECT ... FROM a sequence (last_value, log_cnt, is_called) */
 } PlanKind;
 
 typedef enum JoinType { JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_SEMI, JOIN_ANTI } JoinType;
@@ -162,6 +175,7 @@ typedef struct IndexBounds {
     int n_in;                    /* IN list on column n_eq: several point lookups */
     Expr **in;
     bool backward;
+    bool unique_point;           /* eq (+ one IN value) covers the whole primary key: point reads */
 } IndexBounds;
 
 typedef struct RTE RTE;
@@ -178,6 +192,7 @@ struct Plan {
     Expr **qual;                 /* ANDed quals evaluated on the output row */
     /* scans */
     const CatRelation *rel;
+    const struct PgCatTable *vtab; /* PLAN_VIRTUALSCAN */
     RTE *rte;                    /* FROM-level leaf: its RTE (segment) */
     IndexBounds ib;
     int lock_mode;               /* RelLockMode for FOR UPDATE/SHARE on scans */
@@ -197,6 +212,8 @@ struct Plan {
     int n_aggs;
     AggSpec **aggs;
     bool hashed;
+    int n_sets;                  /* GROUPING SETS / ROLLUP / CUBE: 0 = plain GROUP BY */
+    uint64_t *sets;              /* per set: bit i = group[i] is grouped (else NULL) */
     /* window */
     int n_wins;
     WinSpec **wins;
@@ -207,6 +224,7 @@ struct Plan {
     bool distinct_on;            /* unique: DISTINCT ON the first n_keys key columns */
     /* limit */
     Expr *limit, *offset;
+    bool with_ties;              /* FETCH ... WITH TIES: keys = the ORDER BY */
     /* setop */
     int setop;                   /* AstSetOp */
     bool all;
@@ -234,6 +252,7 @@ struct RTE {
     Plan *plan;                  /* the FROM-level leaf that fills its segment */
 };
 
+typedef struct PreparedQuery PreparedQuery;
 typedef struct CteDef {
     const char *name;
     int ncols;
@@ -245,7 +264,19 @@ typedef struct CteDef {
     bool recursive;
     bool bound;                  /* plan built */
     const AstCte *ast;
+    PreparedQuery *dml_q;        /* data-modifying WITH query (run once, before the main query) */
+    int n_worktable_refs;        /* recursive references bound so far */
 } CteDef;
+
+/* A merged JOIN ... USING / NATURAL column: unqualified references and * see one column
+ * (the left one; the right one for RIGHT JOIN; COALESCE of both for FULL JOIN). */
+typedef struct JoinCol {
+    const char *name;
+    Expr *left, *right;          /* level-0 expressions of each side */
+    int jointype;                /* JoinType */
+    int first, last;             /* RTE range [first, last) of the join */
+    bool dead;                   /* merged again by an enclosing USING join */
+} JoinCol;
 
 struct BindScope {
     BindScope *parent;
@@ -265,6 +296,8 @@ struct BindScope {
     bool has_outer_refs;         /* a Var with level > 0 was bound inside this scope */
     const char *expr_kind;       /* "WHERE", "JOIN/ON", ... for error messages */
     const AstList *windows;      /* the block's WINDOW clause */
+    int n_jcols, cap_jcols;
+    JoinCol *jcols;
 };
 
 typedef struct Binder {
@@ -283,6 +316,7 @@ typedef struct Binder {
     bool touched_tables;
     bool volatile_seen;
     bool has_sublinks;
+    bool keep_unknown;           /* the next plain block keeps unknown-typed outputs (set-op arms) */
     bool block_outer;            /* the block bound last reads enclosing blocks' columns */
     int n_cte_stack, cap_cte_stack;
     CteDef **cte_stack;          /* visible WITH entries, innermost last */
@@ -308,6 +342,7 @@ struct PreparedQuery {
     int n_srfs;
     CteDef **ctes;               /* [n_ctes] by id */
     bool trivial;
+    bool has_dml_ctes;           /* some CTE is an INSERT/UPDATE/DELETE */
     DmlPlan *dml;
 };
 
@@ -356,6 +391,35 @@ bool bind_walk(Expr *e, bool (*fn)(Expr *e, void *arg), void *arg);
 /* True when e has a level-0 Var (reads the current row). */
 bool bind_expr_has_vars(const Expr *e);
 bool bind_expr_volatile(const Expr *e);
+/* Deep copy of e with every Var's level raised by level_add. */
+Expr *bind_expr_copy(Binder *b, const Expr *e, int level_add);
+/* The expression of a merged USING column seen from level_add blocks below. */
+Expr *bind_jcol_expr(Binder *b, const JoinCol *j, int level_add, SqlError *err);
+
+/* Calls and compound expressions (bind_func.c), used by bind_expr. */
+int bind_coerce_args(Binder *b, const SqlFuncMatch *m, int nargs, Expr **args, SqlError *err);
+Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *err);
+Expr *bind_list_common(Binder *b, BindScope *s, const AstList *l, Expr **out, const char *ctx, Oid *common,
+                       int location, SqlError *err);
+Expr *bind_case(Binder *b, BindScope *s, const AstCaseExpr *c, SqlError *err);
+Expr *bind_in(Binder *b, BindScope *s, const AstInExpr *in, SqlError *err);
+Expr *bind_like(Binder *b, BindScope *s, const AstLikeExpr *lk, SqlError *err);
+Expr *bind_subscript(Binder *b, BindScope *s, const AstIndirection *ind, SqlError *err);
+Expr *bind_array(Binder *b, BindScope *s, const AstArrayExpr *a, SqlError *err);
+Expr *bind_row_compare(Binder *b, BindScope *s, const char *op, const AstRowExpr *l, const AstRowExpr *r,
+                       int location, SqlError *err);
+
+bool bind_expr_equal(const Expr *a, const Expr *b);
+/* GROUP BY (bind_group.c): the distinct grouping expressions and, with ROLLUP / CUBE /
+ * GROUPING SETS, the sets (bit masks over them; *n_sets 0 otherwise). */
+int bind_group_by(Binder *b, BindScope *s, const AstList *group_by, Expr **tl_e, const char **tl_names,
+                  int n_visible, Expr ***group, int *n_group, uint64_t **sets, int *n_sets, SqlError *err);
+
+/* Rewrites exprs[0..n) (in place) for evaluation on the Agg's output row: grouping
+ * expressions -> group columns, aggregates -> their columns, GROUPING() -> the set column
+ * (set_col); correlated sub-queries are remapped too. 42803 for ungrouped columns. */
+int bind_group_rewrite(Binder *b, BindScope *s, Expr **group, int n_group, int set_col, const uint64_t *sets,
+                       int n_sets, Expr **exprs, int n_exprs, SqlError *err);
 
 /* Queries (bind_select.c). */
 /* Binds and plans a SELECT (or VALUES / set operation) as a query block nested in parent
@@ -368,6 +432,14 @@ int bind_with(Binder *b, const AstWithClause *with, SqlError *err);
 int bind_window_def(Binder *b, BindScope *s, const AstWindowDef *w, WinSpec *ws, SqlError *err);
 Expr *bind_sublink(Binder *b, BindScope *s, SubLinkKind kind, const AstNode *sub, Expr *lhs,
                    const char *op, int location, SqlError *err);
+/* Row forms: (a, b) IN / op ANY|ALL (SELECT x, y), (a, b) op (SELECT x, y). */
+Expr *bind_row_sublink(Binder *b, BindScope *s, SubLinkKind kind, const AstNode *sub, const AstRowExpr *lhs,
+                       const char *op, int location, SqlError *err);
+/* The plan of a sub-query bound in scope s (for SET (a, b) = (SELECT ...)); *correlated
+ * says whether it reads s or enclosing blocks. */
+Plan *bind_subquery_plan(Binder *b, BindScope *s, const AstNode *sub, int *ncols, Oid **types, int32_t **typmods,
+                         bool *correlated, SqlError *err);
+Expr *bind_sublink_column(Binder *b, Plan *p, int col, Oid type, int32_t typmod, bool correlated, int location);
 Plan *bind_new_plan(Binder *b, PlanKind kind, Plan *left, Plan *right);
 RTE *bind_add_rte(Binder *b, BindScope *s, const char *alias, int ncols, SqlError *err);
 
