@@ -37,3 +37,11 @@ TESTS += tests/wire/wire_server_test
 tests_wire_wire_server_test_SOURCES = tests/wire/wire_server_test.c $(WIRE_TEST_DEPS)
 tests_wire_wire_server_test_CPPFLAGS = $(WIRE_TEST_CPPFLAGS)
 tests_wire_wire_server_test_LDADD = $(SHALE_LIBS) $(LIBPQ_LIBS)
+
+# The hostile-input and fuzz tests again, against the real server (real SQL engine behind
+# the same protocol code): a malformed or random message must not crash or hang it either.
+check_PROGRAMS += tests/wire/wire_hostile_real_test
+TESTS += tests/wire/wire_hostile_real_test
+tests_wire_wire_hostile_real_test_SOURCES = tests/wire/wire_hostile_test.c $(WIRE_TEST_DEPS)
+tests_wire_wire_hostile_real_test_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPQ_CFLAGS) -DWIRE_SERVER_BIN='"shaledb"'
+tests_wire_wire_hostile_real_test_LDADD = $(SHALE_LIBS) $(LIBPQ_LIBS)

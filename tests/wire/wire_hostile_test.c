@@ -5,6 +5,9 @@
  * must get its error and be closed; the server must never crash or hang. */
 #include "tests/harness/test.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include "config.h"
 #include "tests/wire/wire_util.h"
 #include "util/hash.h"
@@ -33,6 +36,14 @@ static void put_msg(char *buf, size_t *n, char type, const void *payload, size_t
     *n += len;
 }
 
+/* The role to start up as: the OS user, which both the real server (its bootstrap
+ * superuser) and the SQL test double accept. */
+static const char *hostile_user(void)
+{
+    const struct passwd *pw = getpwuid(getuid());
+    return pw ? pw->pw_name : "postgres";
+}
+
 /* A connection that finished startup (up to ReadyForQuery), or -1. */
 static int ready_conn(void)
 {
@@ -40,7 +51,7 @@ static int ready_conn(void)
     if (fd < 0)
         return -1;
     char pkt[256];
-    size_t n = wire_startup_packet(pkt, sizeof pkt, "hostile", "postgres");
+    size_t n = wire_startup_packet(pkt, sizeof pkt, hostile_user(), "postgres");
     if (!wire_raw_send(fd, pkt, n) || !wire_raw_until_ready(fd, 5000)) {
         close(fd);
         return -1;
@@ -158,7 +169,7 @@ TEST(ssl_gss_and_version_negotiation)
     CHECK(recv(fd, &b, 1, 0) == 1 && b == 'N');
     /* protocol 3.2 with an unknown _pq_ option: NegotiateProtocolVersion, then on */
     char pkt[256];
-    size_t n = wire_startup_packet(pkt, sizeof pkt, "neg", "postgres");
+    size_t n = wire_startup_packet(pkt, sizeof pkt, hostile_user(), "postgres");
     n--; /* drop the terminator, add an option */
     n += (size_t)snprintf(pkt + n, sizeof pkt - n, "_pq_.fancy%con%c", 0, 0);
     pkt[n++] = 0;
@@ -358,7 +369,7 @@ TEST(protocol_fuzz)
         size_t n = 0;
         bool mutate_startup = shale_random_next(&r) % 10 == 0;
         if (mutate_startup) {
-            n = wire_startup_packet(buf, sizeof buf, "fuzz", "postgres");
+            n = wire_startup_packet(buf, sizeof buf, hostile_user(), "postgres");
             n = fuzz_mutate(&r, buf, n, sizeof buf);
             fd = wire_raw_connect(srv.port);
         } else {
