@@ -1,0 +1,9 @@
+# tests/clients/drivers.mk -- the standard PostgreSQL drivers against a fresh ShaleDB (issue 5):
+# psycopg2, psycopg 3, SQLAlchemy, node-postgres, pgjdbc and pgx. Each *_check.sh skips with a
+# SKIP line naming the missing package when its runtime or driver is not installed
+# (tools/install-deps.sh installs them); SHALE_TEST_SERVER=postgres runs one against a scratch
+# PostgreSQL 15 instead, which is how the expectations were checked.
+TESTS += tests/clients/python/psycopg2_check.sh
+EXTRA_DIST += tests/clients/client_lib.sh \
+	tests/clients/python/psycopg2_check.sh tests/clients/python/clientlib.py \
+	tests/clients/python/test_psycopg2.py
