@@ -76,6 +76,8 @@ static int apply_txn_options(SqlSession *s, const AstList *opts, bool for_sessio
                     return -1;
             } else if (s->txn) {
                 rel_txn_set_read_only(s->txn, ro);
+                /* SHOW transaction_read_only reads the setting (drivers check it). */
+                snprintf(s->settings.value[SETTING_TRANSACTION_READ_ONLY], SETTING_VALUE_MAX, "%s", ro ? "on" : "off");
             }
         }
     }
