@@ -4,16 +4,19 @@
 # (tools/install-deps.sh installs them); SHALE_TEST_SERVER=postgres runs one against a scratch
 # PostgreSQL 15 instead, which is how the expectations were checked.
 TESTS += tests/clients/python/psycopg2_check.sh tests/clients/python/psycopg3_check.sh \
-	tests/clients/python/sqlalchemy_check.sh tests/clients/node/node_check.sh
+	tests/clients/python/sqlalchemy_check.sh tests/clients/node/node_check.sh \
+	tests/clients/java/jdbc_check.sh
 EXTRA_DIST += tests/clients/client_lib.sh \
 	tests/clients/python/psycopg2_check.sh tests/clients/python/clientlib.py \
 	tests/clients/python/test_psycopg2.py \
 	tests/clients/python/psycopg3_check.sh tests/clients/python/test_psycopg3.py \
 	tests/clients/python/sqlalchemy_check.sh tests/clients/python/test_sqlalchemy.py \
 	tests/clients/node/node_check.sh tests/clients/node/test_pg.js \
-	tests/clients/node/package.json tests/clients/node/package-lock.json
+	tests/clients/node/package.json tests/clients/node/package-lock.json \
+	tests/clients/java/jdbc_check.sh tests/clients/java/JdbcTest.java
 CLEANFILES += tests/clients/node/npm-ci.log
 clean-local: clean-clients-node
 clean-clients-node:
+	-rm -rf tests/clients/java/classes
 	-test "$(srcdir)" = . || rm -rf tests/clients/node/node_modules tests/clients/node/package.json tests/clients/node/package-lock.json
 .PHONY: clean-clients-node
