@@ -58,6 +58,11 @@ client_start() {
 client_run() {
   "$@"
   _rc=$?
+  # Sanitizer builds: a report in the server log fails the test even when the server lived on.
+  if grep -q "runtime error:\|AddressSanitizer\|LeakSanitizer" "$PGSERVER_LOG" 2>/dev/null; then
+    echo "FAIL $client_name: sanitizer report in the server log"
+    _rc=1
+  fi
   if [ "$_rc" -ne 0 ] && [ "$_rc" -ne 77 ] || ! pgserver_alive; then
     pgserver_alive || { echo "FAIL $client_name: the server died"; _rc=1; }
     echo "--- last lines of the server log ($PGSERVER_LOG)"

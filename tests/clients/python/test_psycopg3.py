@@ -295,6 +295,18 @@ def error_sqlstates_and_diag():
 
 
 @case
+def show_through_prepared_statements():
+    # Execute of a utility statement must not send a RowDescription of its own (Describe
+    # did): a second one broke prepared SHOW in libpq. The column is the canonical name.
+    with connect() as c:
+        for _ in range(3):
+            cur = c.execute("SHOW timezone", prepare=True)
+            eq([d.name for d in cur.description], ["TimeZone"], "SHOW column name")
+            eq(cur.fetchall(), [("UTC",)], "SHOW value")
+        eq(c.execute("SHOW transaction_read_only", prepare=True).fetchone()[0], "off", "read only outside")
+
+
+@case
 def row_factories_and_description():
     from psycopg.rows import dict_row
     with connect(row_factory=dict_row) as c:
