@@ -296,7 +296,9 @@ static SqlStatus copy_to(SqlSession *s, const AstCopyStmt *cs, const char *text,
         shale_buf_append(&line, binary_sig, sizeof binary_sig);
         shale_buf_append_fixed32(&line, 0);
         shale_buf_append_fixed32(&line, 0);
-        sink->copy_data(sink->arg, line.data, line.len);
+        /* Not sent on its own: like PostgreSQL, the header goes out in one CopyData message
+         * with the first row (or the trailer); psycopg 3 parses each message as whole rows
+         * and expects the signature in front of the first one. */
     } else if (o->header) {
         shale_buf_reset(&line);
         const SqlColumnDesc *cd = query_columns(q);
@@ -323,7 +325,8 @@ static SqlStatus copy_to(SqlSession *s, const AstCopyStmt *cs, const char *text,
             st = (SqlStatus)SQL_ERR(err, QUERY_CANCELED, "canceling statement due to user request");
             break;
         }
-        shale_buf_reset(&line);
+        if (o->format != COPY_BINARY || rows > 0)
+            shale_buf_reset(&line);
         if (o->format == COPY_BINARY) {
             uint8_t nb[2] = { (uint8_t)(ncols >> 8), (uint8_t)ncols };
             shale_buf_append(&line, nb, 2);
@@ -368,7 +371,10 @@ static SqlStatus copy_to(SqlSession *s, const AstCopyStmt *cs, const char *text,
     if (st == SQL_DONE) {
         if (o->format == COPY_BINARY) {
             uint8_t trailer[2] = { 0xff, 0xff };
-            sink->copy_data(sink->arg, (const char *)trailer, 2);
+            if (rows > 0)
+                shale_buf_reset(&line);
+            shale_buf_append(&line, trailer, 2);
+            sink->copy_data(sink->arg, line.data, line.len);
         }
         sink->copy_done(sink->arg);
         char tag[40];

@@ -330,6 +330,8 @@ int session_ensure_txn(SqlSession *s, SqlError *err)
     s->txn_timestamp = now_pg_micros();
     snprintf(s->settings.value[SETTING_TRANSACTION_ISOLATION], SETTING_VALUE_MAX, "%s",
              settings_get(&s->settings, SETTING_DEFAULT_TRANSACTION_ISOLATION));
+    /* Like transaction_isolation, transaction_read_only starts from its default each transaction. */
+    snprintf(s->settings.value[SETTING_TRANSACTION_READ_ONLY], SETTING_VALUE_MAX, "%s", o.read_only ? "on" : "off");
     return 0;
 }
 
@@ -356,6 +358,12 @@ int session_end_txn(SqlSession *s, bool commit, SqlError *err)
     }
     s->tx = TX_NONE;
     s->n_savepoints = 0;
+    /* Outside a transaction SHOW transaction_isolation / transaction_read_only report the
+     * defaults, as in PostgreSQL (each statement's implicit transaction starts from them). */
+    snprintf(s->settings.value[SETTING_TRANSACTION_ISOLATION], SETTING_VALUE_MAX, "%s",
+             settings_get(&s->settings, SETTING_DEFAULT_TRANSACTION_ISOLATION));
+    snprintf(s->settings.value[SETTING_TRANSACTION_READ_ONLY], SETTING_VALUE_MAX, "%s",
+             settings_get(&s->settings, SETTING_DEFAULT_TRANSACTION_READ_ONLY));
     aborted = aborted || rc != 0;
     /* e2e fix: every setting restored here is re-applied to the TypeContext, also the ones
      * not reported to the client (SET LOCAL extra_float_digits used to stick there). */

@@ -296,6 +296,13 @@ int sql_describe_portal(SqlSession *s, const char *portal, const SqlSink *sink, 
 
 static SqlStatus execute_portal(SqlSession *s, const char *portal, int64_t max_rows, const SqlSink *sink, SqlError *err);
 
+static void drop_row_description(void *arg, int n_cols, const SqlColumnDesc *cols)
+{
+    (void)arg;
+    (void)n_cols;
+    (void)cols;
+}
+
 SqlStatus sql_execute(SqlSession *s, const char *portal, int64_t max_rows, const SqlSink *sink, SqlError *err)
 {
     session_timeout_arm(s);
@@ -330,7 +337,12 @@ static SqlStatus execute_portal(SqlSession *s, const char *portal, int64_t max_r
     }
     atomic_store(&s->cancel, false);
     if (!st->query) {
-        SqlStatus r = session_exec_stmt(s, st->raw.stmt, st->text, sink, err);
+        /* drivers fix: Execute never sends RowDescription (Describe does). Utility statements
+         * with rows (SHOW, EXPLAIN) emit one; a second 'T' after Describe's made libpq-based
+         * drivers (psycopg 3 prepared statements, pgjdbc) fail with "D message without T". */
+        SqlSink quiet = *sink;
+        quiet.row_description = drop_row_description;
+        SqlStatus r = session_exec_stmt(s, st->raw.stmt, st->text, &quiet, err);
         session_report_changes(s, sink);
         if (r == SQL_ERROR)
             return (SqlStatus)ext_fail(s);

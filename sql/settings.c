@@ -173,7 +173,7 @@ int settings_set(SessionSettings *s, const char *name, const char *value, bool l
     }
     if (id == SETTING_SERVER_VERSION || id == SETTING_SERVER_VERSION_NUM || id == SETTING_SERVER_ENCODING ||
         id == SETTING_INTEGER_DATETIMES || id == SETTING_MAX_IDENTIFIER_LENGTH || id == SETTING_IS_SUPERUSER ||
-        id == SETTING_IN_HOT_STANDBY)
+        id == SETTING_IN_HOT_STANDBY || id == SETTING_MAX_INDEX_KEYS || id == SETTING_BLOCK_SIZE)
         return sql_error_set(err, ERRCODE_CANT_CHANGE_RUNTIME_PARAM, "parameter \"%s\" cannot be changed", setting_defs[id].name);
     char norm[SETTING_VALUE_MAX];
     if (!normalise((SettingId)id, value ? value : s->reset_value[id], norm, sizeof norm, err))

@@ -76,6 +76,8 @@ static int apply_txn_options(SqlSession *s, const AstList *opts, bool for_sessio
                     return -1;
             } else if (s->txn) {
                 rel_txn_set_read_only(s->txn, ro);
+                /* SHOW transaction_read_only reads the setting (drivers check it). */
+                snprintf(s->settings.value[SETTING_TRANSACTION_READ_ONLY], SETTING_VALUE_MAX, "%s", ro ? "on" : "off");
             }
         }
     }
@@ -259,9 +261,9 @@ static SqlStatus exec_show(SqlSession *s, const AstVariableShowStmt *v, const Sq
     if (settings_show(&s->settings, v->name, buf, sizeof buf, err) != 0)
         return SQL_ERROR;
     int id = settings_lookup(v->name);
+    /* drivers fix: PostgreSQL names the column after the setting's canonical spelling
+     * (SHOW timezone -> "TimeZone"); unknown placeholder settings keep the user's name. */
     SqlColumnDesc col = text_col(id >= 0 ? settings_name((SettingId)id) : v->name);
-    /* PostgreSQL names the column after the setting as the user spelled it, lower-cased. */
-    col.name = v->name;
     sink->row_description(sink->arg, 1, &col);
     const char *vals[1] = { buf };
     send_text_row(sink, 1, vals);
@@ -331,7 +333,8 @@ int utility_describe(SqlSession *s, const AstNode *stmt, SqlColumnDesc *cols, in
             cols[2] = text_col("description");
             return 3;
         }
-        cols[0] = text_col(v->name);
+        int id = settings_lookup(v->name);
+        cols[0] = text_col(id >= 0 ? settings_name((SettingId)id) : v->name);
         return 1;
     }
     if (stmt->tag == AST_EXPLAIN) {
