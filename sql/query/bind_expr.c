@@ -298,8 +298,9 @@ Expr *bind_coerce(Binder *b, Expr *e, Oid type, int32_t typmod, TypesCoercion ct
         err_at(b, err, e->location);
         return NULL;
     }
-    /* fold casts of constants */
-    if (e->kind == EXPR_CONST) {
+    /* fold casts of constants (not regclass/regtype -> text: the executor prints the name) */
+    if (e->kind == EXPR_CONST && !((e->type == REGCLASSOID || e->type == REGTYPEOID) && !e->u.c.null &&
+                                   (type == TEXTOID || type == VARCHAROID || type == NAMEOID))) {
         Value v;
         if (types_cast(b->env->tc, &e->u.c, type, typmod, ctx, b->arena, &v, err) != 0) {
             err_at(b, err, e->location);
