@@ -2,6 +2,7 @@
  * starting sessions, the transaction state machine (session_int.h), the simple-query loop
  * and sending result rows in the client's formats. */
 #include "sql/session_int.h"
+#include "sql/pgcat/pgcat.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -529,10 +530,38 @@ int session_query_env(SqlSession *s, QueryEnv *env, CatSnapshot **cat, SqlError 
     return 0;
 }
 
+/* regclass / regtype in text format print as names (PostgreSQL's regclassout/regtypeout:
+ * "emp", "pg_catalog.pg_class", "integer"), which needs the catalog; the types module only
+ * knows the numeric form. A snapshot is taken per value: only such columns pay for it.
+ * Falls back to the number when the catalog cannot be read. */
+static bool format_reg_value(SqlSession *s, const Value *v, ShaleBuf *out)
+{
+    QueryEnv env;
+    CatSnapshot *cat;
+    SqlError err;
+    memset(&err, 0, sizeof err);
+    if (session_query_env(s, &env, &cat, &err) != 0) {
+        sql_error_clear(&err);
+        return false;
+    }
+    ShaleArena arena;               /* owns the formatted name until it is copied to out */
+    shale_arena_init(&arena);
+    const char *name = NULL;
+    int rc = v->type == REGCLASSOID ? pgcat_regclass_out(&env, (Oid)v->u.i, &arena, &name)
+                                    : pgcat_regtype_out(&env, (Oid)v->u.i, &arena, &name);
+    if (rc == 0 && name)
+        shale_buf_append(out, name, strlen(name));
+    shale_arena_destroy(&arena);
+    catalog_snapshot_release(cat);
+    return rc == 0 && name;
+}
+
 void session_format_value(SqlSession *s, const Value *v, int16_t format, ShaleBuf *out)
 {
     if (format == 1)
         types_send(&s->tc, v, out);
+    else if (!v->null && (v->type == REGCLASSOID || v->type == REGTYPEOID) && format_reg_value(s, v, out))
+        return;
     else
         types_output(&s->tc, v, out);
 }

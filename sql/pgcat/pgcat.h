@@ -95,6 +95,12 @@ const PgCatFunc *pgcat_func_at(int i);
  * coerced to (exact match preferred), or NULL. */
 const PgCatFunc *pgcat_func_lookup(const char *name, int nargs, const Oid *argtypes);
 
+/* Catalog set-returning functions (pg_partition_ancestors, pg_partition_tree: pgcat_srf.c),
+ * as static SQL_FUNC_SRF entries the binder resolves before the types module's registry
+ * (args[] are the types to coerce to, ret the single column's type). NULL if none.
+ * The entry is static and lives for the process. */
+const SqlFunc *pgcat_srf_lookup(const char *name, int nargs);
+
 /* regclass / regtype / regproc I/O with catalog access (the types module only knows the
  * numeric forms): name -> OID following search_path, and OID -> name (qualified when not
  * visible). Return 0 or -1 with err (42P01 'relation "x" does not exist', 42704 'type "x"

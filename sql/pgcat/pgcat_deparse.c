@@ -74,10 +74,139 @@ static void deparse_pg(const AstNode *e, ShaleBuf *out)
                 continue;
             }
         }
+        if (s[i] == '(') {                   /* "(0)::numeric", "(f)::text": PG prints 0::numeric */
+            size_t j = i + 1;
+            while (j < n && (s[j] == '_' || s[j] == '.' || (s[j] >= '0' && s[j] <= '9') ||
+                             (s[j] >= 'a' && s[j] <= 'z')))
+                j++;
+            if (j > i + 1 && j + 2 < n && s[j] == ')' && s[j + 1] == ':' && s[j + 2] == ':') {
+                shale_buf_append(out, s + i + 1, j - i - 1);
+                i = j + 1;
+                continue;
+            }
+        }
         shale_buf_append(out, s + i, 1);
         i++;
     }
     shale_buf_free(&tmp);
+}
+
+/* ---- PostgreSQL's implicit casts in stored check expressions -------------------------- */
+
+/* The type of rel's column named by ref (an unqualified or table-qualified column), or 0. */
+static Oid column_type(const CatRelation *rel, const AstNode *ref)
+{
+    if (!rel || !ref || ref->tag != AST_COLUMN_REF)
+        return INVALIDOID;
+    const AstColumnRef *c = (const AstColumnRef *)ref;
+    if (c->star || c->fields.n < 1 || c->fields.n > 2)
+        return INVALIDOID;
+    const char *name = c->fields.names[c->fields.n - 1];
+    for (int i = 0; i < rel->ncols; i++)
+        if (!rel->cols[i].dropped && strcmp(rel->cols[i].name, name) == 0)
+            return rel->cols[i].type;
+    return INVALIDOID;
+}
+
+/* The builtin type name PostgreSQL casts a literal of kind k to when it meets a column of
+ * type col in a comparison or arithmetic operator, NULL when it needs none (int literal vs
+ * int2/4/8: cross-type operators exist) or we do not know the rule. */
+static const char *literal_cast(Oid col, AstConstKind k)
+{
+    if (k == AST_CONST_INTEGER)
+        return col == NUMERICOID ? "numeric" : col == FLOAT8OID || col == FLOAT4OID ? "float8" : NULL;
+    if (k == AST_CONST_NUMERIC)
+        return col == FLOAT8OID || col == FLOAT4OID ? "float8" : NULL;
+    if (k != AST_CONST_STRING)
+        return NULL;
+    switch (col) {
+    case TEXTOID: case VARCHAROID: return "text";
+    case BPCHAROID: return "bpchar";
+    case NUMERICOID: return "numeric";
+    case DATEOID: return "date";
+    case INTERVALOID: return "interval";
+    case UUIDOID: return "uuid";
+    default: return NULL;
+    }
+}
+
+static AstNode *make_cast(AstNode *arg, const char *type, ShaleArena *a)
+{
+    AstTypeCast *c = shale_arena_alloc(a, sizeof *c);
+    AstTypeName *t = shale_arena_alloc(a, sizeof *t);
+    const char **names = shale_arena_alloc(a, sizeof *names);
+    if (!c || !t || !names)
+        return arg;
+    memset(c, 0, sizeof *c);
+    memset(t, 0, sizeof *t);
+    names[0] = type;
+    t->hdr.tag = AST_TYPE_NAME;
+    t->hdr.location = -1;
+    t->names.names = names;
+    t->names.n = 1;
+    t->builtin = true;
+    c->hdr.tag = AST_TYPE_CAST;
+    c->hdr.location = -1;
+    c->arg = arg;
+    c->type = t;
+    c->syntax = AST_CAST_COLONS;
+    return &c->hdr;
+}
+
+/* Rewrites e (a tree in a, ours to change) so binary operators between a column of rel and a
+ * literal show the casts PostgreSQL's parser adds: "salary > 0" -> "salary > 0::numeric",
+ * "name <> 'x'" on varchar -> "name::text <> 'x'::text". */
+static void add_implicit_casts(AstNode *e, const CatRelation *rel, ShaleArena *a)
+{
+    if (!e)
+        return;
+    if (e->tag == AST_BOOL) {
+        AstBoolExpr *be = (AstBoolExpr *)e;
+        for (int i = 0; i < be->args.n; i++)
+            add_implicit_casts(be->args.items[i], rel, a);
+        return;
+    }
+    if (e->tag != AST_OP)
+        return;
+    AstOpExpr *op = (AstOpExpr *)e;
+    if (!op->lexpr || !op->rexpr) {
+        add_implicit_casts(op->rexpr, rel, a);
+        return;
+    }
+    add_implicit_casts(op->lexpr, rel, a);
+    add_implicit_casts(op->rexpr, rel, a);
+    for (int side = 0; side < 2; side++) {
+        AstNode **colp = side ? &op->rexpr : &op->lexpr, **litp = side ? &op->lexpr : &op->rexpr;
+        Oid ct = column_type(rel, *colp);
+        if (!ct || (*litp)->tag != AST_CONST)
+            continue;
+        const char *cast = literal_cast(ct, ((const AstConst *)*litp)->kind);
+        if (!cast)
+            continue;
+        *litp = make_cast(*litp, cast, a);
+        if (ct == VARCHAROID)           /* varchar has no operators of its own: text's apply */
+            *colp = make_cast(*colp, "text", a);
+        return;
+    }
+}
+
+static void pretty_node(const AstNode *e, ShaleBuf *out);
+
+void pgcat_check_expr(const CatRelation *rel, const char *text, bool pretty, ShaleBuf *out)
+{
+    ShaleArena arena;
+    shale_arena_init(&arena);
+    AstNode *e = (AstNode *)parse_expr(text, &arena);
+    if (e) {
+        add_implicit_casts(e, rel, &arena);
+        if (pretty)
+            pretty_node(e, out);
+        else
+            deparse_pg(e, out);
+    } else {
+        put(out, text);
+    }
+    shale_arena_destroy(&arena);
 }
 
 void pgcat_expr(const char *text, ShaleBuf *out)
@@ -121,8 +250,8 @@ static void pretty_node(const AstNode *e, ShaleBuf *out)
             const AstNode *a = b->args.items[i];
             if (i)
                 put(out, b->op == AST_AND ? " AND " : " OR ");
-            bool paren = a->tag == AST_BOOL && ((const AstBoolExpr *)a)->op != b->op &&
-                         ((const AstBoolExpr *)a)->op != AST_NOT;
+            /* AND binds tighter than OR: PG's pretty mode only parenthesises OR under AND */
+            bool paren = a->tag == AST_BOOL && ((const AstBoolExpr *)a)->op == AST_OR && b->op == AST_AND;
             if (paren)
                 put(out, "(");
             pretty_node(a, out);
@@ -377,10 +506,7 @@ void pgcat_constraintdef(const QueryEnv *env, const CatRelation *rel, const CatC
     }
     case CAT_CON_CHECK:
         put(out, "CHECK (");
-        if (pretty)
-            pgcat_expr_pretty(con->check_expr ? con->check_expr : "true", out);
-        else
-            pgcat_expr(con->check_expr ? con->check_expr : "true", out);
+        pgcat_check_expr(rel, con->check_expr ? con->check_expr : "true", pretty, out);
         put(out, ")");
         break;
     case CAT_CON_NOT_NULL: {

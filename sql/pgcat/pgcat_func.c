@@ -169,6 +169,33 @@ static int fn_pg_get_userbyid(const QueryEnv *env, ShaleArena *a, int nargs, con
     return pgcat_out_text(a, NAMEOID, name, strlen(name), out, err);
 }
 
+/* current_setting(name [, missing_ok]): the session's value, as SHOW prints it. */
+static int fn_current_setting(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out,
+                              SqlError *err)
+{
+    if (args[0].null) {
+        *out = value_null(TEXTOID);
+        return 0;
+    }
+    const char *name = pgcat_arg_cstr(a, &args[0]);
+    if (!name)
+        return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    SessionSettings defaults;
+    const SqlSession *s = env->session;
+    if (!s)
+        settings_init(&defaults);
+    char buf[SETTING_VALUE_MAX + 64];
+    if (settings_show(s ? &s->settings : &defaults, name, buf, sizeof buf, err) != 0) {
+        if (nargs == 2 && !args[1].null && args[1].u.b) {
+            sql_error_clear(err);
+            *out = value_null(TEXTOID);
+            return 0;
+        }
+        return -1;
+    }
+    return pgcat_out_text(a, TEXTOID, buf, strlen(buf), out, err);
+}
+
 static int fn_pg_table_is_visible(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out,
                                   SqlError *err)
 {
@@ -387,13 +414,19 @@ static const PgCatFunc funcs[] = {
     F("pg_get_ruledef", 2, OIDOID, BOOLOID, 0, 0, TEXTOID, true, fn_null_text, 2504),
     F("pg_get_partkeydef", 1, OIDOID, 0, 0, 0, TEXTOID, true, fn_null_text, 3352),
     F("pg_get_statisticsobjdef_columns", 1, OIDOID, 0, 0, 0, TEXTOID, true, fn_null_text, 6174),
+    F("pg_get_function_sqlbody", 1, OIDOID, 0, 0, 0, TEXTOID, true, fn_null_text, 6197),
     F("pg_get_function_result", 1, OIDOID, 0, 0, 0, TEXTOID, true, pgcat_fn_function_result, 2165),
     F("pg_get_function_arguments", 1, OIDOID, 0, 0, 0, TEXTOID, true, pgcat_fn_function_arguments, 2162),
     F("pg_get_function_identity_arguments", 1, OIDOID, 0, 0, 0, TEXTOID, true, pgcat_fn_function_arguments, 2232),
+    F("current_setting", 1, TEXTOID, 0, 0, 0, TEXTOID, true, fn_current_setting, 2077),
+    F("current_setting", 2, TEXTOID, BOOLOID, 0, 0, TEXTOID, false, fn_current_setting, 3294),
     F("pg_table_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_pg_table_is_visible, 2079),
     F("pg_type_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_pg_type_is_visible, 2080),
     F("pg_function_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_true, 2081),
     F("pg_opclass_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_true, 2083),
+    F("pg_operator_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_true, 2082),
+    F("pg_conversion_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_true, 2093),
+    F("pg_statistics_obj_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_true, 3403),
     F("pg_collation_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_true, 3815),
     F("obj_description", 1, OIDOID, 0, 0, 0, TEXTOID, true, fn_obj_description, 1348),
     F("obj_description", 2, OIDOID, NAMEOID, 0, 0, TEXTOID, true, fn_obj_description, 1215),

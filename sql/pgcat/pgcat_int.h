@@ -159,6 +159,9 @@ void pgcat_constraintdef(const QueryEnv *env, const CatRelation *rel, const CatC
 /* An expression text as PostgreSQL prints stored expressions (operators parenthesised,
  * canonical spacing), via the parser's deparser; the text itself when it does not parse. */
 void pgcat_expr(const char *text, ShaleBuf *out);
+/* A check constraint's text of rel, deparsed with the implicit casts PostgreSQL shows
+ * ("salary > 0::numeric"); pretty as pg_get_constraintdef(oid, true). */
+void pgcat_check_expr(const CatRelation *rel, const char *text, bool pretty, ShaleBuf *out);
 /* The same in PostgreSQL's pretty mode (pg_get_*def(..., true)): no parentheses around
  * the whole expression nor around comparison operands of AND/OR ("a > 0 AND b < 1"). */
 void pgcat_expr_pretty(const char *text, ShaleBuf *out);

@@ -146,6 +146,10 @@ int bind_resolve_type(Binder *b, const AstTypeName *t, Oid *type, int32_t *typmo
         return err_at(b, err, t->hdr.location);
     }
     Oid oid = types_lookup_name(name);
+    /* regnamespace is not a ShaleDB type yet: psql casts pg_statistic_ext.stxnamespace to
+     * it (then to text) in \d; read it as oid so such queries bind (docs/compatibility.md) */
+    if (oid == INVALIDOID && strcmp(name, "regnamespace") == 0)
+        oid = OIDOID;
     if (oid == INVALIDOID) {
         SQL_ERR(err, UNDEFINED_OBJECT, "type \"%s\" does not exist", name);
         return err_at(b, err, t->hdr.location);
@@ -294,8 +298,9 @@ Expr *bind_coerce(Binder *b, Expr *e, Oid type, int32_t typmod, TypesCoercion ct
         err_at(b, err, e->location);
         return NULL;
     }
-    /* fold casts of constants */
-    if (e->kind == EXPR_CONST) {
+    /* fold casts of constants (not regclass/regtype -> text: the executor prints the name) */
+    if (e->kind == EXPR_CONST && !((e->type == REGCLASSOID || e->type == REGTYPEOID) && !e->u.c.null &&
+                                   (type == TEXTOID || type == VARCHAROID || type == NAMEOID))) {
         Value v;
         if (types_cast(b->env->tc, &e->u.c, type, typmod, ctx, b->arena, &v, err) != 0) {
             err_at(b, err, e->location);

@@ -238,6 +238,15 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
             return NULL;
         }
         nargs = 0;
+    } else if (pgcat_srf_lookup(name, nargs)) {
+        /* catalog set-returning functions (pg_partition_ancestors ...): exact signature */
+        const SqlFunc *sf = pgcat_srf_lookup(name, nargs);
+        memset(&m, 0, sizeof(m));
+        m.func = sf;
+        m.nargs = nargs;
+        for (int i = 0; i < nargs; i++)
+            m.arg_types[i] = sf->args[i];
+        m.ret_type = sf->ret;
     } else if (types_func_resolve(name, nargs, types, &m, err) != 0) {
         err_at(b, err, fc->hdr.location);
         return NULL;

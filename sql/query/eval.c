@@ -267,6 +267,18 @@ int eval_expr(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
             *out = value_null(e->type);
             return 0;
         }
+        /* regclass/regtype -> text-like prints the name ('emp'::regclass::text = 'emp'), which
+         * needs the catalog (pgcat); the types module only knows the number */
+        if ((v.type == REGCLASSOID || v.type == REGTYPEOID) &&
+            (e->type == TEXTOID || e->type == VARCHAROID || e->type == NAMEOID)) {
+            const char *name = NULL;
+            int rc = v.type == REGCLASSOID ? pgcat_regclass_out(c->qc->env, (Oid)v.u.i, c->arena, &name)
+                                           : pgcat_regtype_out(c->qc->env, (Oid)v.u.i, c->arena, &name);
+            if (rc == 0 && name) {
+                Value t = value_bytes(TEXTOID, name, (uint32_t)strlen(name));
+                return types_cast(c->qc->env->tc, &t, e->type, e->typmod, e->u.cast.ctx, c->arena, out, err);
+            }
+        }
         return types_cast(c->qc->env->tc, &v, e->type, e->typmod, e->u.cast.ctx, c->arena, out, err);
     }
     case EXPR_AND: case EXPR_OR: {
