@@ -128,7 +128,7 @@ const CatRelation *ddl_lookup_relation(DdlCtx *d, const AstRangeVar *rv)
     return NULL;
 }
 
-static const CatRelation *lookup_index(DdlCtx *d, const AstRangeVar *rv, const CatIndex **idx)
+const CatRelation *ddl_lookup_index(DdlCtx *d, const AstRangeVar *rv, const CatIndex **idx)
 {
     if (rv->schema) {
         const CatNamespace *ns = catsnap_namespace_by_name(d->snap, rv->schema);
@@ -940,7 +940,7 @@ static SqlStatus exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink
         case AST_OBJ_INDEX: {
             tag = "DROP INDEX";
             const CatIndex *ix;
-            const CatRelation *rel = lookup_index(d, rv, &ix);
+            const CatRelation *rel = ddl_lookup_index(d, rv, &ix);
             if (!rel) {
                 if (ds->missing_ok) {
                     ddl_notice_skip(sink, "index", rv->relname);
@@ -1320,6 +1320,8 @@ SqlStatus ddl_execute(SqlSession *s, const AstNode *stmt, const char *text, cons
     case AST_TRUNCATE: st = exec_truncate(&d, (const AstTruncateStmt *)stmt, sink, err); break;
     case AST_ALTER_TABLE: st = ddl_alter_table(&d, (const AstAlterTableStmt *)stmt, sink, err); break;
     case AST_CREATE_VIEW: st = ddl_create_view(&d, (const AstViewStmt *)stmt, sink, err); break;
+    case AST_COMMENT: st = ddl_comment(&d, (const AstCommentStmt *)stmt, sink, err); break;
+    case AST_CREATE_TABLE_AS: st = ddl_create_table_as(&d, (const AstCreateTableAsStmt *)stmt, sink, err); break;
     case AST_CREATE_EXTENSION: {
         const AstCreateExtensionStmt *ce = (const AstCreateExtensionStmt *)stmt;
         if (strcmp(ce->name, "vector") != 0 && strcmp(ce->name, "plpgsql") != 0) {

@@ -709,3 +709,187 @@ SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink 
     sink->command_complete(sink->arg, tag);
     return SQL_DONE;
 }
+
+/* ---- COMMENT ON ----------------------------------------------------------------------------- */
+
+SqlStatus ddl_comment(DdlCtx *d, const AstCommentStmt *cs, const SqlSink *sink, SqlError *err)
+{
+    const AstNameList *nm = &cs->object;
+    char *text = cs->comment ? ddl_strdup(d, cs->comment) : NULL;
+    if (cs->comment && !text)
+        return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    switch (cs->objtype) {
+    case AST_OBJ_TABLE:
+    case AST_OBJ_VIEW:
+    case AST_OBJ_SEQUENCE:
+    case AST_OBJ_COLUMN:
+    case AST_OBJ_INDEX:
+    case AST_OBJ_CONSTRAINT: {
+        bool column = cs->objtype == AST_OBJ_COLUMN;
+        int rel_names = column ? nm->n - 1 : nm->n;
+        if (rel_names < 1 || rel_names > 2)
+            return (SqlStatus)SQL_ERR(err, SYNTAX_ERROR, "improper relation name (too many dotted names)");
+        AstRangeVar rv;
+        memset(&rv, 0, sizeof rv);
+        rv.hdr.tag = AST_RANGE_VAR;
+        rv.hdr.location = cs->hdr.location;
+        rv.schema = rel_names == 2 ? nm->names[0] : NULL;
+        rv.relname = nm->names[rel_names - 1];
+        const CatIndex *ix = NULL;
+        const CatRelation *rel = cs->objtype == AST_OBJ_INDEX ? ddl_lookup_index(d, &rv, &ix) : ddl_lookup_relation(d, &rv);
+        if (cs->objtype == AST_OBJ_CONSTRAINT)
+            return (SqlStatus)SQL_ERR(err, FEATURE_NOT_SUPPORTED, "COMMENT ON CONSTRAINT is not supported yet");
+        if (!rel) {
+            sql_error_set(err, cs->objtype == AST_OBJ_INDEX ? ERRCODE_UNDEFINED_OBJECT : ERRCODE_UNDEFINED_TABLE,
+                          "%s \"%s\" does not exist", cs->objtype == AST_OBJ_INDEX ? "index" : "relation", rv.relname);
+            return SQL_ERROR;
+        }
+        CatRelation *copy = catrel_copy(&d->arena, rel);
+        if (!copy)
+            return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+        if (column) {
+            const CatColumn *col = catrel_column_by_name(rel, nm->names[nm->n - 1]);
+            if (!col) {
+                sql_error_set(err, ERRCODE_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist",
+                              nm->names[nm->n - 1], rel->name);
+                return SQL_ERROR;
+            }
+            copy->cols[col->attnum - 1].comment = text;
+        } else if (ix) {
+            for (int i = 0; i < copy->nindexes; i++)
+                if (copy->indexes[i].oid == ix->oid)
+                    copy->indexes[i].comment = text;
+        } else {
+            copy->comment = text;
+        }
+        if (apply_alter(d, rel, copy, err) != 0)
+            return SQL_ERROR;
+        break;
+    }
+    case AST_OBJ_SCHEMA: {
+        const CatNamespace *ns = nm->n == 1 ? catsnap_namespace_by_name(d->snap, nm->names[0]) : NULL;
+        if (!ns) {
+            sql_error_set(err, ERRCODE_INVALID_SCHEMA_NAME, "schema \"%s\" does not exist", nm->n ? nm->names[0] : "");
+            return SQL_ERROR;
+        }
+        CatNamespace copy = *ns;
+        copy.comment = text;
+        if (catalog_alter_namespace(d->cat, d->ctxn, d->s->db_oid, ns, &copy, err) != 0)
+            return SQL_ERROR;
+        break;
+    }
+    default:
+        return (SqlStatus)SQL_ERR(err, FEATURE_NOT_SUPPORTED, "COMMENT ON this kind of object is not supported yet");
+    }
+    sink->command_complete(sink->arg, "COMMENT");
+    return SQL_DONE;
+}
+
+/* ---- CREATE TABLE AS ------------------------------------------------------------------------- */
+
+SqlStatus ddl_create_table_as(DdlCtx *d, const AstCreateTableAsStmt *cs, const SqlSink *sink, SqlError *err)
+{
+    Oid nsp;
+    if (ddl_creation_namespace(d, cs->relation, &nsp, err) != 0)
+        return SQL_ERROR;
+    if (ddl_name_taken(d, nsp, cs->relation->relname)) {
+        if (cs->if_not_exists) {
+            if (sink->notice) {
+                SqlError n;
+                sql_error_set(&n, ERRCODE_DUPLICATE_TABLE, "relation \"%s\" already exists, skipping", cs->relation->relname);
+                n.severity = SQL_SEV_NOTICE;
+                sink->notice(sink->arg, &n);
+            }
+            sink->command_complete(sink->arg, "CREATE TABLE AS");
+            return SQL_DONE;
+        }
+        sql_error_set(err, ERRCODE_DUPLICATE_TABLE, "relation \"%s\" already exists", cs->relation->relname);
+        return SQL_ERROR;
+    }
+    QueryEnv env;
+    CatSnapshot *cat;
+    if (session_query_env(d->s, &env, &cat, err) != 0)
+        return SQL_ERROR;
+    PreparedQuery *q;
+    int rc = query_prepare(&env, &cs->query->hdr, d->text, 0, NULL, &d->arena, &q, err);
+    catalog_snapshot_release(cat);
+    if (rc != 0)
+        return SQL_ERROR;
+    int n = query_n_columns(q);
+    const SqlColumnDesc *qc = query_columns(q);
+    if (cs->colnames.n > n)
+        return (SqlStatus)SQL_ERR(err, SYNTAX_ERROR, "too many column names were specified");
+    CatRelation *rel = shale_arena_alloc(&d->arena, sizeof *rel);
+    CatColumn *cols = shale_arena_alloc(&d->arena, sizeof(CatColumn) * (size_t)(n ? n : 1));
+    if (!rel || !cols)
+        return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    memset(rel, 0, sizeof *rel);
+    memset(cols, 0, sizeof(CatColumn) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        const char *name = i < cs->colnames.n ? cs->colnames.names[i] : qc[i].name;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(cols[j].name, name)) {
+                sql_error_set(err, ERRCODE_DUPLICATE_COLUMN, "column \"%s\" specified more than once", name);
+                return SQL_ERROR;
+            }
+        cols[i].name = ddl_strdup(d, name);
+        cols[i].attnum = (int16_t)(i + 1);
+        cols[i].type = qc[i].type_oid == UNKNOWNOID ? TEXTOID : qc[i].type_oid;
+        cols[i].typmod = qc[i].typmod;
+        cols[i].missing = value_null(cols[i].type);
+    }
+    rel->nsp = nsp;
+    rel->name = ddl_strdup(d, cs->relation->relname);
+    rel->kind = CAT_REL_TABLE;
+    rel->owner = d->s->user_oid;
+    rel->ncols = n;
+    rel->cols = cols;
+    if (catalog_create_relation(d->cat, d->ctxn, d->s->db_oid, rel, err) != 0 || ddl_refresh_snap(d, err) != 0)
+        return SQL_ERROR;
+    uint64_t rows = 0;
+    if (!cs->with_no_data) {
+        /* INSERT INTO the new table the query's rows, through the query engine. */
+        const CatRelation *nrel = catsnap_relation_by_oid(d->snap, rel->oid);
+        ShaleBuf b;
+        shale_buf_init(&b);
+        shale_buf_append(&b, "INSERT INTO ", 12);
+        quoted_rel(d, nrel, &b);
+        shale_buf_append_byte(&b, ' ');
+        ShaleBuf qtext;
+        shale_buf_init(&qtext);
+        sql_deparse(&cs->query->hdr, &qtext);
+        shale_buf_append(&b, qtext.data, qtext.len);
+        shale_buf_append_byte(&b, 0);
+        shale_buf_free(&qtext);
+        if (b.oom) {
+            shale_buf_free(&b);
+            return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+        }
+        if (session_query_env(d->s, &env, &cat, err) != 0) {
+            shale_buf_free(&b);
+            return SQL_ERROR;
+        }
+        ShaleArena a;
+        shale_arena_init(&a);
+        SqlRawStmt raw;
+        QueryCursor *c;
+        const Value *row;
+        rc = -1;
+        if (sql_parse_one(b.data, b.len - 1, &a, &raw, err) == 0 &&
+            query_prepare(&env, raw.stmt, b.data, 0, NULL, &a, &q, err) == 0 &&
+            query_open(&env, q, NULL, &a, &c, err) == 0) {
+            rc = query_next(c, &row, err) < 0 ? -1 : 0;
+            rows = query_rows(c);
+            query_close(c);
+        }
+        shale_arena_destroy(&a);
+        catalog_snapshot_release(cat);
+        shale_buf_free(&b);
+        if (rc != 0)
+            return SQL_ERROR;
+    }
+    char tag[48];
+    snprintf(tag, sizeof tag, "SELECT %llu", (unsigned long long)rows);
+    sink->command_complete(sink->arg, tag);
+    return SQL_DONE;
+}

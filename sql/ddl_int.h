@@ -53,5 +53,8 @@ int ddl_drop_relation(DdlCtx *d, const CatRelation *rel, bool cascade, const Sql
 /* ddl_alter.c */
 SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink *sink, SqlError *err);
 SqlStatus ddl_create_view(DdlCtx *d, const AstViewStmt *vs, const SqlSink *sink, SqlError *err);
+SqlStatus ddl_comment(DdlCtx *d, const AstCommentStmt *cs, const SqlSink *sink, SqlError *err);
+SqlStatus ddl_create_table_as(DdlCtx *d, const AstCreateTableAsStmt *cs, const SqlSink *sink, SqlError *err);
+const CatRelation *ddl_lookup_index(DdlCtx *d, const AstRangeVar *rv, const CatIndex **idx);
 
 #endif
