@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "facets/relational/relational.h"
+#include "sql/pgcat/pgcat_dump.h"
 #include "sql/pgcat/pgcat_func_int.h"
 #include "sql/session_int.h"
 
@@ -455,14 +456,19 @@ static const PgCatFunc funcs[] = {
 
 #undef F
 
+/* The registry continues with pg_dump's extra functions (pgcat_dump.c). */
+#define N_FUNCS ((int)(sizeof funcs / sizeof funcs[0]))
+
 int pgcat_func_count(void)
 {
-    return (int)(sizeof funcs / sizeof funcs[0]);
+    return N_FUNCS + pgcat_dump_func_count();
 }
 
 const PgCatFunc *pgcat_func_at(int i)
 {
-    return i >= 0 && i < pgcat_func_count() ? &funcs[i] : NULL;
+    if (i >= N_FUNCS)
+        return pgcat_dump_func_at(i - N_FUNCS);
+    return i >= 0 ? &funcs[i] : NULL;
 }
 
 /* How well actual type `have` fits declared `want`: 3 exact, 2 an unknown literal to a
@@ -489,7 +495,7 @@ const PgCatFunc *pgcat_func_lookup(const char *name, int nargs, const Oid *argty
     const PgCatFunc *best = NULL;
     int best_score = -1;
     for (int i = 0; i < pgcat_func_count(); i++) {
-        const PgCatFunc *f = &funcs[i];
+        const PgCatFunc *f = pgcat_func_at(i);
         if (f->nargs != nargs || strcmp(f->name, name) != 0)
             continue;
         int score = 0;
