@@ -5,8 +5,10 @@
  *
  * Column names, order and pg_class OIDs are PostgreSQL 15's; types follow pgcat.h's
  * substitutions (regproc stays regproc, pg_lsn -> text, aclitem[] -> text[]). */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sql/pgcat/pgcat_dump.h"
 #include "sql/pgcat/pgcat_func_int.h"
@@ -290,3 +292,318 @@ static const Oid options_types[2] = {TEXTOID, TEXTOID};
 const SqlSrfImpl pgcat_dump_options_srf = {
     sizeof(OptionsState), 2, options_names, options_types, options_open, options_next,
 };
+
+/* ---- views: the relations of FROM clauses ------------------------------------------------ */
+
+/* Calls fn for every relation name in a FROM/JOIN position of the SQL text, with the
+ * token's span. A light lexer, not the parser: string literals, comments and quoted
+ * identifiers are skipped or read whole; a name counts when it follows FROM, JOIN or a
+ * comma of a FROM list and is not schema-qualified or a function call. Good enough for the
+ * SELECTs CREATE VIEW stores; a miss only leaves a name unqualified. */
+typedef void (*FromRelFn)(void *arg, const char *name, size_t start, size_t end);
+
+static bool kw_is(const char *w, size_t n, const char *kw)
+{
+    return strlen(kw) == n && strncasecmp(w, kw, n) == 0;
+}
+
+static void scan_from_rels(const char *sql, FromRelFn fn, void *arg)
+{
+    static const char *const stops[] = {"where", "group", "order", "having", "limit", "offset", "union",
+                                        "intersect", "except", "window", "on", "using", "select", "fetch",
+                                        "for", "returning", "values", NULL};
+    bool in_from = false, expect = false, after_dot = false;
+    size_t i = 0, n = strlen(sql);
+    while (i < n) {
+        char c = sql[i];
+        if (c == '\'') {
+            for (i++; i < n; i++)
+                if (sql[i] == '\'' && !(i + 1 < n && sql[i + 1] == '\'' && ++i))
+                    break;
+            i++;
+            expect = false;
+            continue;
+        }
+        if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
+            while (i < n && sql[i] != '\n')
+                i++;
+            continue;
+        }
+        if (c == '"' || isalpha((unsigned char)c) || c == '_') {
+            size_t start = i;
+            char name[128];
+            size_t k = 0;
+            if (c == '"') {
+                for (i++; i < n; i++) {
+                    if (sql[i] == '"') {
+                        if (i + 1 < n && sql[i + 1] == '"')
+                            i++;
+                        else
+                            break;
+                    }
+                    if (k + 1 < sizeof name)
+                        name[k++] = sql[i];
+                }
+                i++;
+            } else {
+                while (i < n && (isalnum((unsigned char)sql[i]) || sql[i] == '_' || sql[i] == '$')) {
+                    if (k + 1 < sizeof name)
+                        name[k++] = (char)tolower((unsigned char)sql[i]);
+                    i++;
+                }
+            }
+            name[k] = '\0';
+            size_t end = i;
+            size_t j = i;
+            while (j < n && isspace((unsigned char)sql[j]))
+                j++;
+            bool quoted = c == '"';
+            if (!quoted && (kw_is(sql + start, end - start, "from") || kw_is(sql + start, end - start, "join"))) {
+                in_from = expect = true;
+                after_dot = false;
+                continue;
+            }
+            bool stop = false;
+            for (int s = 0; !quoted && stops[s]; s++)
+                stop = stop || kw_is(sql + start, end - start, stops[s]);
+            if (stop) {
+                in_from = expect = false;
+                after_dot = false;
+                continue;
+            }
+            if (expect && !quoted && (kw_is(sql + start, end - start, "only") ||
+                                      kw_is(sql + start, end - start, "lateral")))
+                continue; /* FROM ONLY t / FROM LATERAL (...): still expecting a relation */
+            if (expect && !after_dot && !(j < n && (sql[j] == '.' || sql[j] == '(')))
+                fn(arg, name, start, end);
+            after_dot = false;
+            expect = false;
+            continue;
+        }
+        if (c == '.') {
+            after_dot = true;
+            i++;
+            continue;
+        }
+        if (c == ',' && in_from)
+            expect = true;
+        if (c == '(' || c == ')')
+            expect = false;
+        if (!isspace((unsigned char)c))
+            after_dot = false;
+        i++;
+    }
+}
+
+/* The relation a FROM name of view means: the view's own schema first, then the first
+ * schema holding a relation of that name. */
+static const CatRelation *view_rel_by_name(const QueryEnv *env, const CatRelation *view, const char *name)
+{
+    const CatRelation *rel = catsnap_relation_by_name(env->cat, view->nsp, name);
+    if (rel)
+        return rel;
+    int nn = catsnap_n_namespaces(env->cat);
+    for (int i = 0; i < nn && !rel; i++)
+        rel = catsnap_relation_by_name(env->cat, catsnap_namespace(env->cat, i)->oid, name);
+    return rel;
+}
+
+typedef struct ViewdefCtx {
+    const QueryEnv *env;
+    const CatRelation *view;
+    const char *sql;
+    size_t copied;                 /* bytes of sql already appended */
+    ShaleBuf *out;
+} ViewdefCtx;
+
+static void viewdef_rel(void *arg, const char *name, size_t start, size_t end)
+{
+    ViewdefCtx *c = arg;
+    const CatRelation *rel = view_rel_by_name(c->env, c->view, name);
+    if (!rel || pgcat_relname_visible(c->env, rel->nsp, rel->name))
+        return;
+    shale_buf_append(c->out, c->sql + c->copied, start - c->copied);
+    pgcat_append_qualified(c->env, rel->nsp, rel->name, true, c->out);
+    c->copied = end;
+}
+
+void pgcat_dump_viewdef(const QueryEnv *env, const CatRelation *view, ShaleBuf *out)
+{
+    ViewdefCtx c = {env, view, view->view_query, 0, out};
+    scan_from_rels(view->view_query, viewdef_rel, &c);
+    size_t n = strlen(view->view_query);
+    while (n > c.copied && (isspace((unsigned char)view->view_query[n - 1]) || view->view_query[n - 1] == ';'))
+        n--;
+    shale_buf_append(out, view->view_query + c.copied, n - c.copied);
+    shale_buf_append(out, ";", 1);
+}
+
+/* ---- pg_depend / pg_rewrite ---------------------------------------------------------- */
+
+#define PGCAT_CLASS_PG_REWRITE 2618u
+
+/* The OID of a view's "_RETURN" rule: synthetic (ShaleDB has no rules), distinct from
+ * catalog OIDs in practice; pg_dump keys objects by (tableoid, oid) anyway. */
+static Oid view_rule_oid(Oid view)
+{
+    return 0x40000000u | view;
+}
+
+static int dep_row(PgRow *r, Oid classid, Oid objid, Oid refclass, Oid refobj, int refsub, char type)
+{
+    pgrow_clear(r);
+    pgrow_int(r, PGCAT_PG_DEPEND_CLASSID, classid);
+    pgrow_int(r, PGCAT_PG_DEPEND_OBJID, objid);
+    pgrow_int(r, PGCAT_PG_DEPEND_OBJSUBID, 0);
+    pgrow_int(r, PGCAT_PG_DEPEND_REFCLASSID, refclass);
+    pgrow_int(r, PGCAT_PG_DEPEND_REFOBJID, refobj);
+    pgrow_int(r, PGCAT_PG_DEPEND_REFOBJSUBID, refsub);
+    pgrow_char(r, PGCAT_PG_DEPEND_DEPTYPE, type);
+    return pgrow_emit(r);
+}
+
+typedef struct ViewDepCtx {
+    const QueryEnv *env;
+    const CatRelation *view;
+    PgRow *r;
+    Oid seen[64];
+    int nseen;
+    int rc;
+} ViewDepCtx;
+
+static void viewdep_rel(void *arg, const char *name, size_t start, size_t end)
+{
+    (void)start; (void)end;
+    ViewDepCtx *c = arg;
+    const CatRelation *rel = view_rel_by_name(c->env, c->view, name);
+    if (c->rc != 0 || !rel || rel->oid == c->view->oid)
+        return;
+    for (int i = 0; i < c->nseen; i++)
+        if (c->seen[i] == rel->oid)
+            return;
+    if (c->nseen < 64)
+        c->seen[c->nseen++] = rel->oid;
+    c->rc = dep_row(c->r, PGCAT_CLASS_PG_REWRITE, view_rule_oid(c->view->oid), PGCAT_CLASS_PG_CLASS, rel->oid, 0, 'n');
+}
+
+int pgcat_dump_depend_rows(const QueryEnv *env, PgRow *r)
+{
+    int n = catsnap_n_relations(env->cat);
+    for (int i = 0; i < n; i++) {
+        const CatRelation *rel = catsnap_relation(env->cat, i);
+        if (rel->kind == CAT_REL_SEQUENCE && rel->seq.owned_by_rel) {
+            const CatRelation *owner = catsnap_relation_by_oid(env->cat, rel->seq.owned_by_rel);
+            int a = rel->seq.owned_by_col;
+            if (owner && a >= 1 && a <= owner->ncols && owner->cols[a - 1].default_expr &&
+                !owner->cols[a - 1].identity &&
+                dep_row(r, PGCAT_CLASS_PG_ATTRDEF, pgcat_attrdef_oid(owner->oid, a), PGCAT_CLASS_PG_CLASS, rel->oid, 0,
+                        'n') != 0)
+                return -1;
+        }
+        if (rel->kind == CAT_REL_VIEW && rel->view_query) {
+            if (dep_row(r, PGCAT_CLASS_PG_REWRITE, view_rule_oid(rel->oid), PGCAT_CLASS_PG_CLASS, rel->oid, 0, 'i') != 0)
+                return -1;
+            ViewDepCtx c = {env, rel, r, {0}, 0, 0};
+            scan_from_rels(rel->view_query, viewdep_rel, &c);
+            if (c.rc != 0)
+                return -1;
+        }
+        for (int j = 0; j < rel->ncons; j++) {
+            const CatConstraint *con = &rel->cons[j];
+            if (con->type == CAT_CON_FOREIGN && con->ref_rel &&
+                dep_row(r, PGCAT_CLASS_PG_CONSTRAINT, con->oid, PGCAT_CLASS_PG_CLASS, con->ref_rel, 0, 'n') != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* pg_rewrite: the "_RETURN" rule of every view (PostgreSQL implements views as rules;
+ * pg_dump attaches a view to its rule's dependencies). ev_action is not served. */
+int pgcat_rows_pg_rewrite(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, void *arg, SqlError *err)
+{
+    PgRow r;
+    pgrow_init(&r, PGCAT_TAB_PG_REWRITE, env, arena, emit, arg, err);
+    int n = catsnap_n_relations(env->cat);
+    for (int i = 0; i < n; i++) {
+        const CatRelation *rel = catsnap_relation(env->cat, i);
+        if (rel->kind != CAT_REL_VIEW)
+            continue;
+        pgrow_clear(&r);
+        pgrow_int(&r, PGCAT_PG_REWRITE_OID, view_rule_oid(rel->oid));
+        pgrow_str(&r, PGCAT_PG_REWRITE_RULENAME, "_RETURN");
+        pgrow_int(&r, PGCAT_PG_REWRITE_EV_CLASS, rel->oid);
+        pgrow_char(&r, PGCAT_PG_REWRITE_EV_TYPE, '1');
+        pgrow_char(&r, PGCAT_PG_REWRITE_EV_ENABLED, 'O');
+        pgrow_bool(&r, PGCAT_PG_REWRITE_IS_INSTEAD, true);
+        if (pgrow_emit(&r) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- regclass literals in expressions ---------------------------------------------------- */
+
+void pgcat_dump_requalify(const QueryEnv *env, Oid relid, const char *text, size_t n, ShaleBuf *out)
+{
+    static const char suffix[] = "'::regclass";
+    const CatRelation *owner = catsnap_relation_by_oid(env->cat, relid);
+    size_t i = 0, copied = 0;
+    while (i < n) {
+        if (text[i] != '\'') {
+            i++;
+            continue;
+        }
+        size_t start = i++;
+        char lit[192];
+        size_t k = 0;
+        bool fits = true;
+        for (; i < n; i++) {
+            if (text[i] == '\'') {
+                if (i + 1 < n && text[i + 1] == '\'')
+                    i++;
+                else
+                    break;
+            }
+            if (k + 1 < sizeof lit)
+                lit[k++] = text[i];
+            else
+                fits = false;
+        }
+        lit[k] = '\0';
+        if (i >= n)
+            break;
+        if (!fits || n - i < sizeof suffix - 1 || memcmp(text + i, suffix, sizeof suffix - 1) != 0) {
+            i++;
+            continue;
+        }
+        size_t end = i + sizeof suffix - 1;
+        char schema[128], name[128];
+        SqlError e;
+        memset(&e, 0, sizeof e);
+        if (pgcat_parse_qualified(lit, schema, sizeof schema, name, sizeof name, &e) != 0 || schema[0]) {
+            sql_error_clear(&e);
+            i = end;
+            continue;
+        }
+        const CatRelation *rel = owner ? catsnap_relation_by_name(env->cat, owner->nsp, name) : NULL;
+        int nn = catsnap_n_namespaces(env->cat);
+        for (int s = 0; s < nn && !rel; s++)
+            rel = catsnap_relation_by_name(env->cat, catsnap_namespace(env->cat, s)->oid, name);
+        if (rel && !pgcat_relname_visible(env, rel->nsp, rel->name)) {
+            ShaleBuf q;
+            shale_buf_init(&q);
+            pgcat_append_qualified(env, rel->nsp, rel->name, true, &q);
+            shale_buf_append(out, text + copied, start + 1 - copied);
+            for (size_t x = 0; x < q.len; x++) {
+                if (q.data[x] == '\'')
+                    shale_buf_append(out, "'", 1);
+                shale_buf_append(out, q.data + x, 1);
+            }
+            shale_buf_free(&q);
+            copied = i; /* from the closing quote on */
+        }
+        i = end;
+    }
+    shale_buf_append(out, text + copied, n - copied);
+}

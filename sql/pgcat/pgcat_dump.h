@@ -11,7 +11,7 @@
 #ifndef SHALE_SQL_PGCAT_PGCAT_DUMP_H
 #define SHALE_SQL_PGCAT_PGCAT_DUMP_H
 
-#include "sql/pgcat/pgcat.h"
+#include "sql/pgcat/pgcat_int.h"
 #include "sql/types/types.h"
 
 /* The extra virtual tables (static; never NULL for i in range). */
@@ -28,5 +28,23 @@ const PgCatFunc *pgcat_dump_func_at(int i);
 /* pg_options_to_table(text[]) -> setof (option_name text, option_value text): splits
  * "name=value" entries (reloptions, fdw options). A NULL array yields no rows. */
 extern const SqlSrfImpl pgcat_dump_options_srf;
+
+/* pg_get_viewdef's text: the view's stored SELECT with the relations of its FROM clauses
+ * schema-qualified where not visible on the current search_path (pg_dump runs with an
+ * empty path and restores with one), and PostgreSQL's trailing ';' (pg_dump strips it).
+ * Appends to out (the caller owns it). */
+void pgcat_dump_viewdef(const QueryEnv *env, const CatRelation *view, ShaleBuf *out);
+
+/* pg_get_expr's text (n bytes) with each 'name'::regclass literal re-printed as
+ * PostgreSQL would for the current search_path: qualified unless visible (pg_dump reads
+ * serial defaults with an empty path). Unqualified names resolve in the schema of the
+ * relation relid first. Appends to out. */
+void pgcat_dump_requalify(const QueryEnv *env, Oid relid, const char *text, size_t n, ShaleBuf *out);
+
+/* pg_depend rows pg_dump orders objects by, beyond pgcat_class.c's: serial defaults on
+ * their sequence ('n'), each view's "_RETURN" rule on the view ('i') and on the relations
+ * its query reads ('n'), foreign keys on the referenced table ('n'). r is pg_depend's row
+ * builder; 0 or -1 with the error in r. */
+int pgcat_dump_depend_rows(const QueryEnv *env, PgRow *r);
 
 #endif
