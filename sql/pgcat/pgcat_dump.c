@@ -486,18 +486,36 @@ static void viewdep_rel(void *arg, const char *name, size_t start, size_t end)
     c->rc = dep_row(c->r, PGCAT_CLASS_PG_REWRITE, view_rule_oid(c->view->oid), PGCAT_CLASS_PG_CLASS, rel->oid, 0, 'n');
 }
 
+/* A column default on the relations its regclass literals name (nextval's sequence). */
+typedef struct DefDepCtx {
+    PgRow *r;
+    Oid attrdef;
+    int rc;
+} DefDepCtx;
+
+static void scan_regclass_lits(const QueryEnv *env, Oid relid, const char *text, size_t n,
+                               void (*fn)(void *, size_t, size_t, const CatRelation *), void *arg);
+
+static void defdep_rel(void *arg, size_t start, size_t end, const CatRelation *rel)
+{
+    (void)start; (void)end;
+    DefDepCtx *c = arg;
+    if (c->rc == 0)
+        c->rc = dep_row(c->r, PGCAT_CLASS_PG_ATTRDEF, c->attrdef, PGCAT_CLASS_PG_CLASS, rel->oid, 0, 'n');
+}
+
 int pgcat_dump_depend_rows(const QueryEnv *env, PgRow *r)
 {
     int n = catsnap_n_relations(env->cat);
     for (int i = 0; i < n; i++) {
         const CatRelation *rel = catsnap_relation(env->cat, i);
-        if (rel->kind == CAT_REL_SEQUENCE && rel->seq.owned_by_rel) {
-            const CatRelation *owner = catsnap_relation_by_oid(env->cat, rel->seq.owned_by_rel);
-            int a = rel->seq.owned_by_col;
-            if (owner && a >= 1 && a <= owner->ncols && owner->cols[a - 1].default_expr &&
-                !owner->cols[a - 1].identity &&
-                dep_row(r, PGCAT_CLASS_PG_ATTRDEF, pgcat_attrdef_oid(owner->oid, a), PGCAT_CLASS_PG_CLASS, rel->oid, 0,
-                        'n') != 0)
+        for (int a = 1; a <= rel->ncols; a++) {
+            const CatColumn *col = &rel->cols[a - 1];
+            if (col->dropped || col->identity || !col->default_expr)
+                continue;
+            DefDepCtx c = {r, pgcat_attrdef_oid(rel->oid, a), 0};
+            scan_regclass_lits(env, rel->oid, col->default_expr, strlen(col->default_expr), defdep_rel, &c);
+            if (c.rc != 0)
                 return -1;
         }
         if (rel->kind == CAT_REL_VIEW && rel->view_query) {
@@ -544,11 +562,17 @@ int pgcat_rows_pg_rewrite(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit
 
 /* ---- regclass literals in expressions ---------------------------------------------------- */
 
-void pgcat_dump_requalify(const QueryEnv *env, Oid relid, const char *text, size_t n, ShaleBuf *out)
+/* Calls fn for each relation an expression text names by a regclass literal: 'x'::regclass,
+ * or the bare 'x' argument of nextval/currval/setval (how ShaleDB keeps a user's default as
+ * written). start/end span the literal with its ::regclass cast if any. Unqualified names
+ * resolve in the schema of relation relid first, then in any schema. */
+typedef void (*RegclassFn)(void *arg, size_t start, size_t end, const CatRelation *rel);
+
+static void scan_regclass_lits(const QueryEnv *env, Oid relid, const char *text, size_t n, RegclassFn fn, void *arg)
 {
     static const char suffix[] = "'::regclass";
     const CatRelation *owner = catsnap_relation_by_oid(env->cat, relid);
-    size_t i = 0, copied = 0;
+    size_t i = 0;
     while (i < n) {
         if (text[i] != '\'') {
             i++;
@@ -573,37 +597,74 @@ void pgcat_dump_requalify(const QueryEnv *env, Oid relid, const char *text, size
         lit[k] = '\0';
         if (i >= n)
             break;
-        if (!fits || n - i < sizeof suffix - 1 || memcmp(text + i, suffix, sizeof suffix - 1) != 0) {
-            i++;
-            continue;
+        size_t end;
+        if (n - i >= sizeof suffix - 1 && memcmp(text + i, suffix, sizeof suffix - 1) == 0) {
+            end = i + sizeof suffix - 1;
+        } else {
+            /* nextval('x') / currval('x') / setval('x', ...) */
+            size_t b = start;
+            while (b > 0 && isspace((unsigned char)text[b - 1]))
+                b--;
+            bool seqfn = b > 0 && text[b - 1] == '(' &&
+                         ((b >= 8 && strncasecmp(text + b - 8, "nextval(", 8) == 0) ||
+                          (b >= 8 && strncasecmp(text + b - 8, "currval(", 8) == 0) ||
+                          (b >= 7 && strncasecmp(text + b - 7, "setval(", 7) == 0));
+            end = i + 1;
+            if (!seqfn) {
+                i++;
+                continue;
+            }
         }
-        size_t end = i + sizeof suffix - 1;
         char schema[128], name[128];
         SqlError e;
         memset(&e, 0, sizeof e);
-        if (pgcat_parse_qualified(lit, schema, sizeof schema, name, sizeof name, &e) != 0 || schema[0]) {
-            sql_error_clear(&e);
-            i = end;
-            continue;
-        }
-        const CatRelation *rel = owner ? catsnap_relation_by_name(env->cat, owner->nsp, name) : NULL;
-        int nn = catsnap_n_namespaces(env->cat);
-        for (int s = 0; s < nn && !rel; s++)
-            rel = catsnap_relation_by_name(env->cat, catsnap_namespace(env->cat, s)->oid, name);
-        if (rel && !pgcat_relname_visible(env, rel->nsp, rel->name)) {
-            ShaleBuf q;
-            shale_buf_init(&q);
-            pgcat_append_qualified(env, rel->nsp, rel->name, true, &q);
-            shale_buf_append(out, text + copied, start + 1 - copied);
-            for (size_t x = 0; x < q.len; x++) {
-                if (q.data[x] == '\'')
-                    shale_buf_append(out, "'", 1);
-                shale_buf_append(out, q.data + x, 1);
+        const CatRelation *rel = NULL;
+        if (fits && pgcat_parse_qualified(lit, schema, sizeof schema, name, sizeof name, &e) == 0) {
+            if (schema[0]) {
+                const CatNamespace *ns = catsnap_namespace_by_name(env->cat, schema);
+                rel = ns ? catsnap_relation_by_name(env->cat, ns->oid, name) : NULL;
+            } else {
+                rel = owner ? catsnap_relation_by_name(env->cat, owner->nsp, name) : NULL;
+                int nn = catsnap_n_namespaces(env->cat);
+                for (int x = 0; x < nn && !rel; x++)
+                    rel = catsnap_relation_by_name(env->cat, catsnap_namespace(env->cat, x)->oid, name);
             }
-            shale_buf_free(&q);
-            copied = i; /* from the closing quote on */
         }
+        sql_error_clear(&e);
+        if (rel)
+            fn(arg, start, end, rel);
         i = end;
     }
-    shale_buf_append(out, text + copied, n - copied);
+}
+
+typedef struct RequalifyCtx {
+    const QueryEnv *env;
+    const char *text;
+    size_t copied;
+    ShaleBuf *out;
+} RequalifyCtx;
+
+static void requalify_lit(void *arg, size_t start, size_t end, const CatRelation *rel)
+{
+    RequalifyCtx *c = arg;
+    ShaleBuf q;
+    shale_buf_init(&q);
+    pgcat_append_qualified(c->env, rel->nsp, rel->name, !pgcat_relname_visible(c->env, rel->nsp, rel->name), &q);
+    shale_buf_append(c->out, c->text + c->copied, start - c->copied);
+    shale_buf_append(c->out, "'", 1);
+    for (size_t x = 0; x < q.len; x++) {
+        if (q.data[x] == '\'')
+            shale_buf_append(c->out, "'", 1);
+        shale_buf_append(c->out, q.data + x, 1);
+    }
+    shale_buf_append(c->out, "'::regclass", 11);
+    shale_buf_free(&q);
+    c->copied = end;
+}
+
+void pgcat_dump_requalify(const QueryEnv *env, Oid relid, const char *text, size_t n, ShaleBuf *out)
+{
+    RequalifyCtx c = {env, text, 0, out};
+    scan_regclass_lits(env, relid, text, n, requalify_lit, &c);
+    shale_buf_append(out, text + c.copied, n - c.copied);
 }
