@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sql/parser/parser.h"
+#include "sql/pgcat/pgcat_dump.h"
 #include "sql/pgcat/pgcat_int.h"
 
 /* Column arrays, one per table. */
@@ -36,7 +37,7 @@ const PgCatTable *pgcat_lookup(const char *schema, const char *name)
     for (int i = 0; i < PGCAT_TAB__COUNT; i++)
         if (!strcmp(pgcat_tables[i].name, name) && !strcmp(pgcat_tables[i].schema, schema))
             return &pgcat_tables[i];
-    return NULL;
+    return pgcat_dump_lookup(schema, name); /* pg_dump's extra catalogs (pgcat_dump.c) */
 }
 
 const PgCatTable *pgcat_lookup_oid(Oid oid)
@@ -44,17 +45,19 @@ const PgCatTable *pgcat_lookup_oid(Oid oid)
     for (int i = 0; i < PGCAT_TAB__COUNT; i++)
         if (pgcat_tables[i].oid == oid)
             return &pgcat_tables[i];
-    return NULL;
+    return pgcat_dump_lookup_oid(oid); /* pg_dump's extra catalogs (pgcat_dump.c) */
 }
 
 int pgcat_n_tables(void)
 {
-    return PGCAT_TAB__COUNT;
+    return PGCAT_TAB__COUNT + pgcat_dump_n_tables(); /* + pg_dump's extra catalogs */
 }
 
 const PgCatTable *pgcat_table(int i)
 {
-    return i >= 0 && i < PGCAT_TAB__COUNT ? &pgcat_tables[i] : NULL;
+    if (i >= PGCAT_TAB__COUNT)
+        return pgcat_dump_table(i - PGCAT_TAB__COUNT); /* pg_dump's extra catalogs */
+    return i >= 0 ? &pgcat_tables[i] : NULL;
 }
 
 /* ---- row builder ----------------------------------------------------------------------- */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "facets/relational/relational.h"
+#include "sql/pgcat/pgcat_dump.h"
 #include "sql/pgcat/pgcat_int.h"
 
 #define ROW_INIT(tab) \
@@ -494,7 +495,7 @@ int pgcat_rows_pg_depend(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit,
                 return -1;
         }
     }
-    return 0;
+    return pgcat_dump_depend_rows(env, &r); /* the ones pg_dump orders by (pgcat_dump.c) */
 }
 
 /* ---- comments ---------------------------------------------------------------------------- */

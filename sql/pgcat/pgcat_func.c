@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "facets/relational/relational.h"
+#include "sql/pgcat/pgcat_dump.h"
 #include "sql/pgcat/pgcat_func_int.h"
 #include "sql/session_int.h"
 
@@ -72,7 +73,6 @@ static int fn_format_type(const QueryEnv *env, ShaleArena *a, int nargs, const V
 static int fn_pg_get_expr(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out,
                           SqlError *err)
 {
-    (void)env;
     /* adbin/conbin/indexprs already hold the printed expression; pretty mode re-prints it. */
     if (nargs >= 3 && !args[2].null && args[2].u.b) {
         const char *s = pgcat_arg_cstr(a, &args[0]);
@@ -83,7 +83,11 @@ static int fn_pg_get_expr(const QueryEnv *env, ShaleArena *a, int nargs, const V
         pgcat_expr_pretty(s, &b);
         return pgcat_out_buf(a, TEXTOID, &b, out, err);
     }
-    return pgcat_out_text(a, TEXTOID, args[0].u.s.p, args[0].u.s.n, out, err);
+    /* regclass literals qualified for the current search_path (pgcat_dump.c, pg_dump) */
+    ShaleBuf q;
+    shale_buf_init(&q);
+    pgcat_dump_requalify(env, (Oid)args[1].u.i, args[0].u.s.p, args[0].u.s.n, &q);
+    return pgcat_out_buf(a, TEXTOID, &q, out, err);
 }
 
 static int fn_pg_get_indexdef(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out,
@@ -153,7 +157,10 @@ static int fn_pg_get_viewdef(const QueryEnv *env, ShaleArena *a, int nargs, cons
         *out = value_null(TEXTOID);
         return 0;
     }
-    return pgcat_out_text(a, TEXTOID, rel->view_query, strlen(rel->view_query), out, err);
+    ShaleBuf b;
+    shale_buf_init(&b);
+    pgcat_dump_viewdef(env, rel, &b); /* qualified where not visible, with ';' (pg_dump) */
+    return pgcat_out_buf(a, TEXTOID, &b, out, err);
 }
 
 static int fn_pg_get_userbyid(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out,
@@ -488,14 +495,19 @@ static const PgCatFunc funcs[] = {
 
 #undef F
 
+/* The registry continues with pg_dump's extra functions (pgcat_dump.c). */
+#define N_FUNCS ((int)(sizeof funcs / sizeof funcs[0]))
+
 int pgcat_func_count(void)
 {
-    return (int)(sizeof funcs / sizeof funcs[0]);
+    return N_FUNCS + pgcat_dump_func_count();
 }
 
 const PgCatFunc *pgcat_func_at(int i)
 {
-    return i >= 0 && i < pgcat_func_count() ? &funcs[i] : NULL;
+    if (i >= N_FUNCS)
+        return pgcat_dump_func_at(i - N_FUNCS);
+    return i >= 0 ? &funcs[i] : NULL;
 }
 
 /* How well actual type `have` fits declared `want`: 3 exact, 2 an unknown literal to a
@@ -522,7 +534,7 @@ const PgCatFunc *pgcat_func_lookup(const char *name, int nargs, const Oid *argty
     const PgCatFunc *best = NULL;
     int best_score = -1;
     for (int i = 0; i < pgcat_func_count(); i++) {
-        const PgCatFunc *f = &funcs[i];
+        const PgCatFunc *f = pgcat_func_at(i);
         if (f->nargs != nargs || strcmp(f->name, name) != 0)
             continue;
         int score = 0;

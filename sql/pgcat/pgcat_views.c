@@ -316,7 +316,7 @@ int pgcat_rows_pg_operator(const QueryEnv *env, ShaleArena *arena, PgCatEmit emi
 PGCAT_EMPTY(pg_inherits)
 PGCAT_EMPTY(pg_trigger)
 PGCAT_EMPTY(pg_policy)
-PGCAT_EMPTY(pg_rewrite)
+/* pg_rewrite: pgcat_dump.c (views' "_RETURN" rules, for pg_dump) */
 PGCAT_EMPTY(pg_statistic_ext)
 PGCAT_EMPTY(pg_publication)
 PGCAT_EMPTY(pg_publication_rel)

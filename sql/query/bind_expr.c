@@ -150,6 +150,10 @@ int bind_resolve_type(Binder *b, const AstTypeName *t, Oid *type, int32_t *typmo
      * it (then to text) in \d; read it as oid so such queries bind (docs/compatibility.md) */
     if (oid == INVALIDOID && strcmp(name, "regnamespace") == 0)
         oid = OIDOID;
+    /* pg_dump support: a quoted "char" is the one-byte internal type; the parser already
+     * turned the SQL keyword CHAR into builtin "bpchar". */
+    if (!t->builtin && strcmp(name, "char") == 0)
+        oid = CHAROID;
     if (oid == INVALIDOID) {
         SQL_ERR(err, UNDEFINED_OBJECT, "type \"%s\" does not exist", name);
         return err_at(b, err, t->hdr.location);
@@ -463,6 +467,24 @@ Expr *bind_jcol_expr(Binder *b, const JoinCol *j, int level_add, SqlError *err)
     return e;
 }
 
+/* pg_dump support (tests/clients/pg_dump): the system column "tableoid" of a table or
+ * system catalog is the OID of the relation itself, a constant per range-table entry.
+ * Returns true with *oid set when rte has it. Other system columns are not served. */
+static bool sys_tableoid(const RTE *rte, const char *col, Oid *oid)
+{
+    if (strcmp(col, "tableoid") != 0 || !rte->plan)
+        return false;
+    if (rte->rel && rte->rel->kind == CAT_REL_TABLE) {
+        *oid = rte->rel->oid;
+        return true;
+    }
+    if (rte->plan->kind == PLAN_VIRTUALSCAN && rte->plan->vtab) {
+        *oid = rte->plan->vtab->oid;
+        return true;
+    }
+    return false;
+}
+
 static Expr *bind_column_ref(Binder *b, BindScope *s, const AstColumnRef *cr, SqlError *err)
 {
     int nf = cr->fields.n;
@@ -498,6 +520,9 @@ static Expr *bind_column_ref(Binder *b, BindScope *s, const AstColumnRef *cr, Sq
                     continue;
                 table_found = true;
                 int c = find_col(rte, col);
+                Oid sysoid;
+                if (c < 0 && sys_tableoid(rte, col, &sysoid)) /* pg_dump support */
+                    return bind_make_const(b, value_int(OIDOID, sysoid), cr->hdr.location);
                 if (c < 0) {
                     SQL_ERR(err, UNDEFINED_COLUMN, "column %s.%s does not exist", tab, col);
                     err_at(b, err, cr->hdr.location);
@@ -522,6 +547,9 @@ static Expr *bind_column_ref(Binder *b, BindScope *s, const AstColumnRef *cr, Sq
             hit = rte;
             hitcol = c;
         }
+        Oid sysoid;
+        if (!hit && !jhit && !tab && sc->n_rte == 1 && sys_tableoid(sc->rtes[0], col, &sysoid))
+            return bind_make_const(b, value_int(OIDOID, sysoid), cr->hdr.location); /* pg_dump support */
         if (jhit) {
             if (level > 0)
                 for (BindScope *x = s; x != sc; x = x->parent)
@@ -842,6 +870,19 @@ Expr *bind_expr(Binder *b, BindScope *s, const AstNode *n, SqlError *err)
         Oid t;
         int32_t tm;
         Expr *a = bind_expr(b, s, tc->arg, err);
+        if (a && a->kind == EXPR_CONST && a->type == UNKNOWNOID && !a->u.c.null && tc->type->n_array_bounds == 0 &&
+            strcmp(tc->type->names.names[tc->type->names.n - 1], "regnamespace") == 0 && b->env->cat) {
+            /* pg_dump support: 'nsp'::regnamespace (no such type yet) is the schema's OID. */
+            char nsp[128];
+            snprintf(nsp, sizeof nsp, "%.*s", (int)a->u.c.u.s.n, a->u.c.u.s.p);
+            const CatNamespace *ns = catsnap_namespace_by_name(b->env->cat, nsp);
+            if (!ns) {
+                SQL_ERR(err, INVALID_SCHEMA_NAME, "schema \"%s\" does not exist", nsp);
+                err_at(b, err, a->location);
+                return NULL;
+            }
+            return bind_make_const(b, value_int(OIDOID, ns->oid), n->location);
+        }
         if (!a || bind_resolve_type(b, tc->type, &t, &tm, err) != 0)
             return NULL;
         if (a->kind == EXPR_PARAM && (a->type == UNKNOWNOID || a->type == INVALIDOID))

@@ -596,6 +596,8 @@ Expr *bind_subscript(Binder *b, BindScope *s, const AstIndirection *ind, SqlErro
             return NULL;
         }
         Oid elem = types_array_elem(e->type);
+        if (e->type == NAMEOID)
+            elem = CHAROID; /* pg_dump support: name is a fixed char array in PG (typname[0]) */
         if (elem == INVALIDOID) {
             SQL_ERR(err, DATATYPE_MISMATCH,
                     "cannot subscript type %s because it does not support subscripting", type_name(e->type));

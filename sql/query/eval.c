@@ -185,6 +185,13 @@ static int eval_subscript(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
     *out = value_null(e->type);
     if (arr.null || ix.null)
         return 0;
+    if (e->args[0]->type == NAMEOID) {
+        /* pg_dump support: name[i] is its i-th byte (0-based) as "char", '' past the end */
+        if (ix.u.i < 0 || ix.u.i >= 64)
+            return 0;
+        *out = value_bytes(CHAROID, ix.u.i < arr.u.s.n ? arr.u.s.p + ix.u.i : "", ix.u.i < arr.u.s.n ? 1u : 0u);
+        return 0;
+    }
     TypesArrayReader rd;
     if (types_array_open(&arr, &rd, err) != 0)
         return -1;

@@ -6,6 +6,7 @@
  * so lookups need no lock. Operators and functions share the SqlFunc shape; operators are
  * kept in their own table (names are symbols). */
 #include "sql/types/types_fn.h"
+#include "sql/pgcat/pgcat_dump.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -340,6 +341,10 @@ static void reg_build(void)
     f->srf = &srf_generate_series_int;
     f = reg_add(false, "unnest", SQL_FUNC_SRF, TYPES_ANYELEMENTOID, 1, A(TYPES_ANYARRAYOID));
     f->srf = &srf_unnest;
+    /* pg_dump support: pg_options_to_table(text[]) lives in sql/pgcat/pgcat_dump.c */
+    f = reg_add(false, "pg_options_to_table", SQL_FUNC_SRF, TEXTOID, 1, A(TEXT_ARRAYOID));
+    f->srf = &pgcat_dump_options_srf;
+    f->volatility = SQL_STABLE;
 
     /* window functions: declared here, computed by the executor */
     reg_win("row_number", INT8OID, 0, A(0));
