@@ -248,7 +248,7 @@ static int def_int(const AstDefElem *e, int64_t *out)
     return 0;
 }
 
-static int apply_seq_options(DdlCtx *d, CatSequenceDef *sq, const AstList *opts, bool creating, SqlError *err)
+int ddl_apply_seq_options(DdlCtx *d, CatSequenceDef *sq, const AstList *opts, bool creating, SqlError *err)
 {
     bool min_set = false, max_set = false, start_set = false;
     for (int i = 0; i < opts->n; i++) {
@@ -762,7 +762,7 @@ static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const Sql
         CatRelation *seq = seqname ? new_sequence(d, nsp, seqname, rel->cols[i].type) : NULL;
         if (!seq)
             return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
-        if (cols[i].identity_opts && apply_seq_options(d, &seq->seq, cols[i].identity_opts, true, err) != 0)
+        if (cols[i].identity_opts && ddl_apply_seq_options(d, &seq->seq, cols[i].identity_opts, true, err) != 0)
             return SQL_ERROR;
         if (catalog_create_relation(d->cat, d->ctxn, d->s->db_oid, seq, err) != 0)
             return SQL_ERROR;
@@ -1077,7 +1077,7 @@ static SqlStatus create_sequence(DdlCtx *d, const AstSequenceStmt *ss, const Sql
     CatRelation *seq = new_sequence(d, nsp, ss->sequence->relname, INT8OID);
     if (!seq)
         return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
-    if (apply_seq_options(d, &seq->seq, &ss->options, true, err) != 0)
+    if (ddl_apply_seq_options(d, &seq->seq, &ss->options, true, err) != 0)
         return SQL_ERROR;
     if (catalog_create_relation(d->cat, d->ctxn, d->s->db_oid, seq, err) != 0)
         return SQL_ERROR;
@@ -1321,6 +1321,7 @@ SqlStatus ddl_execute(SqlSession *s, const AstNode *stmt, const char *text, cons
     case AST_ALTER_TABLE: st = ddl_alter_table(&d, (const AstAlterTableStmt *)stmt, sink, err); break;
     case AST_CREATE_VIEW: st = ddl_create_view(&d, (const AstViewStmt *)stmt, sink, err); break;
     case AST_COMMENT: st = ddl_comment(&d, (const AstCommentStmt *)stmt, sink, err); break;
+    case AST_ALTER_SEQUENCE: st = ddl_alter_sequence(&d, (const AstSequenceStmt *)stmt, sink, err); break;
     case AST_CREATE_TABLE_AS: st = ddl_create_table_as(&d, (const AstCreateTableAsStmt *)stmt, sink, err); break;
     case AST_CREATE_EXTENSION: {
         const AstCreateExtensionStmt *ce = (const AstCreateExtensionStmt *)stmt;

@@ -410,6 +410,47 @@ static int alter_add_column(DdlCtx *d, const CatRelation *rel, const AstColumnDe
     return backfill_new_indexes(d, rel->oid, cb->n_idx, err);
 }
 
+/* ADD PRIMARY KEY: rows are keyed by the hidden row id until now, so every row is
+ * rewritten under its primary-key key (in the session's transaction: all or nothing). */
+static int alter_add_primary_key(DdlCtx *d, const CatRelation *rel, CatRelation *copy, ConsBuild *cb,
+                                 const AstConstraint *c, SqlError *err)
+{
+    if (ddl_add_key_constraint(d, copy, cb, c, &c->keys, NULL, err) != 0)
+        return -1;
+    const CatIndex *pk = &cb->idx[cb->n_idx - 1];
+    /* PRIMARY KEY implies NOT NULL: existing rows must have no NULL key column. */
+    for (int i = 0; i < pk->ncols; i++) {
+        const CatColumn *col = &rel->cols[pk->attnums[i] - 1];
+        if (col->not_null)
+            continue;
+        ShaleBuf b;
+        shale_buf_init(&b);
+        shale_buf_append(&b, "SELECT 1 FROM ", 14);
+        quoted_rel(d, rel, &b);
+        shale_buf_append(&b, " WHERE ", 7);
+        sql_deparse_ident(col->name, &b);
+        shale_buf_append(&b, " IS NULL LIMIT 1", 17);
+        bool found = false;
+        int rc = b.oom ? SQL_ERR(err, OUT_OF_MEMORY, "out of memory") : ddl_query(d, b.data, &found, NULL, err);
+        shale_buf_free(&b);
+        if (rc != 0)
+            return -1;
+        if (found)
+            return sql_error_set(err, ERRCODE_NOT_NULL_VIOLATION, "column \"%s\" of relation \"%s\" contains null values",
+                                 col->name, rel->name);
+    }
+    /* The descriptor the existing rows were written with (outlives the snapshot refresh). */
+    CatRelation *old_rel = catrel_copy(&d->arena, rel);
+    if (!old_rel || append_built(d, copy, cb, err) != 0)
+        return old_rel ? -1 : SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    if (apply_alter(d, rel, copy, err) != 0)
+        return -1;
+    const CatRelation *new_rel = catsnap_relation_by_oid(d->snap, old_rel->oid);
+    if (!new_rel)
+        return SQL_ERR(err, INTERNAL_ERROR, "relation %u vanished", old_rel->oid);
+    return ddl_backfill_index(d, old_rel, new_rel, err);
+}
+
 static int alter_add_constraint(DdlCtx *d, const CatRelation *rel, const AstConstraint *c, SqlError *err)
 {
     CatRelation *copy = catrel_copy(&d->arena, rel);
@@ -426,8 +467,7 @@ static int alter_add_constraint(DdlCtx *d, const CatRelation *rel, const AstCons
     case AST_CONSTR_PRIMARY:
         if (catrel_primary_index(rel))
             return sql_error_set(err, ERRCODE_INVALID_TABLE_DEFINITION, "multiple primary keys for table \"%s\" are not allowed", rel->name);
-        /* The row key would change from the hidden row id: a rewrite we do not do yet. */
-        return sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "adding a primary key to an existing table is not supported yet");
+        return alter_add_primary_key(d, rel, copy, cb, c, err);
     case AST_CONSTR_UNIQUE: rc = ddl_add_key_constraint(d, copy, cb, c, &c->keys, NULL, err); break;
     case AST_CONSTR_FOREIGN: rc = ddl_add_fk_constraint(d, copy, cb, c, NULL, err); break;
     case AST_CONSTR_CHECK: rc = ddl_add_check_constraint(d, copy, cb, c, NULL, err); break;
@@ -891,5 +931,92 @@ SqlStatus ddl_create_table_as(DdlCtx *d, const AstCreateTableAsStmt *cs, const S
     char tag[48];
     snprintf(tag, sizeof tag, "SELECT %llu", (unsigned long long)rows);
     sink->command_complete(sink->arg, tag);
+    return SQL_DONE;
+}
+
+/* ---- ALTER SEQUENCE -------------------------------------------------------------------------- */
+
+SqlStatus ddl_alter_sequence(DdlCtx *d, const AstSequenceStmt *ss, const SqlSink *sink, SqlError *err)
+{
+    const CatRelation *seq = ddl_lookup_relation(d, ss->sequence);
+    if (!seq || seq->kind != CAT_REL_SEQUENCE) {
+        if (!seq && ss->if_not_exists) {
+            ddl_notice_skip(sink, "relation", ss->sequence->relname);
+            sink->command_complete(sink->arg, "ALTER SEQUENCE");
+            return SQL_DONE;
+        }
+        if (seq)
+            sql_error_set(err, ERRCODE_WRONG_OBJECT_TYPE, "\"%s\" is not a sequence", ss->sequence->relname);
+        else
+            sql_error_set(err, ERRCODE_UNDEFINED_TABLE, "relation \"%s\" does not exist", ss->sequence->relname);
+        return SQL_ERROR;
+    }
+    CatRelation *copy = catrel_copy(&d->arena, seq);
+    if (!copy)
+        return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    if (ddl_apply_seq_options(d, &copy->seq, &ss->options, false, err) != 0)
+        return SQL_ERROR;
+    bool restart = false;
+    int64_t restart_value = copy->seq.start;
+    for (int i = 0; i < ss->options.n; i++) {
+        const AstDefElem *e = (const AstDefElem *)ss->options.items[i];
+        if (!strcmp(e->name, "restart")) {
+            restart = true;
+            if (e->arg && e->arg->tag == AST_CONST && ((const AstConst *)e->arg)->kind == AST_CONST_INTEGER)
+                restart_value = ((const AstConst *)e->arg)->ival;
+        } else if (!strcmp(e->name, "owned_by")) {
+            const AstNode *a = e->arg;
+            if (!a || (a->tag == AST_CONST && ((const AstConst *)a)->str && !strcmp(((const AstConst *)a)->str, "none"))) {
+                copy->seq.owned_by_rel = 0;
+                copy->seq.owned_by_col = 0;
+                continue;
+            }
+            if (a->tag != AST_COLUMN_REF || ((const AstColumnRef *)a)->fields.n < 2) {
+                if (a->tag == AST_COLUMN_REF && ((const AstColumnRef *)a)->fields.n == 1 &&
+                    !strcmp(((const AstColumnRef *)a)->fields.names[0], "none")) {
+                    copy->seq.owned_by_rel = 0;
+                    copy->seq.owned_by_col = 0;
+                    continue;
+                }
+                sql_error_set(err, ERRCODE_SYNTAX_ERROR, "invalid OWNED BY option");
+                sql_error_hint(err, "Specify OWNED BY table.column or OWNED BY NONE.");
+                return SQL_ERROR;
+            }
+            const AstColumnRef *r = (const AstColumnRef *)a;
+            AstRangeVar rv;
+            memset(&rv, 0, sizeof rv);
+            rv.hdr.tag = AST_RANGE_VAR;
+            rv.relname = r->fields.names[r->fields.n - 2];
+            rv.schema = r->fields.n > 2 ? r->fields.names[r->fields.n - 3] : NULL;
+            const CatRelation *t = ddl_lookup_relation(d, &rv);
+            if (!t) {
+                sql_error_set(err, ERRCODE_UNDEFINED_TABLE, "relation \"%s\" does not exist", rv.relname);
+                return SQL_ERROR;
+            }
+            const CatColumn *col = catrel_column_by_name(t, r->fields.names[r->fields.n - 1]);
+            if (!col) {
+                sql_error_set(err, ERRCODE_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist",
+                              r->fields.names[r->fields.n - 1], t->name);
+                return SQL_ERROR;
+            }
+            if (t->nsp != seq->nsp) {
+                sql_error_set(err, ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                              "sequence must be in same schema as table it is linked to");
+                return SQL_ERROR;
+            }
+            copy->seq.owned_by_rel = t->oid;
+            copy->seq.owned_by_col = col->attnum;
+        }
+    }
+    if (apply_alter(d, seq, copy, err) != 0)
+        return SQL_ERROR;
+    if (restart) {
+        /* Like setval: takes effect at once and is not undone by ROLLBACK (as in PostgreSQL,
+         * where ALTER SEQUENCE RESTART is transactional only for the catalog parts). */
+        const CatRelation *now = catsnap_relation_by_oid(d->snap, seq->oid);
+        if (!now || rel_seq_setval(d->s->eng->rdb, d->s->db_oid, now, restart_value, false, err) != 0)
+            return SQL_ERROR;
+    }
+    sink->command_complete(sink->arg, "ALTER SEQUENCE");
     return SQL_DONE;
 }

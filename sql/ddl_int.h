@@ -53,6 +53,8 @@ int ddl_drop_relation(DdlCtx *d, const CatRelation *rel, bool cascade, const Sql
 /* ddl_alter.c */
 SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink *sink, SqlError *err);
 SqlStatus ddl_create_view(DdlCtx *d, const AstViewStmt *vs, const SqlSink *sink, SqlError *err);
+int ddl_apply_seq_options(DdlCtx *d, CatSequenceDef *sq, const AstList *opts, bool creating, SqlError *err);
+SqlStatus ddl_alter_sequence(DdlCtx *d, const AstSequenceStmt *ss, const SqlSink *sink, SqlError *err);
 SqlStatus ddl_comment(DdlCtx *d, const AstCommentStmt *cs, const SqlSink *sink, SqlError *err);
 SqlStatus ddl_create_table_as(DdlCtx *d, const AstCreateTableAsStmt *cs, const SqlSink *sink, SqlError *err);
 const CatRelation *ddl_lookup_index(DdlCtx *d, const AstRangeVar *rv, const CatIndex **idx);
