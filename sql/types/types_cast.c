@@ -5,6 +5,7 @@
 #include "sql/types/types_int.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -250,6 +251,68 @@ static const CastRow cast_rows[] = {
     {JSONBOID, INT8OID, 'e'}, {JSONBOID, FLOAT4OID, 'e'}, {JSONBOID, FLOAT8OID, 'e'},
 };
 
+/* Hash index over cast_rows, built once: (from, to) -> 1 + the first row of that pair
+ * (0 = empty slot), open addressing; CAST_SLOTS is a power of two >= 2 * rows. */
+#define CAST_SLOTS 512
+static uint16_t cast_slot[CAST_SLOTS];
+static pthread_once_t cast_once = PTHREAD_ONCE_INIT;
+
+static uint32_t cast_hash(Oid from, Oid to)
+{
+    uint32_t h = (uint32_t)from * 0x9e3779b1u ^ ((uint32_t)to + 0x7f4a7c15u) * 0x85ebca77u;
+    return (h ^ (h >> 15)) & (CAST_SLOTS - 1);
+}
+
+static void cast_index_build(void)
+{
+    _Static_assert(sizeof cast_rows / sizeof cast_rows[0] * 2 <= CAST_SLOTS, "cast index too small");
+    for (size_t r = 0; r < sizeof cast_rows / sizeof cast_rows[0]; r++) {
+        uint32_t i = cast_hash(cast_rows[r].from, cast_rows[r].to);
+        for (;; i = (i + 1) & (CAST_SLOTS - 1)) {
+            if (!cast_slot[i]) {
+                cast_slot[i] = (uint16_t)(r + 1);
+                break;
+            }
+            const CastRow *o = &cast_rows[cast_slot[i] - 1];
+            if (o->from == cast_rows[r].from && o->to == cast_rows[r].to)
+                break;   /* a duplicate pair: the first row wins, as a scan would */
+        }
+    }
+}
+
+/* The first row for (from, to), or NULL. */
+static const CastRow *cast_row_find(Oid from, Oid to)
+{
+    pthread_once(&cast_once, cast_index_build);
+    for (uint32_t i = cast_hash(from, to); cast_slot[i]; i = (i + 1) & (CAST_SLOTS - 1)) {
+        const CastRow *r = &cast_rows[cast_slot[i] - 1];
+        if (r->from == from && r->to == to)
+            return r;
+    }
+    return NULL;
+}
+
+int types_cast_index_check(void)
+{
+    int bad = 0;
+    for (size_t r = 0; r < sizeof cast_rows / sizeof cast_rows[0]; r++) {
+        const CastRow *first = NULL;
+        for (size_t j = 0; j < sizeof cast_rows / sizeof cast_rows[0] && !first; j++)
+            if (cast_rows[j].from == cast_rows[r].from && cast_rows[j].to == cast_rows[r].to)
+                first = &cast_rows[j];
+        if (cast_row_find(cast_rows[r].from, cast_rows[r].to) != first)
+            bad++;
+        /* the reverse pair is found exactly when the table has it */
+        const CastRow *rev = NULL;
+        for (size_t j = 0; j < sizeof cast_rows / sizeof cast_rows[0] && !rev; j++)
+            if (cast_rows[j].from == cast_rows[r].to && cast_rows[j].to == cast_rows[r].from)
+                rev = &cast_rows[j];
+        if (cast_row_find(cast_rows[r].to, cast_rows[r].from) != rev)
+            bad++;
+    }
+    return bad;
+}
+
 static bool cast_is_string(Oid t)
 {
     return t == TEXTOID || t == VARCHAROID || t == BPCHAROID || t == NAMEOID;
@@ -259,10 +322,10 @@ TypesCastKind types_cast_lookup(Oid from, Oid to)
 {
     if (from == to || from == UNKNOWNOID)
         return TYPES_CAST_IMPLICIT;
-    for (size_t i = 0; i < sizeof cast_rows / sizeof cast_rows[0]; i++)
-        if (cast_rows[i].from == from && cast_rows[i].to == to)
-            return cast_rows[i].kind == 'i' ? TYPES_CAST_IMPLICIT
-                 : cast_rows[i].kind == 'a' ? TYPES_CAST_ASSIGNMENT : TYPES_CAST_EXPLICIT;
+    const CastRow *row = cast_row_find(from, to);
+    if (row)
+        return row->kind == 'i' ? TYPES_CAST_IMPLICIT
+             : row->kind == 'a' ? TYPES_CAST_ASSIGNMENT : TYPES_CAST_EXPLICIT;
     Oid fe = types_array_elem(from), te = types_array_elem(to);
     if (fe && te) {
         TypesCastKind k = types_cast_lookup(fe, te);

@@ -49,6 +49,9 @@ SqlFunc *types_reg_fn(const char *name, Oid ret, SqlScalarFn fn, int nargs, cons
 void types_reg_op(const char *name, Oid l, Oid r, Oid ret, SqlScalarFn fn);
 SqlFunc *types_reg_agg(const char *name, Oid ret, const SqlAggImpl *impl, int nargs, const Oid *args);
 SqlFunc *types_reg_srf(const char *name, Oid ret, const SqlSrfImpl *impl, int nargs, const Oid *args);
+/* Self-check of the registry's name index (tests): 0 when, for every registered function
+ * and operator, the index lists exactly the entries of its name in registration order. */
+int types_reg_index_check(void);
 void types_fn_date_register(void);     /* types_fn_date.c */
 void types_fn_num_register(void);      /* types_fn_num.c */
 void types_fn_regex_register(void);    /* types_fn_regex.c */

@@ -166,4 +166,8 @@ int types_bool_in(const char *s, size_t n, bool *out, SqlError *err);
 int types_char_typmod(Oid t, int32_t typmod, bool is_explicit, const char *s, size_t n, ShaleArena *a,
                       Value *out, SqlError *err);
 
+/* Self-check of the cast table's hash index (tests): 0 when every (from, to) pair of the
+ * table, and its reverse, is found exactly as a scan of the table finds it. */
+int types_cast_index_check(void);
+
 #endif

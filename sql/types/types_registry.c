@@ -4,10 +4,14 @@
  *
  * The table is built once (pthread_once) into static storage and is read-only afterwards,
  * so lookups need no lock. Operators and functions share the SqlFunc shape; operators are
- * kept in their own table (names are symbols). */
+ * kept in their own table (names are symbols). At the end of the build each table gets a
+ * name index (RegIndex): an open-addressing hash from name to the first entry of that name
+ * plus a chain through the later ones in registration order, so resolution visits only the
+ * overloads of one name, in the same order a scan of the whole table would. */
 #include "sql/types/types_fn.h"
 #include "sql/pgcat/pgcat_dump.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -21,8 +25,70 @@ static SqlFunc reg_ops[REG_MAX];
 static int reg_n_ops;
 static pthread_once_t reg_once = PTHREAD_ONCE_INIT;
 
+/* Name index of one table. slot[] holds 1 + the index of the first entry of a name (0 =
+ * empty); next[i] is the next entry with entry i's name (-1 = none); count[] the chain
+ * length per slot. REG_SLOTS is a power of two >= 2 * REG_MAX (load <= 1/2). */
+#define REG_SLOTS 4096
+typedef struct RegIndex {
+    int16_t slot[REG_SLOTS];
+    int16_t count[REG_SLOTS];
+    int16_t next[REG_MAX];
+} RegIndex;
+static RegIndex reg_func_idx, reg_op_idx;
+static bool reg_indexed;      /* set at the end of reg_build; no registration after it */
+
+static uint32_t reg_hash_name(const char *name)
+{
+    uint32_t h = 2166136261u;   /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h;
+}
+
+/* The slot holding `name` in ix over table, or the empty slot where it would go. */
+static int reg_index_slot(const RegIndex *ix, const SqlFunc *table, const char *name)
+{
+    uint32_t i = reg_hash_name(name) & (REG_SLOTS - 1);
+    while (ix->slot[i] && strcmp(table[ix->slot[i] - 1].name, name) != 0)
+        i = (i + 1) & (REG_SLOTS - 1);
+    return (int)i;
+}
+
+static void reg_index_build(RegIndex *ix, const SqlFunc *table, int n)
+{
+    int16_t tail[REG_SLOTS];
+    memset(ix->slot, 0, sizeof ix->slot);
+    memset(ix->count, 0, sizeof ix->count);
+    for (int i = 0; i < n; i++) {
+        int s = reg_index_slot(ix, table, table[i].name);
+        ix->next[i] = -1;
+        if (!ix->slot[s])
+            ix->slot[s] = (int16_t)(i + 1);
+        else
+            ix->next[tail[s]] = (int16_t)i;
+        tail[s] = (int16_t)i;
+        ix->count[s]++;
+    }
+}
+
+/* First entry named `name` (-1 when none); *count receives the number of such entries. */
+static int reg_index_first(bool op, const char *name, int *count)
+{
+    const RegIndex *ix = op ? &reg_op_idx : &reg_func_idx;
+    int s = reg_index_slot(ix, op ? reg_ops : reg_funcs, name);
+    if (count)
+        *count = ix->count[s];
+    return ix->slot[s] - 1;
+}
+
+static int reg_index_next(bool op, int i)
+{
+    return (op ? &reg_op_idx : &reg_func_idx)->next[i];
+}
+
 static SqlFunc *reg_add(bool op, const char *name, SqlFuncKind kind, Oid ret, int nargs, const Oid *args)
 {
+    assert(!reg_indexed && (op ? reg_n_ops : reg_n_funcs) < REG_MAX);
     SqlFunc *f = op ? &reg_ops[reg_n_ops++] : &reg_funcs[reg_n_funcs++];
     memset(f, 0, sizeof *f);
     f->name = name;
@@ -368,6 +434,10 @@ static void reg_build(void)
     types_fn_regex_register();
     types_fn_str_register();
     types_fn_stat_register();
+
+    reg_index_build(&reg_func_idx, reg_funcs, reg_n_funcs);
+    reg_index_build(&reg_op_idx, reg_ops, reg_n_ops);
+    reg_indexed = true;
 }
 
 static void reg_init(void)
@@ -509,15 +579,18 @@ static int reg_resolve(bool op, const char *name, int nargs, const Oid *at, SqlF
     if (nargs > TYPES_FUNC_MAX_ARGS)
         return SQL_ERR(err, TOO_MANY_COLUMNS, "cannot pass more than %d arguments to a function", TYPES_FUNC_MAX_ARGS);
     const SqlFunc *table = op ? reg_ops : reg_funcs;
-    int n = op ? reg_n_ops : reg_n_funcs;
-    RegCand *c = malloc(sizeof(RegCand) * 64);
+    int nsame = 0;
+    int first = reg_index_first(op, name, &nsame);
+    /* At most 64 candidates, the first 64 overloads in registration order. */
+    if (nsame > 64)
+        nsame = 64;
+    RegCand local[4];
+    RegCand *c = nsame <= 4 ? local : malloc(sizeof(RegCand) * (size_t)nsame);
     if (!c)
         return types_oom(err);
     int nc = 0;
-    for (int i = 0; i < n && nc < 64; i++) {
+    for (int i = first; i >= 0 && nc < nsame; i = reg_index_next(op, i)) {
         const SqlFunc *f = &table[i];
-        if (strcmp(f->name, name) != 0)
-            continue;
         RegCand *rc = &c[nc];
         if (!reg_candidate_ok(f, nargs, at, rc->coerced, &rc->ret))
             continue;
@@ -536,7 +609,8 @@ static int reg_resolve(bool op, const char *name, int nargs, const Oid *at, SqlF
     }
     char desc[400];
     if (nc == 0) {
-        free(c);
+        if (c != local)
+            free(c);
         reg_describe(name, op, nargs, at, desc, sizeof desc);
         if (op) {
             sql_error_set(err, ERRCODE_UNDEFINED_FUNCTION, "operator does not exist: %s", desc);
@@ -640,7 +714,8 @@ static int reg_resolve(bool op, const char *name, int nargs, const Oid *at, SqlF
         }
     }
     if (nc > 1) {
-        free(c);
+        if (c != local)
+            free(c);
         reg_describe(name, op, nargs, at, desc, sizeof desc);
         if (op) {
             sql_error_set(err, ERRCODE_AMBIGUOUS_FUNCTION, "operator is not unique: %s", desc);
@@ -655,7 +730,8 @@ static int reg_resolve(bool op, const char *name, int nargs, const Oid *at, SqlF
     out->nargs = nargs;
     memcpy(out->arg_types, c[0].coerced, sizeof(Oid) * (size_t)nargs);
     out->ret_type = c[0].ret;
-    free(c);
+    if (c != local)
+        free(c);
     return 0;
 }
 
@@ -672,9 +748,9 @@ int types_oper_resolve(const char *name, Oid left, Oid right, SqlFuncMatch *out,
     if (left != INVALIDOID && (left == UNKNOWNOID) != (right == UNKNOWNOID)) {
         Oid k = left == UNKNOWNOID ? right : left;
         reg_init();
-        for (int i = 0; i < reg_n_ops; i++) {
+        for (int i = reg_index_first(true, name, NULL); i >= 0; i = reg_index_next(true, i)) {
             const SqlFunc *f = &reg_ops[i];
-            if (f->nargs == 2 && f->args[0] == k && f->args[1] == k && strcmp(f->name, name) == 0) {
+            if (f->nargs == 2 && f->args[0] == k && f->args[1] == k) {
                 out->func = f;
                 out->nargs = 2;
                 out->arg_types[0] = out->arg_types[1] = k;
@@ -691,13 +767,39 @@ int types_oper_resolve(const char *name, Oid left, Oid right, SqlFuncMatch *out,
 bool types_func_exists(const char *name, SqlFuncKind *kind_out)
 {
     reg_init();
-    for (int i = 0; i < reg_n_funcs; i++)
-        if (strcmp(reg_funcs[i].name, name) == 0) {
-            if (kind_out)
-                *kind_out = reg_funcs[i].kind;
-            return true;
+    int i = reg_index_first(false, name, NULL);
+    if (i < 0)
+        return false;
+    if (kind_out)
+        *kind_out = reg_funcs[i].kind;
+    return true;
+}
+
+int types_reg_index_check(void)
+{
+    reg_init();
+    int bad = 0;
+    for (int op = 0; op < 2; op++) {
+        const SqlFunc *table = op ? reg_ops : reg_funcs;
+        int n = op ? reg_n_ops : reg_n_funcs;
+        for (int i = 0; i < n; i++) {
+            /* the chain of i's name is exactly the entries of that name, ascending */
+            int count = 0, prev = -1, seen = 0, len = 0;
+            for (int j = reg_index_first(op, table[i].name, &count); j >= 0; j = reg_index_next(op, j)) {
+                if (j <= prev || strcmp(table[j].name, table[i].name) != 0)
+                    bad++;
+                seen += j == i;
+                prev = j;
+                len++;
+            }
+            int scan = 0;
+            for (int j = 0; j < n; j++)
+                scan += strcmp(table[j].name, table[i].name) == 0;
+            if (seen != 1 || len != scan || count != scan)
+                bad++;
         }
-    return false;
+    }
+    return bad;
 }
 
 int types_func_call(FuncCallCtx *ctx, const SqlFuncMatch *match, int nargs, const Value *args, Value *out,

@@ -1,7 +1,9 @@
 /* rel_concurrency_test.c -- transactions racing in threads: lost updates prevented at every
  * level, write skew caught at SERIALIZABLE and allowed at REPEATABLE READ, a deadlock
  * detected between two threads (40P01 with PostgreSQL's detail), lock waits cancelled by
- * statement timeout, and a bank transfer workload that keeps the total constant. */
+ * statement timeout, one transaction holding tens of thousands of row locks (the lock table
+ * grows; shared locks upgrade; every lock still blocks others), and a bank transfer
+ * workload that keeps the total constant. */
 #include <pthread.h>
 #include <unistd.h>
 
@@ -11,8 +13,10 @@
 
 #ifdef SHALE_SANITIZERS
 #define BANK_TXNS 150
+#define MANY_LOCKS 12000
 #else
 #define BANK_TXNS 600
+#define MANY_LOCKS 40000
 #endif
 
 static RelEnv env;
@@ -234,6 +238,44 @@ TEST(lock_wait_statement_timeout)
     teardown();
 }
 
+/* More locks than the lock table's initial 16384 buckets in one transaction, half of them
+ * taken shared first and then upgraded: each must still be found (and block a second
+ * transaction) after the table has doubled, and each is released exactly once. */
+TEST(many_locks_one_txn)
+{
+    setup("manylocks", MANY_LOCKS, 0);
+    SqlError err;
+    ShaleBuf k;
+    shale_buf_init(&k);
+    RelTxn *holder = rt_begin(&env, REL_READ_COMMITTED);
+    for (int i = 0; i < MANY_LOCKS; i++) {
+        if (i % 2 == 0) {
+            rt_key(i, &k);
+            RelLockResult lr;
+            REQUIRE(rel_lock_row(holder, g_acct, k.data, k.len, REL_LOCK_SHARE, NULL, &lr, &err) == 0);
+        }
+        REQUIRE(rt_add(holder, g_acct, i, 1, &err) == 0);
+    }
+    int probe[] = { 0, 1, MANY_LOCKS / 2, MANY_LOCKS - 2, MANY_LOCKS - 1 };
+    for (size_t p = 0; p < sizeof probe / sizeof probe[0]; p++) {
+        RelTxn *w = rt_begin(&env, REL_READ_COMMITTED);
+        REQUIRE(rel_txn_statement_begin(w, 20, &err) == 0);
+        CHECK(rt_add(w, g_acct, probe[p], 1, &err) != 0);
+        CHECK_STR(sql_errcode_state(err.code), "57014");
+        rel_txn_abort(w);
+    }
+    REQUIRE(rel_txn_commit(holder, &err) == 0);
+    /* all released: another transaction locks every row without waiting */
+    RelTxn *w = rt_begin(&env, REL_READ_COMMITTED);
+    REQUIRE(rel_txn_statement_begin(w, 1000, &err) == 0);
+    for (int i = 0; i < MANY_LOCKS; i += 997)
+        CHECK(rt_add(w, g_acct, i, 0, &err) == 0);
+    REQUIRE(rel_txn_commit(w, &err) == 0);
+    shale_buf_free(&k);
+    CHECK_EQ_INT(total(MANY_LOCKS), MANY_LOCKS);
+    teardown();
+}
+
 /* ---- bank -------------------------------------------------------------------------------- */
 
 #define N_ACCOUNTS 20
@@ -306,6 +348,7 @@ TEST_MAIN(
     RUN(serializable_phantom_insert);
     RUN(deadlock_detected);
     RUN(lock_wait_statement_timeout);
+    RUN(many_locks_one_txn);
     RUN(bank_read_committed);
     RUN(bank_serializable);
     test_rm_rf(test_tmpdir());

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "sql/types/types.h"
+#include "sql/types/types_fn.h"
+#include "sql/types/types_int.h"
 #include "tests/harness/test.h"
 
 #define FCASE_MAX_ARGS 12
@@ -294,4 +296,34 @@ TEST(aggregates)
     shale_arena_destroy(&a);
 }
 
-TEST_MAIN(RUN(functions_match_postgres); RUN(resolution_errors); RUN(aggregates);)
+/* The hash indexes behind resolution agree with a scan of the tables they index, and
+ * resolution through them still picks PostgreSQL's overloads. */
+TEST(lookup_indexes)
+{
+    CHECK_EQ_INT(types_reg_index_check(), 0);
+    CHECK_EQ_INT(types_cast_index_check(), 0);
+    SqlFuncMatch m;
+    SqlError err;
+    REQUIRE(types_oper_resolve("+", INT4OID, INT4OID, &m, &err) == 0);
+    CHECK_EQ_INT(m.ret_type, INT4OID);
+    REQUIRE(types_oper_resolve("+", INT4OID, INT8OID, &m, &err) == 0);
+    CHECK_EQ_INT(m.ret_type, INT8OID);
+    REQUIRE(types_oper_resolve("+", INT4OID, UNKNOWNOID, &m, &err) == 0);
+    CHECK_EQ_INT(m.arg_types[1], INT4OID);
+    REQUIRE(types_oper_resolve("||", TEXTOID, TEXTOID, &m, &err) == 0);
+    CHECK_EQ_INT(m.ret_type, TEXTOID);
+    CHECK(types_oper_resolve("no-such-op", INT4OID, INT4OID, &m, &err) != 0);
+    CHECK(types_func_resolve("no_such_function", 0, NULL, &m, &err) != 0);
+    Oid a1[1] = { INT4OID };
+    REQUIRE(types_func_resolve("abs", 1, a1, &m, &err) == 0);
+    CHECK_EQ_INT(m.ret_type, INT4OID);
+    SqlFuncKind k;
+    CHECK(types_func_exists("count", &k) && k == SQL_FUNC_AGG);
+    CHECK(!types_func_exists("no_such_function", NULL));
+    CHECK_EQ_INT(types_cast_lookup(INT4OID, INT8OID), TYPES_CAST_IMPLICIT);
+    CHECK_EQ_INT(types_cast_lookup(INT8OID, INT4OID), TYPES_CAST_ASSIGNMENT);
+    CHECK_EQ_INT(types_cast_lookup(INT4OID, BOOLOID), TYPES_CAST_EXPLICIT);
+    CHECK_EQ_INT(types_cast_lookup(BOOLOID, DATEOID), TYPES_CAST_NONE);
+}
+
+TEST_MAIN(RUN(functions_match_postgres); RUN(resolution_errors); RUN(aggregates); RUN(lookup_indexes);)

@@ -108,16 +108,18 @@ void view_iter_close(ViewIter *vi);
 
 typedef struct LockEntry LockEntry;
 
+/* One entry a transaction holds (in any mode): each entry appears once in RelTxn.locks;
+ * the mode lives in the entry (excl / sharers), so an upgrade adds nothing here. */
 typedef struct HeldLock {
     LockEntry *e;
-    uint8_t mode;             /* RelLockMode */
 } HeldLock;
 
 typedef struct LockMgr {
     pthread_mutex_t mu;
     pthread_cond_t cv;        /* broadcast when a lock with waiters is released */
-    LockEntry **buckets;
+    LockEntry **buckets;      /* chained hash on the key; n_buckets a power of two */
     size_t n_buckets;
+    size_t n_entries;         /* grows the table past 1 entry per bucket (bulk loads) */
 } LockMgr;
 
 void lockmgr_init(LockMgr *lm);

@@ -3,6 +3,10 @@
  * one condition variable (broadcast when an entry with waiters is released), polling cancel
  * and statement timeout every 10 ms. Waiters are served in arrival order (a newcomer queues
  * behind them), so a retried deadlock victim cannot starve the transaction it blocked.
+ * The table doubles when it holds more entries than buckets, and a transaction's list of
+ * held entries is appended without a search (the entry itself says whether the
+ * transaction already holds it), so a bulk load taking a million row locks stays O(1) per
+ * lock.
  * Before each wait the wait-for graph (entry -> holders ->
  * the entries they wait on ...) is searched for a cycle through the waiter: 40P01.
  *
@@ -37,7 +41,31 @@ void lockmgr_init(LockMgr *lm)
     pthread_cond_init(&lm->cv, &ca);
     pthread_condattr_destroy(&ca);
     lm->n_buckets = 16384;
+    lm->n_entries = 0;
     lm->buckets = calloc(lm->n_buckets, sizeof *lm->buckets);
+}
+
+/* Doubles the bucket array (power of two). On allocation failure keeps the old one: only
+ * chains get longer. */
+static void lockmgr_grow(LockMgr *lm)
+{
+    size_t nb = lm->n_buckets * 2;
+    LockEntry **b = calloc(nb, sizeof *b);
+    if (!b)
+        return;
+    for (size_t i = 0; i < lm->n_buckets; i++) {
+        LockEntry *e = lm->buckets[i];
+        while (e) {
+            LockEntry *n = e->next;
+            LockEntry **pp = &b[e->h & (nb - 1)];
+            e->next = *pp;
+            *pp = e;
+            e = n;
+        }
+    }
+    free(lm->buckets);
+    lm->buckets = b;
+    lm->n_buckets = nb;
 }
 
 void lockmgr_destroy(LockMgr *lm)
@@ -60,7 +88,7 @@ void lockmgr_destroy(LockMgr *lm)
 static LockEntry *entry_get(LockMgr *lm, const char *key, size_t klen, bool create)
 {
     uint64_t h = shale_hash32(key, klen, 0x10c4) | ((uint64_t)klen << 32);
-    LockEntry **pp = &lm->buckets[h % lm->n_buckets];
+    LockEntry **pp = &lm->buckets[h & (lm->n_buckets - 1)];
     for (LockEntry *e = *pp; e; e = e->next)
         if (e->h == h && e->klen == klen && memcmp(e->key, key, klen) == 0)
             return e;
@@ -74,6 +102,8 @@ static LockEntry *entry_get(LockMgr *lm, const char *key, size_t klen, bool crea
     memcpy(e->key, key, klen);
     e->next = *pp;
     *pp = e;
+    if (++lm->n_entries > lm->n_buckets)
+        lockmgr_grow(lm);
     return e;
 }
 
@@ -81,10 +111,11 @@ static void entry_maybe_free(LockMgr *lm, LockEntry *e)
 {
     if (e->excl || e->n_sharers || e->n_waiters)
         return;
-    LockEntry **pp = &lm->buckets[e->h % lm->n_buckets];
+    LockEntry **pp = &lm->buckets[e->h & (lm->n_buckets - 1)];
     while (*pp != e)
         pp = &(*pp)->next;
     *pp = e->next;
+    lm->n_entries--;
     free(e->sharers);
     free(e->queue);
     free(e);
@@ -154,14 +185,12 @@ static bool dl_search(const LockEntry *e, const RelTxn *w, int mode, const RelTx
     return false;
 }
 
-static int held_add(RelTxn *t, LockEntry *e, RelLockMode mode)
+/* Records that t holds e; `already` = t held e before this grant (an upgrade from shared
+ * to exclusive), whose entry is in t->locks already. */
+static int held_add(RelTxn *t, LockEntry *e, bool already)
 {
-    for (size_t i = 0; i < t->n_locks; i++)
-        if (t->locks[i].e == e) {
-            if (mode > t->locks[i].mode)
-                t->locks[i].mode = (uint8_t)mode;
-            return 0;
-        }
+    if (already)
+        return 0;
     if (t->n_locks == t->cap_locks) {
         size_t cap = t->cap_locks ? t->cap_locks * 2 : 8;
         HeldLock *n = realloc(t->locks, cap * sizeof *n);
@@ -170,17 +199,18 @@ static int held_add(RelTxn *t, LockEntry *e, RelLockMode mode)
         t->locks = n;
         t->cap_locks = cap;
     }
-    t->locks[t->n_locks++] = (HeldLock){ e, (uint8_t)mode };
+    t->locks[t->n_locks++] = (HeldLock){ e };
     return 0;
 }
 
 static int grant(RelTxn *t, LockEntry *e, RelLockMode mode)
 {
-    if (held_add(t, e, mode) != 0)
+    bool sharer = is_sharer(e, t);
+    if (held_add(t, e, e->excl == t || sharer) != 0)
         return -1;
     if (mode == REL_LOCK_EXCLUSIVE) {
         e->excl = t;
-    } else if (e->excl != t && !is_sharer(e, t)) {
+    } else if (e->excl != t && !sharer) {
         if (e->n_sharers == e->cap_sharers) {
             int cap = e->cap_sharers ? e->cap_sharers * 2 : 4;
             RelTxn **n = realloc(e->sharers, (size_t)cap * sizeof *n);
