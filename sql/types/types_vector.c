@@ -520,6 +520,16 @@ static FN(fn_vec_concat)
     return 0;
 }
 
+static FN(fn_vec_cmp)
+{
+    (void)ctx;
+    (void)nargs;
+    (void)err;
+    int c = types_vector_compare(&args[0], &args[1]);
+    *out = value_int(INT4OID, c < 0 ? -1 : c > 0 ? 1 : 0);
+    return 0;
+}
+
 static FN(fn_vec_dims)
 {
     (void)nargs;
@@ -741,6 +751,7 @@ void types_vector_register(void)
     types_reg_fn("vector_negative_inner_product", FLOAT8OID, fn_vec_neg_ip, 2, TYPES_A(V, V));
     types_reg_fn("cosine_distance", FLOAT8OID, fn_vec_cosine, 2, TYPES_A(V, V));
     types_reg_fn("l1_distance", FLOAT8OID, fn_vec_l1, 2, TYPES_A(V, V));
+    types_reg_fn("vector_cmp", INT4OID, fn_vec_cmp, 2, TYPES_A(V, V));
     types_reg_fn("vector_dims", INT4OID, fn_vec_dims, 1, TYPES_A(V));
     types_reg_fn("vector_norm", FLOAT8OID, fn_vec_norm, 1, TYPES_A(V));
     types_reg_fn("l2_normalize", V, fn_vec_l2_normalize, 1, TYPES_A(V));

@@ -10,6 +10,7 @@ TEST(readme_flow)
 {
     PGconn *c = e2e_connect(NULL);
     REQUIRE(c);
+    CHECK_EXEC(c, "CREATE EXTENSION IF NOT EXISTS vector");   /* accepted: the type is built in */
     CHECK_EXEC(c, "CREATE TABLE items (id bigserial PRIMARY KEY, embedding vector(3))");
     CHECK_EXEC(c, "INSERT INTO items (embedding) VALUES ('[1,2,3]'), ('[4,5,6]')");
     CHECK_QUERY(c, "SELECT id, embedding FROM items ORDER BY embedding <-> '[3,1,2]' LIMIT 5", "1|[1,2,3];2|[4,5,6]");

@@ -18,3 +18,5 @@ tests_e2e_e2e_vector_test_SOURCES = tests/e2e/e2e_vector_test.c $(E2E_TEST_DEPS)
 tests_e2e_e2e_vector_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
 tests_e2e_e2e_vector_test_LDADD = $(E2E_TEST_LDADD)
 tests_e2e_e2e_vector_test_DEPENDENCIES = shaledb$(EXEEXT)
+
+dist_doc_DATA += docs/vector.md
