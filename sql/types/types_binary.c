@@ -79,6 +79,9 @@ void types_send(const TypeContext *tc, const Value *v, ShaleBuf *out)
         bin_put32(out, (uint32_t)v->u.iv.days);
         bin_put32(out, (uint32_t)v->u.iv.months);
         return;
+    case VECTOROID:   /* pgvector (types_vector.c) */
+        types_vector_send(v, out);
+        return;
     case JSONBOID:
         shale_buf_append_byte(out, 1);
         types_jsonb_out(v->u.s.p, v->u.s.n, out);
@@ -201,6 +204,8 @@ int types_recv(const TypeContext *tc, Oid type, int32_t typmod, const char *p, s
         *out = value_bytes(type, d, n ? 1 : 0);
         return 0;
     }
+    case VECTOROID:   /* pgvector (types_vector.c) */
+        return types_vector_recv(p, n, typmod, a, out, err);
     case JSONBOID:
         if (n < 1)
             return bin_short(err);

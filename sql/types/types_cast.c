@@ -50,6 +50,7 @@ const char *types_sqlname(Oid t)
             {TIMESTAMPTZ_ARRAYOID, "timestamp with time zone[]"}, {INTERVAL_ARRAYOID, "interval[]"},
             {JSON_ARRAYOID, "json[]"}, {NUMERIC_ARRAYOID, "numeric[]"}, {UUID_ARRAYOID, "uuid[]"},
             {JSONB_ARRAYOID, "jsonb[]"}, {REGPROC_ARRAYOID, "regproc[]"},
+            {VECTOR_ARRAYOID, "vector[]"},
         };
         for (size_t i = 0; i < sizeof arr / sizeof arr[0]; i++)
             if (arr[i].a == t)
@@ -80,6 +81,7 @@ void types_format_type(Oid type, int32_t typmod, ShaleBuf *out)
         case TIMEOID: len = snprintf(buf, sizeof buf, "time(%d) without time zone", typmod); break;
         case TIMESTAMPOID: len = snprintf(buf, sizeof buf, "timestamp(%d) without time zone", typmod); break;
         case TIMESTAMPTZOID: len = snprintf(buf, sizeof buf, "timestamp(%d) with time zone", typmod); break;
+        case VECTOROID: len = snprintf(buf, sizeof buf, "vector(%d)", typmod); break;
         default: break;
         }
     }
@@ -168,6 +170,8 @@ int types_typmod_from_mods(Oid type, int n_mods, const int32_t *mods, int32_t *t
     case INTERVALOID:
         *typmod_out = -1;
         return 0;
+    case VECTOROID:   /* vector(n): typmod = n (types_vector.c) */
+        return types_vector_typmod(n_mods, mods, typmod_out, err);
     default:
         return SQL_ERR(err, SYNTAX_ERROR, "type modifier is not allowed for type \"%s\"", types_sqlname(type));
     }
@@ -249,6 +253,9 @@ static const CastRow cast_rows[] = {
     {JSONOID, JSONBOID, 'a'}, {JSONBOID, JSONOID, 'a'},
     {JSONBOID, BOOLOID, 'e'}, {JSONBOID, NUMERICOID, 'e'}, {JSONBOID, INT2OID, 'e'}, {JSONBOID, INT4OID, 'e'},
     {JSONBOID, INT8OID, 'e'}, {JSONBOID, FLOAT4OID, 'e'}, {JSONBOID, FLOAT8OID, 'e'},
+    /* pgvector's casts (executed by types_vector_cast) */
+    {VECTOROID, VECTOROID, 'i'}, {VECTOROID, FLOAT4_ARRAYOID, 'i'}, {INT4_ARRAYOID, VECTOROID, 'a'},
+    {FLOAT4_ARRAYOID, VECTOROID, 'a'}, {FLOAT8_ARRAYOID, VECTOROID, 'a'}, {NUMERIC_ARRAYOID, VECTOROID, 'a'},
 };
 
 /* Hash index over cast_rows, built once: (from, to) -> 1 + the first row of that pair

@@ -267,6 +267,8 @@ int types_cast(const TypeContext *tc, const Value *in, Oid target, int32_t typmo
         if (types_cast_lookup(from, target) == TYPES_CAST_NONE)
             return SQL_ERR(err, CANNOT_COERCE, "cannot cast type %s to %s", types_sqlname(from), types_sqlname(target));
     }
+    if (types_vector_cast_handles(from, target))   /* pgvector casts (types_vector.c) */
+        return types_vector_cast(tc, in, target, typmod, a, out, err);
     /* integers and floats */
     bool fnum = cast_is_int(from) || from == OIDOID || from == REGCLASSOID || from == REGTYPEOID || from == REGPROCOID;
     if (fnum && (cast_is_int(target) || target == OIDOID || target == REGCLASSOID || target == REGTYPEOID ||

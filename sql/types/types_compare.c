@@ -65,6 +65,8 @@ int types_compare(const Value *a, const Value *b)
         types_interval_span(b, &y);
         return x < y ? -1 : x > y ? 1 : 0;
     }
+    case VECTOROID:   /* pgvector (types_vector.c) */
+        return types_vector_compare(a, b);
     case JSONBOID:
         return types_jsonb_compare(a->u.s.p, a->u.s.n, b->u.s.p, b->u.s.n);
     default:
@@ -105,6 +107,8 @@ uint64_t types_hash(const Value *v)
     }
     case BPCHAROID:
         return shale_hash_u64(shale_hash32(v->u.s.p, bpchar_len(v->u.s.p, v->u.s.n), 0x7e57));
+    case VECTOROID:   /* pgvector (types_vector.c) */
+        return types_vector_hash(v);
     case INTERVALOID: {
         __int128 w;
         types_interval_span(v, &w);

@@ -170,4 +170,8 @@ int types_char_typmod(Oid t, int32_t typmod, bool is_explicit, const char *s, si
  * table, and its reverse, is found exactly as a scan of the table finds it. */
 int types_cast_index_check(void);
 
+
+/* pgvector's vector type: entry points for the dispatch switches (types_vector.c) */
+#include "sql/types/types_vector.h"
+
 #endif

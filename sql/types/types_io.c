@@ -412,6 +412,8 @@ int types_input(const TypeContext *tc, Oid type, int32_t typmod, const char *s, 
         return types_bytea_in(s, n, a, out, err);
     case UUIDOID:
         return types_uuid_in(s, n, a, out, err);
+    case VECTOROID:   /* pgvector (types_vector.c) */
+        return types_vector_in(s, n, typmod, a, out, err);
     case DATEOID: {
         int32_t dv;
         if (types_date_in(tc, s, n, &dv, err) < 0)
@@ -518,6 +520,9 @@ void types_output(const TypeContext *tc, const Value *v, ShaleBuf *out)
         return;
     case JSONBOID:
         types_jsonb_out(v->u.s.p, v->u.s.n, out);
+        return;
+    case VECTOROID:   /* pgvector (types_vector.c) */
+        types_vector_out(v, out);
         return;
     default:
         if (types_array_elem(v->type) != INVALIDOID) {

@@ -20,6 +20,8 @@
  *                         no insignificant whitespace) -- see sql/types
  *   numeric               u.s = ShaleNumeric bytes (below)
  *   arrays                u.s = ShaleArray bytes (below)
+ *   vector (pgvector)     u.s = dim:uint16 LE | unused:uint16 LE (0) | dim x float32 LE;
+ *                         1 <= dim <= 16000, no NaN/infinity (sql/types/types_vector.c)
  *   unknown-typed literal (quoted string before type resolution): type UNKNOWN, u.s
  *
  * ShaleNumeric bytes: sign:u8 (0 positive, 1 negative, 2 NaN, 3 +Infinity, 4 -Infinity) |
