@@ -1,5 +1,6 @@
 /* utility.c -- statements that are neither queries nor DDL: transaction control, SET/SHOW/
- * RESET, EXPLAIN, DISCARD, CHECKPOINT, VACUUM/ANALYZE, LOCK, DEALLOCATE. */
+ * RESET, EXPLAIN, DISCARD, CHECKPOINT, VACUUM/ANALYZE, LOCK, DEALLOCATE; dispatch of PREPARE /
+ * EXECUTE (session_ext.c) and DECLARE / FETCH / MOVE / CLOSE (session_cursor.c). */
 #include "sql/session_int.h"
 
 #include <stdio.h>
@@ -387,6 +388,10 @@ SqlStatus utility_execute(SqlSession *s, const AstNode *stmt, const char *text, 
         return SQL_DONE;
     case AST_DEALLOCATE: {
         const AstDeallocateStmt *d = (const AstDeallocateStmt *)stmt;
+        if (d->name && !session_find_stmt(s, d->name)) {
+            sql_error_set(err, ERRCODE_INVALID_SQL_STATEMENT_NAME, "prepared statement \"%s\" does not exist", d->name);
+            return SQL_ERROR;
+        }
         if (d->name)
             sql_close_statement(s, d->name);
         else
@@ -395,6 +400,16 @@ SqlStatus utility_execute(SqlSession *s, const AstNode *stmt, const char *text, 
         sink->command_complete(sink->arg, d->name ? "DEALLOCATE" : "DEALLOCATE ALL");
         return SQL_DONE;
     }
+    case AST_PREPARE:
+        return session_sql_prepare(s, (const AstPrepareStmt *)stmt, text, sink, err);
+    case AST_EXECUTE:
+        return session_sql_execute(s, (const AstExecuteStmt *)stmt, sink, err);
+    case AST_DECLARE_CURSOR:
+        return cursor_declare(s, (const AstDeclareCursorStmt *)stmt, sink, err);
+    case AST_FETCH:
+        return cursor_fetch(s, (const AstFetchStmt *)stmt, sink, err);
+    case AST_CLOSE_CURSOR:
+        return cursor_close(s, (const AstCloseCursorStmt *)stmt, sink, err);
     default:
         sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "this statement is not supported yet");
         err->position = stmt->location >= 0 ? sql_parser_position(text, strlen(text), stmt->location) : 0;
