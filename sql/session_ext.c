@@ -592,6 +592,8 @@ SqlStatus session_sql_prepare(SqlSession *s, const AstPrepareStmt *ps, const cha
         }
         shale_buf_append(&b, "", 1);
         rc = b.oom ? SQL_ERR(err, OUT_OF_MEMORY, "out of memory") : eval_select(s, b.data, n, NULL, NULL, types, err);
+        if (rc != 0 && err) /* a position in the built SELECT would mislead */
+            err->position = 0;
         shale_buf_free(&b);
     }
     if (rc == 0)

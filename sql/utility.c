@@ -319,6 +319,19 @@ static SqlStatus exec_explain(SqlSession *s, const AstExplainStmt *e, const char
     return st;
 }
 
+/* DEALLOCATE ALL: every named prepared statement (the unnamed one is the protocol's). */
+static void deallocate_all(SqlSession *s)
+{
+    for (;;) {
+        PreparedStmt *p = s->stmts;
+        while (p && !p->name[0])
+            p = p->next;
+        if (!p)
+            return;
+        sql_close_statement(s, p->name);
+    }
+}
+
 int utility_describe(SqlSession *s, const AstNode *stmt, SqlColumnDesc *cols, int max)
 {
     (void)s;
@@ -365,6 +378,15 @@ SqlStatus utility_execute(SqlSession *s, const AstNode *stmt, const char *text, 
             if (strcmp(s->settings.value[i], s->settings.reset_value[i]) != 0 &&
                 i != SETTING_SERVER_VERSION && i != SETTING_IS_SUPERUSER && i != SETTING_SESSION_AUTHORIZATION)
                 (void)session_set(s, settings_name((SettingId)i), NULL, false, NULL);
+        if (((const AstDiscardStmt *)stmt)->target == AST_DISCARD_ALL) {
+            /* like PostgreSQL: also CLOSE ALL (held cursors too) and DEALLOCATE ALL */
+            while (s->portals) {
+                Portal *p = s->portals;
+                s->portals = p->next;
+                session_free_portal(p);
+            }
+            deallocate_all(s);
+        }
         sink->command_complete(sink->arg, "DISCARD ALL");
         return SQL_DONE;
     case AST_CHECKPOINT: {
@@ -395,8 +417,7 @@ SqlStatus utility_execute(SqlSession *s, const AstNode *stmt, const char *text, 
         if (d->name)
             sql_close_statement(s, d->name);
         else
-            while (s->stmts)
-                sql_close_statement(s, s->stmts->name);
+            deallocate_all(s);
         sink->command_complete(sink->arg, d->name ? "DEALLOCATE" : "DEALLOCATE ALL");
         return SQL_DONE;
     }

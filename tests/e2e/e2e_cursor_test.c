@@ -182,6 +182,13 @@ TEST(with_hold)
     CHECK_QUERY(c, "FETCH ALL h3", "9;10");
     CHECK_QUERY(c, "FETCH FIRST h3", "9");
     CHECK_TAG(c, "CLOSE ALL", "CLOSE CURSOR ALL");
+    /* DISCARD ALL closes held cursors and deallocates prepared statements. */
+    CHECK_EXEC(c, "DECLARE h4 CURSOR WITH HOLD FOR SELECT 1");
+    CHECK_EXEC(c, "PREPARE gone AS SELECT 1");
+    CHECK_TAG(c, "DISCARD ALL", "DISCARD ALL");
+    CHECK_ERROR(c, "FETCH h4", "34000", NULL);
+    CHECK_ERROR(c, "EXECUTE gone", "26000", NULL);
+    CHECK_ERROR(c, "PREPARE bad (nosuchtype) AS SELECT $1", "42704", "type \"nosuchtype\" does not exist");
     PQfinish(c);
 }
 
