@@ -185,7 +185,6 @@ int sql_session_open(SqlEngine *eng, const char *user, const char *database,
     return 0;
 }
 
-void session_free_stmt(PreparedStmt *p);
 void session_free_stmt(PreparedStmt *p)
 {
     shale_arena_destroy(&p->arena);
@@ -193,13 +192,15 @@ void session_free_stmt(PreparedStmt *p)
     free(p);
 }
 
-void session_free_portal(Portal *p);
 void session_free_portal(Portal *p)
 {
     if (p->cursor)
         query_close(p->cursor);
     if (p->cat)
         catalog_snapshot_release(p->cat);
+    if (p->own_stmt)
+        session_free_stmt(p->own_stmt);
+    free(p->rows);
     shale_arena_destroy(&p->arena);
     free(p->name);
     free(p);
@@ -211,6 +212,11 @@ void sql_session_close(SqlSession *s)
         return;
     copy_abort(s);
     session_close_portals(s);
+    while (s->portals) { /* held cursors */
+        Portal *p = s->portals;
+        s->portals = p->next;
+        session_free_portal(p);
+    }
     while (s->stmts) {
         PreparedStmt *p = s->stmts;
         s->stmts = p->next;
@@ -338,9 +344,13 @@ int session_ensure_txn(SqlSession *s, SqlError *err)
 
 void session_close_portals(SqlSession *s)
 {
-    while (s->portals) {
-        Portal *p = s->portals;
-        s->portals = p->next;
+    for (Portal **pp = &s->portals; *pp;) {
+        Portal *p = *pp;
+        if (p->held) {
+            pp = &p->next;
+            continue;
+        }
+        *pp = p->next;
         session_free_portal(p);
     }
 }
@@ -349,6 +359,10 @@ int session_end_txn(SqlSession *s, bool commit, SqlError *err)
 {
     int rc = 0;
     bool aborted = !commit || s->tx == TX_FAILED;
+    if (!aborted) /* WITH HOLD cursors (materialised at DECLARE) outlive a commit */
+        for (Portal *p = s->portals; p; p = p->next)
+            if (p->is_cursor && (p->cursor_opts & AST_CURSOR_HOLD) && p->materialized)
+                p->held = true;
     session_close_portals(s); /* cursors and catalog snapshots belong to the transaction */
     if (s->txn) {
         if (commit && s->tx != TX_FAILED)
@@ -750,6 +764,7 @@ static SqlStatus session_exec_stmt_inner(SqlSession *s, const AstNode *stmt, con
 /* Runs the statements of the current Query message from msg_next on. */
 static SqlStatus run_message(SqlSession *s, const SqlSink *sink, SqlError *err)
 {
+    s->msg_multi = s->msg_stmts.n > 1;
     while (s->msg_next < s->msg_stmts.n) {
         const SqlRawStmt *raw = &s->msg_stmts.items[s->msg_next++];
         SqlStatus st = session_exec_stmt(s, raw->stmt, s->msg_text, sink, err);

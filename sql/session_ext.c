@@ -6,10 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-void session_free_stmt(PreparedStmt *p);
-void session_free_portal(Portal *p);
+#include "catalog/rowcodec.h"
 
-static PreparedStmt *find_stmt(SqlSession *s, const char *name)
+PreparedStmt *session_find_stmt(SqlSession *s, const char *name)
 {
     for (PreparedStmt *p = s->stmts; p; p = p->next)
         if (!strcmp(p->name, name))
@@ -17,7 +16,7 @@ static PreparedStmt *find_stmt(SqlSession *s, const char *name)
     return NULL;
 }
 
-static Portal *find_portal(SqlSession *s, const char *name)
+Portal *session_find_portal(SqlSession *s, const char *name)
 {
     for (Portal *p = s->portals; p; p = p->next)
         if (!strcmp(p->name, name))
@@ -50,8 +49,7 @@ static bool same_row_type(const PreparedStmt *st, const PreparedQuery *b)
     return true;
 }
 
-/* Copies q's result columns (names included) into p's arena as p->cols. */
-static int stmt_keep_columns(PreparedStmt *p, const PreparedQuery *q, SqlError *err)
+int session_stmt_keep_columns(PreparedStmt *p, const PreparedQuery *q, SqlError *err)
 {
     int n = query_n_columns(q);
     const SqlColumnDesc *src = query_columns(q);
@@ -84,7 +82,7 @@ static int plan_stmt(SqlSession *s, PreparedStmt *p, SqlError *err)
     PreparedQuery *q;
     int rc = query_prepare(&env, p->raw.stmt, p->text, p->n_params, p->param_types, &p->arena, &q, err);
     if (rc == 0)
-        rc = stmt_keep_columns(p, q, err);
+        rc = session_stmt_keep_columns(p, q, err);
     if (rc == 0) {
         p->query = q;
         p->cat_version = catsnap_version(cat);
@@ -105,32 +103,61 @@ static int plan_stmt(SqlSession *s, PreparedStmt *p, SqlError *err)
     return rc;
 }
 
-int sql_parse(SqlSession *s, const char *stmt_name, const char *query, int n_param_types,
-              const Oid *param_types, SqlError *err)
+/* DECLARE ... CURSOR FOR query with $n (drivers such as psycopg 3 bind the query's
+ * parameters to the DECLARE): the statement's parameter types are the query's. */
+static int declare_param_types(SqlSession *s, PreparedStmt *p, SqlError *err)
 {
-    PreparedStmt *old = find_stmt(s, stmt_name);
-    if (old && stmt_name[0]) {
-        sql_error_set(err, ERRCODE_DUPLICATE_PREPARED_STATEMENT, "prepared statement \"%s\" already exists", stmt_name);
-        return ext_fail(s);
+    const AstDeclareCursorStmt *d = (const AstDeclareCursorStmt *)p->raw.stmt;
+    if (session_ensure_txn(s, err) != 0)
+        return -1;
+    QueryEnv env;
+    CatSnapshot *cat;
+    if (session_query_env(s, &env, &cat, err) != 0)
+        return -1;
+    ShaleArena tmp;                /* the throw-away plan */
+    shale_arena_init(&tmp);
+    PreparedQuery *q;
+    int rc = query_prepare(&env, d->query, p->text, p->n_params, p->param_types, &tmp, &q, err);
+    int n = rc == 0 ? query_n_params(q) : 0;
+    if (rc == 0 && n > 0) {
+        Oid *types = shale_arena_alloc(&p->arena, sizeof(Oid) * (size_t)n);
+        if (!types) {
+            rc = SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+        } else {
+            memcpy(types, query_param_types(q), sizeof(Oid) * (size_t)n);
+            p->param_types = types;
+            p->n_params = n;
+        }
     }
+    shale_arena_destroy(&tmp);
+    catalog_snapshot_release(cat);
+    return rc;
+}
+
+/* Parse without failing the extended-protocol cycle (also PREPARE from SQL). */
+static int parse_stmt(SqlSession *s, const char *stmt_name, const char *query, size_t len, int n_param_types,
+                      const Oid *param_types, SqlError *err)
+{
+    PreparedStmt *old = session_find_stmt(s, stmt_name);
+    if (old && stmt_name[0])
+        return sql_error_set(err, ERRCODE_DUPLICATE_PREPARED_STATEMENT, "prepared statement \"%s\" already exists",
+                             stmt_name);
     if (old)
         sql_close_statement(s, "");
     PreparedStmt *p = calloc(1, sizeof *p);
     if (!p || !(p->name = strdup(stmt_name))) {
         free(p);
-        SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
-        return ext_fail(s);
+        return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
     }
     shale_arena_init(&p->arena);
-    size_t len = strlen(query);
     p->text = shale_arena_alloc(&p->arena, len + 1);
     p->param_types = shale_arena_alloc(&p->arena, sizeof(Oid) * (size_t)(n_param_types ? n_param_types : 1));
     if (!p->text || !p->param_types) {
         session_free_stmt(p);
-        SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
-        return ext_fail(s);
+        return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
     }
-    memcpy(p->text, query, len + 1);
+    memcpy(p->text, query, len);
+    p->text[len] = '\0';
     p->text_len = len;
     p->n_params = n_param_types;
     if (n_param_types)
@@ -146,12 +173,22 @@ int sql_parse(SqlSession *s, const char *stmt_name, const char *query, int n_par
         if (rc == 0)
             rc = plan_stmt(s, p, err);
     }
+    if (rc == 0 && p->raw.stmt && p->raw.stmt->tag == AST_DECLARE_CURSOR && s->tx != TX_FAILED)
+        rc = declare_param_types(s, p, err);
     if (rc != 0) {
         session_free_stmt(p);
-        return ext_fail(s);
+        return -1;
     }
     p->next = s->stmts;
     s->stmts = p;
+    return 0;
+}
+
+int sql_parse(SqlSession *s, const char *stmt_name, const char *query, int n_param_types,
+              const Oid *param_types, SqlError *err)
+{
+    if (parse_stmt(s, stmt_name, query, strlen(query), n_param_types, param_types, err) != 0)
+        return ext_fail(s);
     return 0;
 }
 
@@ -160,7 +197,7 @@ int sql_bind(SqlSession *s, const char *portal, const char *stmt_name,
              int n_params, const char *const *param_values, const int32_t *param_lens,
              int n_result_formats, const int16_t *result_formats, SqlError *err)
 {
-    PreparedStmt *st = find_stmt(s, stmt_name);
+    PreparedStmt *st = session_find_stmt(s, stmt_name);
     /* e2e fix: transaction control may still be bound in a failed block (see sql_parse). */
     bool txn_control = st && st->raw.stmt && utility_is_transaction_control(st->raw.stmt);
     if (s->tx == TX_FAILED && !txn_control) {
@@ -186,7 +223,7 @@ int sql_bind(SqlSession *s, const char *portal, const char *stmt_name,
                       "bind message has %d parameter formats but %d parameters", n_param_formats, n_params);
         return ext_fail(s);
     }
-    Portal *old = find_portal(s, portal);
+    Portal *old = session_find_portal(s, portal);
     if (old && portal[0]) {
         sql_error_set(err, ERRCODE_DUPLICATE_CURSOR, "portal \"%s\" already exists", portal);
         return ext_fail(s);
@@ -259,6 +296,18 @@ static void describe_result(SqlSession *s, const PreparedStmt *p, int n_formats,
         free(cols);
         return;
     }
+    /* FETCH and EXECUTE return the rows of their cursor / prepared statement. */
+    const AstNode *u = p->raw.stmt;
+    if (u && u->tag == AST_FETCH && !((const AstFetchStmt *)u)->is_move &&
+        cursor_describe(s, ((const AstFetchStmt *)u)->name, n_formats, formats, sink) == 0)
+        return;
+    if (u && u->tag == AST_EXECUTE) {
+        const PreparedStmt *target = session_find_stmt(s, ((const AstExecuteStmt *)u)->name);
+        if (target && target != p) {
+            describe_result(s, target, n_formats, formats, sink);
+            return;
+        }
+    }
     SqlColumnDesc cols[4];
     int n = p->raw.stmt ? utility_describe(s, p->raw.stmt, cols, 4) : 0;
     if (n > 0)
@@ -269,7 +318,7 @@ static void describe_result(SqlSession *s, const PreparedStmt *p, int n_formats,
 
 int sql_describe_statement(SqlSession *s, const char *stmt_name, const SqlSink *sink, SqlError *err)
 {
-    PreparedStmt *p = find_stmt(s, stmt_name);
+    PreparedStmt *p = session_find_stmt(s, stmt_name);
     if (!p) {
         sql_error_set(err, ERRCODE_INVALID_SQL_STATEMENT_NAME, "prepared statement \"%s\" does not exist", stmt_name);
         return ext_fail(s);
@@ -281,7 +330,7 @@ int sql_describe_statement(SqlSession *s, const char *stmt_name, const SqlSink *
 
 int sql_describe_portal(SqlSession *s, const char *portal, const SqlSink *sink, SqlError *err)
 {
-    Portal *p = find_portal(s, portal);
+    Portal *p = session_find_portal(s, portal);
     if (!p) {
         sql_error_set(err, ERRCODE_INVALID_CURSOR_NAME, "portal \"%s\" does not exist", portal);
         return ext_fail(s);
@@ -311,9 +360,42 @@ SqlStatus sql_execute(SqlSession *s, const char *portal, int64_t max_rows, const
     return st;
 }
 
+/* Opens p's query (plans again if DDL committed since Parse). Returns 0 or -1 with err set. */
+static int portal_open(SqlSession *s, Portal *p, SqlError *err)
+{
+    PreparedStmt *st = p->stmt;
+    if (session_ensure_txn(s, err) != 0)
+        return -1;
+    if (rel_txn_statement_begin(s->txn, atoll(settings_get(&s->settings, SETTING_STATEMENT_TIMEOUT)), err) != 0)
+        return -1;
+    /* e2e fix: stack-use-after-scope -- the cursor points at its QueryEnv, which lived
+     * in this block while later Executes of a suspended portal still used it. */
+    QueryEnv *env = &p->env;
+    if (session_query_env(s, env, &p->cat, err) != 0)
+        return -1;
+    if (catsnap_version(p->cat) != st->cat_version) {
+        /* DDL committed since Parse: plan again from the kept statement. */
+        PreparedQuery *q;
+        if (query_prepare(env, st->raw.stmt, st->text, st->n_params, st->param_types, &st->arena, &q, err) != 0)
+            return -1;
+        /* e2e fix: the client was told the row type at Describe: a new plan must keep it. */
+        if (!same_row_type(st, q)) {
+            sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "cached plan must not change result type");
+            return -1;
+        }
+        if (session_stmt_keep_columns(st, q, err) != 0)
+            return -1;
+        st->query = q;
+        st->cat_version = catsnap_version(p->cat);
+    }
+    if (query_open(env, st->query, p->params, &p->arena, &p->cursor, err) != 0)
+        return -1;
+    return 0;
+}
+
 static SqlStatus execute_portal(SqlSession *s, const char *portal, int64_t max_rows, const SqlSink *sink, SqlError *err)
 {
-    Portal *p = find_portal(s, portal);
+    Portal *p = session_find_portal(s, portal);
     if (!p) {
         sql_error_set(err, ERRCODE_INVALID_CURSOR_NAME, "portal \"%s\" does not exist", portal);
         return (SqlStatus)ext_fail(s);
@@ -322,6 +404,11 @@ static SqlStatus execute_portal(SqlSession *s, const char *portal, int64_t max_r
         sql_error_set(err, ERRCODE_IN_FAILED_SQL_TRANSACTION,
                       "current transaction is aborted, commands ignored until end of transaction block");
         return (SqlStatus)ext_fail(s);
+    }
+    s->msg_multi = false;
+    if (p->is_cursor) {
+        SqlStatus r = cursor_execute_portal(s, p, max_rows, sink, err);
+        return r == SQL_ERROR ? (SqlStatus)ext_fail(s) : r;
     }
     if (p->done) {
         /* e2e fix: a finished SELECT portal executed again reports "SELECT 0" (PG). */
@@ -342,47 +429,31 @@ static SqlStatus execute_portal(SqlSession *s, const char *portal, int64_t max_r
          * drivers (psycopg 3 prepared statements, pgjdbc) fail with "D message without T". */
         SqlSink quiet = *sink;
         quiet.row_description = drop_row_description;
+        s->util_n_formats = p->n_formats;
+        s->util_formats = p->formats;
+        s->util_n_params = p->n_params;
+        s->util_params = p->params;
+        s->util_param_types = st->param_types;
         SqlStatus r = session_exec_stmt(s, st->raw.stmt, st->text, &quiet, err);
+        s->util_n_formats = 0;
+        s->util_formats = NULL;
+        s->util_n_params = 0;
+        s->util_params = NULL;
+        s->util_param_types = NULL;
         session_report_changes(s, sink);
         if (r == SQL_ERROR)
             return (SqlStatus)ext_fail(s);
         /* e2e fix (use after free under ASan): COMMIT/ROLLBACK close every portal, this one
          * included, so look it up again before marking it done. */
-        p = find_portal(s, portal);
+        p = session_find_portal(s, portal);
         if (p) {
             p->done = r == SQL_DONE;
             snprintf(p->tag, sizeof p->tag, "%s", "");
         }
         return r;
     }
-    if (!p->cursor) {
-        if (session_ensure_txn(s, err) != 0)
-            return (SqlStatus)ext_fail(s);
-        if (rel_txn_statement_begin(s->txn, atoll(settings_get(&s->settings, SETTING_STATEMENT_TIMEOUT)), err) != 0)
-            return (SqlStatus)ext_fail(s);
-        /* e2e fix: stack-use-after-scope -- the cursor points at its QueryEnv, which lived
-         * in this block while later Executes of a suspended portal still used it. */
-        QueryEnv *env = &p->env;
-        if (session_query_env(s, env, &p->cat, err) != 0)
-            return (SqlStatus)ext_fail(s);
-        if (catsnap_version(p->cat) != st->cat_version) {
-            /* DDL committed since Parse: plan again from the kept statement. */
-            PreparedQuery *q;
-            if (query_prepare(env, st->raw.stmt, st->text, st->n_params, st->param_types, &st->arena, &q, err) != 0)
-                return (SqlStatus)ext_fail(s);
-            /* e2e fix: the client was told the row type at Describe: a new plan must keep it. */
-            if (!same_row_type(st, q)) {
-                sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "cached plan must not change result type");
-                return (SqlStatus)ext_fail(s);
-            }
-            if (stmt_keep_columns(st, q, err) != 0)
-                return (SqlStatus)ext_fail(s);
-            st->query = q;
-            st->cat_version = catsnap_version(p->cat);
-        }
-        if (query_open(env, st->query, p->params, &p->arena, &p->cursor, err) != 0)
-            return (SqlStatus)ext_fail(s);
-    }
+    if (!p->cursor && portal_open(s, p, err) != 0)
+        return (SqlStatus)ext_fail(s);
     SqlStatus r = session_send_rows(s, p->cursor, st->query, p->n_formats, p->formats, max_rows, sink, err);
     if (r == SQL_ERROR)
         return (SqlStatus)ext_fail(s);
@@ -449,4 +520,157 @@ int sql_sync(SqlSession *s, SqlError *err)
 void sql_mark_failed(SqlSession *s)
 {
     ext_fail(s);
+}
+
+/* ---- PREPARE / EXECUTE from SQL ---------------------------------------------------------- */
+
+/* Runs "SELECT <exprs>" built by the caller and copies the single row's values into arena
+ * (*vals, n of them) with their types in *types (either may be NULL). */
+static int eval_select(SqlSession *s, const char *sql, int n, ShaleArena *arena, Value *vals, Oid *types,
+                       SqlError *err)
+{
+    if (session_ensure_txn(s, err) != 0 ||
+        rel_txn_statement_begin(s->txn, atoll(settings_get(&s->settings, SETTING_STATEMENT_TIMEOUT)), err) != 0)
+        return -1;
+    QueryEnv env;
+    CatSnapshot *cat;
+    if (session_query_env(s, &env, &cat, err) != 0)
+        return -1;
+    ShaleArena tmp;                /* AST, plan and executor state of the SELECT */
+    shale_arena_init(&tmp);
+    SqlRawStmt raw;
+    PreparedQuery *q;
+    QueryCursor *c = NULL;
+    const Value *row;
+    int rc = sql_parse_one(sql, strlen(sql), &tmp, &raw, err);
+    if (rc == 0)
+        rc = query_prepare(&env, raw.stmt, sql, 0, NULL, &tmp, &q, err);
+    if (rc == 0 && types)
+        for (int i = 0; i < n; i++)
+            types[i] = query_columns(q)[i].type_oid;
+    if (rc == 0 && vals) {
+        rc = query_open(&env, q, NULL, &tmp, &c, err);
+        if (rc == 0 && query_next(c, &row, err) != 1)
+            rc = -1;
+        for (int i = 0; rc == 0 && i < n; i++) {
+            vals[i] = row[i];
+            if (!row[i].null && (rowcodec_type_is_varlen(row[i].type) || row[i].type == UUIDOID)) {
+                char *b = shale_arena_alloc(arena, row[i].u.s.n ? row[i].u.s.n : 1);
+                if (!b)
+                    rc = SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+                else if (row[i].u.s.n)
+                    memcpy(b, row[i].u.s.p, row[i].u.s.n);
+                vals[i].u.s.p = b;
+            }
+        }
+        if (c)
+            query_close(c);
+    }
+    shale_arena_destroy(&tmp);
+    catalog_snapshot_release(cat);
+    return rc;
+}
+
+SqlStatus session_sql_prepare(SqlSession *s, const AstPrepareStmt *ps, const char *text, const SqlSink *sink,
+                              SqlError *err)
+{
+    if (session_find_stmt(s, ps->name))
+        return (SqlStatus)sql_error_set(err, ERRCODE_DUPLICATE_PREPARED_STATEMENT,
+                                        "prepared statement \"%s\" already exists", ps->name);
+    int n = ps->argtypes.n;
+    Oid *types = calloc((size_t)(n ? n : 1), sizeof *types);
+    if (!types)
+        return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    int rc = 0;
+    if (n > 0) { /* the types resolve as casts of NULL do: SELECT NULL::t1, NULL::t2 */
+        ShaleBuf b;
+        shale_buf_init(&b);
+        shale_buf_append(&b, "SELECT ", 7);
+        for (int i = 0; i < n; i++) {
+            shale_buf_append(&b, i ? ", NULL::" : "NULL::", i ? 8 : 6);
+            sql_deparse(ps->argtypes.items[i], &b);
+        }
+        shale_buf_append(&b, "", 1);
+        rc = b.oom ? SQL_ERR(err, OUT_OF_MEMORY, "out of memory") : eval_select(s, b.data, n, NULL, NULL, types, err);
+        if (rc != 0 && err) /* a position in the built SELECT would mislead */
+            err->position = 0;
+        shale_buf_free(&b);
+    }
+    if (rc == 0)
+        rc = parse_stmt(s, ps->name, text + ps->query_span.start,
+                        (size_t)(ps->query_span.end - ps->query_span.start), n, types, err);
+    free(types);
+    if (rc != 0)
+        return SQL_ERROR;
+    sink->command_complete(sink->arg, "PREPARE");
+    return SQL_DONE;
+}
+
+SqlStatus session_sql_execute(SqlSession *s, const AstExecuteStmt *es, const SqlSink *sink, SqlError *err)
+{
+    PreparedStmt *st = session_find_stmt(s, es->name);
+    if (!st)
+        return (SqlStatus)sql_error_set(err, ERRCODE_INVALID_SQL_STATEMENT_NAME,
+                                        "prepared statement \"%s\" does not exist", es->name);
+    if (es->params.n != st->n_params) {
+        sql_error_set(err, ERRCODE_SYNTAX_ERROR, "wrong number of parameters for prepared statement \"%s\"", es->name);
+        sql_error_detail(err, "Expected %d parameters but got %d.", st->n_params, es->params.n);
+        return SQL_ERROR;
+    }
+    if (!st->raw.stmt) {
+        sink->empty_query(sink->arg);
+        return SQL_DONE;
+    }
+    if (!st->query) /* a utility statement prepared through the protocol */
+        return session_exec_stmt(s, st->raw.stmt, st->text, sink, err);
+    Portal *p = calloc(1, sizeof *p); /* private portal: not in s->portals, freed here */
+    if (!p)
+        return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    shale_arena_init(&p->arena);
+    p->stmt = st;
+    p->n_params = st->n_params;
+    p->n_formats = s->util_n_formats;
+    p->formats = (int16_t *)s->util_formats;
+    int rc = 0;
+    if (st->n_params > 0) {
+        /* Arguments are coerced to the parameter types as assignments of casts would be. */
+        p->params = shale_arena_alloc(&p->arena, sizeof(Value) * (size_t)st->n_params);
+        ShaleBuf b;
+        shale_buf_init(&b);
+        shale_buf_append(&b, "SELECT ", 7);
+        for (int i = 0; i < st->n_params; i++) {
+            shale_buf_append(&b, i ? ", CAST((" : "CAST((", i ? 8 : 6);
+            sql_deparse(es->params.items[i], &b);
+            shale_buf_append(&b, ") AS ", 5);
+            types_format_type(st->param_types[i] ? st->param_types[i] : TEXTOID, -1, &b);
+            shale_buf_append(&b, ")", 1);
+        }
+        shale_buf_append(&b, "", 1);
+        rc = !p->params || b.oom ? SQL_ERR(err, OUT_OF_MEMORY, "out of memory")
+                                 : eval_select(s, b.data, st->n_params, &p->arena, p->params, NULL, err);
+        if (rc != 0 && err) /* a position in the built SELECT would mislead */
+            err->position = 0;
+        shale_buf_free(&b);
+    }
+    SqlStatus r = SQL_ERROR;
+    if (rc == 0 && portal_open(s, p, err) == 0) {
+        if (st->n_cols > 0) {
+            SqlColumnDesc *cols = calloc((size_t)st->n_cols, sizeof *cols);
+            if (cols) {
+                memcpy(cols, st->cols, sizeof *cols * (size_t)st->n_cols);
+                for (int i = 0; i < st->n_cols; i++)
+                    cols[i].format = p->n_formats == 0 ? 0 : p->n_formats == 1 ? p->formats[0] : p->formats[i];
+                sink->row_description(sink->arg, st->n_cols, cols);
+                free(cols);
+            }
+        }
+        r = session_send_rows(s, p->cursor, st->query, p->n_formats, p->formats, 0, sink, err);
+        if (r == SQL_DONE) {
+            query_command_tag(p->cursor, p->tag, sizeof p->tag);
+            sink->command_complete(sink->arg, p->tag);
+        }
+    }
+    p->formats = NULL;
+    session_free_portal(p);
+    return r;
 }

@@ -72,6 +72,19 @@ typedef struct Portal {
     bool done;
     int64_t rows_sent;             /* rows sent by earlier (suspended) Executes */
     char tag[64];                  /* command tag once done */
+    /* SQL-level cursors (DECLARE; session_cursor.c). A cursor is a portal named after it, so
+     * Describe/Execute of the portal work as in PostgreSQL. Non-SCROLL cursors without HOLD
+     * read lazily through cursor/env/cat; SCROLL or WITH HOLD ones are materialised at
+     * DECLARE into rows (values copied into arena) and need no transaction afterwards. */
+    bool is_cursor;
+    int cursor_opts;               /* AST_CURSOR_* */
+    bool held;                     /* WITH HOLD and its transaction committed: survives */
+    PreparedStmt *own_stmt;        /* the cursor's query, not in s->stmts; freed with the portal */
+    bool materialized;
+    Value **rows;                  /* malloc'd array (owned) of rows living in arena */
+    int64_t n_rows, cap_rows;
+    int64_t pos;                   /* 0 before the first row, k on row k, n+1 after the last */
+    bool at_end;                   /* lazy cursor: the query is exhausted */
     struct Portal *next;
 } Portal;
 
@@ -117,6 +130,16 @@ struct SqlSession {
 
     PreparedStmt *stmts;
     Portal *portals;
+    /* Result formats of the protocol portal running a utility statement (FETCH / EXECUTE
+     * through Bind/Execute); 0 = text. Set by execute_portal for the call only. */
+    int util_n_formats;
+    const int16_t *util_formats;
+    /* Its bound parameters ($n of DECLARE ... CURSOR FOR query through Bind); borrowed. */
+    int util_n_params;
+    const Value *util_params;
+    const Oid *util_param_types;
+    bool msg_multi;                /* running a Query message of several statements (an
+                                      implicit block for DECLARE CURSOR, as in PostgreSQL) */
 
     /* Simple query in progress (resumed after COPY FROM STDIN). */
     ShaleArena msg_arena;          /* the Query message's AST and statement arenas */
@@ -141,8 +164,10 @@ void session_timeout_finish(SqlSession *s, bool failed, SqlError *err);
 /* Runs one statement of any kind (text is the whole query text its locations refer to). */
 SqlStatus session_exec_stmt(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink, SqlError *err);
 int session_set(SqlSession *s, const char *name, const char *value, bool local, SqlError *err);
-/* Closes every portal (transaction end). */
+/* Transaction end: closes every portal but held (WITH HOLD, committed) cursors. */
 void session_close_portals(SqlSession *s);
+void session_free_portal(Portal *p);
+void session_free_stmt(PreparedStmt *p);
 int session_ensure_txn(SqlSession *s, SqlError *err);
 /* Commits (TX_IMPLICIT/TX_BLOCK) or aborts (TX_FAILED) and returns to TX_NONE. */
 int session_end_txn(SqlSession *s, bool commit, SqlError *err);
@@ -157,6 +182,25 @@ SqlStatus session_send_rows(SqlSession *s, QueryCursor *c, const PreparedQuery *
 void session_report_changes(SqlSession *s, const SqlSink *sink);
 /* Formats v for the wire: text (types_output) or binary (types_send). */
 void session_format_value(SqlSession *s, const Value *v, int16_t format, ShaleBuf *out);
+
+/* session_ext.c */
+PreparedStmt *session_find_stmt(SqlSession *s, const char *name);
+Portal *session_find_portal(SqlSession *s, const char *name);
+/* Copies q's result columns (names included) into p's arena as p->cols. */
+int session_stmt_keep_columns(PreparedStmt *p, const PreparedQuery *q, SqlError *err);
+/* PREPARE / EXECUTE from SQL (shared namespace with the protocol's statements). */
+SqlStatus session_sql_prepare(SqlSession *s, const AstPrepareStmt *ps, const char *text, const SqlSink *sink,
+                              SqlError *err);
+SqlStatus session_sql_execute(SqlSession *s, const AstExecuteStmt *es, const SqlSink *sink, SqlError *err);
+
+/* session_cursor.c: DECLARE / FETCH / MOVE / CLOSE. */
+SqlStatus cursor_declare(SqlSession *s, const AstDeclareCursorStmt *d, const SqlSink *sink, SqlError *err);
+SqlStatus cursor_fetch(SqlSession *s, const AstFetchStmt *f, const SqlSink *sink, SqlError *err);
+SqlStatus cursor_close(SqlSession *s, const AstCloseCursorStmt *c, const SqlSink *sink, SqlError *err);
+/* Execute (protocol) of a cursor's portal: forward max_rows (0 = all). */
+SqlStatus cursor_execute_portal(SqlSession *s, Portal *p, int64_t max_rows, const SqlSink *sink, SqlError *err);
+/* Row description of FETCH name (its cursor's columns, formats applied); -1 if no cursor. */
+int cursor_describe(SqlSession *s, const char *name, int n_formats, const int16_t *formats, const SqlSink *sink);
 
 /* utility.c: statements that are not queries. Returns SQL_DONE/SQL_ERROR/SQL_COPY_IN. */
 SqlStatus utility_execute(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink, SqlError *err);

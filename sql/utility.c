@@ -1,5 +1,6 @@
 /* utility.c -- statements that are neither queries nor DDL: transaction control, SET/SHOW/
- * RESET, EXPLAIN, DISCARD, CHECKPOINT, VACUUM/ANALYZE, LOCK, DEALLOCATE. */
+ * RESET, EXPLAIN, DISCARD, CHECKPOINT, VACUUM/ANALYZE, LOCK, DEALLOCATE; dispatch of PREPARE /
+ * EXECUTE (session_ext.c) and DECLARE / FETCH / MOVE / CLOSE (session_cursor.c). */
 #include "sql/session_int.h"
 
 #include <stdio.h>
@@ -318,6 +319,19 @@ static SqlStatus exec_explain(SqlSession *s, const AstExplainStmt *e, const char
     return st;
 }
 
+/* DEALLOCATE ALL: every named prepared statement (the unnamed one is the protocol's). */
+static void deallocate_all(SqlSession *s)
+{
+    for (;;) {
+        PreparedStmt *p = s->stmts;
+        while (p && !p->name[0])
+            p = p->next;
+        if (!p)
+            return;
+        sql_close_statement(s, p->name);
+    }
+}
+
 int utility_describe(SqlSession *s, const AstNode *stmt, SqlColumnDesc *cols, int max)
 {
     (void)s;
@@ -364,6 +378,15 @@ SqlStatus utility_execute(SqlSession *s, const AstNode *stmt, const char *text, 
             if (strcmp(s->settings.value[i], s->settings.reset_value[i]) != 0 &&
                 i != SETTING_SERVER_VERSION && i != SETTING_IS_SUPERUSER && i != SETTING_SESSION_AUTHORIZATION)
                 (void)session_set(s, settings_name((SettingId)i), NULL, false, NULL);
+        if (((const AstDiscardStmt *)stmt)->target == AST_DISCARD_ALL) {
+            /* like PostgreSQL: also CLOSE ALL (held cursors too) and DEALLOCATE ALL */
+            while (s->portals) {
+                Portal *p = s->portals;
+                s->portals = p->next;
+                session_free_portal(p);
+            }
+            deallocate_all(s);
+        }
         sink->command_complete(sink->arg, "DISCARD ALL");
         return SQL_DONE;
     case AST_CHECKPOINT: {
@@ -387,14 +410,27 @@ SqlStatus utility_execute(SqlSession *s, const AstNode *stmt, const char *text, 
         return SQL_DONE;
     case AST_DEALLOCATE: {
         const AstDeallocateStmt *d = (const AstDeallocateStmt *)stmt;
+        if (d->name && !session_find_stmt(s, d->name)) {
+            sql_error_set(err, ERRCODE_INVALID_SQL_STATEMENT_NAME, "prepared statement \"%s\" does not exist", d->name);
+            return SQL_ERROR;
+        }
         if (d->name)
             sql_close_statement(s, d->name);
         else
-            while (s->stmts)
-                sql_close_statement(s, s->stmts->name);
+            deallocate_all(s);
         sink->command_complete(sink->arg, d->name ? "DEALLOCATE" : "DEALLOCATE ALL");
         return SQL_DONE;
     }
+    case AST_PREPARE:
+        return session_sql_prepare(s, (const AstPrepareStmt *)stmt, text, sink, err);
+    case AST_EXECUTE:
+        return session_sql_execute(s, (const AstExecuteStmt *)stmt, sink, err);
+    case AST_DECLARE_CURSOR:
+        return cursor_declare(s, (const AstDeclareCursorStmt *)stmt, sink, err);
+    case AST_FETCH:
+        return cursor_fetch(s, (const AstFetchStmt *)stmt, sink, err);
+    case AST_CLOSE_CURSOR:
+        return cursor_close(s, (const AstCloseCursorStmt *)stmt, sink, err);
     default:
         sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "this statement is not supported yet");
         err->position = stmt->location >= 0 ? sql_parser_position(text, strlen(text), stmt->location) : 0;

@@ -103,6 +103,9 @@ typedef enum AstTag {
     AST_VACUUM,         /* AstVacuumStmt: VACUUM / ANALYZE */
     AST_CHECKPOINT,     /* AstNode only */
     AST_LOCK,           /* AstLockStmt */
+    AST_DECLARE_CURSOR, /* AstDeclareCursorStmt */
+    AST_FETCH,          /* AstFetchStmt: FETCH and MOVE */
+    AST_CLOSE_CURSOR,   /* AstCloseCursorStmt */
     AST__COUNT
 } AstTag;
 
@@ -888,5 +891,41 @@ typedef struct AstLockStmt {
     const char *mode;      /* "access exclusive" (default), "row share", ... */
     bool nowait;
 } AstLockStmt;
+
+/* DECLARE name [BINARY] [ASENSITIVE|INSENSITIVE] [NO SCROLL|SCROLL] CURSOR [WITH|WITHOUT HOLD]
+ * FOR query: options is a mask of the AST_CURSOR_* bits. */
+enum {
+    AST_CURSOR_BINARY = 1,
+    AST_CURSOR_SCROLL = 2,
+    AST_CURSOR_NO_SCROLL = 4,
+    AST_CURSOR_INSENSITIVE = 8,
+    AST_CURSOR_ASENSITIVE = 16,
+    AST_CURSOR_HOLD = 32
+};
+typedef struct AstDeclareCursorStmt {
+    AstNode hdr;
+    const char *name;
+    int options;
+    AstNode *query;        /* an AST_SELECT */
+} AstDeclareCursorStmt;
+
+/* FETCH / MOVE, normalised as PostgreSQL's FetchStmt: NEXT = FORWARD 1, PRIOR = BACKWARD 1,
+ * FIRST = ABSOLUTE 1, LAST = ABSOLUTE -1, n = FORWARD n, ALL = FORWARD ALL. */
+typedef enum AstFetchDirection {
+    AST_FETCH_FORWARD, AST_FETCH_BACKWARD, AST_FETCH_ABSOLUTE, AST_FETCH_RELATIVE
+} AstFetchDirection;
+typedef struct AstFetchStmt {
+    AstNode hdr;
+    AstFetchDirection direction;
+    int64_t count;         /* FORWARD/BACKWARD: >= 0; ABSOLUTE/RELATIVE: any */
+    bool all;              /* FORWARD ALL / BACKWARD ALL (count unused) */
+    bool is_move;
+    const char *name;      /* the cursor */
+} AstFetchStmt;
+
+typedef struct AstCloseCursorStmt {
+    AstNode hdr;
+    const char *name;      /* NULL = ALL */
+} AstCloseCursorStmt;
 
 #endif

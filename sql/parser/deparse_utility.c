@@ -338,6 +338,52 @@ bool dp_utility(const AstNode *n, ShaleBuf *b)
         }
         return true;
     }
+    case AST_DECLARE_CURSOR: {
+        const AstDeclareCursorStmt *s = (const AstDeclareCursorStmt *)n;
+        S("DECLARE ");
+        ID(s->name);
+        if (s->options & AST_CURSOR_BINARY)
+            S(" BINARY");
+        if (s->options & AST_CURSOR_INSENSITIVE)
+            S(" INSENSITIVE");
+        if (s->options & AST_CURSOR_ASENSITIVE)
+            S(" ASENSITIVE");
+        if (s->options & AST_CURSOR_NO_SCROLL)
+            S(" NO SCROLL");
+        if (s->options & AST_CURSOR_SCROLL)
+            S(" SCROLL");
+        S(" CURSOR");
+        if (s->options & AST_CURSOR_HOLD)
+            S(" WITH HOLD");
+        S(" FOR ");
+        E(s->query);
+        return true;
+    }
+    case AST_FETCH: {
+        const AstFetchStmt *s = (const AstFetchStmt *)n;
+        static const char *const dir[] = { "FORWARD", "BACKWARD", "ABSOLUTE", "RELATIVE" };
+        char num[32];
+        S(s->is_move ? "MOVE " : "FETCH ");
+        S(dir[s->direction]);
+        if (s->all) {
+            S(" ALL");
+        } else {
+            snprintf(num, sizeof num, " %lld", (long long)s->count);
+            S(num);
+        }
+        S(" FROM ");
+        ID(s->name);
+        return true;
+    }
+    case AST_CLOSE_CURSOR: {
+        const AstCloseCursorStmt *s = (const AstCloseCursorStmt *)n;
+        S("CLOSE ");
+        if (s->name)
+            ID(s->name);
+        else
+            S("ALL");
+        return true;
+    }
     case AST_CHECKPOINT: S("CHECKPOINT"); return true;
     case AST_LOCK: {
         const AstLockStmt *s = (const AstLockStmt *)n;

@@ -1,6 +1,7 @@
 /* parse_utility.c -- transaction control, SET / SHOW / RESET, EXPLAIN, COPY, PREPARE /
  * EXECUTE / DEALLOCATE, DISCARD, LISTEN / UNLISTEN / NOTIFY, VACUUM / ANALYZE, CHECKPOINT
  * and LOCK. */
+#include <stdint.h>
 #include <string.h>
 
 #include "sql/parser/parser.h"
@@ -556,6 +557,132 @@ static AstNode *parse_lock(SqlParser *p)
     return p->failed ? NULL : (AstNode *)s;
 }
 
+/* SignedIconst: ['+'|'-'] integer; false (syntax error) when absent. */
+static bool parse_signed_iconst(SqlParser *p, int64_t *out)
+{
+    bool neg = false;
+    if (sql_accept_op(p, "-"))
+        neg = true;
+    else
+        (void)sql_accept_op(p, "+");
+    const SqlToken *t = sql_peek(p);
+    if (t->type != TOK_ICONST || !t->fits || t->ival > INT32_MAX) {
+        sql_syntax_error(p);
+        return false;
+    }
+    *out = neg ? -t->ival : t->ival;
+    sql_advance(p);
+    return true;
+}
+
+static bool at_signed_iconst(const SqlParser *p)
+{
+    const SqlToken *t = sql_peek(p);
+    if (t->type == TOK_ICONST)
+        return true;
+    return (sql_is_op(p, "-") || sql_is_op(p, "+")) && sql_peek_n(p, 1)->type == TOK_ICONST;
+}
+
+/* DECLARE name cursor_options CURSOR opt_hold FOR SelectStmt */
+static AstNode *parse_declare(SqlParser *p, int loc)
+{
+    sql_advance(p);
+    AstDeclareCursorStmt *s = MAKE(p, AstDeclareCursorStmt, AST_DECLARE_CURSOR, loc);
+    if (!s)
+        return NULL;
+    s->name = sql_parse_colid(p);
+    while (!p->failed && !sql_is_kw(p, KW_CURSOR)) {
+        if (sql_accept_kw(p, KW_BINARY))
+            s->options |= AST_CURSOR_BINARY;
+        else if (sql_accept_kw(p, KW_SCROLL))
+            s->options |= AST_CURSOR_SCROLL;
+        else if (sql_accept_kw(p, KW_INSENSITIVE))
+            s->options |= AST_CURSOR_INSENSITIVE;
+        else if (sql_accept_kw(p, KW_ASENSITIVE))
+            s->options |= AST_CURSOR_ASENSITIVE;
+        else if (sql_accept_kw(p, KW_NO) && sql_expect_kw(p, KW_SCROLL))
+            s->options |= AST_CURSOR_NO_SCROLL;
+        else if (!p->failed)
+            sql_syntax_error(p);
+    }
+    sql_expect_kw(p, KW_CURSOR);
+    if (sql_accept_kw(p, KW_WITH)) {
+        sql_expect_kw(p, KW_HOLD);
+        s->options |= AST_CURSOR_HOLD;
+    } else if (sql_accept_kw(p, KW_WITHOUT)) {
+        sql_expect_kw(p, KW_HOLD);
+    }
+    sql_expect_kw(p, KW_FOR);
+    if (p->failed)
+        return NULL;
+    if (!sql_at_select_start(p)) {
+        sql_syntax_error(p);
+        return NULL;
+    }
+    s->query = sql_parse_select(p);
+    return p->failed ? NULL : (AstNode *)s;
+}
+
+/* FETCH / MOVE [direction] [FROM | IN] name (PostgreSQL's fetch_args). */
+static AstNode *parse_fetch(SqlParser *p, int loc, bool is_move)
+{
+    sql_advance(p);
+    AstFetchStmt *s = MAKE(p, AstFetchStmt, AST_FETCH, loc);
+    if (!s)
+        return NULL;
+    s->is_move = is_move;
+    s->direction = AST_FETCH_FORWARD;
+    s->count = 1;
+    const SqlToken *next = sql_peek_n(p, 1);
+    bool name_only = next->type == TOK_EOF || (next->type == TOK_CHAR && next->ch == ';');
+    int kw = sql_tok_kw(sql_peek(p));
+    if (name_only) {
+        /* FETCH name */
+    } else if (kw == KW_NEXT || kw == KW_PRIOR || kw == KW_FIRST || kw == KW_LAST) {
+        sql_advance(p);
+        if (kw == KW_PRIOR)
+            s->direction = AST_FETCH_BACKWARD;
+        else if (kw == KW_FIRST || kw == KW_LAST)
+            s->direction = AST_FETCH_ABSOLUTE;
+        if (kw == KW_LAST)
+            s->count = -1;
+    } else if (kw == KW_ABSOLUTE || kw == KW_RELATIVE) {
+        sql_advance(p);
+        s->direction = kw == KW_ABSOLUTE ? AST_FETCH_ABSOLUTE : AST_FETCH_RELATIVE;
+        if (!parse_signed_iconst(p, &s->count))
+            return NULL;
+    } else if (kw == KW_ALL) {
+        sql_advance(p);
+        s->all = true;
+    } else if (kw == KW_FORWARD || kw == KW_BACKWARD) {
+        sql_advance(p);
+        s->direction = kw == KW_FORWARD ? AST_FETCH_FORWARD : AST_FETCH_BACKWARD;
+        if (sql_accept_kw(p, KW_ALL)) {
+            s->all = true;
+        } else if (at_signed_iconst(p)) {
+            if (!parse_signed_iconst(p, &s->count))
+                return NULL;
+            if (s->count < 0) { /* FORWARD -n = BACKWARD n */
+                s->count = -s->count;
+                s->direction = s->direction == AST_FETCH_FORWARD ? AST_FETCH_BACKWARD : AST_FETCH_FORWARD;
+            }
+        }
+    } else if (at_signed_iconst(p)) {
+        if (!parse_signed_iconst(p, &s->count))
+            return NULL;
+        if (s->count < 0) {
+            s->count = -s->count;
+            s->direction = AST_FETCH_BACKWARD;
+        }
+    }
+    if (!sql_accept_kw(p, KW_FROM))
+        (void)sql_accept_kw(p, KW_IN);
+    if (p->failed)
+        return NULL;
+    s->name = sql_parse_colid(p);
+    return p->failed ? NULL : (AstNode *)s;
+}
+
 AstNode *sql_parse_utility(SqlParser *p)
 {
     const SqlToken *t = sql_peek(p);
@@ -653,6 +780,19 @@ AstNode *sql_parse_utility(SqlParser *p)
         return sql_make_node(p, AST_CHECKPOINT, sizeof(AstNode), loc);
     case KW_LOCK:
         return parse_lock(p);
+    case KW_DECLARE:
+        return parse_declare(p, loc);
+    case KW_FETCH: case KW_MOVE:
+        return parse_fetch(p, loc, sql_tok_kw(t) == KW_MOVE);
+    case KW_CLOSE: {
+        sql_advance(p);
+        AstCloseCursorStmt *s = MAKE(p, AstCloseCursorStmt, AST_CLOSE_CURSOR, loc);
+        if (!s)
+            return NULL;
+        if (!sql_accept_kw(p, KW_ALL))
+            s->name = sql_parse_colid(p);
+        return p->failed ? NULL : (AstNode *)s;
+    }
     default:
         sql_syntax_error(p);
         return NULL;
