@@ -373,6 +373,7 @@ static void nf_to_char(NumFmt *f, NumVar *v, bool is_float, double dbl, int floa
         (void)num_set_int64(&m, p10);
         (void)num_mul(v, &m, &t);
         num_free(v);
+        num_free(&m);
         *v = t;
         dbl *= (double)p10;
     }
@@ -392,7 +393,9 @@ static void nf_to_char(NumFmt *f, NumVar *v, bool is_float, double dbl, int floa
                 post = 0;
             else if (pre_len + post > float_digits)
                 post = float_digits - pre_len;
-            snprintf(buf, sizeof buf, "%.*f", post, dbl < 0 ? -dbl : dbl);
+            /* the sign comes from printf's text: -0.0 and tiny negatives print "-0.0" */
+            snprintf(buf, sizeof buf, "%.*f", post, dbl);
+            sign = buf[0] == '-' ? '-' : '+';
             shale_buf_append(&nb, buf, strlen(buf));
         }
     } else if (v->sign == NUM_NAN) {
