@@ -286,6 +286,23 @@ int eval_expr(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
                 return types_cast(c->qc->env->tc, &t, e->type, e->typmod, e->u.cast.ctx, c->arena, out, err);
             }
         }
+        /* text-like -> regclass/regtype at run time looks the name up, as the constant case
+         * in the binder does (pg_get_serial_sequence(...)::regclass) */
+        if ((e->type == REGCLASSOID || e->type == REGTYPEOID) &&
+            (v.type == TEXTOID || v.type == VARCHAROID || v.type == NAMEOID || v.type == BPCHAROID)) {
+            char *name = shale_arena_alloc(c->arena, (size_t)v.u.s.n + 1);
+            if (!name)
+                return q_oom(err);
+            memcpy(name, v.u.s.p, v.u.s.n);
+            name[v.u.s.n] = 0;
+            Oid oid = 0;
+            int rc = e->type == REGCLASSOID ? pgcat_regclass_in(c->qc->env, name, &oid, err)
+                                            : pgcat_regtype_in(c->qc->env, name, &oid, err);
+            if (rc != 0)
+                return -1;
+            *out = value_int(e->type, (int64_t)oid);
+            return 0;
+        }
         return types_cast(c->qc->env->tc, &v, e->type, e->typmod, e->u.cast.ctx, c->arena, out, err);
     }
     case EXPR_AND: case EXPR_OR: {

@@ -57,6 +57,8 @@ void types_fn_num_register(void);      /* types_fn_num.c */
 void types_fn_regex_register(void);    /* types_fn_regex.c */
 void types_fn_str_register(void);      /* types_fn_str.c */
 void types_fn_stat_register(void);     /* types_fn_stat.c */
+void types_fn_json_register(void);     /* types_fn_json.c (and types_fn_jsonb.c) */
+void types_fn_tochar_register(void);   /* types_fn_tochar.c (and types_fn_toparse.c, types_fn_tonum.c) */
 
 /* timestamp(tz) + (months, days, us) with PostgreSQL's month-end clamping; timestamptz in
  * the session zone (or zone when not NULL). Infinities pass through. (types_fn_ops.c) */

@@ -176,6 +176,7 @@ static int jp_string(JParser *jp, const char **out, uint32_t *outn)
 }
 
 static int jp_value(JParser *jp, JNode **out);
+static int jp_value_inner(JParser *jp, JNode **out);
 
 static int jp_number(JParser *jp, JNode **out)
 {
@@ -221,9 +222,22 @@ bad:
     return jp_fail(jp, "Token \"%.*s\" is invalid.", st, jp_toklen(jp));
 }
 
+/* Parses one value and records its source span (json functions return subvalues verbatim). */
 static int jp_value(JParser *jp, JNode **out)
 {
     jp_ws(jp);
+    const char *st = jp->p;
+    if (jp_value_inner(jp, out) < 0)
+        return -1;
+    if (jp->a) {
+        (*out)->src = st;
+        (*out)->srclen = (uint32_t)(jp->p - st);
+    }
+    return 0;
+}
+
+static int jp_value_inner(JParser *jp, JNode **out)
+{
     if (jp->p >= jp->e)
         return jp_fail(jp, "The input string ended unexpectedly.", NULL, 0);
     char c = *jp->p;

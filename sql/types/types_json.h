@@ -16,6 +16,8 @@ typedef struct JNode {
     uint32_t keylen;
     uint32_t count;        /* JARR/JOBJ: number of children */
     uint32_t ord;          /* scratch for stable sorting */
+    const char *src;       /* the value's bytes in the parsed input (json keeps them verbatim) */
+    uint32_t srclen;
     struct JNode *child;   /* first child */
     struct JNode *next;    /* next sibling */
 } JNode;

@@ -435,6 +435,8 @@ static void reg_build(void)
     types_fn_str_register();
     types_fn_stat_register();
     types_vector_register();   /* pgvector surface (types_vector.c) */
+    types_fn_json_register();
+    types_fn_tochar_register();
 
     reg_index_build(&reg_func_idx, reg_funcs, reg_n_funcs);
     reg_index_build(&reg_op_idx, reg_ops, reg_n_ops);
