@@ -68,6 +68,45 @@ static int apply_alter(DdlCtx *d, const CatRelation *old, CatRelation *copy, Sql
     return ddl_refresh_snap(d, err);
 }
 
+/* A new relation descriptor (in d->arena) whose columns are the result columns of q,
+ * renamed by names (may be shorter than the columns); for CREATE VIEW and CREATE TABLE AS.
+ * NULL with err set on duplicate names or OOM. */
+static CatRelation *relation_from_query(DdlCtx *d, const PreparedQuery *q, const AstNameList *names,
+                                        const char *too_many_msg, SqlError *err)
+{
+    int n = query_n_columns(q);
+    const SqlColumnDesc *qc = query_columns(q);
+    if (names->n > n) {
+        sql_error_set(err, ERRCODE_SYNTAX_ERROR, "%s", too_many_msg);
+        return NULL;
+    }
+    CatRelation *rel = shale_arena_alloc(&d->arena, sizeof *rel);
+    CatColumn *cols = shale_arena_alloc(&d->arena, sizeof(CatColumn) * (size_t)(n ? n : 1));
+    if (!rel || !cols) {
+        SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+        return NULL;
+    }
+    memset(rel, 0, sizeof *rel);
+    memset(cols, 0, sizeof(CatColumn) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        const char *name = i < names->n ? names->names[i] : qc[i].name;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(cols[j].name, name)) {
+                sql_error_set(err, ERRCODE_DUPLICATE_COLUMN, "column \"%s\" specified more than once", name);
+                return NULL;
+            }
+        cols[i].name = ddl_strdup(d, name);
+        cols[i].attnum = (int16_t)(i + 1);
+        cols[i].type = qc[i].type_oid == UNKNOWNOID ? TEXTOID : qc[i].type_oid;
+        cols[i].typmod = qc[i].typmod;
+        cols[i].missing = value_null(cols[i].type);
+    }
+    rel->owner = d->s->user_oid;
+    rel->ncols = n;
+    rel->cols = cols;
+    return rel;
+}
+
 /* ---- CREATE VIEW ------------------------------------------------------------------------ */
 
 SqlStatus ddl_create_view(DdlCtx *d, const AstViewStmt *vs, const SqlSink *sink, SqlError *err)
@@ -105,37 +144,14 @@ SqlStatus ddl_create_view(DdlCtx *d, const AstViewStmt *vs, const SqlSink *sink,
     catalog_snapshot_release(cat);
     if (rc != 0)
         return SQL_ERROR;
-    int n = query_n_columns(q);
-    const SqlColumnDesc *qc = query_columns(q);
-    if (vs->aliases.n > n) {
-        sql_error_set(err, ERRCODE_SYNTAX_ERROR, "CREATE VIEW specifies more column names than columns");
+    CatRelation *rel = relation_from_query(d, q, &vs->aliases, "CREATE VIEW specifies more column names than columns", err);
+    if (!rel)
         return SQL_ERROR;
-    }
-    CatRelation *rel = shale_arena_alloc(&d->arena, sizeof *rel);
-    CatColumn *cols = shale_arena_alloc(&d->arena, sizeof(CatColumn) * (size_t)(n ? n : 1));
-    if (!rel || !cols)
-        return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
-    memset(rel, 0, sizeof *rel);
-    memset(cols, 0, sizeof(CatColumn) * (size_t)(n ? n : 1));
-    for (int i = 0; i < n; i++) {
-        const char *name = i < vs->aliases.n ? vs->aliases.names[i] : qc[i].name;
-        for (int j = 0; j < i; j++)
-            if (!strcmp(cols[j].name, name)) {
-                sql_error_set(err, ERRCODE_DUPLICATE_COLUMN, "column \"%s\" specified more than once", name);
-                return SQL_ERROR;
-            }
-        cols[i].name = ddl_strdup(d, name);
-        cols[i].attnum = (int16_t)(i + 1);
-        cols[i].type = qc[i].type_oid == UNKNOWNOID ? TEXTOID : qc[i].type_oid;
-        cols[i].typmod = qc[i].typmod;
-        cols[i].missing = value_null(cols[i].type);
-    }
+    int n = rel->ncols;
+    const CatColumn *cols = rel->cols;
     rel->nsp = nsp;
     rel->name = ddl_strdup(d, vs->view->relname);
     rel->kind = CAT_REL_VIEW;
-    rel->owner = d->s->user_oid;
-    rel->ncols = n;
-    rel->cols = cols;
     rel->view_query = (char *)qtext;
     if (existing) {
         /* CREATE OR REPLACE: the old columns must stay, same names and types, in order. */
@@ -855,35 +871,12 @@ SqlStatus ddl_create_table_as(DdlCtx *d, const AstCreateTableAsStmt *cs, const S
     catalog_snapshot_release(cat);
     if (rc != 0)
         return SQL_ERROR;
-    int n = query_n_columns(q);
-    const SqlColumnDesc *qc = query_columns(q);
-    if (cs->colnames.n > n)
-        return (SqlStatus)SQL_ERR(err, SYNTAX_ERROR, "too many column names were specified");
-    CatRelation *rel = shale_arena_alloc(&d->arena, sizeof *rel);
-    CatColumn *cols = shale_arena_alloc(&d->arena, sizeof(CatColumn) * (size_t)(n ? n : 1));
-    if (!rel || !cols)
-        return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
-    memset(rel, 0, sizeof *rel);
-    memset(cols, 0, sizeof(CatColumn) * (size_t)(n ? n : 1));
-    for (int i = 0; i < n; i++) {
-        const char *name = i < cs->colnames.n ? cs->colnames.names[i] : qc[i].name;
-        for (int j = 0; j < i; j++)
-            if (!strcmp(cols[j].name, name)) {
-                sql_error_set(err, ERRCODE_DUPLICATE_COLUMN, "column \"%s\" specified more than once", name);
-                return SQL_ERROR;
-            }
-        cols[i].name = ddl_strdup(d, name);
-        cols[i].attnum = (int16_t)(i + 1);
-        cols[i].type = qc[i].type_oid == UNKNOWNOID ? TEXTOID : qc[i].type_oid;
-        cols[i].typmod = qc[i].typmod;
-        cols[i].missing = value_null(cols[i].type);
-    }
+    CatRelation *rel = relation_from_query(d, q, &cs->colnames, "too many column names were specified", err);
+    if (!rel)
+        return SQL_ERROR;
     rel->nsp = nsp;
     rel->name = ddl_strdup(d, cs->relation->relname);
     rel->kind = CAT_REL_TABLE;
-    rel->owner = d->s->user_oid;
-    rel->ncols = n;
-    rel->cols = cols;
     if (catalog_create_relation(d->cat, d->ctxn, d->s->db_oid, rel, err) != 0 || ddl_refresh_snap(d, err) != 0)
         return SQL_ERROR;
     uint64_t rows = 0;
