@@ -31,7 +31,10 @@
  *
  * ShaleArray bytes (one-dimensional): elem_type:u32 LE | n:u32 LE | lower_bound:i32 LE |
  *   null bitmap (ceil(n/8) bytes, bit i set = element i is NULL) | for each non-null element:
- *   len:u32 LE | element bytes in ShaleDB's row-field encoding of elem_type (rowcodec.h). */
+ *   len:u32 LE | element bytes: bool 1 byte; int2 2, int4/oid/regclass/regtype/date 4,
+ *   int8/time/timestamp(tz) 8 bytes little-endian; float4/float8 IEEE little-endian;
+ *   interval months:i32 days:i32 us:i64 LE; every other type its Value bytes verbatim.
+ *   sql/types (types_array_*) is the only code that reads or writes these bytes. */
 #ifndef SHALE_CATALOG_VALUE_H
 #define SHALE_CATALOG_VALUE_H
 
