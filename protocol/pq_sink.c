@@ -14,6 +14,7 @@
  * Output is only appended here; pq_io_flush writes it out. Large results are flushed as they
  * grow so the buffer stays bounded; a failed write cancels the statement producing them. */
 #include "protocol/pq_conn_int.h"
+#include "protocol/pq_log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -190,6 +191,11 @@ void pq_send_error(PqConn *c, const SqlError *e, bool notice)
     SqlErrCode code = e->code;
     if (!notice && code == ERRCODE_SUCCESSFUL_COMPLETION)
         code = ERRCODE_INTERNAL_ERROR; /* an error without a code is still an error */
+    /* Errors sent to a client also go to the server log, as PostgreSQL logs them at its
+     * default log_min_messages (warning): operators see failing statements. */
+    if (!notice)
+        pq_log_write(e->severity == SQL_SEV_FATAL ? PQ_LOG_FATAL : PQ_LOG_ERROR, c->id, "%s [%s]", e->message,
+                     sql_errcode_state(code));
     PqBuilder b;
     pq_builder_begin(&b, &c->out, notice ? PQ_BE_NOTICE_RESPONSE : PQ_BE_ERROR_RESPONSE);
     pq_builder_put_byte(&b, 'S');
