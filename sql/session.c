@@ -570,42 +570,13 @@ static bool format_reg_value(SqlSession *s, const Value *v, ShaleBuf *out)
     return rc == 0 && name;
 }
 
-/* pg_dump support: the system catalogs serve PostgreSQL's int2vector / oidvector columns
- * (pg_index.indkey, pg_proc.proargtypes ...) as int2[] / oid[] with lower bound 0
- * (sql/pgcat/pgcat.h). Clients parse those columns' text form as PostgreSQL prints it,
- * "1 2" (pg_dump builds PRIMARY KEY column lists from indkey), so such arrays go out in
- * that form. True (and *out filled) when v is one. */
-static bool format_vector(const Value *v, ShaleBuf *out)
-{
-    if (v->null || (v->type != INT2_ARRAYOID && v->type != OID_ARRAYOID))
-        return false;
-    TypesArrayReader rd;
-    SqlError e;
-    memset(&e, 0, sizeof e);
-    if (types_array_open(v, &rd, &e) != 0 || rd.lower != 0) {
-        sql_error_clear(&e);
-        return false;
-    }
-    Value el;
-    int rc;
-    bool first = true;
-    while ((rc = types_array_next(&rd, &el, &e)) == 1) {
-        char num[24];
-        int n = snprintf(num, sizeof num, first ? "%lld" : " %lld", el.null ? 0LL : (long long)el.u.i);
-        shale_buf_append(out, num, (size_t)n);
-        first = false;
-    }
-    sql_error_clear(&e);
-    return true;
-}
-
 void session_format_value(SqlSession *s, const Value *v, int16_t format, ShaleBuf *out)
 {
     if (format == 1)
         types_send(&s->tc, v, out);
     else if (!v->null && (v->type == REGCLASSOID || v->type == REGTYPEOID) && format_reg_value(s, v, out))
         return;
-    else if (!format_vector(v, out))
+    else
         types_output(&s->tc, v, out);
 }
 

@@ -15,8 +15,7 @@ cat <<'HDR'
  *   PGCAT_BEGIN(ID, lower_id, "schema", "name", pg_class oid, relkind)
  *   PGCAT_COL(ID, COLID, "name", type oid, typmod)
  *   PGCAT_END(ID, lower_id)
- * Type mapping where ShaleDB has no such type: int2vector -> int2[] (lower bound 0),
- * oidvector -> oid[] (lower bound 0), xid -> oid, pg_node_tree/inet/anyarray -> text,
+ * Type mapping where ShaleDB has no such type: xid -> oid, pg_node_tree/inet/anyarray -> text,
  * aclitem[] -> text[], information_schema domains -> their base types. */
 HDR
 while read s t; do
@@ -34,7 +33,7 @@ select '    PGCAT_COL(' || upper(id) || ', ' || upper(a.attname) || ', \"' || a.
     when 'regproc' then 'REGPROCOID' when 'regtype' then 'REGTYPEOID' when 'xid' then 'OIDOID'
     when 'bytea' then 'BYTEAOID' when 'interval' then 'INTERVALOID'
     when 'timestamp with time zone' then 'TIMESTAMPTZOID'
-    when 'int2vector' then 'INT2_ARRAYOID' when 'oidvector' then 'OID_ARRAYOID'
+    when 'int2vector' then 'INT2VECTOROID' when 'oidvector' then 'OIDVECTOROID'
     when 'smallint[]' then 'INT2_ARRAYOID' when 'oid[]' then 'OID_ARRAYOID'
     when 'text[]' then 'TEXT_ARRAYOID' when 'aclitem[]' then 'TEXT_ARRAYOID' when 'real[]' then 'FLOAT4_ARRAYOID'
     when '\"char\"[]' then 'CHAR_ARRAYOID'

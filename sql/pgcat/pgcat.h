@@ -20,10 +20,7 @@
  * Threading: stateless; everything comes from the QueryEnv.
  *
  * Types PostgreSQL uses in its catalogs that ShaleDB lacks are served as the nearest type
- * ShaleDB has (pgcat_tables.def, docs/compatibility.md): int2vector -> int2[] and oidvector
- * -> oid[], both with lower bound 0 so indkey[0] is the first key column as in PostgreSQL
- * (their text form is therefore "[0:1]={1,2}", not "1 2", until the types module grows
- * int2vector/oidvector); xid -> oid; pg_node_tree, inet, anyarray -> text; aclitem[] ->
+ * ShaleDB has (pgcat_tables.def, docs/compatibility.md): xid -> oid; pg_node_tree, inet, anyarray -> text; aclitem[] ->
  * text[]; information_schema's domains -> their base types (sql_identifier -> name,
  * cardinal_number -> int4, character_data/yes_or_no -> varchar). */
 #ifndef SHALE_SQL_PGCAT_PGCAT_H
@@ -68,10 +65,10 @@ const PgCatTable *pgcat_lookup_oid(Oid oid);
 int pgcat_n_tables(void);
 const PgCatTable *pgcat_table(int i);
 
-/* The pg_attribute / information_schema type fields of a PgCatColumn use these OIDs for
- * PostgreSQL's int2vector / oidvector columns (see above). */
-#define PGCAT_INT2VECTOR_TYPE INT2_ARRAYOID
-#define PGCAT_OIDVECTOR_TYPE OID_ARRAYOID
+/* PostgreSQL's int2vector / oidvector columns (pg_index.indkey, pg_proc.proargtypes ...) have
+ * those very types: zero-based int2 / oid arrays whose text form is "1 2" (sql/types). */
+#define PGCAT_INT2VECTOR_TYPE INT2VECTOROID
+#define PGCAT_OIDVECTOR_TYPE OIDVECTOROID
 
 /* Catalog-aware scalar functions (format_type, pg_get_indexdef, pg_table_is_visible, ...). */
 typedef int (*PgCatFn)(const QueryEnv *env, ShaleArena *arena, int nargs, const Value *args,

@@ -537,3 +537,53 @@ uint64_t types_array_hash(const Value *v)
         h = shale_hash_u64(h * 31 + (e.null ? 0x6e756c6c : types_hash(&e)));
     return h;
 }
+
+/* --- int2vector / oidvector -------------------------------------------------------------- */
+
+int types_intvec_in(const TypeContext *tc, Oid vector_type, const char *s, size_t n, ShaleArena *a,
+                    Value *out, SqlError *err)
+{
+    Oid et = types_array_elem(vector_type);
+    uint32_t cap = (uint32_t)(n / 2 + 1);   /* tokens are separated by at least one space */
+    Value *elems = shale_arena_alloc(a, sizeof(Value) * cap);
+    if (!elems)
+        return types_oom(err);
+    uint32_t cnt = 0;
+    const char *p = s, *e = s + n;
+    for (;;) {
+        while (p < e && isspace((unsigned char)*p))
+            p++;
+        if (p == e)
+            break;
+        const char *tok = p;
+        while (p < e && !isspace((unsigned char)*p))
+            p++;
+        if (types_input(tc, et, -1, tok, (size_t)(p - tok), a, &elems[cnt], err) < 0)
+            return -1;
+        cnt++;
+    }
+    if (types_array_build(et, 0, cnt, elems, a, out, err) < 0)
+        return -1;
+    out->type = vector_type;
+    return 0;
+}
+
+void types_intvec_out(const Value *v, ShaleBuf *out)
+{
+    TypesArrayReader r;
+    SqlError e;
+    memset(&e, 0, sizeof e);
+    if (types_array_open(v, &r, &e) < 0) {
+        sql_error_clear(&e);
+        return;
+    }
+    Value el;
+    bool first = true;
+    while (types_array_next(&r, &el, &e) == 1) {
+        char num[24];
+        int len = snprintf(num, sizeof num, first ? "%lld" : " %lld", el.null ? 0LL : (long long)el.u.i);
+        shale_buf_append(out, num, (size_t)len);
+        first = false;
+    }
+    sql_error_clear(&e);
+}

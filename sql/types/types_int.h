@@ -148,6 +148,11 @@ int types_jsonb_compare(const char *a, size_t an, const char *b, size_t bn);
 int types_array_in(const TypeContext *tc, Oid array_type, const char *s, size_t n, ShaleArena *a,
                    Value *out, SqlError *err);
 void types_array_out(const TypeContext *tc, const Value *v, ShaleBuf *out);
+/* int2vector / oidvector text I/O: space-separated elements, "" for none. The value is the
+ * element array (lower bound 0) typed INT2VECTOROID / OIDVECTOROID; bytes owned by a. */
+int types_intvec_in(const TypeContext *tc, Oid vector_type, const char *s, size_t n, ShaleArena *a,
+                     Value *out, SqlError *err);
+void types_intvec_out(const Value *v, ShaleBuf *out);
 int types_array_recv(const TypeContext *tc, Oid array_type, const char *p, size_t n, ShaleArena *a,
                      Value *out, SqlError *err);
 void types_array_send(const TypeContext *tc, const Value *v, ShaleBuf *out);

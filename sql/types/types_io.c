@@ -451,6 +451,9 @@ int types_input(const TypeContext *tc, Oid type, int32_t typmod, const char *s, 
         *out = value_bytes(JSONBOID, p, pn);
         return 0;
     }
+    case INT2VECTOROID:
+    case OIDVECTOROID:
+        return types_intvec_in(tc, type, s, n, a, out, err);
     default:
         if (types_array_elem(type) != INVALIDOID)
             return types_array_in(tc, type, s, n, a, out, err);
@@ -523,6 +526,10 @@ void types_output(const TypeContext *tc, const Value *v, ShaleBuf *out)
         return;
     case VECTOROID:   /* pgvector (types_vector.c) */
         types_vector_out(v, out);
+        return;
+    case INT2VECTOROID:
+    case OIDVECTOROID:
+        types_intvec_out(v, out);
         return;
     default:
         if (types_array_elem(v->type) != INVALIDOID) {

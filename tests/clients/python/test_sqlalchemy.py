@@ -156,10 +156,6 @@ def gap(fn, *args):
         known_bug(m is None, "function %s(%s) does not exist (sql/types); SQLAlchemy's %s() calls it"
                   % (m and m.group(1), m and m.group(2), fn.__name__))
         raise
-    except ValueError as e:
-        known_bug("[0:" not in str(e), "pg_index.indkey is int2[] (text '[0:1]={2,1}'), not int2vector ('2 1'): "
-                  "SQLAlchemy's %s() parses indkey::varchar as space-separated numbers (%s)" % (fn.__name__, e))
-        raise
 
 
 def columns_of(insp, table):
