@@ -221,7 +221,11 @@ static void *cc_pair_reader(void *arg)
                     cc_fail("scan: unexpected key/value of %zu/%zu bytes", kl, vl);
                     break;
                 }
-                int p = atoi(k + 2);
+                /* The key is not NUL-terminated (in a reverse scan it lives in a reused buffer
+                 * whose next bytes are stale): read exactly its three digits. */
+                int p = -1;
+                if (k[2] >= '0' && k[2] <= '9' && k[3] >= '0' && k[3] <= '9' && k[4] >= '0' && k[4] <= '9')
+                    p = (k[2] - '0') * 100 + (k[3] - '0') * 10 + (k[4] - '0');
                 if (p < 0 || p >= CC_PAIRS) {
                     cc_fail("scan: key out of range");
                     break;
