@@ -1,0 +1,125 @@
+/* hnsw.h -- the vector facet's approximate nearest-neighbour index: an in-memory HNSW graph
+ * (hierarchical navigable small world, Malkov & Yashunin) over float32 vectors, with
+ * concurrent inserts and searches, resumable (iterative) searches, deletion marks, and a
+ * checksummed snapshot file so a restart loads the graph instead of rebuilding it.
+ *
+ * What the graph is NOT: it is not transactional and not the source of truth. The SQL layer
+ * keeps one transactional index entry per row in the LSM (row key -> vector) and treats the
+ * graph as a superset of candidates: every candidate a search yields is verified against
+ * the row in the reader's snapshot (uncommitted, rolled-back, deleted and superseded rows
+ * are dropped there). After a restart the SQL layer loads the snapshot file and reconciles
+ * it with the index entries (inserting the entries the file lacks, marking deleted the
+ * labels whose entries are gone): only the delta is re-inserted, never the whole graph.
+ *
+ * Nodes: each insert creates a node (uint32 id, dense, never reused until hnsw_compact)
+ * holding a copy of the vector and of an opaque label (the row key). The same label may be
+ * inserted more than once (an updated row); hnsw_mark_deleted_label marks all its nodes.
+ *
+ * Threading: every function may be called from any thread concurrently with any other,
+ * except hnsw_free, hnsw_compact and hnsw_save_file, which the caller must serialise
+ * against writers (hnsw_save_file may run concurrently with searches). Pointers returned
+ * into the index (labels, vectors) stay valid until hnsw_free / hnsw_compact: node storage
+ * is chunked and never moves.
+ *
+ * Errors: int functions return 0 (or a documented count) on success and -1 with *err set
+ * (SHALE_NO_MEMORY, SHALE_INVALID_ARGUMENT, SHALE_IO_ERROR, SHALE_CORRUPTION for a bad file). */
+#ifndef SHALE_FACETS_VECTOR_HNSW_H
+#define SHALE_FACETS_VECTOR_HNSW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/status.h"
+
+typedef enum HnswMetric {
+    HNSW_METRIC_L2 = 0,           /* vector_l2_ops: squared L2 inside, <-> reports sqrt */
+    HNSW_METRIC_COSINE = 1,       /* vector_cosine_ops: <=> */
+    HNSW_METRIC_IP = 2,           /* vector_ip_ops: <#> (negative inner product) */
+    HNSW_METRIC_L1 = 3            /* vector_l1_ops: <+> */
+} HnswMetric;
+
+typedef struct HnswOptions {
+    int dims;                     /* 1..16000 */
+    HnswMetric metric;
+    int m;                        /* pgvector: 2..100, default 16; layer 0 keeps 2*m links */
+    int ef_construction;          /* pgvector: 4..1000, >= 2*m, default 64 */
+    uint64_t seed;                /* level generator seed (deterministic graphs for tests) */
+} HnswOptions;
+
+void hnsw_options_init(HnswOptions *o, int dims, HnswMetric metric);
+
+typedef struct HnswIndex HnswIndex;
+typedef struct HnswSearch HnswSearch;
+
+/* Creates an empty index. *out freed by hnsw_free. */
+int hnsw_create(const HnswOptions *opts, HnswIndex **out, ShaleError *err);
+void hnsw_free(HnswIndex *idx);
+
+/* The distance the SQL operator of the index's metric returns for a and b (sqrt for L2,
+ * cosine distance, negative inner product, L1); used to order verified candidates. */
+double hnsw_distance(const HnswIndex *idx, const float *a, const float *b);
+
+/* Inserts vec[dims] with a copy of label[label_len] (1..1024 bytes). Cosine indexes skip
+ * zero vectors (pgvector does not index them): returns 0 with *node_out = UINT32_MAX.
+ * NaN/Inf components: SHALE_INVALID_ARGUMENT. Concurrent inserts proceed in parallel
+ * (neighbour search without exclusive locks; linking under per-node locks). */
+int hnsw_insert(HnswIndex *idx, const float *vec, const void *label, size_t label_len,
+                uint32_t *node_out, ShaleError *err);
+
+/* Marks every node carrying label deleted: searches still traverse them (so the graph stays
+ * connected) but never yield them. Returns the number of nodes marked. */
+int hnsw_mark_deleted_label(HnswIndex *idx, const void *label, size_t label_len);
+void hnsw_mark_deleted(HnswIndex *idx, uint32_t node);
+
+/* Counts: nodes ever inserted (live + deleted), deleted ones, and memory in bytes. */
+typedef struct HnswStats {
+    uint64_t nodes;
+    uint64_t deleted;
+    uint64_t bytes;
+    int max_level;
+} HnswStats;
+void hnsw_stats(const HnswIndex *idx, HnswStats *out);
+
+/* Node accessors (valid ids only; pointers valid until hnsw_free/hnsw_compact). */
+const void *hnsw_node_label(const HnswIndex *idx, uint32_t node, size_t *label_len);
+const float *hnsw_node_vector(const HnswIndex *idx, uint32_t node);
+bool hnsw_node_deleted(const HnswIndex *idx, uint32_t node);
+
+/* ---- search ---------------------------------------------------------------------------- */
+
+/* Starts a k-NN search for query[dims] with beam width ef (hnsw.ef_search, >= 1).
+ * hnsw_search_next yields non-deleted nodes in ascending distance order within the beam;
+ * when the beam is exhausted and max_candidates allows (iterative scan), the search resumes
+ * from where it stopped (visited nodes are not revisited), yielding further nodes in
+ * approximately ascending order, until max_candidates nodes have been yielded
+ * (0 = only the first beam: hnsw.iterative_scan = off) or the graph is exhausted.
+ * *out freed by hnsw_search_end. */
+int hnsw_search_begin(HnswIndex *idx, const float *query, int ef, uint64_t max_candidates,
+                      HnswSearch **out, ShaleError *err);
+/* 1 = *node and *dist (hnsw_distance to the query) set, 0 = no more candidates, -1 = error. */
+int hnsw_search_next(HnswSearch *s, uint32_t *node, double *dist, ShaleError *err);
+void hnsw_search_end(HnswSearch *s);
+
+/* ---- persistence ------------------------------------------------------------------------ */
+
+/* Writes the whole graph (options, vectors, labels, deletion marks, links) to path
+ * atomically (temporary file + fsync + rename + directory fsync). The file format is
+ * documented at the top of hnsw_file.c and in docs/file-formats.md. */
+int hnsw_save_file(HnswIndex *idx, const char *path, ShaleError *err);
+/* Loads a file written by hnsw_save_file; every byte is untrusted (bounded decoding, CRC):
+ * a damaged file is SHALE_CORRUPTION (callers rebuild), never a crash. *out freed by
+ * hnsw_free. The options stored in the file are returned through *out's hnsw_options. */
+int hnsw_load_file(const char *path, HnswIndex **out, ShaleError *err);
+const HnswOptions *hnsw_options(const HnswIndex *idx);
+
+/* Rebuilds the graph without its deleted nodes (node ids change). Caller serialises it
+ * against every other use of idx. */
+int hnsw_compact(HnswIndex *idx, ShaleError *err);
+
+/* Bulk build: inserts n vectors (vecs[i*dims..]) with labels using nthreads threads
+ * (CREATE INDEX on an existing table uses both cores). labels[i]/label_lens[i] are copied. */
+int hnsw_build_parallel(HnswIndex *idx, const float *vecs, const void *const *labels,
+                        const size_t *label_lens, size_t n, int nthreads, ShaleError *err);
+
+#endif
