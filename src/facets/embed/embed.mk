@@ -20,3 +20,7 @@ tests_embed_embed_openai_test_DEPENDENCIES = libshale.a tests/embed/fake_embed_s
 TESTS += tests/embed/embed_openai_test
 
 dist_doc_DATA += docs/embeddings.md
+
+check_PROGRAMS += tests/embed/embed_http_test
+tests_embed_embed_http_test_SOURCES = tests/embed/embed_http_test.c tests/harness/test.h
+TESTS += tests/embed/embed_http_test
