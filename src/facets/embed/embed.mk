@@ -24,3 +24,11 @@ dist_doc_DATA += docs/embeddings.md
 check_PROGRAMS += tests/embed/embed_http_test
 tests_embed_embed_http_test_SOURCES = tests/embed/embed_http_test.c tests/harness/test.h
 TESTS += tests/embed/embed_http_test
+
+check_PROGRAMS += tests/embed/fake_embed_command
+tests_embed_fake_embed_command_SOURCES = tests/embed/fake_embed_command.c
+check_PROGRAMS += tests/embed/embed_command_test
+tests_embed_embed_command_test_SOURCES = tests/embed/embed_command_test.c tests/embed/embed_test_util.h \
+	tests/harness/test.h
+tests_embed_embed_command_test_DEPENDENCIES = libshale.a tests/embed/fake_embed_command$(EXEEXT)
+TESTS += tests/embed/embed_command_test
