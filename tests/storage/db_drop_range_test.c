@@ -316,6 +316,12 @@ TEST(drop_everywhere_then_reopen)
     dr_write(db, &m, 0, m.n, 2, 2, 100);
     CHECK_OK(shale_db_flush(db, &err), &err);
     dr_write(db, &m, 1, m.n, 3, 3, 100);
+    /* and the last writes (surely in the memtable and the live WAL) hit the range too */
+    for (size_t i = 0; i < m.n; i++)
+        if (dr_in(&m.keys[i], DR_B, 2, DR_E, 2)) {
+            dr_write(db, &m, i, i + 40, 4, 4, 100);
+            break;
+        }
     ShaleDBStats st;
     shale_db_stats(db, &st);
     CHECK(st.memtable_bytes > 0);
