@@ -124,8 +124,9 @@ ShaleCode shale_db_iter_status(ShaleDBIter *it, ShaleError *err);
  * Contract: the caller never writes into a dropped range again. Writes into it are refused
  * with SHALE_INVALID_ARGUMENT as long as the engine remembers the range; it forgets it (and
  * such writes then succeed normally) once no table, memtable or WAL can hold its keys. A
- * write racing with the drop call may be kept or discarded. Dropping an already dropped or
- * overlapping range is allowed (ranges merge). */
+ * write into the range racing with the call is either discarded with the range or refused.
+ * Dropping an already dropped or overlapping range is allowed (ranges merge). Safe to call
+ * from any thread; shale_db_stats reports the ranges still remembered. */
 ShaleCode shale_db_drop_range(ShaleDB *db, const void *begin, size_t blen,
                               const void *end, size_t elen, ShaleError *err) SHALE_WARN_UNUSED;
 
