@@ -215,6 +215,17 @@ public class JdbcTest {
         c.setReadOnly(false);
         c.setAutoCommit(true);
         eq(sqlstate(c, "INSERT INTO j_tx VALUES (1)"), "23505", "unique");
+        // ServerErrorMessage carries the object of a constraint violation (fields s/t/c/n)
+        try (Statement s = c.createStatement()) {
+            s.execute("INSERT INTO j_tx VALUES (1)");
+            eq("no error", "23505", "unique violation raised");
+        } catch (org.postgresql.util.PSQLException e) {
+            org.postgresql.util.ServerErrorMessage m = e.getServerErrorMessage();
+            eq(m.getSchema(), "public", "ServerErrorMessage.getSchema");
+            eq(m.getTable(), "j_tx", "ServerErrorMessage.getTable");
+            eq(m.getConstraint(), "j_tx_pkey", "ServerErrorMessage.getConstraint");
+            eq(m.getColumn(), null, "ServerErrorMessage.getColumn");
+        }
         eq(sqlstate(c, "SELECT * FROM j_nope"), "42P01", "undefined table");
         eq(sqlstate(c, "SELECT 1/0"), "22012", "division by zero");
         eq(sqlstate(c, "SELEC 1"), "42601", "syntax");
