@@ -98,6 +98,27 @@ const PgCatFunc *pgcat_func_lookup(const char *name, int nargs, const Oid *argty
  * The entry is static and lives for the process. */
 const SqlFunc *pgcat_srf_lookup(const char *name, int nargs);
 
+/* The anyelement pseudo type (an SRF output column typed by its array argument's element:
+ * _pg_expandarray's x); pg_types.def has no pseudo polymorphic types. */
+#define ANYELEMENTOID_PGCAT 2283
+
+/* Record values (the whole result of a multi-column catalog SRF in a target list, such as
+ * `information_schema._pg_expandarray(i.indkey) AS keys`, then `(keys).x`): byte format at
+ * the top of pgcat_srf.c. pack: bytes in arena (values' bytes copied), -1 + 53200 on OOM.
+ * field: column k (0-based) of rec, payload borrowed from rec; -1 + XX001 when absent. */
+int pgcat_record_pack(const Value *cols, int n, ShaleArena *arena, Value *out, SqlError *err);
+int pgcat_record_field(const Value *rec, int k, Value *out, SqlError *err);
+/* The typmod naming a record expression's shape: the catalog SRF srf producing it, with
+ * elem the type of its anyelement column (0 if none); -1 if srf is not a catalog SRF. */
+int32_t pgcat_record_typmod(const SqlFunc *srf, Oid elem);
+/* The SRF and element type of a record typmod, NULL if it names none. */
+const SqlFunc *pgcat_record_srf(int32_t typmod, Oid *elem);
+/* Column `field` of srf's output: its 0-based index and *type, or -1. */
+int pgcat_record_column(const SqlFunc *srf, Oid elem, const char *field, Oid *type);
+/* A static scalar SqlFunc (record, int4 k) -> field k of the record (result typed by the
+ * caller's SqlFuncMatch.ret_type), to bind (expr).field on a record expression. */
+const SqlFunc *pgcat_record_field_func(void);
+
 /* regclass / regtype / regproc I/O with catalog access (the types module only knows the
  * numeric forms): name -> OID following search_path, and OID -> name (qualified when not
  * visible). Return 0 or -1 with err (42P01 'relation "x" does not exist', 42704 'type "x"
@@ -106,5 +127,10 @@ int pgcat_regclass_in(const QueryEnv *env, const char *name, Oid *out, SqlError 
 int pgcat_regclass_out(const QueryEnv *env, Oid oid, ShaleArena *arena, const char **out);
 int pgcat_regtype_in(const QueryEnv *env, const char *name, Oid *out, SqlError *err);
 int pgcat_regtype_out(const QueryEnv *env, Oid oid, ShaleArena *arena, const char **out);
+/* regproc input: an OID, or a function name (optionally pg_catalog-qualified, or quoted) of
+ * pg_proc or one of the array I/O functions array_in/out/recv/send; 42883 'function "x"
+ * does not exist' otherwise (PostgreSQL's regprocin also fails on ambiguous names: the
+ * functions served here have distinct names). */
+int pgcat_regproc_in(const QueryEnv *env, const char *name, Oid *out, SqlError *err);
 
 #endif
