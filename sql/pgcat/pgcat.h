@@ -133,4 +133,50 @@ int pgcat_regtype_out(const QueryEnv *env, Oid oid, ShaleArena *arena, const cha
  * functions served here have distinct names). */
 int pgcat_regproc_in(const QueryEnv *env, const char *name, Oid *out, SqlError *err);
 
+/* ---- privileges (pgcat_acl.c; stored format there) ---------------------------------------- */
+
+/* Privilege bits, in PostgreSQL's order (the letters "arwdDxtXUCTc"). */
+#define PGCAT_ACL_INSERT     (1u << 0)   /* a */
+#define PGCAT_ACL_SELECT     (1u << 1)   /* r */
+#define PGCAT_ACL_UPDATE     (1u << 2)   /* w */
+#define PGCAT_ACL_DELETE     (1u << 3)   /* d */
+#define PGCAT_ACL_TRUNCATE   (1u << 4)   /* D */
+#define PGCAT_ACL_REFERENCES (1u << 5)   /* x */
+#define PGCAT_ACL_TRIGGER    (1u << 6)   /* t */
+#define PGCAT_ACL_EXECUTE    (1u << 7)   /* X */
+#define PGCAT_ACL_USAGE      (1u << 8)   /* U */
+#define PGCAT_ACL_CREATE     (1u << 9)   /* C */
+#define PGCAT_ACL_TEMP       (1u << 10)  /* T */
+#define PGCAT_ACL_CONNECT    (1u << 11)  /* c */
+#define PGCAT_ACL_MAX 64                 /* items per object */
+
+typedef struct PgCatAclItem {
+    Oid grantee;                   /* 0 = PUBLIC */
+    Oid grantor;
+    uint32_t privs, goptions;      /* PGCAT_ACL_* bits; goptions = grantable ones */
+} PgCatAclItem;
+
+typedef struct PgCatAcl {
+    int n;
+    PgCatAclItem items[PGCAT_ACL_MAX];
+} PgCatAcl;
+
+/* kind: 'r' table/view, 's' sequence, 'n' schema (acldefault's letters). */
+uint32_t pgcat_acl_all(char kind);
+/* "select" -> PGCAT_ACL_SELECT ...; 0 for an unknown name. */
+uint32_t pgcat_acl_priv_bit(const char *name);
+void pgcat_acl_default(char kind, Oid owner, bool public_schema, PgCatAcl *out);
+/* The ACL of an object from its stored text (NULL = the default); -1 on malformed text. */
+int pgcat_acl_load(const char *stored, char kind, Oid owner, bool public_schema, PgCatAcl *out);
+/* The stored text of acl, in arena a (NULL on OOM). */
+char *pgcat_acl_store(const PgCatAcl *acl, ShaleArena *a);
+/* GRANT: adds privs (grantable too if asked) to grantee's item from grantor; -1 when full. */
+int pgcat_acl_grant(PgCatAcl *acl, Oid grantee, Oid grantor, uint32_t privs, bool grantable);
+/* REVOKE: removes privs (or only their grant option) from every item of grantee. */
+void pgcat_acl_revoke(PgCatAcl *acl, Oid grantee, uint32_t privs, bool grant_option_only);
+/* Whether role (or PUBLIC) holds every privilege of privs. */
+bool pgcat_acl_has(const PgCatAcl *acl, Oid role, uint32_t privs);
+/* The aclitem[] as PostgreSQL prints it (text[] of "role=privs/grantor"), in arena a. */
+int pgcat_acl_value(const QueryEnv *env, const PgCatAcl *acl, ShaleArena *a, Value *out, SqlError *err);
+
 #endif
