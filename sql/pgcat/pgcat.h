@@ -129,8 +129,8 @@ int pgcat_regtype_in(const QueryEnv *env, const char *name, Oid *out, SqlError *
 int pgcat_regtype_out(const QueryEnv *env, Oid oid, ShaleArena *arena, const char **out);
 /* regproc input: an OID, or a function name (optionally pg_catalog-qualified, or quoted) of
  * pg_proc or one of the array I/O functions array_in/out/recv/send; 42883 'function "x"
- * does not exist' otherwise (PostgreSQL's regprocin also fails on ambiguous names: the
- * functions served here have distinct names). */
+ * does not exist' otherwise, 42725 'more than one function named "x"' for an overloaded name
+ * (as PostgreSQL's regprocin). */
 int pgcat_regproc_in(const QueryEnv *env, const char *name, Oid *out, SqlError *err);
 
 /* ---- privileges (pgcat_acl.c; stored format there) ---------------------------------------- */

@@ -281,6 +281,57 @@ static int fn_parse_ident(const QueryEnv *env, ShaleArena *a, int nargs, const V
     return 0;
 }
 
+/* ---- psql helpers -------------------------------------------------------------------------- */
+
+/* getdatabaseencoding(): every ShaleDB database is UTF8 (\dO). */
+static int fn_getdatabaseencoding(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out,
+                                  SqlError *err)
+{
+    (void)env; (void)nargs; (void)args;
+    return pgcat_out_text(a, NAMEOID, "UTF8", 4, out, err);
+}
+
+/* pg_get_functiondef(oid) of the catalog functions pg_proc lists (\sf): their definition as
+ * PostgreSQL prints an internal function's; NULL for an OID naming none of them. */
+static int fn_pg_get_functiondef(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out,
+                                 SqlError *err)
+{
+    (void)env; (void)nargs;
+    const PgCatFunc *f = NULL;
+    for (int i = 0; i < pgcat_func_count() && !f; i++)
+        if (pgcat_func_at(i)->oid == (Oid)args[0].u.i)
+            f = pgcat_func_at(i);
+    if (!f) {
+        *out = value_null(TEXTOID);
+        return 0;
+    }
+    ShaleBuf b;
+    shale_buf_init(&b);
+    shale_buf_append(&b, "CREATE OR REPLACE FUNCTION pg_catalog.", 38);
+    shale_buf_append(&b, f->name, strlen(f->name));
+    shale_buf_append_byte(&b, '(');
+    for (int i = 0; i < f->nargs; i++) {
+        if (i)
+            shale_buf_append(&b, ", ", 2);
+        pgcat_format_type_nomod(f->args[i], &b);
+    }
+    shale_buf_append(&b, ")\n RETURNS ", 11);
+    pgcat_format_type_nomod(f->ret, &b);
+    const char *tail = f->strict ? "\n LANGUAGE internal\n STABLE PARALLEL SAFE STRICT\nAS $function$"
+                                 : "\n LANGUAGE internal\n STABLE PARALLEL SAFE\nAS $function$";
+    shale_buf_append(&b, tail, strlen(tail));
+    shale_buf_append(&b, f->name, strlen(f->name));
+    shale_buf_append(&b, "$function$\n", 11);
+    return pgcat_out_buf(a, TEXTOID, &b, out, err);
+}
+
+static int fn_visible(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out, SqlError *err)
+{
+    (void)env; (void)a; (void)nargs; (void)args; (void)err;
+    *out = value_bool(true);   /* text search objects and operator families: none exist */
+    return 0;
+}
+
 /* ---- registry ------------------------------------------------------------------------------ */
 
 #define F(NAME, N, A0, A1, A2, A3, RET, STRICT, FN, OID) {NAME, N, {A0, A1, A2, A3}, RET, STRICT, FN, OID}
@@ -292,6 +343,13 @@ static const PgCatFunc dump_funcs[] = {
     F("acldefault", 2, CHAROID, OIDOID, 0, 0, TEXT_ARRAYOID, true, fn_acldefault, 3943),
     F("parse_ident", 1, TEXTOID, 0, 0, 0, TEXT_ARRAYOID, true, fn_parse_ident, 1268),
     F("parse_ident", 2, TEXTOID, BOOLOID, 0, 0, TEXT_ARRAYOID, true, fn_parse_ident, 1268),
+    F("getdatabaseencoding", 0, 0, 0, 0, 0, NAMEOID, false, fn_getdatabaseencoding, 1039),
+    F("pg_get_functiondef", 1, OIDOID, 0, 0, 0, TEXTOID, true, fn_pg_get_functiondef, 2098),
+    F("pg_opfamily_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_visible, 3829),
+    F("pg_ts_parser_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_visible, 3756),
+    F("pg_ts_dict_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_visible, 3757),
+    F("pg_ts_template_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_visible, 3768),
+    F("pg_ts_config_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_visible, 3758),
 };
 
 #undef F

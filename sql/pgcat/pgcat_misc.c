@@ -163,9 +163,11 @@ int pgcat_rows_pg_language(const QueryEnv *env, ShaleArena *arena, PgCatEmit emi
         pgrow_int(&r, PGCAT_PG_LANGUAGE_LANOWNER, CAT_OID_BOOTSTRAP_SUPERUSER);
         pgrow_bool(&r, PGCAT_PG_LANGUAGE_LANISPL, langs[i].pl);
         pgrow_bool(&r, PGCAT_PG_LANGUAGE_LANPLTRUSTED, langs[i].pl || langs[i].oid == 14);
-        pgrow_int(&r, PGCAT_PG_LANGUAGE_LANPLCALLFOID, 0);
-        pgrow_int(&r, PGCAT_PG_LANGUAGE_LANINLINE, 0);
-        pgrow_int(&r, PGCAT_PG_LANGUAGE_LANVALIDATOR, 0);
+        /* plpgsql's handler/inline/validator: PostgreSQL 15's OIDs (\dL lists languages with
+         * a call handler) */
+        pgrow_int(&r, PGCAT_PG_LANGUAGE_LANPLCALLFOID, langs[i].pl ? 13560 : 0);
+        pgrow_int(&r, PGCAT_PG_LANGUAGE_LANINLINE, langs[i].pl ? 13561 : 0);
+        pgrow_int(&r, PGCAT_PG_LANGUAGE_LANVALIDATOR, langs[i].pl ? 13562 : langs[i].oid == 14 ? 2248 : 0);
         if (pgrow_emit(&r) != 0)
             return -1;
     }

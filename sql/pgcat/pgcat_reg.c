@@ -212,12 +212,18 @@ int pgcat_regproc_in(const QueryEnv *env, const char *text, Oid *out, SqlError *
             *out = io[i].oid;
             return 0;
         }
+    Oid found = 0;
     for (int i = 0; i < pgcat_func_count(); i++) {
         const PgCatFunc *f = pgcat_func_at(i);
         if (f->oid && strcmp(f->name, buf) == 0) {
-            *out = f->oid;
-            return 0;
+            if (found && found != f->oid)   /* overloaded: regproc needs a unique name */
+                return SQL_ERR(err, AMBIGUOUS_FUNCTION, "more than one function named \"%s\"", text);
+            found = f->oid;
         }
+    }
+    if (found) {
+        *out = found;
+        return 0;
     }
     return SQL_ERR(err, UNDEFINED_FUNCTION, "function \"%s\" does not exist", text);
 }
