@@ -132,7 +132,8 @@ char *pgcat_acl_store(const PgCatAcl *acl, ShaleArena *a)
     }
     char *out = b.oom ? NULL : shale_arena_alloc(a, b.len + 1);
     if (out) {
-        memcpy(out, b.data, b.len);
+        if (b.len)   /* an empty ACL (everything revoked) has no buffer */
+            memcpy(out, b.data, b.len);
         out[b.len] = '\0';
     }
     shale_buf_free(&b);

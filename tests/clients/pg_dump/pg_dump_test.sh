@@ -123,7 +123,9 @@ fi
 # The rows of every public table and view (sorted; text format), the sequences' positions.
 snapshot_data() {
   _c=$1; _out=$2; : >"$_out"
-  for t in $(psql -X -At -d "$SRC" -c "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' ORDER BY 1") big_orders; do
+  # one name a line: quoted identifiers may hold spaces ("Odd Table")
+  { psql -X -At -d "$SRC" -c "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+    echo big_orders; } | while IFS= read -r t; do
     echo "== $t" >>"$_out"
     psql -X -At -d "$_c" -c "COPY (SELECT * FROM public.$t ORDER BY 1) TO STDOUT" >>"$_out" 2>&1
   done
