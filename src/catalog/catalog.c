@@ -225,7 +225,7 @@ static int create_db_namespaces(Catalog *cat, CatTxn *txn, Oid db, Oid owner, Sq
         { CAT_OID_INFORMATION_SCHEMA_NSP, "information_schema", NULL },
     };
     for (size_t i = 0; i < sizeof nsps / sizeof nsps[0]; i++) {
-        CatNamespace ns = { nsps[i].oid, (char *)nsps[i].name, owner, (char *)nsps[i].comment };
+        CatNamespace ns = { nsps[i].oid, (char *)nsps[i].name, owner, (char *)nsps[i].comment, NULL };
         if (catalog_create_namespace(cat, txn, db, &ns, err) != 0)
             return -1;
     }
