@@ -3,6 +3,7 @@
  * ADD FOREIGN KEY) run as internal queries in the session's transaction; new unique
  * indexes are back-filled like CREATE INDEX. */
 #include "sql/ddl_int.h"
+#include "sql/embed.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,6 +353,9 @@ static int alter_add_column(DdlCtx *d, const CatRelation *rel, const AstColumnDe
         return sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "ALTER TABLE ADD COLUMN of a serial column is not supported yet");
     col->added_version = rel->schema_version + 1;
     col->missing = value_null(col->type);
+    if (cd->embedding && embed_ddl_column(d->s, d->snap, col, cd->embedding->embedder,
+                                          ddl_span_text(d, cd->embedding->expr_span), err) != 0)
+        return -1;
     copy->cols = cols;
     copy->ncols++;
     ConsBuild *cb = shale_arena_alloc(&d->arena, sizeof *cb);
@@ -423,7 +427,10 @@ static int alter_add_column(DdlCtx *d, const CatRelation *rel, const AstColumnDe
     const CatRelation *now = catsnap_relation_by_oid(d->snap, rel->oid);
     if (verify_constraints(d, now, cb, err) != 0)
         return -1;
-    return backfill_new_indexes(d, rel->oid, cb->n_idx, err);
+    if (backfill_new_indexes(d, rel->oid, cb->n_idx, err) != 0)
+        return -1;
+    /* EMBEDDING OF: a job for every existing row, in this transaction */
+    return cd->embedding ? embed_ddl_after_column(d->s, rel->oid, (int16_t)copy->ncols, err) : 0;
 }
 
 /* ADD PRIMARY KEY: rows are keyed by the hidden row id until now, so every row is

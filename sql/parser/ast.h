@@ -787,6 +787,7 @@ typedef struct AstCreateEmbedderStmt {
     const char *name;
     AstList options;       /* AstDefElem: key = value */
     bool if_not_exists;
+    bool is_alter;         /* ALTER EMBEDDER name (key = value, ...): replaces those options */
 } AstCreateEmbedderStmt;
 
 /* --- utility ----------------------------------------------------------------------- */

@@ -214,6 +214,16 @@ AstNode *sql_parse_ddl_alter(SqlParser *p)
     if (kw == KW_ROLE || kw == KW_USER || kw == KW_GROUP) {
         return sql_parse_alter_role(p);
     }
+    if (sql_peek(p)->type == TOK_IDENT && !sql_peek(p)->quoted && strcmp(sql_peek(p)->str, "embedder") == 0) {
+        sql_advance(p);   /* ALTER EMBEDDER name (key = value, ...) */
+        AstCreateEmbedderStmt *e = MAKE(p, AstCreateEmbedderStmt, AST_CREATE_EMBEDDER, loc);
+        if (!e)
+            return NULL;
+        e->is_alter = true;
+        e->name = sql_parse_colid(p);
+        e->options = sql_parse_def_list(p);
+        return p->failed ? NULL : (AstNode *)e;
+    }
     AstObjectType kind;
     switch (kw) {
     case KW_TABLE: kind = AST_OBJ_TABLE; break;
