@@ -7,7 +7,9 @@
  *             server, vLLM) over http or https (mbedTLS). Options: url, model, dims,
  *             api_key_env (name of an environment variable read at each call; the key itself
  *             is never stored), batch_size (default 64), timeout_ms (default 30000),
- *             ca_file (https: PEM bundle; default the system bundle).
+ *             ca_file (https: PEM bundle; default the system bundle), tls_verify (default
+ *             on; off skips certificate checks: unsafe, for self-signed test servers),
+ *             send_dimensions (default off; on adds "dimensions": dims to requests).
  *  - command  a local program speaking JSON lines on stdin/stdout: one request line
  *             {"input": ["text", ...]} per batch, one response line {"embeddings": [[...], ...]}
  *             or {"error": "message"}. Options: command (run with /bin/sh -c), dims,
