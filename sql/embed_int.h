@@ -74,6 +74,10 @@ typedef struct EmbedJobRef {
 int embed_txn_write(SqlSession *s, const EmbedJobRef *ref, const char *key, size_t klen, const EmbedJob *job,
                     bool known_absent, const char *text, size_t tlen, SqlError *err);
 
+/* The job at key, if this transaction commits it pending, is queued with sequence seq (a
+ * worker's retry stays as old as the write that enqueued it, for shale_wait_for_embeddings). */
+void embed_txn_keep_seq(SqlSession *s, const char *key, size_t klen, uint64_t seq);
+
 /* ---- engine -------------------------------------------------------------------------- */
 
 /* A queued or in-flight job (malloc'd, owned by the engine). */

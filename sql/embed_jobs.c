@@ -123,6 +123,7 @@ typedef struct TxnEntry {
     char *text;                    /* the newest text written (arena), NULL = unknown */
     size_t tlen;
     uint64_t text_hash;
+    uint64_t keep_seq;             /* worker retries keep their item's sequence (0 = new) */
 } TxnEntry;
 
 struct EmbedTxn {
@@ -269,6 +270,13 @@ int embed_txn_write(SqlSession *s, const EmbedJobRef *ref, const char *key, size
     return rel_txn_delete_aux(s->txn, key, klen, err);
 }
 
+void embed_txn_keep_seq(SqlSession *s, const char *key, size_t klen, uint64_t seq)
+{
+    TxnEntry *e = s->embed_txn ? txn_find(s->embed_txn, key, klen, NULL) : NULL;
+    if (e)
+        e->keep_seq = seq;
+}
+
 /* ---- commit ------------------------------------------------------------------------------ */
 
 typedef struct FinalState {
@@ -354,15 +362,14 @@ int embed_session_commit(SqlSession *s, SqlError *err)
             }
             if (st == EMBED_JOB_PENDING) {
                 bool have_text = e->text && e->text_hash == fin[i].job.hash;
-                if (embed_queue_push(ee, &e->ref, e->key, e->klen, &fin[i].job, seq, have_text ? e->text : NULL,
-                                     have_text ? e->tlen : 0) == 0)
+                if (embed_queue_push(ee, &e->ref, e->key, e->klen, &fin[i].job, e->keep_seq ? e->keep_seq : seq,
+                                     have_text ? e->text : NULL, have_text ? e->tlen : 0) == 0 && !e->keep_seq)
                     pushed = true;
             }
         }
-        if (pushed) {
+        if (pushed)
             s->embed_wait_seq = seq;
-            pthread_cond_broadcast(&ee->work_cv);
-        }
+        pthread_cond_broadcast(&ee->work_cv);
         pthread_mutex_unlock(&ee->mu);
     }
     pthread_rwlock_unlock(&ee->commit_lock);

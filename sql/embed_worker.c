@@ -516,10 +516,11 @@ static int write_back(Worker *w, SqlSession *s, ItemWork *iw, int n, const float
                 job.next_retry_at = now + backoff_us(w, (int)job.attempts);
             }
         }
-        if (embed_txn_write(s, &ref, it->key, it->klen, &job, false, NULL, 0, err) != 0) {
+        if (embed_txn_write(s, &ref, it->key, it->klen, &job, false, it->text, it->text_len, err) != 0) {
             rc = -1;
             break;
         }
+        embed_txn_keep_seq(s, it->key, it->klen, it->seq);
     }
     if (rc != 0) {
         SqlError e2;

@@ -69,13 +69,14 @@ static bool fake_control(const char *query)
     return ok && strstr(buf, " 200 ") != NULL;
 }
 
+static const char *const server_extra[] = { "-c", "embedding_retry_base_ms=50", "-c", "embedding_retry_max_ms=400",
+                                            "-c", "embedding_max_attempts=3", NULL };
+
 static bool restart(int sig)
 {
     (void)wire_stop(&e2e_srv, sig, 30000);
     int port = e2e_srv.port;
-    static const char *const extra[] = { "-c", "embedding_retry_base_ms=50", "-c", "embedding_retry_max_ms=400",
-                                         "-c", "embedding_max_attempts=3", NULL };
-    e2e_srv.pid = wire_spawn(e2e_srv.dir, port, e2e_srv.log, extra);
+    e2e_srv.pid = wire_spawn(e2e_srv.dir, port, e2e_srv.log, server_extra);
     for (int i = 0; i < 3000; i++) {
         if (wire_port_open(port))
             return true;
@@ -232,7 +233,7 @@ TEST(semantic_search)
                   "(3, 'cooking pasta with tomato sauce'), (4, 'password reset link expired'), "
                   "(5, 'football match results'), (6, 'gardening tips for spring')");
     CHECK_QUERY(c, "SELECT shale_wait_for_embeddings(10000)", "t");
-    CHECK_QUERY(c, "SELECT string_agg(id::text, ',') FROM (SELECT id FROM corpus "
+    CHECK_QUERY(c, "SELECT string_agg(id::text, ',' ORDER BY id) FROM (SELECT id FROM corpus "
                    "ORDER BY emb <=> embed('big', 'reset password') LIMIT 2) s", "1,4");
     PQfinish(c);
 }
@@ -330,7 +331,8 @@ TEST(pending_jobs_survive_restart)
     REQUIRE(PQstatus(c) == CONNECTION_OK);
     /* the endpoint hangs: jobs stay pending (in flight) until the server stops */
     REQUIRE(fake_control("mode=hang&count=0"));
-    CHECK_EXEC(c, "CREATE TABLE rs (id int PRIMARY KEY, body text, emb vector(16) EMBEDDING OF (body) USING fake)");
+    create_fake_embedder(c, "fakeshort", ", timeout_ms = 1500");
+    CHECK_EXEC(c, "CREATE TABLE rs (id int PRIMARY KEY, body text, emb vector(16) EMBEDDING OF (body) USING fakeshort)");
     CHECK_EXEC(c, "INSERT INTO rs SELECT g, 'restart ' || g FROM generate_series(1, 40) g");
     wire_sleep_ms(200);
     PQfinish(c);
@@ -369,13 +371,11 @@ TEST(sigkill_mid_batch)
 }
 
 TEST_MAIN(
-    static const char *const extra[] = { "-c", "embedding_retry_base_ms=50", "-c", "embedding_retry_max_ms=400",
-                                         "-c", "embedding_max_attempts=3", NULL };
     if (!e2e_oracle() && !fake_start()) {
         printf("could not start the fake embeddings server\n");
         return 1;
     }
-    if (!e2e_start(extra)) {
+    if (!e2e_start(server_extra)) {
         printf("could not start the server\n");
         e2e_dump_log();
         fake_stop();
