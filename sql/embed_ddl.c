@@ -400,7 +400,7 @@ int embed_ddl_after_column(SqlSession *s, Oid reloid, int16_t attnum, SqlError *
         j.hash = embed_content_hash(tv->u.s.p, tv->u.s.n);
         j.embedder = rel->cols[attnum - 1].embed_embedder;
         j.enqueued_at = j.updated_at = now;
-        if (key.oom || embed_txn_write(s, &ref, key.data, key.len, &j, true, tv->u.s.p, tv->u.s.n, err) != 0) {
+        if (key.oom || embed_txn_write(s, &ref, key.data, key.len, &j, EMBED_ORIG_NONE, tv->u.s.p, tv->u.s.n, err) != 0) {
             if (key.oom)
                 SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
             r = -1;

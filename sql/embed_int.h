@@ -69,10 +69,13 @@ typedef struct EmbedJobRef {
 } EmbedJobRef;
 
 /* Writes (job != NULL) or deletes the job at key through s's transaction, remembering the
- * state it had before the transaction for the counters (read unless known_absent). text (may
- * be NULL) is the text the job embeds, handed to the queue at commit. */
+ * state it had before the transaction for the counters: orig is that status when the caller
+ * knows it (EMBED_ORIG_NONE: no job), or EMBED_ORIG_READ to read it. text (may be NULL) is
+ * the text the job embeds, handed to the queue at commit. */
+#define EMBED_ORIG_READ 0
+#define EMBED_ORIG_NONE '-'
 int embed_txn_write(SqlSession *s, const EmbedJobRef *ref, const char *key, size_t klen, const EmbedJob *job,
-                    bool known_absent, const char *text, size_t tlen, SqlError *err);
+                    char orig, const char *text, size_t tlen, SqlError *err);
 
 /* The job at key, if this transaction commits it pending, is queued with sequence seq (a
  * worker's retry stays as old as the write that enqueued it, for shale_wait_for_embeddings). */

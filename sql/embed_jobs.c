@@ -115,6 +115,11 @@ int64_t embed_now_us(void)
 
 /* ---- per-transaction bookkeeping ---------------------------------------------------------- */
 
+typedef struct FinalStateLite {
+    char status;                   /* 0 = no job */
+    EmbedJob job;
+} FinalStateLite;
+
 typedef struct TxnEntry {
     EmbedJobRef ref;
     char *key;                     /* in EmbedTxn.arena */
@@ -124,6 +129,8 @@ typedef struct TxnEntry {
     size_t tlen;
     uint64_t text_hash;
     uint64_t keep_seq;             /* worker retries keep their item's sequence (0 = new) */
+    bool under_savepoint;          /* written inside a savepoint: re-read the final state */
+    FinalStateLite last;           /* what was written last */
 } TxnEntry;
 
 struct EmbedTxn {
@@ -191,7 +198,7 @@ static TxnEntry *txn_find(EmbedTxn *t, const char *key, size_t klen, size_t *slo
 }
 
 int embed_txn_write(SqlSession *s, const EmbedJobRef *ref, const char *key, size_t klen, const EmbedJob *job,
-                    bool known_absent, const char *text, size_t tlen, SqlError *err)
+                    char known_orig, const char *text, size_t tlen, SqlError *err)
 {
     if (!s->txn)
         return SQL_ERR(err, INTERNAL_ERROR, "embedding job written outside a transaction");
@@ -210,8 +217,8 @@ int embed_txn_write(SqlSession *s, const EmbedJobRef *ref, const char *key, size
     }
     TxnEntry *e = txn_find(t, key, klen, NULL);
     if (!e) {
-        char orig = 0;
-        if (!known_absent) {
+        char orig = known_orig == EMBED_ORIG_NONE ? 0 : known_orig;
+        if (known_orig == EMBED_ORIG_READ) {
             ShaleBuf v;
             shale_buf_init(&v);
             int g = rel_aux_get(s->txn, key, klen, true, &v, err);
@@ -248,6 +255,10 @@ int embed_txn_write(SqlSession *s, const EmbedJobRef *ref, const char *key, size
         t->slots[slot] = (uint32_t)(t->n + 1);
         t->n++;
     }
+    e->under_savepoint = e->under_savepoint || s->n_savepoints > 0;
+    e->last.status = job ? job->status : 0;
+    if (job)
+        e->last.job = *job;
     if (job) {
         ShaleBuf v;
         shale_buf_init(&v);
@@ -329,6 +340,11 @@ int embed_session_commit(SqlSession *s, SqlError *err)
         ShaleBuf v;
         shale_buf_init(&v);
         for (size_t i = 0; i < t->n; i++) {
+            if (!t->entries[i].under_savepoint) { /* nothing can have undone the last write */
+                fin[i].status = t->entries[i].last.status;
+                fin[i].job = t->entries[i].last.job;
+                continue;
+            }
             int g = rel_aux_get(s->txn, t->entries[i].key, t->entries[i].klen, true, &v, err);
             if (g < 0) {
                 shale_buf_free(&v);
@@ -420,7 +436,7 @@ int embed_dml_row(const QueryEnv *env, const CatRelation *rel, const char *key, 
         }
         EmbedJobRef ref = { env->database_oid, rel->oid, rel->relfilenode, rel->cols[i].attnum };
         if (!nv || nv->null) {
-            rc = embed_txn_write(s, &ref, k.data, k.len, NULL, false, NULL, 0, err);
+            rc = embed_txn_write(s, &ref, k.data, k.len, NULL, EMBED_ORIG_READ, NULL, 0, err);
             continue;
         }
         if (!now)
@@ -431,7 +447,8 @@ int embed_dml_row(const QueryEnv *env, const CatRelation *rel, const char *key, 
         j.hash = embed_content_hash(nv->u.s.p, nv->u.s.n);
         j.embedder = rel->cols[i].embed_embedder;
         j.enqueued_at = j.updated_at = now;
-        rc = embed_txn_write(s, &ref, k.data, k.len, &j, ov == NULL, nv->u.s.p, nv->u.s.n, err);
+        rc = embed_txn_write(s, &ref, k.data, k.len, &j, ov == NULL ? EMBED_ORIG_NONE : EMBED_ORIG_READ, nv->u.s.p,
+                             nv->u.s.n, err);
     }
     shale_buf_free(&k);
     return rc;

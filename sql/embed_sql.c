@@ -378,7 +378,7 @@ static int fn_retry_failed(const QueryEnv *env, ShaleArena *a, int nargs, const 
             j.attempts = 0;
             j.next_retry_at = 0;
             j.enqueued_at = j.updated_at = now;
-            rc = embed_txn_write(s, &ref, rs.keys[i], rs.lens[i], &j, false, NULL, 0, err);
+            rc = embed_txn_write(s, &ref, rs.keys[i], rs.lens[i], &j, EMBED_JOB_FAILED, NULL, 0, err);
             if (rc == 0)
                 count++;
         }

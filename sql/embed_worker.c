@@ -440,10 +440,8 @@ static int write_back(Worker *w, SqlSession *s, ItemWork *iw, int n, const float
         const CatRelation *rel = item_rel(&ph, it);
         if (!rel)
             continue;
-        if (rel_txn_statement_begin(s->txn, 0, err) != 0) {
-            rc = -1;
-            break;
-        }
+        /* one statement snapshot for the batch: every item committed before it was claimed,
+         * and the UPDATE re-checks a row changed since under its lock (READ COMMITTED) */
         EmbedJobRef ref = it->ref;
         EmbedJob job;
         if (iw[i].ok) {
@@ -488,7 +486,7 @@ static int write_back(Worker *w, SqlSession *s, ItemWork *iw, int n, const float
             if (j == 0)
                 continue;
             job.status = EMBED_JOB_READY;
-            job.updated_at = now;
+            job.updated_at = embed_now_us();
             job.next_retry_at = 0;
             job.last_error[0] = '\0';
         } else {
@@ -516,7 +514,7 @@ static int write_back(Worker *w, SqlSession *s, ItemWork *iw, int n, const float
                 job.next_retry_at = now + backoff_us(w, (int)job.attempts);
             }
         }
-        if (embed_txn_write(s, &ref, it->key, it->klen, &job, false, it->text, it->text_len, err) != 0) {
+        if (embed_txn_write(s, &ref, it->key, it->klen, &job, EMBED_JOB_PENDING, it->text, it->text_len, err) != 0) {
             rc = -1;
             break;
         }
@@ -637,10 +635,10 @@ static int claim(EmbedEngine *ee, EmbedItem **out, int max, int *qidx, int64_t *
                 lim = 1;
             int n = 0;
             EmbedItem **pp = &q->head;
-            q->tail = NULL;
-            while (*pp) {
+            EmbedItem *last_kept = NULL;
+            while (*pp && n < lim) { /* stops at lim: claiming stays O(batch) on a long queue */
                 EmbedItem *it = *pp;
-                if (n < lim && it->next_retry_at <= now) {
+                if (it->next_retry_at <= now) {
                     *pp = it->next;
                     embed_map_remove(ee, it);
                     it->queued = false;
@@ -649,11 +647,13 @@ static int claim(EmbedEngine *ee, EmbedItem **out, int max, int *qidx, int64_t *
                     q->n--;
                     continue;
                 }
-                if (it->next_retry_at > now && it->next_retry_at < *wake)
+                if (it->next_retry_at < *wake)
                     *wake = it->next_retry_at;
-                q->tail = it;
+                last_kept = it;
                 pp = &it->next;
             }
+            if (!*pp)
+                q->tail = last_kept; /* scanned to the end: the last item kept is the tail */
             if (n) {
                 ee->rr = qi + 1;
                 *qidx = qi;
