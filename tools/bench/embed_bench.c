@@ -1,7 +1,10 @@
 /* embed_bench.c -- embedding-job benchmark over the wire (libpq; docs/benchmarks.md,
  * "Embedding jobs"). Against any ShaleDB server:
  *
- *   embed_bench [-h host] [-p port] [-d db] [-n rows] [-r rate] [-s seconds] [-D dims]
+ *   embed_bench [-h host] [-p port] [-d db] [-n rows] [-r rate] [-s seconds] [-D dims] [-I]
+ *
+ * -I: only the insert comparison, without waiting for the jobs (for a server started with
+ *     embedding_workers = 0: the cost of enqueueing alone).
  *
  *  1. backfill throughput: n rows inserted, then an EMBEDDING OF column added (one job per
  *     row, committed with the DDL); rows/s until shale_embedding_status shows none pending.
@@ -11,6 +14,7 @@
  *     synchronous_commit off, `rate` rows/s for `seconds`): p50/p99/max of updated_at - enqueued_at of the ready jobs (both stamped
  *     by the server: enqueue time at the INSERT, write-back time of the vector).
  * Uses tables eb_* and embedder eb_hash (dropped and recreated). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +90,8 @@ int main(int argc, char **argv)
 {
     const char *host = "127.0.0.1", *port = "5433", *db = "postgres";
     int rows = 100000, rate = 1000, secs = 5, dims = 256, opt;
-    while ((opt = getopt(argc, argv, "h:p:d:n:r:s:D:")) != -1) {
+    bool insert_only = false;
+    while ((opt = getopt(argc, argv, "h:p:d:n:r:s:D:I")) != -1) {
         switch (opt) {
         case 'h': host = optarg; break;
         case 'p': port = optarg; break;
@@ -95,6 +100,7 @@ int main(int argc, char **argv)
         case 'r': rate = atoi(optarg); break;
         case 's': secs = atoi(optarg); break;
         case 'D': dims = atoi(optarg); break;
+        case 'I': insert_only = true; break;
         default:
             fprintf(stderr, "usage: embed_bench [-h host] [-p port] [-d db] [-n rows] [-r rate] [-s seconds] [-D dims]\n");
             return 2;
@@ -113,6 +119,8 @@ int main(int argc, char **argv)
 
     /* 1. backfill */
     exec(c, "CREATE TABLE eb_backfill (id int PRIMARY KEY, body text)");
+    if (insert_only)
+        goto inserts;
     snprintf(sql, sizeof sql, "INSERT INTO eb_backfill SELECT g, 'document ' || g || ' about topic ' || (g %% 97) || "
              "' and subject ' || (g %% 31) FROM generate_series(1, %d) g", rows);
     exec(c, sql);
@@ -126,6 +134,7 @@ int main(int argc, char **argv)
     printf("backfill: %d rows, enqueue (DDL commit) %.2f s, embedded in %.2f s after commit: %.0f rows/s\n", rows,
            t1 - t0, t2 - t1, rows / (t2 - t1));
 
+inserts:
     /* 2. insert throughput */
     int irows = rows / 5 > 1000 ? rows / 5 : 1000;
     exec(c, "CREATE TABLE eb_plain (id int PRIMARY KEY, body text)");
@@ -134,10 +143,17 @@ int main(int argc, char **argv)
     exec(c, sql);
     double plain = insert_rate(c, "eb_plain", irows);
     double emb = insert_rate(c, "eb_embedded", irows);
-    wait_drained(c, "eb_embedded");
+    if (!insert_only)
+        wait_drained(c, "eb_embedded");
     printf("insert: %d rows in 100-row statements: %.0f rows/s without, %.0f rows/s with an embedding column "
            "(%.0f%%)\n", irows, plain, emb, 100.0 * emb / plain);
 
+    if (insert_only) {
+        exec(c, "DROP TABLE eb_backfill, eb_plain, eb_embedded");
+        exec(c, "DROP EMBEDDER eb_hash");
+        PQfinish(c);
+        return 0;
+    }
     /* 3. latency at a steady rate */
     snprintf(sql, sizeof sql, "CREATE TABLE eb_latency (id int PRIMARY KEY, body text, emb vector(%d) "
              "EMBEDDING OF (body) USING eb_hash)", dims);
