@@ -591,7 +591,11 @@ static int alter_drop_column(DdlCtx *d, const CatRelation *rel, const AstAlterCm
             copy->cons[o++] = copy->cons[i];
     }
     copy->ncons = o;
-    return apply_alter(d, rel, copy, err);
+    c->embed_expr = NULL;
+    c->embed_embedder = 0;
+    if (apply_alter(d, rel, copy, err) != 0)
+        return -1;
+    return embed_ddl_column_changed(d->s, rel, cmd->name, true, cmd->behavior == AST_DROP_CASCADE, sink, err);
 }
 
 SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink *sink, SqlError *err)
@@ -659,6 +663,8 @@ SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink 
                 rc = SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
             else
                 rc = apply_alter(d, rel, copy, err);
+            if (rc == 0)
+                rc = embed_ddl_column_changed(d->s, rel, cmd->name, false, false, sink, err);
             break;
         case AST_AT_RENAME_CONSTRAINT: {
             copy = catrel_copy(&d->arena, rel);

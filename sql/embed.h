@@ -76,6 +76,13 @@ int embed_ddl_column(SqlSession *s, CatSnapshot *snap, CatColumn *col, const cha
  * then enqueues a job for every existing row (backfill) in the session's transaction. */
 int embed_ddl_after_column(SqlSession *s, Oid reloid, int16_t attnum, SqlError *err);
 
+/* After ALTER TABLE DROP COLUMN / RENAME COLUMN of column `colname` of table reloid (old_rel
+ * is the table before the change): a dropped embedding column's jobs are deleted, and every
+ * remaining EMBEDDING OF expression must still bind, else 2BP01 (drop: "other objects
+ * depend on it"; with cascade the embedding spec goes instead) or 0A000 (rename). */
+int embed_ddl_column_changed(SqlSession *s, const CatRelation *old_rel, const char *colname, bool drop, bool cascade,
+                             const SqlSink *sink, SqlError *err);
+
 /* ---- the SQL surface (sql/pgcat) ------------------------------------------------------- */
 
 /* Virtual tables shale_embedding_jobs / shale_embedding_status (schema pg_catalog). */

@@ -416,3 +416,79 @@ out:
     catalog_snapshot_release(cat);
     return rc;
 }
+
+/* True when the EMBEDDING OF expression of column c of rel binds (prepared, not run). */
+static bool expr_binds(SqlSession *s, const QueryEnv *env, const CatRelation *rel, int c)
+{
+    (void)s;
+    ShaleArena a;
+    shale_arena_init(&a);
+    ShaleBuf sql;
+    shale_buf_init(&sql);
+    shale_buf_append(&sql, "SELECT ((", 9);
+    shale_buf_append(&sql, rel->cols[c].embed_expr, strlen(rel->cols[c].embed_expr));
+    shale_buf_append(&sql, ")::text) FROM ONLY ", 19);
+    const CatNamespace *ns = catsnap_namespace_by_oid(env->cat, rel->nsp);
+    if (ns) {
+        sql_deparse_ident(ns->name, &sql);
+        shale_buf_append_byte(&sql, '.');
+    }
+    sql_deparse_ident(rel->name, &sql);
+    shale_buf_append_byte(&sql, '\0');
+    SqlRawStmt raw;
+    PreparedQuery *q;
+    SqlError e;
+    sql_error_clear(&e);
+    bool ok = !sql.oom && sql_parse_one(sql.data, sql.len - 1, &a, &raw, &e) == 0 &&
+              query_prepare((QueryEnv *)env, raw.stmt, sql.data, 0, NULL, &a, &q, &e) == 0;
+    shale_buf_free(&sql);
+    shale_arena_destroy(&a);
+    return ok;
+}
+
+int embed_ddl_column_changed(SqlSession *s, const CatRelation *old_rel, const char *colname, bool drop, bool cascade,
+                             const SqlSink *sink, SqlError *err)
+{
+    const CatColumn *oc = catrel_column_by_name(old_rel, colname);
+    if (drop && oc && oc->embed_expr && delete_jobs(s, old_rel, oc->attnum, err) != 0)
+        return -1;
+    QueryEnv env;
+    CatSnapshot *cat;
+    if (session_query_env(s, &env, &cat, err) != 0)
+        return -1;
+    int rc = 0;
+    const CatRelation *rel = catsnap_relation_by_oid(cat, old_rel->oid);
+    CatRelation *copy = NULL;
+    ShaleArena a;
+    shale_arena_init(&a);
+    for (int c = 0; rel && c < rel->ncols && rc == 0; c++) {
+        if (!embed_is_column(rel, c) || expr_binds(s, &env, rel, c))
+            continue;
+        if (!drop) {
+            rc = sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED,
+                               "cannot rename column \"%s\": the EMBEDDING OF expression of column \"%s\" uses it",
+                               colname, rel->cols[c].name);
+        } else if (!cascade) {
+            rc = sql_error_set(err, ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST,
+                               "cannot drop column %s of table %s because other objects depend on it", colname,
+                               rel->name);
+            sql_error_detail(err, "embedding of column %s of table %s depends on column %s of table %s",
+                             rel->cols[c].name, rel->name, colname, rel->name);
+            sql_error_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+        } else {
+            notice(sink, "drop cascades to embedding of column %s of table %s", rel->cols[c].name, rel->name);
+            if (!copy && !(copy = catrel_copy(&a, rel)))
+                rc = SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+            if (copy) {
+                copy->cols[c].embed_expr = NULL;
+                copy->cols[c].embed_embedder = 0;
+                rc = delete_jobs(s, rel, rel->cols[c].attnum, err);
+            }
+        }
+    }
+    if (rc == 0 && copy)
+        rc = catalog_alter_relation(rel_db_catalog(s->eng->rdb), rel_txn_catalog(s->txn), s->db_oid, rel, copy, err);
+    shale_arena_destroy(&a);
+    catalog_snapshot_release(cat);
+    return rc;
+}

@@ -227,6 +227,34 @@ TEST(backfill_existing_rows)
     PQfinish(c);
 }
 
+TEST(column_dependencies)
+{
+    PGconn *c = e2e_connect(NULL);
+    REQUIRE(PQstatus(c) == CONNECTION_OK);
+    CHECK_EXEC(c, "CREATE TABLE dd (id int PRIMARY KEY, a text, b text, n int, "
+                  "emb vector(16) EMBEDDING OF (a || ' ' || b) USING local)");
+    CHECK_EXEC(c, "INSERT INTO dd VALUES (1, 'x', 'y', 1), (2, 'z', 'w', 2)");
+    CHECK_ERROR(c, "ALTER TABLE dd DROP COLUMN b", "2BP01", "cannot drop column b of table dd because other objects "
+                                                            "depend on it");
+    CHECK_ERROR(c, "ALTER TABLE dd RENAME COLUMN a TO aa", "0A000", NULL);
+    CHECK_EXEC(c, "ALTER TABLE dd DROP COLUMN n");
+    CHECK_EXEC(c, "ALTER TABLE dd RENAME COLUMN id TO ident");
+    CHECK_QUERY(c, "SELECT count(*) FROM shale_embedding_jobs WHERE table_name = 'dd'", "2");
+    CHECK_EXEC(c, "ALTER TABLE dd DROP COLUMN b CASCADE");
+    CHECK_QUERY(c, "SELECT count(*) FROM shale_embedding_jobs WHERE table_name = 'dd'", "0");
+    CHECK_QUERY(c, "SELECT count(*) FROM shale_embedding_status WHERE table_name = 'dd'", "0");
+    CHECK_EXEC(c, "UPDATE dd SET a = 'changed'");
+    CHECK_QUERY(c, "SELECT count(*) FROM shale_embedding_jobs WHERE table_name = 'dd'", "0");
+    /* dropping the embedding column itself removes its jobs */
+    CHECK_EXEC(c, "ALTER TABLE dd ADD COLUMN e2 vector(16) EMBEDDING OF (a) USING local");
+    CHECK_QUERY(c, "SELECT count(*) FROM shale_embedding_jobs WHERE table_name = 'dd'", "2");
+    CHECK_EXEC(c, "ALTER TABLE dd DROP COLUMN e2");
+    CHECK_QUERY(c, "SELECT count(*) FROM shale_embedding_jobs WHERE table_name = 'dd'", "0");
+    CHECK_QUERY(c, "SELECT shale_wait_for_embeddings(10000)", "t");
+    CHECK_EXEC(c, "DROP TABLE dd");
+    PQfinish(c);
+}
+
 TEST(semantic_search)
 {
     PGconn *c = e2e_connect(NULL);
@@ -395,6 +423,7 @@ TEST_MAIN(
     RUN(unchanged_update_enqueues_nothing);
     RUN(delete_and_rollback);
     RUN(backfill_existing_rows);
+    RUN(column_dependencies);
     RUN(semantic_search);
     RUN(update_while_in_flight);
     RUN(retries_and_failures);
