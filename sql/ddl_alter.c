@@ -623,7 +623,8 @@ SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink 
         const CatColumn *col = cmd->name ? catrel_column_by_name(rel, cmd->name) : NULL;
         bool needs_col = cmd->kind == AST_AT_RENAME_COLUMN || cmd->kind == AST_AT_SET_DEFAULT ||
                          cmd->kind == AST_AT_DROP_DEFAULT || cmd->kind == AST_AT_SET_NOT_NULL ||
-                         cmd->kind == AST_AT_DROP_NOT_NULL || cmd->kind == AST_AT_ALTER_TYPE;
+                         cmd->kind == AST_AT_DROP_NOT_NULL || cmd->kind == AST_AT_ALTER_TYPE ||
+                         cmd->kind == AST_AT_SET_EMBEDDING || cmd->kind == AST_AT_DROP_EMBEDDING;
         if (needs_col && !col) {
             sql_error_set(err, ERRCODE_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist", cmd->name, rel->name);
             return SQL_ERROR;
@@ -634,6 +635,16 @@ SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink 
             break;
         case AST_AT_DROP_COLUMN:
             rc = alter_drop_column(d, rel, cmd, sink, err);
+            if (rc == 0)
+                rc = ddl_refresh_snap(d, err);
+            break;
+        case AST_AT_SET_EMBEDDING:
+        case AST_AT_DROP_EMBEDDING:
+            rc = embed_ddl_alter_embedding(d->s, rel, cmd->name, cmd->kind == AST_AT_SET_EMBEDDING ? cmd->newname : NULL,
+                                           cmd->kind == AST_AT_SET_EMBEDDING ? ddl_span_text(d, cmd->def_span) : NULL,
+                                           err);
+            if (rc == 0)
+                rc = ddl_refresh_snap(d, err);
             break;
         case AST_AT_ADD_CONSTRAINT:
             rc = alter_add_constraint(d, rel, (const AstConstraint *)cmd->def, err);

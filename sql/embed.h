@@ -83,6 +83,12 @@ int embed_ddl_after_column(SqlSession *s, Oid reloid, int16_t attnum, SqlError *
 int embed_ddl_column_changed(SqlSession *s, const CatRelation *old_rel, const char *colname, bool drop, bool cascade,
                              const SqlSink *sink, SqlError *err);
 
+/* ALTER TABLE t ALTER [COLUMN] c SET EMBEDDING OF (expr_text) USING embedder (embedder and
+ * expr_text non-NULL: replaces the spec, deletes the old jobs and backfills) or DROP
+ * EMBEDDING (both NULL: the column stays, its jobs go). */
+int embed_ddl_alter_embedding(SqlSession *s, const CatRelation *rel, const char *colname, const char *embedder,
+                              const char *expr_text, SqlError *err);
+
 /* ---- the SQL surface (sql/pgcat) ------------------------------------------------------- */
 
 /* Virtual tables shale_embedding_jobs / shale_embedding_status (schema pg_catalog). */

@@ -492,3 +492,47 @@ int embed_ddl_column_changed(SqlSession *s, const CatRelation *old_rel, const ch
     catalog_snapshot_release(cat);
     return rc;
 }
+
+int embed_ddl_alter_embedding(SqlSession *s, const CatRelation *rel, const char *colname, const char *embedder,
+                              const char *expr_text, SqlError *err)
+{
+    const CatColumn *col = catrel_column_by_name(rel, colname);
+    if (!col)
+        return sql_error_set(err, ERRCODE_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist", colname,
+                             rel->name);
+    if (!embedder && !col->embed_expr)
+        return sql_error_set(err, ERRCODE_UNDEFINED_OBJECT, "column \"%s\" of relation \"%s\" has no embedding", colname,
+                             rel->name);
+    Catalog *cat = rel_db_catalog(s->eng->rdb);
+    CatTxn *ct = rel_txn_catalog(s->txn);
+    CatSnapshot *snap;
+    if (catalog_snapshot(cat, ct, s->db_oid, &snap, err) != 0)
+        return -1;
+    ShaleArena a;
+    shale_arena_init(&a);
+    int rc = 0;
+    int16_t att = col->attnum;
+    CatRelation *copy = catrel_copy(&a, rel);
+    char *ex = NULL;
+    if (!copy || (expr_text && !(ex = shale_arena_alloc(&a, strlen(expr_text) + 1))))
+        rc = SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    if (rc == 0 && col->embed_expr)
+        rc = delete_jobs(s, rel, att, err);
+    if (rc == 0) {
+        CatColumn *cc = &copy->cols[att - 1];
+        if (embedder) {
+            memcpy(ex, expr_text, strlen(expr_text) + 1);
+            rc = embed_ddl_column(s, snap, cc, embedder, ex, err);
+        } else {
+            cc->embed_expr = NULL;
+            cc->embed_embedder = 0;
+        }
+    }
+    if (rc == 0)
+        rc = catalog_alter_relation(cat, ct, s->db_oid, rel, copy, err);
+    shale_arena_destroy(&a);
+    catalog_snapshot_release(snap);
+    if (rc == 0 && embedder)
+        rc = embed_ddl_after_column(s, rel->oid, att, err);
+    return rc;
+}

@@ -250,7 +250,15 @@ TEST(column_dependencies)
     CHECK_QUERY(c, "SELECT count(*) FROM shale_embedding_jobs WHERE table_name = 'dd'", "2");
     CHECK_EXEC(c, "ALTER TABLE dd DROP COLUMN e2");
     CHECK_QUERY(c, "SELECT count(*) FROM shale_embedding_jobs WHERE table_name = 'dd'", "0");
+    /* SET EMBEDDING OF re-points a column (old jobs go, every row is queued again) */
+    CHECK_EXEC(c, "ALTER TABLE dd ALTER COLUMN emb SET EMBEDDING OF ('new: ' || a) USING local");
+    CHECK_QUERY(c, "SELECT count(*) FROM shale_embedding_jobs WHERE table_name = 'dd'", "2");
     CHECK_QUERY(c, "SELECT shale_wait_for_embeddings(10000)", "t");
+    CHECK_QUERY(c, "SELECT count(*) FROM dd WHERE emb = embed('local', 'new: ' || a)", "2");
+    CHECK_EXEC(c, "ALTER TABLE dd ALTER emb DROP EMBEDDING");
+    CHECK_QUERY(c, "SELECT count(*) FROM shale_embedding_jobs WHERE table_name = 'dd'", "0");
+    CHECK_ERROR(c, "ALTER TABLE dd ALTER emb DROP EMBEDDING", "42704", NULL);
+    CHECK_QUERY(c, "SELECT count(*) FROM dd WHERE emb IS NOT NULL", "2");
     CHECK_EXEC(c, "DROP TABLE dd");
     PQfinish(c);
 }
