@@ -290,6 +290,12 @@ static int resync_db(EmbedEngine *ee, Oid db, SqlError *err)
     }
     if (txn)
         rel_txn_abort(txn);
+    /* open embedders of dropped embedders are released once unused */
+    pthread_mutex_lock(&ee->reg_mu);
+    for (int i = 0; i < ee->nreg; i++)
+        if (ee->reg[i].db == db && !embed_embedder_by_oid(snap, ee->reg[i].oid))
+            ee->reg[i].stale = true;
+    pthread_mutex_unlock(&ee->reg_mu);
     catalog_snapshot_release(snap);
     return rc;
 }
@@ -324,6 +330,15 @@ int embed_engine_resync(EmbedEngine *ee, SqlError *err)
     int rc = 0;
     for (int i = 0; i < ndb && rc == 0; i++)
         rc = resync_db(ee, dbs[i], err);
+    pthread_mutex_lock(&ee->reg_mu);
+    for (int r = 0; r < ee->nreg; r++) {
+        bool live = false;
+        for (int i = 0; i < ndb; i++)
+            live = live || ee->reg[r].db == dbs[i];
+        if (!live)
+            ee->reg[r].stale = true; /* its database was dropped */
+    }
+    pthread_mutex_unlock(&ee->reg_mu);
     for (int i = 0; i < ee->ncols; i++)
         for (int k = 0; k < nold; k++)
             if (old[k].ref.db == ee->cols[i].ref.db && old[k].ref.rel == ee->cols[i].ref.rel &&

@@ -18,7 +18,7 @@
  * Times are timestamptz microseconds since 2000-01-01 UTC (next_retry_at 0 = at once). The
  * content hash is FNV-1a 64 over the UTF-8 bytes of the expression's text value.
  *
- * Lock order: EmbedEngine.commit_lock (rwlock) before EmbedEngine.mu; reg_mu alone. */
+ * Lock order: EmbedEngine.commit_lock (rwlock) before EmbedEngine.mu before reg_mu. */
 #ifndef SHALE_SQL_EMBED_INT_H
 #define SHALE_SQL_EMBED_INT_H
 

@@ -536,11 +536,8 @@ static void process_batch(Worker *w, Oid db, Oid embedder, ItemWork *iw, int n, 
     sql_error_clear(&err);
     *down = false;
     SqlSession *s = worker_session(w, db, &err);
-    if (!s) {
-        for (int i = 0; i < n; i++)
-            iw[i].fate = FATE_REQUEUE;
-        return;
-    }
+    if (!s)
+        return; /* database gone (or no session): the jobs stay pending in storage, if any */
     bool need_text = false;
     for (int i = 0; i < n; i++)
         need_text = need_text || !iw[i].it->text;
