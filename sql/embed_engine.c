@@ -130,7 +130,7 @@ EmbedQueue *embed_queue_get(EmbedEngine *ee, Oid db, Oid embedder)
 }
 
 int embed_queue_push(EmbedEngine *ee, const EmbedJobRef *ref, const char *key, size_t klen, const EmbedJob *job,
-                     uint64_t seq, const char *text, size_t tlen)
+                     uint64_t seq, int64_t owner, const char *text, size_t tlen)
 {
     EmbedItem **sl = map_slot(ee, key, klen, false);
     EmbedItem *it = sl ? *sl : NULL;
@@ -147,8 +147,10 @@ int embed_queue_push(EmbedEngine *ee, const EmbedJobRef *ref, const char *key, s
         it->text_len = tlen;
         it->ref = *ref;
         it->hash = job->hash;
-        if (seq > it->seq)
+        if (seq > it->seq) {
             it->seq = seq;
+            it->owner = owner;
+        }
         it->attempts = job->attempts;
         it->enqueued_at = job->enqueued_at;
         it->next_retry_at = job->next_retry_at;
@@ -171,6 +173,7 @@ int embed_queue_push(EmbedEngine *ee, const EmbedJobRef *ref, const char *key, s
     it->embedder = job->embedder;
     it->hash = job->hash;
     it->seq = seq;
+    it->owner = owner;
     it->attempts = job->attempts;
     it->enqueued_at = job->enqueued_at;
     it->next_retry_at = job->next_retry_at;
@@ -238,7 +241,7 @@ static int resync_job(void *arg, const char *key, size_t klen, const char *val, 
             it->seen = true; /* keeps its text and sequence */
             it->ref = c->ref;
         } else {
-            (void)embed_queue_push(c->ee, &c->ref, key, klen, &j, it ? it->seq : 0, NULL, 0);
+            (void)embed_queue_push(c->ee, &c->ref, key, klen, &j, it ? it->seq : 0, it ? it->owner : 0, NULL, 0);
         }
     } else if (j.status == EMBED_JOB_READY) {
         col->ready++;

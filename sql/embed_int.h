@@ -79,7 +79,7 @@ int embed_txn_write(SqlSession *s, const EmbedJobRef *ref, const char *key, size
 
 /* The job at key, if this transaction commits it pending, is queued with sequence seq (a
  * worker's retry stays as old as the write that enqueued it, for shale_wait_for_embeddings). */
-void embed_txn_keep_seq(SqlSession *s, const char *key, size_t klen, uint64_t seq);
+void embed_txn_keep_seq(SqlSession *s, const char *key, size_t klen, uint64_t seq, int64_t owner);
 
 /* ---- engine -------------------------------------------------------------------------- */
 
@@ -90,6 +90,7 @@ typedef struct EmbedItem {
     Oid embedder;
     uint64_t hash;
     uint64_t seq;                  /* commit order, for shale_wait_for_embeddings (0 = rebuilt) */
+    int64_t owner;                 /* the session (pid) whose commit queued it; 0 = rebuilt */
     uint32_t attempts;
     int64_t enqueued_at, next_retry_at;
     char *text;                    /* malloc'd, NULL = read the row */
@@ -158,7 +159,7 @@ struct EmbedEngine {
 EmbedCol *embed_col_find(EmbedEngine *ee, const EmbedJobRef *ref, bool create);
 /* Queues (or refreshes) a pending job. REQUIRES mu. -1 on OOM. */
 int embed_queue_push(EmbedEngine *ee, const EmbedJobRef *ref, const char *key, size_t klen, const EmbedJob *job,
-                     uint64_t seq, const char *text, size_t tlen);
+                     uint64_t seq, int64_t owner, const char *text, size_t tlen);
 /* Removes a claimed item from the key map / puts it back at the tail of its queue (unless a
  * newer item for its key is queued: then returns -1 and the caller frees it). REQUIRES mu. */
 void embed_map_remove(EmbedEngine *ee, EmbedItem *it);

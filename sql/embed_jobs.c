@@ -129,6 +129,7 @@ typedef struct TxnEntry {
     size_t tlen;
     uint64_t text_hash;
     uint64_t keep_seq;             /* worker retries keep their item's sequence (0 = new) */
+    int64_t keep_owner;
     bool under_savepoint;          /* written inside a savepoint: re-read the final state */
     FinalStateLite last;           /* what was written last */
 } TxnEntry;
@@ -281,11 +282,13 @@ int embed_txn_write(SqlSession *s, const EmbedJobRef *ref, const char *key, size
     return rel_txn_delete_aux(s->txn, key, klen, err);
 }
 
-void embed_txn_keep_seq(SqlSession *s, const char *key, size_t klen, uint64_t seq)
+void embed_txn_keep_seq(SqlSession *s, const char *key, size_t klen, uint64_t seq, int64_t owner)
 {
     TxnEntry *e = s->embed_txn ? txn_find(s->embed_txn, key, klen, NULL) : NULL;
-    if (e)
-        e->keep_seq = seq;
+    if (e) {
+        e->keep_seq = seq ? seq : 1; /* nonzero: "keep"; a rebuilt item has no waiter anyway */
+        e->keep_owner = owner;
+    }
 }
 
 /* ---- commit ------------------------------------------------------------------------------ */
@@ -379,7 +382,8 @@ int embed_session_commit(SqlSession *s, SqlError *err)
             if (st == EMBED_JOB_PENDING) {
                 bool have_text = e->text && e->text_hash == fin[i].job.hash;
                 if (embed_queue_push(ee, &e->ref, e->key, e->klen, &fin[i].job, e->keep_seq ? e->keep_seq : seq,
-                                     have_text ? e->text : NULL, have_text ? e->tlen : 0) == 0 && !e->keep_seq)
+                                     e->keep_seq ? e->keep_owner : s->pid, have_text ? e->text : NULL,
+                                     have_text ? e->tlen : 0) == 0 && !e->keep_seq)
                     pushed = true;
             }
         }

@@ -392,19 +392,19 @@ static int fn_retry_failed(const QueryEnv *env, ShaleArena *a, int nargs, const 
     return 0;
 }
 
-/* Oldest outstanding (queued or in-flight) job sequence, UINT64_MAX when none. REQUIRES mu. */
-static uint64_t min_outstanding(EmbedEngine *ee)
+/* True while a job this session queued (owner) up to sequence seq is queued or in flight.
+ * REQUIRES mu. */
+static bool outstanding(EmbedEngine *ee, int64_t owner, uint64_t seq)
 {
-    uint64_t m = UINT64_MAX;
     for (int q = 0; q < ee->nqueues; q++)
         for (EmbedItem *it = ee->queues[q].head; it; it = it->next)
-            if (it->seq < m)
-                m = it->seq;
+            if (it->owner == owner && it->seq <= seq)
+                return true;
     for (int w = 0; w < 64; w++)
         for (int k = 0; k < ee->wf_n[w]; k++)
-            if (ee->wf_items[w][k]->seq < m)
-                m = ee->wf_items[w][k]->seq;
-    return m;
+            if (ee->wf_items[w][k]->owner == owner && ee->wf_items[w][k]->seq <= seq)
+                return true;
+    return false;
 }
 
 static int fn_wait(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out, SqlError *err)
@@ -425,7 +425,7 @@ static int fn_wait(const QueryEnv *env, ShaleArena *a, int nargs, const Value *a
     bool ok = false;
     pthread_mutex_lock(&ee->mu);
     for (;;) {
-        if (min_outstanding(ee) > s->embed_wait_seq) {
+        if (s->embed_wait_seq == 0 || !outstanding(ee, s->pid, s->embed_wait_seq)) {
             ok = true;
             break;
         }

@@ -518,7 +518,7 @@ static int write_back(Worker *w, SqlSession *s, ItemWork *iw, int n, const float
             rc = -1;
             break;
         }
-        embed_txn_keep_seq(s, it->key, it->klen, it->seq);
+        embed_txn_keep_seq(s, it->key, it->klen, it->seq, it->owner);
     }
     if (rc != 0) {
         SqlError e2;

@@ -95,6 +95,23 @@ static int qint(PGconn *c, const char *sql)
     return atoi(e2e_query(c, sql, buf, sizeof buf));
 }
 
+/* Polls shale_embedding_status until table has `ready` ready jobs and none pending (jobs
+ * rebuilt at start belong to no session, so shale_wait_for_embeddings does not wait for them). */
+static bool wait_ready(PGconn *c, const char *table, int ready, int timeout_ms)
+{
+    char sql[256], want[64], buf[256];
+    snprintf(sql, sizeof sql, "SELECT ready || ' ' || pending FROM shale_embedding_status WHERE table_name = '%s'", table);
+    snprintf(want, sizeof want, "%d 0", ready);
+    int64_t end = wire_now_ms() + timeout_ms;
+    while (wire_now_ms() < end) {
+        if (strcmp(e2e_query(c, sql, buf, sizeof buf), want) == 0)
+            return true;
+        wire_sleep_ms(20);
+    }
+    printf("  %s: %s, want %s\n", table, buf, want);
+    return false;
+}
+
 static void create_fake_embedder(PGconn *c, const char *name, const char *extra)
 {
     char sql[512];
@@ -381,8 +398,8 @@ TEST(pending_jobs_survive_restart)
     REQUIRE(PQstatus(c) == CONNECTION_OK);
     CHECK_QUERY(c, "SELECT pending FROM shale_embedding_status WHERE table_name = 'rs'", "40");
     REQUIRE(fake_control("mode=ok&count=0"));
-    CHECK_QUERY(c, "SELECT shale_wait_for_embeddings(20000)", "t");
-    CHECK_QUERY(c, "SELECT ready || ' ' || pending FROM shale_embedding_status WHERE table_name = 'rs'", "40 0");
+    CHECK_QUERY(c, "SELECT shale_wait_for_embeddings(20000)", "t"); /* nothing of this session's */
+    CHECK(wait_ready(c, "rs", 40, 20000));
     CHECK_QUERY(c, "SELECT count(*) FROM rs WHERE emb = embed('local', body)", "40");
     PQfinish(c);
 }
@@ -402,9 +419,8 @@ TEST(sigkill_mid_batch)
     REQUIRE(fake_control("mode=ok&slow=0&count=0"));
     c = e2e_connect(NULL);
     REQUIRE(PQstatus(c) == CONNECTION_OK);
-    CHECK_QUERY(c, "SELECT shale_wait_for_embeddings(20000)", "t");
-    CHECK_QUERY(c, "SELECT ready || ' ' || pending || ' ' || failed FROM shale_embedding_status WHERE table_name = 'sk'",
-                "500 0 0");
+    CHECK(wait_ready(c, "sk", 500, 20000));
+    CHECK_QUERY(c, "SELECT failed FROM shale_embedding_status WHERE table_name = 'sk'", "0");
     CHECK_QUERY(c, "SELECT count(*) FROM sk WHERE emb = embed('local', body)", "500");
     CHECK_QUERY(c, "SELECT count(*) FROM docs WHERE emb IS NULL", "1");
     PQfinish(c);
