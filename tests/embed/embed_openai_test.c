@@ -3,6 +3,7 @@
  * chunked responses, and https with a throwaway self-signed certificate. */
 #include <math.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,6 +303,34 @@ TEST(openai_https)
     unlink(key);
 }
 
+static void *openai_thread(void *arg)
+{
+    Embedder *e = arg;
+    for (int it = 0; it < 10; it++) {
+        char a[64], b[64];
+        snprintf(a, sizeof a, "concurrent %d one", it);
+        snprintf(b, sizeof b, "concurrent %d two", it);
+        const char *t[] = { a, b };
+        size_t l[] = { strlen(a), strlen(b) };
+        check_roundtrip(e, t, l, 2);
+    }
+    return NULL;
+}
+
+TEST(openai_concurrent_callers)
+{
+    REQUIRE(etu_control(&srv, "mode=ok&slow=5&reset=1"));
+    Embedder *e = open_openai(&srv, 16, NULL, NULL, NULL, NULL);
+    REQUIRE(e);
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) pthread_create(&th[i], NULL, openai_thread, e);
+    for (int i = 0; i < 4; i++) pthread_join(th[i], NULL);
+    CHECK_EQ_INT(etu_stat(&srv, "requests"), 40);
+    CHECK_EQ_INT(etu_stat(&srv, "texts"), 80);
+    REQUIRE(etu_control(&srv, "mode=ok&slow=0"));
+    embedder_free(e);
+}
+
 static void run_all(void)
 {
     if (!etu_server_start(&srv, NULL)) {
@@ -314,6 +343,7 @@ static void run_all(void)
     RUN(openai_failure_classification);
     RUN(openai_connection_refused_is_retryable);
     RUN(openai_timeout_and_cancel);
+    RUN(openai_concurrent_callers);
     RUN(openai_api_key);
     RUN(openai_https);
     etu_server_stop(&srv);

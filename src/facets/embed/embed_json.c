@@ -1,10 +1,22 @@
 /* embed_json.c -- bounded pull reader and writer of JSON (RFC 8259) for the embedders. */
+#include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "facets/embed/embed_json.h"
+
+/* Numbers are read and written in the C locale whatever the process's LC_NUMERIC is (a
+ * decimal comma would silently corrupt vectors). Created once, never freed. */
+static pthread_once_t json_locale_once = PTHREAD_ONCE_INIT;
+static locale_t json_c_locale;
+
+static void json_locale_init(void)
+{
+    json_c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
 
 static bool json_fail(EmbedJson *j, const char *why)
 {
@@ -208,7 +220,8 @@ bool embed_json_number(EmbedJson *j, double *v)
     if (n >= sizeof tmp) return json_fail(j, "number too long");
     memcpy(tmp, s, n);
     tmp[n] = '\0';
-    *v = strtod(tmp, NULL);
+    pthread_once(&json_locale_once, json_locale_init);
+    *v = json_c_locale ? strtod_l(tmp, NULL, json_c_locale) : strtod(tmp, NULL);
     j->p = p;
     return true;
 }
@@ -314,7 +327,10 @@ void embed_json_write_string(ShaleBuf *b, const char *s, size_t n)
 void embed_json_write_float(ShaleBuf *b, float f)
 {
     char tmp[32];
+    pthread_once(&json_locale_once, json_locale_init);
+    locale_t old = json_c_locale ? uselocale(json_c_locale) : (locale_t)0;
     int n = snprintf(tmp, sizeof tmp, "%.9g", isfinite(f) ? (double)f : 0.0);
+    if (old) uselocale(old);
     shale_buf_append(b, tmp, (size_t)n);
 }
 
