@@ -14,6 +14,7 @@
 #include "catalog/keycodec.h"
 #include "sql/embed_int.h"
 #include "util/coding.h"
+#include "util/hash.h"
 
 /* ---- job records -------------------------------------------------------------------------- */
 
@@ -319,6 +320,32 @@ static void rate_add(EmbedCol *c, int64_t n)
     c->rate_n[i] += n;
 }
 
+/* A hash of the committed embedding columns of database db (table, storage range, column,
+ * embedder; and the embedders): DDL that leaves it unchanged cannot have changed any job, so the commit skips
+ * the recount. 0 when the catalog cannot be read (forces the recount). */
+static uint64_t embed_signature(SqlSession *s, Oid db)
+{
+    CatSnapshot *snap;
+    SqlError e;
+    sql_error_clear(&e);
+    if (catalog_snapshot(rel_db_catalog(s->eng->rdb), NULL, db, &snap, &e) != 0)
+        return 0;
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < catsnap_n_relations(snap); i++) {
+        const CatRelation *rel = catsnap_relation(snap, i);
+        for (int c = 0; c < rel->ncols; c++)
+            if (embed_is_column(rel, c)) {
+                uint64_t v[4] = { rel->oid, rel->relfilenode, (uint64_t)rel->cols[c].attnum, rel->cols[c].embed_embedder };
+                for (int k = 0; k < 4; k++)
+                    h = shale_hash_u64(h ^ v[k]);
+            }
+    }
+    for (int i = 0; i < catsnap_n_embedders(snap); i++) /* a dropped embedder's open copy is released */
+        h = shale_hash_u64(h ^ catsnap_embedder(snap, i)->oid);
+    catalog_snapshot_release(snap);
+    return h;
+}
+
 int embed_session_commit(SqlSession *s, SqlError *err)
 {
     EmbedEngine *ee = s->eng->embed;
@@ -327,7 +354,17 @@ int embed_session_commit(SqlSession *s, SqlError *err)
         embed_session_discard(s);
         t = NULL;
     }
-    bool ddl = rel_txn_catalog(s->txn)->n_catalog_writes > 0;
+    const CatTxn *ct = rel_txn_catalog(s->txn);
+    bool ddl = ct->n_catalog_writes > 0;
+    /* committed DDL recounts the jobs only when it can have changed them */
+    int nsig = 0;
+    Oid sig_db[4];
+    uint64_t sig[4];
+    bool recount_all = ddl && (ct->dirty_shared || ct->dirty_dbs[3] != 0);
+    for (int i = 0; ddl && !recount_all && i < 4 && ct->dirty_dbs[i]; i++) {
+        sig_db[nsig] = ct->dirty_dbs[i];
+        sig[nsig++] = embed_signature(s, ct->dirty_dbs[i]);
+    }
     if (!ee || (!t && !ddl)) {
         embed_session_discard(s);
         return rel_txn_commit(s->txn, err);
@@ -395,7 +432,12 @@ int embed_session_commit(SqlSession *s, SqlError *err)
     pthread_rwlock_unlock(&ee->commit_lock);
     free(fin);
     embed_session_discard(s);
-    if (rc == 0 && ddl) {
+    bool changed = recount_all;
+    for (int i = 0; rc == 0 && ddl && !changed && i < nsig; i++)
+        changed = sig[i] == 0 || embed_signature(s, sig_db[i]) != sig[i];
+    if (ddl && !recount_all && nsig == 0)
+        changed = true; /* catalog writes in no known database: be safe */
+    if (rc == 0 && ddl && changed) {
         SqlError e2;
         sql_error_clear(&e2);
         (void)embed_engine_resync(ee, &e2); /* best effort: the counters are rebuilt again at next DDL/start */
