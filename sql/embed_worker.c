@@ -127,7 +127,9 @@ static int phase_begin(Phase *ph, SqlSession *s, SqlError *err)
     memset(ph, 0, sizeof *ph);
     ph->s = s;
     shale_arena_init(&ph->arena);
-    if (session_ensure_txn(s, err) != 0 || rel_txn_statement_begin(s->txn, 0, err) != 0 ||
+    /* lock waits are bounded (a row held by an idle transaction must not park the worker):
+     * the batch is then simply retried later */
+    if (session_ensure_txn(s, err) != 0 || rel_txn_statement_begin(s->txn, 5000, err) != 0 ||
         session_query_env(s, &ph->env, &ph->cat, err) != 0)
         return -1;
     return 0;
@@ -590,7 +592,10 @@ static void process_batch(Worker *w, Oid db, Oid embedder, ItemWork *iw, int n, 
         sql_error_clear(&err);
         if (write_back(w, s, iw, n, vec, dims, &bad, &err) == 0)
             break;
-        if (bad < 0 || attempt == 3) {
+        bool transient = err.code == ERRCODE_QUERY_CANCELED || err.code == ERRCODE_DEADLOCK_DETECTED ||
+                         err.code == ERRCODE_SERIALIZATION_FAILURE || err.code == ERRCODE_LOCK_NOT_AVAILABLE ||
+                         err.code == ERRCODE_OUT_OF_MEMORY;
+        if (bad < 0 || transient || attempt == 3) {
             for (int i = 0; i < n; i++)
                 iw[i].fate = FATE_REQUEUE;
             break;

@@ -312,6 +312,29 @@ TEST(update_while_in_flight)
     PQfinish(c);
 }
 
+TEST(locked_row_is_retried)
+{
+    /* an idle transaction holds the row while its vector is computed: the write-back's lock
+     * wait times out (5 s) and the batch is retried later -- not failed */
+    PGconn *c = e2e_connect(NULL), *h = e2e_connect(NULL);
+    REQUIRE(PQstatus(c) == CONNECTION_OK && PQstatus(h) == CONNECTION_OK);
+    CHECK_EXEC(c, "CREATE TABLE lk (id int PRIMARY KEY, body text, n int, emb vector(16) EMBEDDING OF (body) USING fake)");
+    REQUIRE(fake_control("mode=ok&slow=400&count=0"));
+    CHECK_EXEC(c, "INSERT INTO lk VALUES (1, 'locked row', 0)");
+    wire_sleep_ms(100);
+    CHECK_EXEC(h, "BEGIN");
+    CHECK_EXEC(h, "UPDATE lk SET n = 1 WHERE id = 1");
+    REQUIRE(fake_control("mode=ok&slow=0&count=0"));
+    wire_sleep_ms(5600);
+    CHECK_QUERY(c, "SELECT status || ' ' || attempts FROM shale_embedding_jobs WHERE table_name = 'lk'", "pending 0");
+    CHECK_EXEC(h, "COMMIT");
+    CHECK_QUERY(c, "SELECT shale_wait_for_embeddings(10000)", "t");
+    CHECK_QUERY(c, "SELECT status || ' ' || n FROM shale_embedding_jobs, lk WHERE table_name = 'lk'", "ready 1");
+    CHECK_QUERY(c, "SELECT emb = embed('local', 'locked row') FROM lk", "t");
+    PQfinish(c);
+    PQfinish(h);
+}
+
 TEST(retries_and_failures)
 {
     PGconn *c = e2e_connect(NULL);
@@ -450,6 +473,7 @@ TEST_MAIN(
     RUN(column_dependencies);
     RUN(semantic_search);
     RUN(update_while_in_flight);
+    RUN(locked_row_is_retried);
     RUN(retries_and_failures);
     RUN(down_embedder_does_not_block_others);
     RUN(pending_jobs_survive_restart);
