@@ -8,6 +8,11 @@
 #include "sql/pgcat/pgcat.h"
 #include "sql/query/query_int.h"
 
+/* expr_kind while binding the arguments of an aggregate / a window function; compared by
+ * address so nesting errors get PostgreSQL's own wording. */
+static const char bind_kind_agg_args[] = "aggregate function calls";
+static const char bind_kind_win_args[] = "window function calls";
+
 static int err_at(Binder *b, SqlError *err, int location)
 {
     if (err && err->position == 0)
@@ -122,7 +127,12 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
     bool is_agg = exists && kind == SQL_FUNC_AGG;
     if (fc->over) {
         if (!s->allow_windows) {
-            SQL_ERR(err, WINDOWING_ERROR, "window functions are not allowed in %s", s->expr_kind ? s->expr_kind : "this context");
+            if (s->expr_kind == bind_kind_agg_args)
+                SQL_ERR(err, GROUPING_ERROR, "aggregate function calls cannot contain window function calls");
+            else if (s->expr_kind == bind_kind_win_args)
+                SQL_ERR(err, WINDOWING_ERROR, "window function calls cannot be nested");
+            else
+                SQL_ERR(err, WINDOWING_ERROR, "window functions are not allowed in %s", s->expr_kind ? s->expr_kind : "this context");
             err_at(b, err, fc->hdr.location);
             return NULL;
         }
@@ -144,7 +154,10 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
         return NULL;
     }
     if (is_agg && !fc->over && !s->allow_aggs) {
-        SQL_ERR(err, GROUPING_ERROR, "aggregate functions are not allowed in %s", s->expr_kind ? s->expr_kind : "this context");
+        if (s->expr_kind == bind_kind_agg_args)
+            SQL_ERR(err, GROUPING_ERROR, "aggregate function calls cannot be nested");
+        else
+            SQL_ERR(err, GROUPING_ERROR, "aggregate functions are not allowed in %s", s->expr_kind ? s->expr_kind : "this context");
         err_at(b, err, fc->hdr.location);
         return NULL;
     }
@@ -154,7 +167,7 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
     if (is_agg || fc->over) {
         s->allow_aggs = false;
         s->allow_windows = false;
-        s->expr_kind = "aggregate function calls";
+        s->expr_kind = fc->over ? bind_kind_win_args : bind_kind_agg_args;
     }
     Expr **args = q_alloc(b->arena, sizeof(Expr *) * (size_t)(nargs + 1));
     Oid types[TYPES_FUNC_MAX_ARGS];

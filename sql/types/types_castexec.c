@@ -98,6 +98,10 @@ static int cast_to_text(const TypeContext *tc, const Value *in, Oid target, int3
         shale_buf_append(&b, in->u.s.p, n);
     } else if (cast_is_text(in->type) && in->type != CHAROID) {
         shale_buf_append(&b, in->u.s.p, in->u.s.n);
+    } else if (in->type == BOOLOID) {
+        /* pg_cast's bool -> text/varchar/bpchar is booltext(): "true"/"false", not the
+         * output function's "t"/"f" */
+        shale_buf_append(&b, in->u.b ? "true" : "false", in->u.b ? 4 : 5);
     } else {
         types_output(tc, in, &b);
     }

@@ -46,7 +46,7 @@ extern const SqlSrfImpl srf_generate_series_int, srf_unnest;
  * the types_fn_*_register functions below, which reg_build calls once. Entries are static. */
 #define TYPES_A(...) ((const Oid[]){ __VA_ARGS__ })
 SqlFunc *types_reg_fn(const char *name, Oid ret, SqlScalarFn fn, int nargs, const Oid *args);
-void types_reg_op(const char *name, Oid l, Oid r, Oid ret, SqlScalarFn fn);
+SqlFunc *types_reg_op(const char *name, Oid l, Oid r, Oid ret, SqlScalarFn fn);
 SqlFunc *types_reg_agg(const char *name, Oid ret, const SqlAggImpl *impl, int nargs, const Oid *args);
 SqlFunc *types_reg_srf(const char *name, Oid ret, const SqlSrfImpl *impl, int nargs, const Oid *args);
 /* Self-check of the registry's name index (tests): 0 when, for every registered function
@@ -59,6 +59,7 @@ void types_fn_str_register(void);      /* types_fn_str.c */
 void types_fn_stat_register(void);     /* types_fn_stat.c */
 void types_fn_json_register(void);     /* types_fn_json.c (and types_fn_jsonb.c) */
 void types_fn_tochar_register(void);   /* types_fn_tochar.c (and types_fn_toparse.c, types_fn_tonum.c) */
+void types_fn_extra_register(void);    /* types_fn_extra.c */
 
 /* timestamp(tz) + (months, days, us) with PostgreSQL's month-end clamping; timestamptz in
  * the session zone (or zone when not NULL). Infinities pass through. (types_fn_ops.c) */

@@ -915,8 +915,8 @@ void types_fn_str_register(void)
     types_reg_fn("array_dims", T, fn_array_dims, 1, TYPES_A(AA));
     types_reg_fn("array_cat", AA, fn_array_cat, 2, TYPES_A(AA, AA))->strict = false;
     types_reg_fn("array_prepend", AA, fn_array_prepend, 2, TYPES_A(AE, AA))->strict = false;
-    types_reg_op("||", AA, AA, AA, fn_array_cat);
-    types_reg_op("||", AE, AA, AA, fn_array_prepend);
+    types_reg_op("||", AA, AA, AA, fn_array_cat)->strict = false;
+    types_reg_op("||", AE, AA, AA, fn_array_prepend)->strict = false;
     types_reg_fn("array_position", I4, fn_array_position, 2, TYPES_A(AA, AE))->strict = false;
     types_reg_fn("array_position", I4, fn_array_position, 3, TYPES_A(AA, AE, I4))->strict = false;
     types_reg_fn("array_positions", INT4_ARRAYOID, fn_array_positions, 2, TYPES_A(AA, AE))->strict = false;

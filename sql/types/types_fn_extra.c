@@ -1,0 +1,181 @@
+/* types_fn_extra.c -- smaller builtins added after the first registry: pg_typeof, bit_length,
+ * the ^@ (starts with) operator, bytea || bytea, octet_length(bpchar) (which counts the
+ * padding, unlike length), and time +/- interval (wrapping around midnight as PostgreSQL's
+ * time_pl_interval does), the integer bitwise operators (& | # ~ << >>), the prefix math
+ * operators (@ |/ ||/), get_byte/set_byte and substring(bytea). Results live in ctx->arena. */
+#include "sql/types/types_fn.h"
+
+#include <string.h>
+
+#define USECS_PER_DAY INT64_C(86400000000)
+
+/* pg_typeof("any"): the resolved type of its argument (unknown for untyped literals and a
+ * bare NULL, as PostgreSQL reports them), as a regtype. Not strict: NULL has a type too. */
+static FN(fn_pg_typeof)
+{
+    (void)nargs; (void)args; (void)err;
+    Oid t = ctx->nargs > 0 && ctx->arg_types ? ctx->arg_types[0] : UNKNOWNOID;
+    *out = value_int(REGTYPEOID, (int64_t)t);
+    return 0;
+}
+
+static FN(fn_bit_length)
+{
+    (void)ctx; (void)nargs; (void)err;
+    *out = value_int(INT4OID, (int64_t)args[0].u.s.n * 8);
+    return 0;
+}
+
+static FN(fn_starts_with_op)
+{
+    (void)ctx; (void)nargs; (void)err;
+    *out = value_bool(args[1].u.s.n <= args[0].u.s.n && memcmp(args[0].u.s.p, args[1].u.s.p, args[1].u.s.n) == 0);
+    return 0;
+}
+
+static FN(fn_bytea_concat)
+{
+    (void)nargs;
+    size_t n = args[0].u.s.n + args[1].u.s.n;
+    char *p = shale_arena_alloc(ctx->arena, n ? n : 1);
+    if (!p)
+        return types_oom(err);
+    if (args[0].u.s.n)
+        memcpy(p, args[0].u.s.p, args[0].u.s.n);
+    if (args[1].u.s.n)
+        memcpy(p + args[0].u.s.n, args[1].u.s.p, args[1].u.s.n);
+    *out = value_bytes(BYTEAOID, p, n);
+    return 0;
+}
+
+static FN(fn_bpchar_octet_length)
+{
+    (void)ctx; (void)nargs; (void)err;
+    *out = value_int(INT4OID, (int64_t)args[0].u.s.n);
+    return 0;
+}
+
+/* time +/- interval: only the interval's time part counts (months and days are ignored),
+ * and the result wraps into [0, 24h). */
+static int extra_time_shift(const Value *t, const Value *iv, int sign, Value *out)
+{
+    int64_t r = (t->u.i + sign * (iv->u.iv.us % USECS_PER_DAY)) % USECS_PER_DAY;
+    if (r < 0)
+        r += USECS_PER_DAY;
+    *out = value_int(TIMEOID, r);
+    return 0;
+}
+
+static FN(fn_time_pl_iv)
+{
+    (void)ctx; (void)nargs; (void)err;
+    if (args[0].type == INTERVALOID || (ctx->arg_types && ctx->arg_types[0] == INTERVALOID))
+        return extra_time_shift(&args[1], &args[0], 1, out);
+    return extra_time_shift(&args[0], &args[1], 1, out);
+}
+
+static FN(fn_time_mi_iv)
+{
+    (void)ctx; (void)nargs; (void)err;
+    return extra_time_shift(&args[0], &args[1], -1, out);
+}
+
+/* Integer bitwise operators. Values are kept within the operand width by the registry's
+ * result type (int2/int4/int8 stay in range: & | # ~ cannot leave it; shifts are truncated
+ * to the width like PostgreSQL's C shifts). */
+static int64_t extra_int_wrap(Oid t, uint64_t v)
+{
+    if (t == INT2OID)
+        return (int16_t)(uint16_t)v;
+    if (t == INT4OID)
+        return (int32_t)(uint32_t)v;
+    return (int64_t)v;
+}
+
+static FN(fn_int_and) { (void)nargs; (void)err; *out = value_int(ctx->ret_type, args[0].u.i & args[1].u.i); return 0; }
+static FN(fn_int_or) { (void)nargs; (void)err; *out = value_int(ctx->ret_type, args[0].u.i | args[1].u.i); return 0; }
+static FN(fn_int_xor) { (void)nargs; (void)err; *out = value_int(ctx->ret_type, args[0].u.i ^ args[1].u.i); return 0; }
+static FN(fn_int_not) { (void)nargs; (void)err; *out = value_int(ctx->ret_type, ~args[0].u.i); return 0; }
+
+static FN(fn_int_shl)
+{
+    (void)nargs; (void)err;
+    int bits = ctx->ret_type == INT2OID ? 16 : ctx->ret_type == INT4OID ? 32 : 64;
+    uint64_t sh = (uint64_t)args[1].u.i & (uint64_t)(bits == 64 ? 63 : 31);
+    *out = value_int(ctx->ret_type, extra_int_wrap(ctx->ret_type, (uint64_t)args[0].u.i << sh));
+    return 0;
+}
+
+static FN(fn_int_shr)
+{
+    (void)nargs; (void)err;
+    int bits = ctx->ret_type == INT2OID ? 16 : ctx->ret_type == INT4OID ? 32 : 64;
+    int64_t sh = args[1].u.i & (bits == 64 ? 63 : 31);
+    *out = value_int(ctx->ret_type, sh >= 63 ? (args[0].u.i < 0 ? -1 : 0) : args[0].u.i >> sh);
+    return 0;
+}
+
+static FN(fn_get_byte)
+{
+    (void)ctx; (void)nargs;
+    int64_t i = args[1].u.i;
+    int64_t n = (int64_t)args[0].u.s.n;
+    if (i < 0 || i >= n)
+        return SQL_ERR(err, ARRAY_SUBSCRIPT_ERROR, "index %lld out of valid range, 0..%lld", (long long)i,
+                       (long long)(n - 1));
+    *out = value_int(INT4OID, (unsigned char)args[0].u.s.p[i]);
+    return 0;
+}
+
+static FN(fn_set_byte)
+{
+    (void)nargs;
+    int64_t i = args[1].u.i;
+    int64_t n = (int64_t)args[0].u.s.n;
+    if (i < 0 || i >= n)
+        return SQL_ERR(err, ARRAY_SUBSCRIPT_ERROR, "index %lld out of valid range, 0..%lld", (long long)i,
+                       (long long)(n - 1));
+    char *p = shale_arena_alloc(ctx->arena, (size_t)n);
+    if (!p)
+        return types_oom(err);
+    memcpy(p, args[0].u.s.p, (size_t)n);
+    p[i] = (char)(args[2].u.i & 0xff);
+    *out = value_bytes(BYTEAOID, p, (size_t)n);
+    return 0;
+}
+
+void types_fn_extra_register(void)
+{
+    static const Oid ints[] = { INT2OID, INT4OID, INT8OID };
+    for (int i = 0; i < 3; i++) {
+        Oid t = ints[i];
+        types_reg_op("&", t, t, t, fn_int_and);
+        types_reg_op("|", t, t, t, fn_int_or);
+        types_reg_op("#", t, t, t, fn_int_xor);
+        types_reg_op("~", INVALIDOID, t, t, fn_int_not);
+        types_reg_op("<<", t, INT4OID, t, fn_int_shl);
+        types_reg_op(">>", t, INT4OID, t, fn_int_shr);
+    }
+    static const Oid absr[] = { INT2OID, INT4OID, INT8OID, FLOAT4OID, FLOAT8OID, NUMERICOID };
+    for (int i = 0; i < 6; i++)
+        types_reg_op("@", INVALIDOID, absr[i], absr[i], fn_abs);
+    types_reg_op("|/", INVALIDOID, FLOAT8OID, FLOAT8OID, fn_sqrt);
+    types_reg_op("||/", INVALIDOID, FLOAT8OID, FLOAT8OID, fn_cbrt);
+    types_reg_fn("get_byte", INT4OID, fn_get_byte, 2, TYPES_A(BYTEAOID, INT4OID));
+    types_reg_fn("set_byte", BYTEAOID, fn_set_byte, 3, TYPES_A(BYTEAOID, INT4OID, INT4OID));
+    types_reg_fn("substring", BYTEAOID, fn_substr, 2, TYPES_A(BYTEAOID, INT4OID));
+    types_reg_fn("substring", BYTEAOID, fn_substr, 3, TYPES_A(BYTEAOID, INT4OID, INT4OID));
+    SqlFunc *f = types_reg_fn("pg_typeof", REGTYPEOID, fn_pg_typeof, 1, TYPES_A(TYPES_ANYOID));
+    f->strict = false;
+    f->keep_unknown = true;
+    f->volatility = SQL_STABLE;
+    f->oid = 1619;
+    types_reg_fn("bit_length", INT4OID, fn_bit_length, 1, TYPES_A(TEXTOID));
+    types_reg_fn("bit_length", INT4OID, fn_bit_length, 1, TYPES_A(BYTEAOID));
+    types_reg_op("^@", TEXTOID, TEXTOID, BOOLOID, fn_starts_with_op);
+    types_reg_op("||", BYTEAOID, BYTEAOID, BYTEAOID, fn_bytea_concat);
+    types_reg_fn("octet_length", INT4OID, fn_bpchar_octet_length, 1, TYPES_A(BPCHAROID));
+    types_reg_op("+", TIMEOID, INTERVALOID, TIMEOID, fn_time_pl_iv);
+    types_reg_op("+", INTERVALOID, TIMEOID, TIMEOID, fn_time_pl_iv);
+    types_reg_op("-", TIMEOID, INTERVALOID, TIMEOID, fn_time_mi_iv);
+}
