@@ -287,6 +287,33 @@ static int check_arbiter(Binder *b, const CatRelation *rel, const AstOnConflict 
 
 /* ---- INSERT ----------------------------------------------------------------------------- */
 
+/* A non-DEFAULT value for target column col: PostgreSQL's rewriteTargetListIU checks.
+ * Returns -1 (428C9) for a generated column, or a GENERATED ALWAYS identity column without
+ * OVERRIDING SYSTEM VALUE; *use_default is set when the value is to be replaced by the
+ * column's default (OVERRIDING USER VALUE on an identity column). */
+static int insert_check_value(const CatColumn *col, AstOverriding ov, bool *use_default, SqlError *err)
+{
+    *use_default = false;
+    if (col->generated) {
+        SQL_ERR(err, GENERATED_ALWAYS, "cannot insert a non-DEFAULT value into column \"%s\"", col->name);
+        sql_error_detail(err, "Column \"%s\" is a generated column.", col->name);
+        return -1;
+    }
+    if (!col->identity)
+        return 0;
+    if (ov == AST_OVERRIDING_USER) {
+        *use_default = true;
+        return 0;
+    }
+    if (col->identity == 'a' && ov != AST_OVERRIDING_SYSTEM) {
+        SQL_ERR(err, GENERATED_ALWAYS, "cannot insert a non-DEFAULT value into column \"%s\"", col->name);
+        sql_error_detail(err, "Column \"%s\" is an identity column defined as GENERATED ALWAYS.", col->name);
+        sql_error_hint(err, "Use OVERRIDING SYSTEM VALUE to override.");
+        return -1;
+    }
+    return 0;
+}
+
 static int bind_insert(Binder *b, PreparedQuery *q, const AstInsertStmt *ins, int *ncols, const char ***names,
                        Oid **types, int32_t **typmods, Expr ***tlist, SqlError *err)
 {
@@ -389,9 +416,14 @@ static int bind_insert(Binder *b, PreparedQuery *q, const AstInsertStmt *ins, in
                     if (!e && !(e = bind_make_const(b, value_null(rel->cols[col].type), v->location)))
                         return q_oom(err);
                 } else {
+                    bool use_default;
+                    if (insert_check_value(&rel->cols[col], ins->overriding, &use_default, err) != 0)
+                        return -1;
                     e = bind_expr(b, &vs, v, err);
                     if (!e || !(e = assign_to(b, e, &rel->cols[col], err)))
                         return -1;
+                    if (use_default && d->defaults[col])
+                        e = d->defaults[col];
                 }
                 p->rows[i][c] = e;
             }
@@ -425,9 +457,14 @@ static int bind_insert(Binder *b, PreparedQuery *q, const AstInsertStmt *ins, in
         if (!pj->exprs)
             return q_oom(err);
         for (int c = 0; c < nt; c++) {
+            bool use_default;
+            if (insert_check_value(&rel->cols[d->target_col[c]], ins->overriding, &use_default, err) != 0)
+                return -1;
             Expr *v = bind_make_var(b, 0, c, stypes[c], stm[c]);
             if (!v || !(pj->exprs[c] = assign_to(b, v, &rel->cols[d->target_col[c]], err)))
                 return -1;
+            if (use_default && d->defaults[d->target_col[c]])
+                pj->exprs[c] = d->defaults[d->target_col[c]];
         }
         pj->est_rows = src->est_rows;
         d->source = pj;
@@ -606,8 +643,13 @@ static int bind_update(Binder *b, PreparedQuery *q, const AstUpdateStmt *up, int
             e = d->defaults[c] ? d->defaults[c] : bind_make_const(b, value_null(rel->cols[c].type), -1);
         } else {
             if (rel->cols[c].generated) {
-                SQL_ERR(err, SYNTAX_ERROR, "column \"%s\" can only be updated to DEFAULT", rt->name);
+                SQL_ERR(err, GENERATED_ALWAYS, "column \"%s\" can only be updated to DEFAULT", rt->name);
                 sql_error_detail(err, "Column \"%s\" is a generated column.", rt->name);
+                return -1;
+            }
+            if (rel->cols[c].identity == 'a') {
+                SQL_ERR(err, GENERATED_ALWAYS, "column \"%s\" can only be updated to DEFAULT", rt->name);
+                sql_error_detail(err, "Column \"%s\" is an identity column defined as GENERATED ALWAYS.", rt->name);
                 return -1;
             }
             e = bind_expr(b, s, val, err);
