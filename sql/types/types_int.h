@@ -123,6 +123,11 @@ int types_tstz2tm(int64_t ts, const TypesTimeZone *tz, TypesTm *tm);
 int types_local2utc(const TypesTm *tm, const TypesTimeZone *tz, int64_t *ts);
 
 int types_date_in(const TypeContext *tc, const char *s, size_t n, int32_t *out, SqlError *err);
+/* Non-ISO DateStyles and non-default IntervalStyles (types_datestyle.c); the ISO/postgres
+ * forms delegate to types_date_out / types_interval_out. */
+void types_date_out_style(const TypeContext *tc, int32_t d, ShaleBuf *out);
+void types_timestamp_out_style(const TypeContext *tc, const TypesTm *tm, bool is_tz, ShaleBuf *out);
+void types_interval_out_style(const TypeContext *tc, const Value *v, ShaleBuf *out);
 int types_time_in(const char *s, size_t n, int32_t typmod, int64_t *out, SqlError *err);
 int types_timestamp_in(const TypeContext *tc, const char *s, size_t n, bool tz, int32_t typmod,
                        int64_t *out, SqlError *err);
