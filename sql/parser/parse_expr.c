@@ -510,6 +510,13 @@ AstNode *sql_parse_primary_expr(SqlParser *p)
     }
     if (p->failed)
         return NULL;
+    /* PostgreSQL's c_expr takes no subscript directly after ARRAY[...], a literal or a
+     * function call: ARRAY[1,2][1] is a syntax error, (ARRAY[1,2])[1] is not. */
+    if (sql_is_char(p, '[') && !parens &&
+        (node->tag == AST_ARRAY || node->tag == AST_CONST || node->tag == AST_FUNC_CALL)) {
+        sql_syntax_error(p);
+        return NULL;
+    }
     if (sql_is_char(p, '[') || (sql_is_char(p, '.') && (parens || node->tag != AST_COLUMN_REF)))
         node = parse_indirection(p, node);
     else if (sql_is_char(p, '.') && node->tag == AST_COLUMN_REF) {

@@ -37,7 +37,7 @@ FN(fn_setval); FN(fn_array_length); FN(fn_cardinality); FN(fn_array_append); FN(
 /* aggregates (types_fn_agg.c) */
 extern const SqlAggImpl agg_count_star, agg_count, agg_sum_int, agg_sum_numeric, agg_sum_float4,
     agg_sum_float8, agg_avg_int, agg_avg_float, agg_min, agg_max, agg_string_agg, agg_array_agg,
-    agg_bool_and, agg_bool_or;
+    agg_bool_and, agg_bool_or, agg_avg_numeric;
 
 /* set-returning (types_fn_agg.c) */
 extern const SqlSrfImpl srf_generate_series_int, srf_unnest;

@@ -2,7 +2,8 @@
  * the ^@ (starts with) operator, bytea || bytea, octet_length(bpchar) (which counts the
  * padding, unlike length), and time +/- interval (wrapping around midnight as PostgreSQL's
  * time_pl_interval does), the integer bitwise operators (& | # ~ << >>), the prefix math
- * operators (@ |/ ||/), get_byte/set_byte and substring(bytea). Results live in ctx->arena. */
+ * operators (@ |/ ||/), get_byte/set_byte, substring(bytea) and generate_series(numeric).
+ * Results live in ctx->arena. */
 #include "sql/types/types_fn.h"
 
 #include <string.h>
@@ -144,8 +145,155 @@ static FN(fn_set_byte)
     return 0;
 }
 
+/* generate_series(numeric, numeric [, numeric]). The SRF state has no destructor and the
+ * caller may switch ctx->arena per row, so the running values are kept as ShaleNumeric
+ * bytes inside the state itself (bounded: 1000+ digit values are refused). */
+#define SERIES_NUM_MAX 600
+typedef struct SrfNumSeries {
+    char cur[SERIES_NUM_MAX], stop[SERIES_NUM_MAX], step[SERIES_NUM_MAX];
+    uint16_t ncur, nstop, nstep;
+    int sign;     /* of step */
+    bool done;
+} SrfNumSeries;
+
+static int nseries_keep(char *dst, uint16_t *n, const Value *v, SqlError *err)
+{
+    if (v->u.s.n > SERIES_NUM_MAX)
+        return SQL_ERR(err, PROGRAM_LIMIT_EXCEEDED, "generate_series value is too large");
+    memcpy(dst, v->u.s.p, v->u.s.n);
+    *n = (uint16_t)v->u.s.n;
+    return 0;
+}
+
+static int nseries_var(const char *p, uint16_t n, NumVar *v, SqlError *err)
+{
+    Value x = value_bytes(NUMERICOID, p, n);
+    return num_from_value(&x, v, err);
+}
+
+/* done when cur has passed stop in the step's direction */
+static int nseries_check(SrfNumSeries *s, SqlError *err)
+{
+    NumVar c, e;
+    num_init(&c);
+    num_init(&e);
+    if (nseries_var(s->cur, s->ncur, &c, err) < 0 || nseries_var(s->stop, s->nstop, &e, err) < 0) {
+        num_free(&c);
+        num_free(&e);
+        return -1;
+    }
+    int cmp = num_cmp(&c, &e);
+    s->done = s->sign > 0 ? cmp > 0 : cmp < 0;
+    num_free(&c);
+    num_free(&e);
+    return 0;
+}
+
+static int nseries_open(FuncCallCtx *ctx, void *st, int nargs, const Value *args, SqlError *err)
+{
+    (void)ctx;
+    SrfNumSeries *s = st;
+    static const char *const what[] = { "start value", "stop value", "step size" };
+    NumVar v[3];
+    for (int i = 0; i < 3; i++)
+        num_init(&v[i]);
+    int rc = 0;
+    for (int i = 0; i < nargs && rc == 0; i++) {
+        if (num_from_value(&args[i], &v[i], err) < 0) {
+            rc = -1;
+            break;
+        }
+        if (v[i].sign == NUM_NAN) {
+            rc = SQL_ERR(err, INVALID_PARAMETER_VALUE, "%s cannot be NaN", what[i]);
+        } else if (v[i].sign == NUM_PINF || v[i].sign == NUM_NINF) {
+            rc = SQL_ERR(err, INVALID_PARAMETER_VALUE, "%s cannot be infinity", what[i]);
+        }
+    }
+    if (rc == 0) {
+        if (nargs > 2) {
+            NumVar zero;
+            num_init(&zero);
+            int c = num_cmp(&v[2], &zero);
+            num_free(&zero);
+            if (c == 0)
+                rc = SQL_ERR(err, INVALID_PARAMETER_VALUE, "step size cannot equal zero");
+            s->sign = c;
+        } else {
+            s->sign = 1;
+        }
+    }
+    for (int i = 0; i < 3; i++)
+        num_free(&v[i]);
+    if (rc != 0)
+        return -1;
+    if (nseries_keep(s->cur, &s->ncur, &args[0], err) < 0 || nseries_keep(s->stop, &s->nstop, &args[1], err) < 0)
+        return -1;
+    if (nargs > 2) {
+        if (nseries_keep(s->step, &s->nstep, &args[2], err) < 0)
+            return -1;
+    } else {
+        NumVar one;
+        num_init(&one);
+        Value ov;
+        ShaleArena tmp;
+        shale_arena_init(&tmp);
+        int r = num_set_int64(&one, 1) < 0 ? types_oom(err) : num_to_value(&one, &tmp, &ov, err);
+        if (r == 0)
+            r = nseries_keep(s->step, &s->nstep, &ov, err);
+        num_free(&one);
+        shale_arena_destroy(&tmp);
+        if (r != 0)
+            return -1;
+    }
+    return nseries_check(s, err);
+}
+
+static int nseries_next(FuncCallCtx *ctx, void *st, Value *out, SqlError *err)
+{
+    SrfNumSeries *s = st;
+    if (s->done)
+        return 0;
+    if (ctx->hooks.cancelled && ctx->hooks.cancelled(ctx->hooks.arg))
+        return SQL_ERR(err, QUERY_CANCELED, "canceling statement due to user request");
+    char *p = shale_arena_alloc(ctx->arena, s->ncur ? s->ncur : 1);
+    if (!p)
+        return types_oom(err);
+    memcpy(p, s->cur, s->ncur);
+    *out = value_bytes(NUMERICOID, p, s->ncur);
+    NumVar c, d, r;
+    num_init(&c);
+    num_init(&d);
+    num_init(&r);
+    int rc = nseries_var(s->cur, s->ncur, &c, err);
+    if (rc == 0)
+        rc = nseries_var(s->step, s->nstep, &d, err);
+    if (rc == 0 && num_add(&c, &d, &r) < 0)
+        rc = types_oom(err);
+    Value nv;
+    ShaleArena tmp;
+    shale_arena_init(&tmp);
+    if (rc == 0)
+        rc = num_to_value(&r, &tmp, &nv, err);
+    if (rc == 0)
+        rc = nseries_keep(s->cur, &s->ncur, &nv, err);
+    shale_arena_destroy(&tmp);
+    num_free(&c);
+    num_free(&d);
+    num_free(&r);
+    if (rc != 0)
+        return -1;
+    if (nseries_check(s, err) < 0)
+        return -1;
+    return 1;
+}
+
+static const SqlSrfImpl srf_generate_series_numeric = { sizeof(SrfNumSeries), 1, NULL, NULL, nseries_open, nseries_next };
+
 void types_fn_extra_register(void)
 {
+    types_reg_srf("generate_series", NUMERICOID, &srf_generate_series_numeric, 2, TYPES_A(NUMERICOID, NUMERICOID));
+    types_reg_srf("generate_series", NUMERICOID, &srf_generate_series_numeric, 3,
+                  TYPES_A(NUMERICOID, NUMERICOID, NUMERICOID));
     static const Oid ints[] = { INT2OID, INT4OID, INT8OID };
     for (int i = 0; i < 3; i++) {
         Oid t = ints[i];

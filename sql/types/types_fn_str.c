@@ -815,9 +815,8 @@ static FN(fn_array_fill)
     if (d[0].null || (l && l[0].null))
         return SQL_ERR(err, NULL_VALUE_NOT_ALLOWED, "dimension values cannot be null");
     int64_t cnt = d[0].u.i;
-    if (cnt < 0)
-        cnt = 0;
-    if (cnt > 134217727)
+    /* PostgreSQL's ArrayGetNItems rejects a negative dimension with the size error */
+    if (cnt < 0 || cnt > 134217727)
         return SQL_ERR(err, PROGRAM_LIMIT_EXCEEDED, "array size exceeds the maximum allowed (134217727)");
     Value *el = shale_arena_alloc(ctx->arena, sizeof(Value) * (size_t)(cnt ? cnt : 1));
     if (!el)

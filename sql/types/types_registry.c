@@ -387,6 +387,7 @@ static void reg_build(void)
     reg_agg("sum", FLOAT8OID, &agg_sum_float8, 1, A(FLOAT8OID));
     for (int i = 0; i < 3; i++)
         reg_agg("avg", NUMERICOID, &agg_avg_int, 1, A(ints[i]));
+    reg_agg("avg", NUMERICOID, &agg_avg_numeric, 1, A(NUMERICOID));
     reg_agg("avg", FLOAT8OID, &agg_avg_float, 1, A(FLOAT8OID));
     reg_agg("avg", FLOAT8OID, &agg_avg_float, 1, A(FLOAT4OID));
     reg_agg("min", TYPES_ANYELEMENTOID, &agg_min, 1, A(TYPES_ANYELEMENTOID));
