@@ -698,6 +698,23 @@ Expr *bind_expr(Binder *b, BindScope *s, const AstNode *n, SqlError *err)
     }
     case AST_NULL_TEST: {
         const AstNullTest *t = (const AstNullTest *)n;
+        if (t->arg->tag == AST_ROW) {
+            /* row IS [NOT] NULL: every field IS [NOT] NULL (SQL's row semantics) */
+            const AstRowExpr *r = (const AstRowExpr *)t->arg;
+            e = bind_new_expr(b, EXPR_AND, BOOLOID, n->location, r->args.n);
+            if (!e)
+                return NULL;
+            for (int i = 0; i < r->args.n; i++) {
+                Expr *f = bind_new_expr(b, EXPR_NULLTEST, BOOLOID, n->location, 1);
+                if (!f || !(f->args[0] = bind_resolve_unknown(b, bind_expr(b, s, r->args.items[i], err), err)))
+                    return NULL;
+                f->u.nulltest.is_not = t->is_not;
+                e->args[i] = f;
+            }
+            if (r->args.n == 1)
+                return e->args[0];
+            return e;
+        }
         e = bind_new_expr(b, EXPR_NULLTEST, BOOLOID, n->location, 1);
         if (!e || !(e->args[0] = bind_resolve_unknown(b, bind_expr(b, s, t->arg, err), err)))
             return NULL;
@@ -869,6 +886,18 @@ Expr *bind_expr(Binder *b, BindScope *s, const AstNode *n, SqlError *err)
         const AstTypeCast *tc = (const AstTypeCast *)n;
         Oid t;
         int32_t tm;
+        if (tc->arg->tag == AST_ARRAY && ((const AstArrayExpr *)tc->arg)->elements.n == 0 &&
+            tc->type->n_array_bounds > 0) {
+            /* ARRAY[]::int[]: the cast gives the empty constructor its type */
+            if (bind_resolve_type(b, tc->type, &t, &tm, err) != 0)
+                return NULL;
+            Oid et = types_array_elem(t);
+            Value v;
+            if (types_array_build(et, 1, 0, NULL, b->arena, &v, err) != 0)
+                return NULL;
+            v.type = t;
+            return bind_make_const(b, v, n->location);
+        }
         Expr *a = bind_expr(b, s, tc->arg, err);
         if (a && a->kind == EXPR_CONST && a->type == UNKNOWNOID && !a->u.c.null && tc->type->n_array_bounds == 0 &&
             strcmp(tc->type->names.names[tc->type->names.n - 1], "regnamespace") == 0 && b->env->cat) {

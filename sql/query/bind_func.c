@@ -644,7 +644,7 @@ Expr *bind_array(Binder *b, BindScope *s, const AstArrayExpr *a, SqlError *err)
         }
     Oid common = TEXTOID;
     if (n == 0) {
-        SQL_ERR(err, DATATYPE_MISMATCH, "cannot determine type of empty array");
+        SQL_ERR(err, INDETERMINATE_DATATYPE, "cannot determine type of empty array");
         sql_error_hint(err, "Explicitly cast to the desired type, for example ARRAY[]::integer[].");
         err_at(b, err, a->hdr.location);
         return NULL;
