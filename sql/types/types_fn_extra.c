@@ -287,10 +287,98 @@ static int nseries_next(FuncCallCtx *ctx, void *st, Value *out, SqlError *err)
     return 1;
 }
 
+/* overlaps(s1, e1, s2, e2) over timestamps, timestamptzs or times (u.i orders them all);
+ * an interval end is start + interval. PostgreSQL's overlaps_timestamp null logic. */
+static FN(fn_overlaps)
+{
+    (void)nargs;
+    int64_t t[4];
+    bool nul[4];
+    for (int i = 0; i < 4; i++) {
+        nul[i] = args[i].null;
+        if (nul[i])
+            continue;
+        if (ctx->arg_types[i] == INTERVALOID) {
+            if (nul[i - 1]) {
+                nul[i] = true;
+                continue;
+            }
+            Value r;
+            if (ctx->arg_types[i - 1] == TIMEOID) {
+                if (extra_time_shift(&args[i - 1], &args[i], 1, &r) != 0)
+                    return -1;
+            } else if (types_ts_add(ctx, t[i - 1], ctx->arg_types[i - 1] == TIMESTAMPTZOID, args[i].u.iv.months,
+                                    args[i].u.iv.days, args[i].u.iv.us, &r, err) != 0) {
+                return -1;
+            }
+            t[i] = r.u.i;
+        } else {
+            t[i] = args[i].u.i;
+        }
+    }
+    int64_t ts1 = t[0], te1 = t[1], ts2 = t[2], te2 = t[3];
+    bool ts1n = nul[0], te1n = nul[1], ts2n = nul[2], te2n = nul[3];
+    if (ts1n) {
+        if (te1n)
+            goto null;
+        ts1 = te1;
+        te1n = true;
+    } else if (!te1n && ts1 > te1) {
+        int64_t x = ts1; ts1 = te1; te1 = x;
+    }
+    if (ts2n) {
+        if (te2n)
+            goto null;
+        ts2 = te2;
+        te2n = true;
+    } else if (!te2n && ts2 > te2) {
+        int64_t x = ts2; ts2 = te2; te2 = x;
+    }
+    if (ts1 > ts2) {
+        if (te2n)
+            goto null;
+        if (ts1 < te2) {
+            *out = value_bool(true);
+            return 0;
+        }
+        if (te1n)
+            goto null;
+        *out = value_bool(false);
+        return 0;
+    }
+    if (ts1 < ts2) {
+        if (te1n)
+            goto null;
+        if (ts2 < te1) {
+            *out = value_bool(true);
+            return 0;
+        }
+        if (te2n)
+            goto null;
+        *out = value_bool(false);
+        return 0;
+    }
+    if (te1n || te2n)
+        goto null;
+    *out = value_bool(true);
+    return 0;
+null:
+    *out = value_null(BOOLOID);
+    return 0;
+}
+
 static const SqlSrfImpl srf_generate_series_numeric = { sizeof(SrfNumSeries), 1, NULL, NULL, nseries_open, nseries_next };
 
 void types_fn_extra_register(void)
 {
+    static const Oid ov[] = { TIMESTAMPOID, TIMESTAMPTZOID, TIMEOID };
+    for (int i = 0; i < 3; i++) {
+        Oid t = ov[i], iv = INTERVALOID;
+        types_reg_fn("overlaps", BOOLOID, fn_overlaps, 4, TYPES_A(t, t, t, t))->strict = false;
+        types_reg_fn("overlaps", BOOLOID, fn_overlaps, 4, TYPES_A(t, iv, t, iv))->strict = false;
+        types_reg_fn("overlaps", BOOLOID, fn_overlaps, 4, TYPES_A(t, t, t, iv))->strict = false;
+        types_reg_fn("overlaps", BOOLOID, fn_overlaps, 4, TYPES_A(t, iv, t, t))->strict = false;
+    }
     types_reg_srf("generate_series", NUMERICOID, &srf_generate_series_numeric, 2, TYPES_A(NUMERICOID, NUMERICOID));
     types_reg_srf("generate_series", NUMERICOID, &srf_generate_series_numeric, 3,
                   TYPES_A(NUMERICOID, NUMERICOID, NUMERICOID));
