@@ -169,13 +169,28 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
         s->allow_windows = false;
         s->expr_kind = fc->over ? bind_kind_win_args : bind_kind_agg_args;
     }
-    Expr **args = q_alloc(b->arena, sizeof(Expr *) * (size_t)(nargs + 1));
+    /* WITHIN GROUP (ORDER BY x): x becomes the ordered-set aggregate's last argument */
+    int n_wg = fc->agg_within_group ? fc->agg_order.n : 0;
+    if (nargs + n_wg > TYPES_FUNC_MAX_ARGS) {
+        SQL_ERR(err, PROGRAM_LIMIT_EXCEEDED, "cannot pass more than %d arguments to a function", TYPES_FUNC_MAX_ARGS);
+        err_at(b, err, fc->hdr.location);
+        return NULL;
+    }
+    Expr **args = q_alloc(b->arena, sizeof(Expr *) * (size_t)(nargs + n_wg + 1));
     Oid types[TYPES_FUNC_MAX_ARGS];
     if (!args) {
         q_oom(err);
         return NULL;
     }
     Expr *ok = bind_func_args(b, s, &fc->args, args, types, err);
+    for (int i = 0; ok && i < n_wg; i++) {
+        const AstSortBy *sb = (const AstSortBy *)fc->agg_order.items[i];
+        if (!(args[nargs + i] = bind_resolve_unknown(b, bind_expr(b, s, sb->node, err), err)))
+            ok = NULL;
+        else
+            types[nargs + i] = arg_type(args[nargs + i]);
+    }
+    nargs += n_wg;
     s->allow_aggs = save_aggs;
     s->allow_windows = save_wins;
     s->expr_kind = save_kind;
@@ -264,6 +279,14 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
         err_at(b, err, fc->hdr.location);
         return NULL;
     }
+    if (m.func->kind == SQL_FUNC_AGG && m.func->ordered_set != fc->agg_within_group) {
+        if (fc->agg_within_group)
+            SQL_ERR(err, WRONG_OBJECT_TYPE, "%s is not an ordered-set aggregate, so it cannot have WITHIN GROUP", name);
+        else
+            SQL_ERR(err, WRONG_OBJECT_TYPE, "WITHIN GROUP is required for ordered-set aggregate %s", name);
+        err_at(b, err, fc->hdr.location);
+        return NULL;
+    }
     if (bind_coerce_args(b, &m, nargs, args, err) != 0)
         return NULL;
     if (m.func->kind == SQL_FUNC_AGG) {
@@ -298,7 +321,8 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
             s->allow_aggs = false;
             for (int i = 0; i < ag->n_order; i++) {
                 const AstSortBy *sb = (const AstSortBy *)fc->agg_order.items[i];
-                ag->order_exprs[i] = bind_resolve_unknown(b, bind_expr(b, s, sb->node, err), err);
+                ag->order_exprs[i] = n_wg ? args[nargs - n_wg + i]
+                                          : bind_resolve_unknown(b, bind_expr(b, s, sb->node, err), err);
                 if (!ag->order_exprs[i]) {
                     s->allow_aggs = save_aggs;
                     return NULL;

@@ -275,6 +275,8 @@ typedef struct SqlFunc {
     uint8_t nargs;                  /* declared arguments (the variadic one counts once) */
     bool variadic;                  /* the last argument repeats (concat, format ...) */
     bool strict;                    /* any NULL argument -> NULL result without calling fn */
+    bool ordered_set;               /* aggregate called as f(direct) WITHIN GROUP (ORDER BY x):
+                                     * the binder passes x as the last argument, sorted */
     bool keep_unknown;              /* an "any" argument given an unknown literal stays unknown
                                      * (pg_typeof('x') is unknown) instead of becoming text */
     SqlVolatility volatility;

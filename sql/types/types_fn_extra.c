@@ -371,6 +371,8 @@ static const SqlSrfImpl srf_generate_series_numeric = { sizeof(SrfNumSeries), 1,
 
 void types_fn_extra_register(void)
 {
+    types_fn_regr_register();
+    types_fn_osa_register();
     static const Oid ov[] = { TIMESTAMPOID, TIMESTAMPTZOID, TIMEOID };
     for (int i = 0; i < 3; i++) {
         Oid t = ov[i], iv = INTERVALOID;
