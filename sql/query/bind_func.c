@@ -66,6 +66,74 @@ static Expr *bind_func_args(Binder *b, BindScope *s, const AstList *args, Expr *
     return (Expr *)1;
 }
 
+/* Arguments of a call with named arguments (f(1, b => 2)): arranged by the parameter names
+ * of the builtin that declares them, omitted ones from its defaults. *nargs receives the
+ * number of arguments passed (up to the last one given). out has TYPES_FUNC_MAX_ARGS+1. */
+static Expr *bind_named_args(Binder *b, BindScope *s, const char *name, const AstFuncCall *fc, Expr **out,
+                             Oid *types, int *nargs, SqlError *err)
+{
+    const AstList *al = &fc->args;
+    const SqlFunc *f = types_func_with_argnames(name);
+    const AstNode *slot[TYPES_FUNC_MAX_ARGS];
+    memset(slot, 0, sizeof slot);
+    int hi = 0;
+    bool seen_named = false;
+    for (int i = 0; i < al->n; i++) {
+        const AstNode *a = al->items[i];
+        int pos = i;
+        if (a->tag == AST_NAMED_ARG) {
+            const AstNamedArg *na = (const AstNamedArg *)a;
+            seen_named = true;
+            pos = -1;
+            for (int k = 0; f && k < f->nargs; k++)
+                if (!strcmp(f->argnames[k], na->name))
+                    pos = k;
+            if (pos < 0) {
+                SQL_ERR(err, UNDEFINED_FUNCTION, "function %s(%s => ...) does not exist", name, na->name);
+                sql_error_hint(err, "No function matches the given name and argument types. You might need to add explicit type casts.");
+                err_at(b, err, fc->hdr.location);
+                return NULL;
+            }
+            if (slot[pos]) {
+                SQL_ERR(err, SYNTAX_ERROR, "argument name \"%s\" used more than once", na->name);
+                err_at(b, err, a->location);
+                return NULL;
+            }
+            slot[pos] = na->arg;
+        } else {
+            if (seen_named) {
+                SQL_ERR(err, SYNTAX_ERROR, "positional argument cannot follow named argument");
+                err_at(b, err, a->location);
+                return NULL;
+            }
+            if (i >= TYPES_FUNC_MAX_ARGS)
+                break;
+            slot[pos] = a;
+        }
+        if (pos + 1 > hi)
+            hi = pos + 1;
+    }
+    for (int i = 0; i < hi; i++) {
+        if (slot[i]) {
+            out[i] = bind_expr(b, s, slot[i], err);
+        } else if (f && f->argdefaults && f->argdefaults[i]) {
+            const char *d = f->argdefaults[i];
+            out[i] = bind_make_const(b, value_bytes(UNKNOWNOID, d, strlen(d)), fc->hdr.location);
+            if (!out[i])
+                q_oom(err);
+        } else {
+            SQL_ERR(err, UNDEFINED_FUNCTION, "function %s with the given named arguments does not exist", name);
+            err_at(b, err, fc->hdr.location);
+            return NULL;
+        }
+        if (!out[i])
+            return NULL;
+        types[i] = arg_type(out[i]);
+    }
+    *nargs = hi;
+    return (Expr *)1;
+}
+
 static int win_kind_of(const char *name, WinFnKind *k)
 {
     static const struct { const char *n; WinFnKind k; } tab[] = {
@@ -176,13 +244,17 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
         err_at(b, err, fc->hdr.location);
         return NULL;
     }
-    Expr **args = q_alloc(b->arena, sizeof(Expr *) * (size_t)(nargs + n_wg + 1));
+    bool named = false;
+    for (int i = 0; i < fc->args.n; i++)
+        named |= fc->args.items[i]->tag == AST_NAMED_ARG;
+    Expr **args = q_alloc(b->arena, sizeof(Expr *) * (size_t)((named ? TYPES_FUNC_MAX_ARGS : nargs) + n_wg + 1));
     Oid types[TYPES_FUNC_MAX_ARGS];
     if (!args) {
         q_oom(err);
         return NULL;
     }
-    Expr *ok = bind_func_args(b, s, &fc->args, args, types, err);
+    Expr *ok = named ? bind_named_args(b, s, name, fc, args, types, &nargs, err)
+                     : bind_func_args(b, s, &fc->args, args, types, err);
     for (int i = 0; ok && i < n_wg; i++) {
         const AstSortBy *sb = (const AstSortBy *)fc->agg_order.items[i];
         if (!(args[nargs + i] = bind_resolve_unknown(b, bind_expr(b, s, sb->node, err), err)))

@@ -275,6 +275,8 @@ typedef struct SqlFunc {
     uint8_t nargs;                  /* declared arguments (the variadic one counts once) */
     bool variadic;                  /* the last argument repeats (concat, format ...) */
     bool strict;                    /* any NULL argument -> NULL result without calling fn */
+    const char *const *argnames;    /* [nargs] parameter names (named-argument calls), or NULL */
+    const char *const *argdefaults; /* [nargs] literal text of defaults (NULL entry = none) */
     bool ordered_set;               /* aggregate called as f(direct) WITHIN GROUP (ORDER BY x):
                                      * the binder passes x as the last argument, sorted */
     bool keep_unknown;              /* an "any" argument given an unknown literal stays unknown
@@ -320,6 +322,10 @@ int types_oper_resolve(const char *name, Oid left, Oid right, SqlFuncMatch *out,
 /* Whether any builtin function (not operator) of this name exists, and its kind (for the
  * binder's "is this an aggregate?" test before resolution). */
 bool types_func_exists(const char *name, SqlFuncKind *kind_out);
+
+/* The builtin named `name` that declares argument names (for calls with named arguments,
+ * f(a => 1)), or NULL. Its argdefaults give the SQL literal of omitted arguments. */
+const SqlFunc *types_func_with_argnames(const char *name);
 
 /* Calls a resolved scalar function or operator, applying strictness. args must already have
  * match->arg_types. Result in ctx->arena. */

@@ -782,6 +782,15 @@ bool types_func_exists(const char *name, SqlFuncKind *kind_out)
     return true;
 }
 
+const SqlFunc *types_func_with_argnames(const char *name)
+{
+    reg_init();
+    for (int i = reg_index_first(false, name, NULL); i >= 0; i = reg_index_next(false, i))
+        if (reg_funcs[i].argnames)
+            return &reg_funcs[i];
+    return NULL;
+}
+
 int types_reg_index_check(void)
 {
     reg_init();
