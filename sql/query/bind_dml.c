@@ -285,6 +285,71 @@ static int check_arbiter(Binder *b, const CatRelation *rel, const AstOnConflict 
     return -1;
 }
 
+/* UPDATE ... SET col[i] = v: col = array_assign_element(col, i, v) over the row's current
+ * value (PostgreSQL's array assignment: extends with NULLs, a NULL array becomes [i:i]). */
+static Expr *bind_subscript_assign(Binder *b, BindScope *s, const CatRelation *rel, int c, const AstResTarget *rt,
+                                   const AstNode *val, SqlError *err)
+{
+    const CatColumn *col = &rel->cols[c];
+    Oid et = types_array_elem(col->type);
+    if (!et) {
+        ShaleBuf tn;
+        shale_buf_init(&tn);
+        types_format_type(col->type, -1, &tn);
+        SQL_ERR(err, DATATYPE_MISMATCH, "cannot subscript type %.*s because it does not support subscripting",
+                tn.oom ? 0 : (int)tn.len, tn.oom ? "" : tn.data);
+        shale_buf_free(&tn);
+        err->position = q_position(b, rt->hdr.location);
+        return NULL;
+    }
+    if (rt->n_indirection != 1 || rt->indirection[0].kind != AST_INDIR_INDEX) {
+        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "assignment to array slices or multidimensional elements is not supported");
+        err->position = q_position(b, rt->hdr.location);
+        return NULL;
+    }
+    AstColumnRef *ref = q_alloc(b->arena, sizeof(AstColumnRef));
+    const char **names = q_alloc(b->arena, sizeof(char *));
+    if (!ref || !names) {
+        q_oom(err);
+        return NULL;
+    }
+    memset(ref, 0, sizeof *ref);
+    ref->hdr.tag = AST_COLUMN_REF;
+    ref->hdr.location = rt->hdr.location;
+    names[0] = rt->name;
+    ref->fields.names = names;
+    ref->fields.n = 1;
+    Expr *arr = bind_expr(b, s, (const AstNode *)ref, err);
+    Expr *idx = arr ? bind_expr(b, s, rt->indirection[0].lo, err) : NULL;
+    Expr *v = idx ? bind_expr(b, s, val, err) : NULL;
+    if (!v)
+        return NULL;
+    CatColumn elem_col = *col;
+    elem_col.type = et;
+    elem_col.typmod = -1;
+    if (!(idx = bind_coerce(b, idx, INT4OID, -1, TYPES_COERCE_ASSIGNMENT, err)) || !(v = assign_to(b, v, &elem_col, err)))
+        return NULL;
+    SqlFuncMatch m;
+    Oid types[3] = { col->type, INT4OID, et };
+    if (types_func_resolve("array_assign_element", 3, types, &m, err) != 0)
+        return NULL;
+    SqlFuncMatch *pm = q_alloc(b->arena, sizeof(SqlFuncMatch));
+    Expr *e = bind_new_expr(b, EXPR_FUNC, col->type, rt->hdr.location, 3);
+    if (!pm || !e) {
+        q_oom(err);
+        return NULL;
+    }
+    m.ret_type = col->type;
+    *pm = m;
+    e->args[0] = arr;
+    e->args[1] = idx;
+    e->args[2] = v;
+    e->u.func.m = pm;
+    e->u.func.is_op = false;
+    e->typmod = col->typmod;
+    return e;
+}
+
 /* ---- INSERT ----------------------------------------------------------------------------- */
 
 /* A non-DEFAULT value for target column col: PostgreSQL's rewriteTargetListIU checks.
@@ -652,9 +717,15 @@ static int bind_update(Binder *b, PreparedQuery *q, const AstUpdateStmt *up, int
                 sql_error_detail(err, "Column \"%s\" is an identity column defined as GENERATED ALWAYS.", rt->name);
                 return -1;
             }
-            e = bind_expr(b, s, val, err);
-            if (!e || !(e = assign_to(b, e, &rel->cols[c], err)))
-                return -1;
+            if (rt->n_indirection > 0) {
+                e = bind_subscript_assign(b, s, rel, c, rt, val, err);
+                if (!e)
+                    return -1;
+            } else {
+                e = bind_expr(b, s, val, err);
+                if (!e || !(e = assign_to(b, e, &rel->cols[c], err)))
+                    return -1;
+            }
         }
         d->set[c] = e;
     }

@@ -367,12 +367,59 @@ null:
     return 0;
 }
 
+/* array_assign_element(arr, i, v): UPDATE ... SET a[i] = v. A NULL array becomes the one-
+ * element array [i:i]={v}; an index outside the bounds extends the array with NULLs (the
+ * lower bound moves down for an index below it), as PostgreSQL's array_set_element. */
+static FN(fn_array_assign_element)
+{
+    (void)nargs;
+    Oid et = types_array_elem(ctx->ret_type);
+    if (args[1].null)
+        return SQL_ERR(err, NULL_VALUE_NOT_ALLOWED, "array subscript in assignment must not be null");
+    int64_t idx = args[1].u.i;
+    Value v = args[2].null ? value_null(et) : args[2];
+    v.type = et;
+    if (args[0].null)
+        return types_array_build(et, (int32_t)idx, 1, &v, ctx->arena, out, err);
+    TypesArrayReader r;
+    if (types_array_open(&args[0], &r, err) < 0)
+        return -1;
+    int64_t lower = r.lower, n = r.n;
+    if (n == 0)
+        return types_array_build(et, (int32_t)idx, 1, &v, ctx->arena, out, err);
+    int64_t new_lower = idx < lower ? idx : lower;
+    int64_t new_upper = idx > lower + n - 1 ? idx : lower + n - 1;
+    int64_t cnt = new_upper - new_lower + 1;
+    if (cnt > 134217727)
+        return SQL_ERR(err, PROGRAM_LIMIT_EXCEEDED, "array size exceeds the maximum allowed (134217727)");
+    Value *el = shale_arena_alloc(ctx->arena, sizeof(Value) * (size_t)cnt);
+    if (!el)
+        return types_oom(err);
+    for (int64_t i = 0; i < cnt; i++)
+        el[i] = value_null(et);
+    Value e;
+    int rc;
+    int64_t k = lower - new_lower;
+    while ((rc = types_array_next(&r, &e, err)) == 1)
+        el[k++] = e;
+    if (rc < 0)
+        return -1;
+    el[idx - new_lower] = v;
+    int brc = types_array_build(et, (int32_t)new_lower, (uint32_t)cnt, el, ctx->arena, out, err);
+    if (brc == 0)
+        out->type = ctx->ret_type;
+    return brc;
+}
+
 static const SqlSrfImpl srf_generate_series_numeric = { sizeof(SrfNumSeries), 1, NULL, NULL, nseries_open, nseries_next };
 
 void types_fn_extra_register(void)
 {
     types_fn_regr_register();
     types_fn_osa_register();
+    SqlFunc *f = types_reg_fn("array_assign_element", TYPES_ANYARRAYOID, fn_array_assign_element, 3,
+                              TYPES_A(TYPES_ANYARRAYOID, INT4OID, TYPES_ANYELEMENTOID));
+    f->strict = false;
     static const Oid ov[] = { TIMESTAMPOID, TIMESTAMPTZOID, TIMEOID };
     for (int i = 0; i < 3; i++) {
         Oid t = ov[i], iv = INTERVALOID;
@@ -403,7 +450,7 @@ void types_fn_extra_register(void)
     types_reg_fn("set_byte", BYTEAOID, fn_set_byte, 3, TYPES_A(BYTEAOID, INT4OID, INT4OID));
     types_reg_fn("substring", BYTEAOID, fn_substr, 2, TYPES_A(BYTEAOID, INT4OID));
     types_reg_fn("substring", BYTEAOID, fn_substr, 3, TYPES_A(BYTEAOID, INT4OID, INT4OID));
-    SqlFunc *f = types_reg_fn("pg_typeof", REGTYPEOID, fn_pg_typeof, 1, TYPES_A(TYPES_ANYOID));
+    f = types_reg_fn("pg_typeof", REGTYPEOID, fn_pg_typeof, 1, TYPES_A(TYPES_ANYOID));
     f->strict = false;
     f->keep_unknown = true;
     f->volatility = SQL_STABLE;
