@@ -713,14 +713,22 @@ Expr *bind_subscript(Binder *b, BindScope *s, const AstIndirection *ind, SqlErro
             err_at(b, err, ind->arg->location);
             return NULL;
         }
-        Expr *ix = bind_coerce(b, bind_expr(b, s, it->lo, err), INT4OID, -1, TYPES_COERCE_IMPLICIT, err);
-        if (!ix)
-            return NULL;
-        Expr *sub = bind_new_expr(b, EXPR_SUBSCRIPT, elem, ind->hdr.location, 2);
+        /* consecutive subscripts a[i][j] select one element of a multi-dimensional array */
+        int k = 1;
+        while (e->type != NAMEOID && i + k < ind->n_items && ind->items[i + k].kind == AST_INDIR_INDEX && k < 6)
+            k++;
+        Expr *sub = bind_new_expr(b, EXPR_SUBSCRIPT, elem, ind->hdr.location, 1 + k);
         if (!sub)
             return NULL;
         sub->args[0] = e;
-        sub->args[1] = ix;
+        sub->u.subscript.n_index = k;
+        for (int j = 0; j < k; j++) {
+            Expr *ix = bind_coerce(b, bind_expr(b, s, ind->items[i + j].lo, err), INT4OID, -1, TYPES_COERCE_IMPLICIT, err);
+            if (!ix)
+                return NULL;
+            sub->args[1 + j] = ix;
+        }
+        i += k - 1;
         e = sub;
     }
     return e;
@@ -732,12 +740,6 @@ Expr *bind_array(Binder *b, BindScope *s, const AstArrayExpr *a, SqlError *err)
     Expr *e = bind_new_expr(b, EXPR_ARRAY, UNKNOWNOID, a->hdr.location, n);
     if (!e)
         return NULL;
-    for (int i = 0; i < n; i++)
-        if (a->elements.items[i]->tag == AST_ARRAY) {
-            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "multidimensional arrays are not supported");
-            err_at(b, err, a->hdr.location);
-            return NULL;
-        }
     Oid common = TEXTOID;
     if (n == 0) {
         SQL_ERR(err, INDETERMINATE_DATATYPE, "cannot determine type of empty array");
@@ -747,6 +749,13 @@ Expr *bind_array(Binder *b, BindScope *s, const AstArrayExpr *a, SqlError *err)
     }
     if (!bind_list_common(b, s, &a->elements, e->args, "ARRAY", &common, a->hdr.location, err))
         return NULL;
+    if (types_array_elem(common) != INVALIDOID && common != NAMEOID && common != INT2VECTOROID && common != OIDVECTOROID) {
+        /* sub-arrays (ARRAY[[1,2],[3,4]], ARRAY[a1, a2]): one more dimension, same type */
+        e->type = common;
+        e->u.array.elem = types_array_elem(common);
+        e->u.array.multi = true;
+        return e;
+    }
     Oid arr = types_array_of(common);
     if (arr == INVALIDOID) {
         SQL_ERR(err, UNDEFINED_OBJECT, "could not find array type for data type %s", type_name(common));

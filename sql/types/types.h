@@ -335,10 +335,13 @@ int types_func_call(FuncCallCtx *ctx, const SqlFuncMatch *match, int nargs, cons
 /* --- arrays ----------------------------------------------------------------------------- */
 
 /* Reads a ShaleArray value. Bytes may come from storage: bounded, -1 + XX001 on corruption. */
+#define TYPES_ARRAY_MAXDIM 6
 typedef struct TypesArrayReader {
     Oid elem_type;
-    uint32_t n;
-    int32_t lower;
+    uint32_t n;                     /* elements in all dimensions (row-major order) */
+    int32_t lower;                  /* lower bound of dimension 1 */
+    int ndims;                      /* 0 for an empty array */
+    int32_t dims[TYPES_ARRAY_MAXDIM], lbs[TYPES_ARRAY_MAXDIM];
     const uint8_t *nulls;           /* bitmap */
     const char *cur, *end;          /* next element's bytes */
     uint32_t i;
@@ -352,6 +355,13 @@ int types_array_next(TypesArrayReader *r, Value *out, SqlError *err) TYPES_WARN_
  * elem_type). Bytes in a. */
 int types_array_build(Oid elem_type, int32_t lower, uint32_t n, const Value *elems,
                       ShaleArena *a, Value *out, SqlError *err) TYPES_WARN_UNUSED;
+/* Builds an ndims-dimensional array (dims[d] elements along dimension d, lower bounds
+ * lbs[d]; n = the product, elements in row-major order). ndims <= 1 is the plain
+ * one-dimensional format. ShaleArray bytes of a multi-dimensional array: the count word
+ * has bit 31 set and is followed by lower_bound:i32 (dimension 1) | ndims:u32 | ndims x
+ * (size:u32 lbound:i32), then the bitmap and elements as in the one-dimensional layout. */
+int types_array_build_md(Oid elem_type, int ndims, const int32_t *dims, const int32_t *lbs, uint32_t n,
+                         const Value *elems, ShaleArena *a, Value *out, SqlError *err) TYPES_WARN_UNUSED;
 
 /* --- pattern matching the executor calls directly ----------------------------------------- */
 

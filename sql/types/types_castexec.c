@@ -246,7 +246,7 @@ static int cast_array(const TypeContext *tc, const Value *in, Oid target, TypesC
     }
     if (rc < 0)
         return -1;
-    rc = types_array_build(te, r.lower, i, elems, a, out, err);
+    rc = types_array_build_md(te, r.ndims, r.dims, r.lbs, i, elems, a, out, err);
     if (rc == 0)
         out->type = target;
     return rc;

@@ -599,12 +599,13 @@ static FN(fn_array_upper_lower)
     TypesArrayReader r;
     if (types_array_open(&args[0], &r, err) < 0)
         return -1;
-    if (r.n == 0 || args[1].u.i != 1) {
+    int64_t d = args[1].u.i - 1;
+    if (r.n == 0 || d < 0 || d >= r.ndims) {
         *out = value_null(INT4OID);
         return 0;
     }
     bool upper = ctx->ret_typmod == 1;
-    *out = value_int(INT4OID, upper ? (int64_t)r.lower + r.n - 1 : r.lower);
+    *out = value_int(INT4OID, upper ? (int64_t)r.lbs[d] + r.dims[d] - 1 : r.lbs[d]);
     return 0;
 }
 
@@ -632,7 +633,7 @@ static FN(fn_array_ndims)
     TypesArrayReader r;
     if (types_array_open(&args[0], &r, err) < 0)
         return -1;
-    *out = r.n ? value_int(INT4OID, 1) : value_null(INT4OID);
+    *out = r.n ? value_int(INT4OID, r.ndims) : value_null(INT4OID);
     return 0;
 }
 
@@ -646,8 +647,10 @@ static FN(fn_array_dims)
         *out = value_null(TEXTOID);
         return 0;
     }
-    char buf[48];
-    int len = snprintf(buf, sizeof buf, "[%d:%lld]", r.lower, (long long)r.lower + r.n - 1);
+    char buf[48 * TYPES_ARRAY_MAXDIM];
+    int len = 0;
+    for (int d = 0; d < r.ndims; d++)
+        len += snprintf(buf + len, sizeof buf - (size_t)len, "[%d:%lld]", r.lbs[d], (long long)r.lbs[d] + r.dims[d] - 1);
     ctx->ret_type = TEXTOID;
     return fn_text_result(ctx, buf, (size_t)len, out, err);
 }
