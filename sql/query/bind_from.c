@@ -388,10 +388,83 @@ static Plan *from_subselect(FromCtx *fc, const AstRangeSubselect *rs)
     return p;
 }
 
+/* unnest(a1, a2, ...) in FROM: PostgreSQL's ROWS FROM (unnest(a1), unnest(a2), ...), i.e.
+ * the arrays side by side, shorter ones padded with NULLs -- exactly what a select list of
+ * set-returning functions yields, so it is bound as (SELECT unnest(a1), unnest(a2), ...). */
+static Plan *from_multi_unnest(FromCtx *fc, const AstRangeFunction *rf)
+{
+    Binder *b = fc->b;
+    BindScope *s = fc->s;
+    const AstFuncCall *f = (const AstFuncCall *)rf->func;
+    int k = f->args.n;
+    AstSelectStmt *sel = q_alloc(b->arena, sizeof(AstSelectStmt));
+    AstNode **items = q_alloc(b->arena, sizeof(AstNode *) * (size_t)k);
+    if (!sel || !items) {
+        q_oom(fc->err);
+        return NULL;
+    }
+    memset(sel, 0, sizeof *sel);
+    sel->hdr.tag = AST_SELECT;
+    sel->hdr.location = rf->hdr.location;
+    for (int i = 0; i < k; i++) {
+        AstResTarget *rt = q_alloc(b->arena, sizeof(AstResTarget));
+        AstFuncCall *one = q_alloc(b->arena, sizeof(AstFuncCall));
+        AstNode **arg = q_alloc(b->arena, sizeof(AstNode *));
+        if (!rt || !one || !arg) {
+            q_oom(fc->err);
+            return NULL;
+        }
+        *one = *f;
+        arg[0] = f->args.items[i];
+        one->args.items = arg;
+        one->args.n = 1;
+        memset(rt, 0, sizeof *rt);
+        rt->hdr.tag = AST_RES_TARGET;
+        rt->hdr.location = f->args.items[i]->location;
+        rt->val = (AstNode *)one;
+        rt->span.start = rt->span.end = -1;
+        items[i] = (AstNode *)rt;
+    }
+    sel->targets.items = items;
+    sel->targets.n = k;
+    int ncols;
+    const char **names;
+    Oid *types;
+    int32_t *typmods;
+    Plan *sub = bind_select(b, s, sel, &ncols, &names, &types, &typmods, NULL, fc->err);
+    if (!sub)
+        return NULL;
+    RTE *r = bind_add_rte(b, s, rf->alias ? rf->alias->name : "unnest", ncols, fc->err);
+    if (!r)
+        return NULL;
+    for (int c = 0; c < ncols; c++) {
+        r->colnames[c] = "unnest";
+        r->coltypes[c] = types[c];
+        r->coltypmods[c] = typmods[c];
+    }
+    if (apply_alias_cols(b, r, rf->alias, fc->err, rf->hdr.location) != 0)
+        return NULL;
+    Plan *p = bind_new_plan(b, PLAN_SUBQUERYSCAN, sub, NULL);
+    if (!p)
+        return NULL;
+    p->rte = r;
+    p->ncols = ncols;
+    p->est_rows = sub->est_rows;
+    r->plan = p;
+    return p;
+}
+
 static Plan *from_function(FromCtx *fc, const AstRangeFunction *rf)
 {
     Binder *b = fc->b;
     BindScope *s = fc->s;
+    if (rf->func->tag == AST_FUNC_CALL && !rf->ordinality) {
+        const AstFuncCall *f = (const AstFuncCall *)rf->func;
+        const char *nm = f->name.n ? f->name.names[f->name.n - 1] : "";
+        if (f->args.n > 1 && !strcmp(nm, "unnest") &&
+            (f->name.n == 1 || (f->name.n == 2 && !strcmp(f->name.names[0], "pg_catalog"))))
+            return from_multi_unnest(fc, rf);
+    }
     const char *save = s->expr_kind;
     s->expr_kind = "functions in FROM";
     Expr *e = bind_expr(b, s, rf->func, fc->err);
