@@ -848,27 +848,51 @@ int ddl_drop_relation(DdlCtx *d, const CatRelation *rel, bool cascade, const Sql
         const CatRelation *rels[32];
         const CatConstraint *cons[32];
         int n = catsnap_referencing_fks(d->snap, rel->oid, rels, cons, 32);
+        /* without CASCADE: 2BP01 with every dependent constraint listed, one per line */
+        ShaleBuf dep;
+        shale_buf_init(&dep);
         for (int i = 0; i < n && i < 32; i++) {
-            if (rels[i]->oid == rel->oid)
+            if (rels[i]->oid == rel->oid || cascade)
                 continue;
-            if (!cascade) {
-                sql_error_set(err, ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST,
-                              "cannot drop table %s because other objects depend on it", rel->name);
-                sql_error_detail(err, "constraint %s on table %s depends on table %s", cons[i]->name, rels[i]->name, rel->name);
-                sql_error_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
-                return -1;
-            }
+            char line[400];
+            int len = snprintf(line, sizeof line, "%sconstraint %s on table %s depends on table %s", dep.len ? "\n" : "",
+                               cons[i]->name, rels[i]->name, rel->name);
+            shale_buf_append(&dep, line, (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
         }
+        if (dep.len) {
+            sql_error_set(err, ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST,
+                          "cannot drop table %s because other objects depend on it", rel->name);
+            sql_error_detail(err, "%.*s", dep.oom ? 0 : (int)dep.len, dep.oom ? "" : dep.data);
+            sql_error_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+            shale_buf_free(&dep);
+            return -1;
+        }
+        /* CASCADE: one notice, "drop cascades to N other objects" + a line each when N > 1 */
+        int ndep = 0;
         for (int i = 0; i < n && i < 32; i++) {
             if (rels[i]->oid == rel->oid)
                 continue;
-            if (sink->notice) {
-                SqlError nt;
-                sql_error_set(&nt, ERRCODE_SUCCESSFUL_COMPLETION, "drop cascades to constraint %s on table %s",
-                              cons[i]->name, rels[i]->name);
-                nt.severity = SQL_SEV_NOTICE;
-                sink->notice(sink->arg, &nt);
+            char line[400];
+            int len = snprintf(line, sizeof line, "%sdrop cascades to constraint %s on table %s", ndep ? "\n" : "",
+                               cons[i]->name, rels[i]->name);
+            shale_buf_append(&dep, line, (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
+            ndep++;
+        }
+        if (ndep && sink->notice) {
+            SqlError nt;
+            if (ndep == 1) {
+                sql_error_set(&nt, ERRCODE_SUCCESSFUL_COMPLETION, "%.*s", dep.oom ? 0 : (int)dep.len, dep.oom ? "" : dep.data);
+            } else {
+                sql_error_set(&nt, ERRCODE_SUCCESSFUL_COMPLETION, "drop cascades to %d other objects", ndep);
+                sql_error_detail(&nt, "%.*s", dep.oom ? 0 : (int)dep.len, dep.oom ? "" : dep.data);
             }
+            nt.severity = SQL_SEV_NOTICE;
+            sink->notice(sink->arg, &nt);
+        }
+        shale_buf_free(&dep);
+        for (int i = 0; i < n && i < 32; i++) {
+            if (rels[i]->oid == rel->oid)
+                continue;
             CatRelation *copy = catrel_copy(&d->arena, rels[i]);
             if (!copy)
                 return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
@@ -982,22 +1006,51 @@ static SqlStatus exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink
                 return SQL_ERROR;
             }
             Oid nsp = ns->oid;
+            /* the schema's objects (owned sequences go with their tables), qualified, one
+             * per line: the 2BP01 detail, or the CASCADE notice as PostgreSQL words them */
+            ShaleBuf objs;
+            shale_buf_init(&objs);
+            int nobj = 0;
             for (int k = 0; k < catsnap_n_relations(d->snap); k++) {
                 const CatRelation *r = catsnap_relation(d->snap, k);
-                if (r->nsp != nsp)
+                if (r->nsp != nsp || (r->kind == CAT_REL_SEQUENCE && r->seq.owned_by_rel))
                     continue;
-                if (!cascade) {
-                    sql_error_set(err, ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST,
-                                  "cannot drop schema %s because other objects depend on it", rv->relname);
-                    sql_error_detail(err, "%s %s depends on schema %s", kind_word(r->kind), r->name, rv->relname);
-                    sql_error_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
-                    return SQL_ERROR;
-                }
+                char line[400];
+                int len = cascade ? snprintf(line, sizeof line, "%sdrop cascades to %s %s.%s", nobj ? "\n" : "",
+                                             kind_word(r->kind), rv->relname, r->name)
+                                  : snprintf(line, sizeof line, "%s%s %s.%s depends on schema %s", nobj ? "\n" : "",
+                                             kind_word(r->kind), rv->relname, r->name, rv->relname);
+                shale_buf_append(&objs, line, (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
+                nobj++;
             }
+            const char *ol = objs.oom || !objs.data ? "" : objs.data;
+            int oln = objs.oom ? 0 : (int)objs.len;
+            if (nobj && !cascade) {
+                sql_error_set(err, ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST,
+                              "cannot drop schema %s because other objects depend on it", rv->relname);
+                sql_error_detail(err, "%.*s", oln, ol);
+                sql_error_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+                shale_buf_free(&objs);
+                return SQL_ERROR;
+            }
+            if (nobj && sink->notice) {
+                SqlError nt;
+                if (nobj == 1) {
+                    sql_error_set(&nt, ERRCODE_SUCCESSFUL_COMPLETION, "%.*s", oln, ol);
+                } else {
+                    sql_error_set(&nt, ERRCODE_SUCCESSFUL_COMPLETION, "drop cascades to %d other objects", nobj);
+                    sql_error_detail(&nt, "%.*s", oln, ol);
+                }
+                nt.severity = SQL_SEV_NOTICE;
+                sink->notice(sink->arg, &nt);
+            }
+            shale_buf_free(&objs);
+            SqlSink quiet = *sink;   /* the objects were announced above */
+            quiet.notice = NULL;
             for (int k = catsnap_n_relations(d->snap); k-- > 0;) {
                 const CatRelation *r = catsnap_relation(d->snap, k);
                 if (r->nsp == nsp && !(r->kind == CAT_REL_SEQUENCE && r->seq.owned_by_rel)) {
-                    if (ddl_drop_relation(d, r, true, sink, err) != 0)
+                    if (ddl_drop_relation(d, r, true, &quiet, err) != 0)
                         return SQL_ERROR;
                     k = catsnap_n_relations(d->snap);
                 }

@@ -119,12 +119,8 @@ const CatRelation *bind_lookup_relation(Binder *b, const AstRangeVar *rv, SqlErr
     }
     if (rv->schema) {
         const CatNamespace *ns = catsnap_namespace_by_name(b->env->cat, rv->schema);
-        if (!ns) {
-            SQL_ERR(err, INVALID_SCHEMA_NAME, "schema \"%s\" does not exist", rv->schema);
-            err->position = q_position(b, rv->hdr.location);
-            return NULL;
-        }
-        const CatRelation *rel = catsnap_relation_by_name(b->env->cat, ns->oid, rv->relname);
+        /* a missing schema reads as a missing relation (RangeVarGetRelid with missing_ok) */
+        const CatRelation *rel = ns ? catsnap_relation_by_name(b->env->cat, ns->oid, rv->relname) : NULL;
         if (!rel) {
             SQL_ERR(err, UNDEFINED_TABLE, "relation \"%s.%s\" does not exist", rv->schema, rv->relname);
             err->position = q_position(b, rv->hdr.location);
