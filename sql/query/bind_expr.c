@@ -934,10 +934,35 @@ Expr *bind_expr(Binder *b, BindScope *s, const AstNode *n, SqlError *err)
         return bind_expr(b, s, ((const AstCollate *)n)->arg, err);
     case AST_FUNC_CALL:
         return bind_func_call(b, s, (const AstFuncCall *)n, err);
-    case AST_ROW:
-        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "row expressions are not supported");
-        err_at(b, err, n->location);
-        return NULL;
+    case AST_ROW: {
+        /* ROW(a, b) / (a, b) as a value: an anonymous record built by the "row" builtin */
+        const AstRowExpr *r = (const AstRowExpr *)n;
+        int k = r->args.n;
+        if (k == 0 || k > TYPES_FUNC_MAX_ARGS) {
+            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "row expressions with %d fields are not supported", k);
+            err_at(b, err, n->location);
+            return NULL;
+        }
+        e = bind_new_expr(b, EXPR_FUNC, RECORDOID, n->location, k);
+        Oid types[TYPES_FUNC_MAX_ARGS];
+        SqlFuncMatch *m = q_alloc(b->arena, sizeof(SqlFuncMatch));
+        if (!e || !m) {
+            q_oom(err);
+            return NULL;
+        }
+        for (int i = 0; i < k; i++) {
+            if (!(e->args[i] = bind_resolve_unknown(b, bind_expr(b, s, r->args.items[i], err), err)))
+                return NULL;
+            types[i] = e->args[i]->type;
+        }
+        if (types_func_resolve("row", k, types, m, err) != 0)
+            return NULL;
+        for (int i = 0; i < k; i++)
+            m->arg_types[i] = types[i];
+        e->u.func.m = m;
+        e->u.func.is_op = false;
+        return e;
+    }
     case AST_DEFAULT:
         SQL_ERR(err, SYNTAX_ERROR, "DEFAULT is not allowed in this context");
         err_at(b, err, n->location);

@@ -62,6 +62,7 @@ void types_fn_tochar_register(void);   /* types_fn_tochar.c (and types_fn_topars
 void types_fn_extra_register(void);    /* types_fn_extra.c (calls the ones below) */
 void types_fn_regr_register(void);     /* types_fn_regr.c */
 void types_fn_osa_register(void);      /* types_fn_regr.c: ordered-set aggregates */
+void types_fn_record_register(void);   /* types_record.c */
 
 /* timestamp(tz) + (months, days, us) with PostgreSQL's month-end clamping; timestamptz in
  * the session zone (or zone when not NULL). Infinities pass through. (types_fn_ops.c) */

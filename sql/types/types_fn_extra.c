@@ -417,6 +417,7 @@ void types_fn_extra_register(void)
 {
     types_fn_regr_register();
     types_fn_osa_register();
+    types_fn_record_register();
     SqlFunc *f = types_reg_fn("array_assign_element", TYPES_ANYARRAYOID, fn_array_assign_element, 3,
                               TYPES_A(TYPES_ANYARRAYOID, INT4OID, TYPES_ANYELEMENTOID));
     f->strict = false;

@@ -7,6 +7,7 @@
  * text (value.h) with types_jsonb_normalize. */
 #include "sql/types/types_fn_json.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* --- to_json ------------------------------------------------------------------------------- */
@@ -61,6 +62,31 @@ void jfn_to_json_text(FuncCallCtx *ctx, const Value *v, bool jsonb, ShaleBuf *ou
     Oid t = v->type;
     if (jb_is_text(t)) {
         json_escape_string(v->u.s.p, v->u.s.n, out);
+        return;
+    }
+    if ((t == DATEOID || t == TIMESTAMPOID || t == TIMESTAMPTZOID) && ctx->tc &&
+        ctx->tc->date_style != TYPES_DATESTYLE_ISO) {
+        /* JSON dates are ISO 8601 whatever the DateStyle (PostgreSQL's USE_XSD_DATES) */
+        TypeContext iso = *ctx->tc;
+        iso.date_style = TYPES_DATESTYLE_ISO;
+        const TypeContext *save = ctx->tc;
+        ctx->tc = &iso;
+        jfn_to_json_text(ctx, v, jsonb, out);
+        ctx->tc = save;
+        return;
+    }
+    if (t == RECORDOID) {
+        /* an anonymous row: {"f1":..,"f2":..} (to_jsonb: "f1": .., spaced by normalisation) */
+        Value f[64];
+        int n = types_record_fields(v, f, 64);
+        shale_buf_append_byte(out, '{');
+        for (int i = 0; i < n && i < 64; i++) {
+            char key[16];
+            int kl = snprintf(key, sizeof key, "%s\"f%d\":", i ? "," : "", i + 1);
+            shale_buf_append(out, key, (size_t)kl);
+            jfn_to_json_text(ctx, &f[i], jsonb, out);
+        }
+        shale_buf_append_byte(out, '}');
         return;
     }
     switch (t) {
@@ -349,6 +375,7 @@ void types_fn_jsonb_register(void)
 {
     const Oid AN = TYPES_ANYOID, J = JSONOID, JB = JSONBOID;
     types_reg_fn("to_json", J, fn_to_json, 1, TYPES_A(TYPES_ANYELEMENTOID))->volatility = SQL_STABLE;
+    types_reg_fn("row_to_json", J, fn_to_json, 1, TYPES_A(RECORDOID))->volatility = SQL_STABLE;
     types_reg_fn("to_jsonb", JB, fn_to_jsonb, 1, TYPES_A(TYPES_ANYELEMENTOID))->volatility = SQL_STABLE;
     SqlFunc *f;
     f = types_reg_fn("json_build_object", J, fn_json_build_object, 1, TYPES_A(AN));

@@ -531,6 +531,9 @@ void types_output(const TypeContext *tc, const Value *v, ShaleBuf *out)
     case OIDVECTOROID:
         types_intvec_out(v, out);
         return;
+    case RECORDOID:
+        types_record_out(tc, v, out);
+        return;
     default:
         if (types_array_elem(v->type) != INVALIDOID) {
             types_array_out(tc, v, out);

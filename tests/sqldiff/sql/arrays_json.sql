@@ -75,3 +75,9 @@ UPDATE arr2 SET nums[NULL] = 3;
 DROP TABLE arr2;
 SELECT * FROM unnest(ARRAY[1, 2], ARRAY['a', 'b', 'c']);
 SELECT t.id, x, y FROM (VALUES (1, ARRAY[1, 2]), (2, ARRAY[3])) t(id, a), unnest(t.a, ARRAY['p', 'q']) AS z(x, y) ORDER BY 1, 2;
+-- anonymous row values
+SELECT (1, 2), ROW(1, NULL, 'x y', '', 'a"b', 'c\d', '(p)', 1.5::numeric, true, date '2024-01-02');
+SELECT to_json(ROW(1, 'a', NULL)), to_jsonb(ROW(1, 'a')), row_to_json(ROW(ARRAY[1, 2], ROW(3, 'z')));
+SELECT r FROM (SELECT ROW(x, x * 2) AS r FROM generate_series(1, 3) x) s ORDER BY r DESC;
+SELECT DISTINCT ROW(x % 2) FROM generate_series(1, 4) x ORDER BY 1;
+SELECT pg_typeof(ROW(1, 2));
