@@ -583,7 +583,24 @@ int ddl_add_check_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const A
 {
     if (cb->n_con >= 64)
         return SQL_ERR(err, PROGRAM_LIMIT_EXCEEDED, "too many constraints");
-    char *name = c->name ? ddl_strdup(d, c->name) : ddl_choose_name(d, rel->nsp, rel->name, single_col, "check", cb->names, cb->n_names);
+    /* The expression must bind over the table's columns; an unnamed constraint is named
+     * after its column when it reads exactly one (PostgreSQL's AddRelationNewConstraints). */
+    char *text = ddl_strndup(d, d->text + c->expr_span.start, (size_t)(c->expr_span.end - c->expr_span.start));
+    if (!text)
+        return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    int16_t att[2];
+    int nat = 0;
+    QueryEnv env;
+    CatSnapshot *cat;
+    if (session_query_env(d->s, &env, &cat, err) != 0)
+        return -1;
+    int qrc = query_check_columns(&env, rel, text, att, 2, &nat, err);
+    catalog_snapshot_release(cat);
+    if (qrc != 0)
+        return -1;
+    const char *namecol = nat == 1 ? rel->cols[att[0] - 1].name : NULL;
+    (void)single_col;
+    char *name = c->name ? ddl_strdup(d, c->name) : ddl_choose_name(d, rel->nsp, rel->name, namecol, "check", cb->names, cb->n_names);
     if (!name)
         return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
     cb->names[cb->n_names++] = name;
@@ -591,7 +608,7 @@ int ddl_add_check_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const A
     memset(k, 0, sizeof *k);
     k->name = name;
     k->type = CAT_CON_CHECK;
-    k->check_expr = ddl_strndup(d, d->text + c->expr_span.start, (size_t)(c->expr_span.end - c->expr_span.start));
+    k->check_expr = text;
     k->validated = true;
     if (single_col) {
         k->ncols = 1;

@@ -74,6 +74,13 @@ typedef enum QueryKind {
 int query_prepare(QueryEnv *env, const AstNode *stmt, const char *query_text, int n_params,
                   const Oid *param_types, ShaleArena *arena, PreparedQuery **out, SqlError *err);
 
+struct CatRelation;
+/* Binds a CHECK expression (SQL text) against rel's columns: 42703 for unknown columns,
+ * 42804 when it is not boolean. *n receives the number of distinct columns it reads, the
+ * first cap of their attnums in attnums (for PostgreSQL's constraint naming). */
+int query_check_columns(QueryEnv *env, const struct CatRelation *rel, const char *expr_text, int16_t *attnums, int cap,
+                        int *n, SqlError *err);
+
 QueryKind query_kind(const PreparedQuery *q);
 int query_n_params(const PreparedQuery *q);
 const Oid *query_param_types(const PreparedQuery *q);

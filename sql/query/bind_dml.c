@@ -285,6 +285,52 @@ static int check_arbiter(Binder *b, const CatRelation *rel, const AstOnConflict 
     return -1;
 }
 
+static bool check_col_fn(Expr *e, void *arg)
+{
+    bool *seen = arg;
+    if (e->kind == EXPR_VAR && e->u.var.level == 0 && e->u.var.index >= 0 && e->u.var.index < 1600)
+        seen[e->u.var.index] = true;
+    return true;
+}
+
+int query_check_columns(QueryEnv *env, const CatRelation *rel, const char *expr_text, int16_t *attnums, int cap,
+                        int *n, SqlError *err)
+{
+    ShaleArena a;
+    shale_arena_init(&a);
+    Binder b;
+    memset(&b, 0, sizeof b);
+    b.env = env;
+    b.arena = &a;
+    b.text = expr_text;
+    b.text_len = strlen(expr_text);
+    int rc = -1;
+    *n = 0;
+    BindScope *ts = target_scope(&b, rel, rel->name, err);
+    bool *seen = ts ? q_alloc(&a, sizeof(bool) * 1600) : NULL;
+    if (ts && seen) {
+        memset(seen, 0, sizeof(bool) * 1600);
+        ts->expr_kind = "check constraints";
+        Expr *e = bind_text_expr(&b, ts, expr_text, err);
+        if (e)
+            e = bind_coerce_bool(&b, e, "CHECK", err);
+        if (e) {
+            bind_walk(e, check_col_fn, seen);
+            for (int c = 0; c < rel->ncols && c < 1600; c++)
+                if (seen[c]) {
+                    if (*n < cap)
+                        attnums[*n] = (int16_t)(c + 1);
+                    (*n)++;
+                }
+            rc = 0;
+        }
+    } else if (ts) {
+        q_oom(err);
+    }
+    shale_arena_destroy(&a);
+    return rc;
+}
+
 /* UPDATE ... SET col[i] = v: col = array_assign_element(col, i, v) over the row's current
  * value (PostgreSQL's array assignment: extends with NULLs, a NULL array becomes [i:i]). */
 static Expr *bind_subscript_assign(Binder *b, BindScope *s, const CatRelation *rel, int c, const AstResTarget *rt,

@@ -204,3 +204,13 @@ CREATE TABLE c2 (pid int REFERENCES p, pid2 int REFERENCES p);
 DROP TABLE p;
 DROP TABLE p CASCADE;
 DROP TABLE c1, c2;
+-- CHECK expressions are bound at CREATE/ALTER; unnamed ones are named after their only column
+CREATE TABLE e3 (id int CHECK (id + 1));
+CREATE TABLE ck1 (a int CHECK (a > 0), b int CHECK (b > a), c int, CHECK (c < 10), CHECK (a < c), d int, CONSTRAINT named CHECK (d <> 0));
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'ck1'::regclass ORDER BY conname;
+ALTER TABLE ck1 ADD CHECK (d > -5);
+ALTER TABLE ck1 ADD COLUMN e int CHECK (e > 0);
+ALTER TABLE ck1 ADD CHECK (nosuch > 0);
+INSERT INTO ck1 VALUES (1, 0, 5, 1, 1);
+SELECT conname FROM pg_constraint WHERE conrelid = 'ck1'::regclass ORDER BY conname;
+DROP TABLE ck1;
