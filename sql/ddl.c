@@ -859,8 +859,114 @@ static const char *kind_word(char kind)
 
 /* Drops rel and the sequences it owns. With cascade, foreign keys of other tables that
  * reference rel go too; without, they make the drop fail (2BP01). */
+/* The views of the database that name rel directly (query_relation_deps), up to cap. */
+static int drop_dependent_views(DdlCtx *d, const CatRelation *rel, Oid *views, int cap)
+{
+    int nv = 0;
+    QueryEnv env;
+    CatSnapshot *cat;
+    SqlError e;
+    memset(&e, 0, sizeof e);
+    if (session_query_env(d->s, &env, &cat, &e) != 0) {
+        sql_error_clear(&e);
+        return 0;
+    }
+    for (int k = 0; k < catsnap_n_relations(d->snap) && nv < cap; k++) {
+        const CatRelation *v = catsnap_relation(d->snap, k);
+        if (v->kind != CAT_REL_VIEW || v->oid == rel->oid || !v->view_query)
+            continue;
+        Oid deps[64];
+        int nd = 0;
+        if (query_relation_deps(&env, v->view_query, deps, 64, &nd, &e) != 0) {
+            sql_error_clear(&e);   /* a view that no longer binds names nothing we can tell */
+            continue;
+        }
+        for (int i = 0; i < nd && i < 64; i++)
+            if (deps[i] == rel->oid) {
+                views[nv++] = v->oid;
+                break;
+            }
+    }
+    catalog_snapshot_release(cat);
+    return nv;
+}
+
+static void dep_views_dfs(DdlCtx *d, Oid cur, Oid *views, Oid *on, int *nv, int depth)
+{
+    const CatRelation *cr = catsnap_relation_by_oid(d->snap, cur);
+    if (!cr || depth > 16)
+        return;
+    Oid found[32];
+    int nf = drop_dependent_views(d, cr, found, 32);
+    for (int i = 0; i < nf && *nv < 32; i++) {
+        bool seen = false;
+        for (int k = 0; k < *nv; k++)
+            seen |= views[k] == found[i];
+        if (seen)
+            continue;
+        views[*nv] = found[i];
+        on[*nv] = cur;
+        (*nv)++;
+        dep_views_dfs(d, found[i], views, on, nv, depth + 1);
+    }
+}
+
 int ddl_drop_relation(DdlCtx *d, const CatRelation *rel, bool cascade, const SqlSink *sink, SqlError *err)
 {
+    /* Views reading rel: without CASCADE they make the drop fail (2BP01, one line each);
+     * with it they are dropped first ("drop cascades to view v"). */
+    if (rel->kind == CAT_REL_TABLE || rel->kind == CAT_REL_VIEW) {
+        /* depth first, as PostgreSQL reports them: each view, then the views reading it */
+        Oid views[32], on[32];
+        int nv = 0;
+        dep_views_dfs(d, rel->oid, views, on, &nv, 0);
+        if (nv > 0) {
+            ShaleBuf dep;
+            shale_buf_init(&dep);
+            for (int i = 0; i < nv; i++) {
+                const CatRelation *v = catsnap_relation_by_oid(d->snap, views[i]);
+                const CatRelation *o = catsnap_relation_by_oid(d->snap, on[i]);
+                char line[400];
+                int len = cascade ? snprintf(line, sizeof line, "%sdrop cascades to view %s", i ? "\n" : "", v ? v->name : "?")
+                                  : snprintf(line, sizeof line, "%sview %s depends on %s %s", i ? "\n" : "", v ? v->name : "?",
+                                             kind_word(o ? o->kind : rel->kind), o ? o->name : rel->name);
+                shale_buf_append(&dep, line, (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
+            }
+            const char *dl = dep.oom || !dep.data ? "" : dep.data;
+            int dn = dep.oom ? 0 : (int)dep.len;
+            if (!cascade) {
+                sql_error_set(err, ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST, "cannot drop %s %s because other objects depend on it",
+                              kind_word(rel->kind), rel->name);
+                sql_error_detail(err, "%.*s", dn, dl);
+                sql_error_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+                shale_buf_free(&dep);
+                return -1;
+            }
+            if (sink->notice) {
+                SqlError nt;
+                if (nv == 1) {
+                    sql_error_set(&nt, ERRCODE_SUCCESSFUL_COMPLETION, "%.*s", dn, dl);
+                } else {
+                    sql_error_set(&nt, ERRCODE_SUCCESSFUL_COMPLETION, "drop cascades to %d other objects", nv);
+                    sql_error_detail(&nt, "%.*s", dn, dl);
+                }
+                nt.severity = SQL_SEV_NOTICE;
+                sink->notice(sink->arg, &nt);
+            }
+            shale_buf_free(&dep);
+            SqlSink quiet = *sink;
+            quiet.notice = NULL;
+            for (int i = 0; i < nv; i++) {
+                const CatRelation *v = catsnap_relation_by_oid(d->snap, views[i]);
+                if (v && ddl_drop_relation(d, v, true, &quiet, err) != 0)
+                    return -1;
+            }
+            const CatRelation *again = catsnap_relation_by_oid(d->snap, rel->oid);
+            if (!again)
+                return 0;
+            rel = again;
+        }
+    }
     if (rel->kind == CAT_REL_TABLE) {
         const CatRelation *rels[32];
         const CatConstraint *cons[32];

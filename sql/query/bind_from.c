@@ -248,6 +248,13 @@ static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
     const CatRelation *rel = bind_lookup_relation(b, rv, fc->err);
     if (!rel)
         return NULL;
+    if (b->deps && b->view_depth == 0) {
+        bool known = false;
+        for (int i = 0; i < b->n_deps; i++)
+            known |= b->deps[i] == rel->oid;
+        if (!known && b->n_deps < b->cap_deps)
+            b->deps[b->n_deps++] = rel->oid;
+    }
     if (rel->kind == CAT_REL_VIEW) {
         ShaleArena *a = b->arena;
         size_t len = strlen(rel->view_query);
@@ -263,7 +270,9 @@ static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
         const char **names;
         Oid *types;
         int32_t *typmods;
+        b->view_depth++;
         Plan *sub = bind_select(b, NULL, (const AstSelectStmt *)raw.stmt, &ncols, &names, &types, &typmods, NULL, fc->err);
+        b->view_depth--;
         b->text = save_text;
         b->text_len = save_len;
         if (!sub) {

@@ -324,6 +324,11 @@ typedef struct Binder {
     CteDef **cte_stack;          /* visible WITH entries, innermost last */
     CteDef **all_ctes;           /* by id */
     int cap_all_ctes;
+    /* query_relation_deps: relations named directly by the statement (not those read
+     * through the views it expands); deps NULL = not recording */
+    int view_depth;
+    Oid *deps;
+    int n_deps, cap_deps;
 } Binder;
 
 /* ---- the prepared query ------------------------------------------------------------------ */
