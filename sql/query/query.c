@@ -239,6 +239,11 @@ int query_next(QueryCursor *c, const Value **row, SqlError *err)
         rc = dml_next(c, row, err);
         if (rc == 1)
             return 1;
+        if (rc < 0 && err && err->code == ERRCODE_READ_ONLY_SQL_TRANSACTION && strstr(err->message, "this statement")) {
+            /* the storage layer cannot name the command; PostgreSQL's message does */
+            const char *cmd = c->q->kind == QUERY_INSERT ? "INSERT" : c->q->kind == QUERY_UPDATE ? "UPDATE" : "DELETE";
+            snprintf(err->message, sizeof err->message, "cannot execute %s in a read-only transaction", cmd);
+        }
     }
     if (rc == 0)
         c->finished = true;
