@@ -134,14 +134,31 @@ void jfn_to_json_text(FuncCallCtx *ctx, const Value *v, bool jsonb, ShaleBuf *ou
             shale_buf_append(out, "null", 4);
             return;
         }
-        shale_buf_append_byte(out, '[');
+        /* nested JSON arrays follow the dimensions (row-major odometer as array_out) */
+        int nd = r.ndims ? r.ndims : 1;
+        int32_t idx[TYPES_ARRAY_MAXDIM] = { 0 };
+        for (int d = 0; d < nd; d++)
+            shale_buf_append_byte(out, '[');
         Value e;
         for (uint32_t i = 0; types_array_next(&r, &e, NULL) == 1; i++) {
-            if (i)
+            if (i) {
+                int d = nd - 1;
+                while (d > 0 && idx[d] == r.dims[d]) {
+                    idx[d] = 0;
+                    idx[d - 1]++;
+                    d--;
+                }
+                for (int k = 0; k < nd - 1 - d; k++)
+                    shale_buf_append_byte(out, ']');
                 shale_buf_append_byte(out, ',');
+                for (int k = 0; k < nd - 1 - d; k++)
+                    shale_buf_append_byte(out, '[');
+            }
+            idx[nd - 1]++;
             jfn_to_json_text(ctx, &e, jsonb, out);
         }
-        shale_buf_append_byte(out, ']');
+        for (int d = 0; d < nd; d++)
+            shale_buf_append_byte(out, ']');
         return;
     }
     ShaleBuf b;
@@ -376,6 +393,7 @@ void types_fn_jsonb_register(void)
     const Oid AN = TYPES_ANYOID, J = JSONOID, JB = JSONBOID;
     types_reg_fn("to_json", J, fn_to_json, 1, TYPES_A(TYPES_ANYELEMENTOID))->volatility = SQL_STABLE;
     types_reg_fn("row_to_json", J, fn_to_json, 1, TYPES_A(RECORDOID))->volatility = SQL_STABLE;
+    types_reg_fn("array_to_json", J, fn_to_json, 1, TYPES_A(TYPES_ANYARRAYOID))->volatility = SQL_STABLE;
     types_reg_fn("to_jsonb", JB, fn_to_jsonb, 1, TYPES_A(TYPES_ANYELEMENTOID))->volatility = SQL_STABLE;
     SqlFunc *f;
     f = types_reg_fn("json_build_object", J, fn_json_build_object, 1, TYPES_A(AN));

@@ -448,6 +448,8 @@ FN(fn_array_append)
     if (!args[0].null) {
         if (types_array_open(&args[0], &r, err) < 0)
             return -1;
+        if (r.ndims > 1)
+            return SQL_ERR(err, DATA_EXCEPTION, "argument must be empty or one-dimensional array");
         n = r.n;
         lower = r.lower;
     }

@@ -81,3 +81,16 @@ SELECT to_json(ROW(1, 'a', NULL)), to_jsonb(ROW(1, 'a')), row_to_json(ROW(ARRAY[
 SELECT r FROM (SELECT ROW(x, x * 2) AS r FROM generate_series(1, 3) x) s ORDER BY r DESC;
 SELECT DISTINCT ROW(x % 2) FROM generate_series(1, 4) x ORDER BY 1;
 SELECT pg_typeof(ROW(1, 2));
+-- multidimensional arrays in array functions and JSON
+select array_append('{{1,2}}'::int[], 3);
+select array_prepend(3, '{{1,2}}'::int[]);
+select '{{1,2}}'::int[] || 3;
+select array_position('{{1,2}}'::int[], 1);
+select array_positions('{{1,2}}'::int[], 1);
+select array_remove('{{1,2}}'::int[], 1);
+select array_replace('{{1,2}}'::int[], 1, 5);
+select to_json('{{1,2},{3,NULL}}'::int[]), to_jsonb('{{1,2},{3,4}}'::int[]), array_to_json('{{1,2}}'::int[]), to_json('{{{1},{2}},{{3},{4}}}'::int[]);
+select array_cat('{{1,2}}'::int[], '{{3,4}}'::int[]), array_cat('{{1,2}}'::int[], '{3,4}'::int[]), array_cat('{3,4}'::int[], '{{1,2}}'::int[]), '{{1,2}}'::int[] || '{{5,6},{7,8}}'::int[];
+select array_cat('{{1,2}}'::int[], '{3,4,5}'::int[]);
+select array_cat('{{1,2}}'::int[], '{{3,4,5}}'::int[]);
+select array_cat('[2:2][1:2]={{1,2}}'::int[], '{{3,4}}'::int[]);
