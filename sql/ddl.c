@@ -693,10 +693,17 @@ static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const Sql
         rel->cols[i] = cols[i].col;
         rel->cols[i].attnum = (int16_t)(i + 1);
     }
-    /* Column constraints, then table constraints (PostgreSQL's order of index creation). */
+    /* Column constraints, then table constraints (PostgreSQL's order of index creation);
+     * CHECK constraints are named in element order, table-level ones included, as
+     * PostgreSQL does (so clashing generated names are numbered the same way). */
     int ci = 0;
     for (int i = 0; i < ct->elements.n; i++) {
         const AstNode *el = ct->elements.items[i];
+        if (el->tag == AST_CONSTRAINT && ((const AstConstraint *)el)->type == AST_CONSTR_CHECK) {
+            if (ddl_add_check_constraint(d, rel, cb, (const AstConstraint *)el, NULL, err) != 0)
+                return SQL_ERROR;
+            continue;
+        }
         if (el->tag != AST_COLUMN_DEF)
             continue;
         const AstColumnDef *cd = (const AstColumnDef *)el;
@@ -748,7 +755,7 @@ static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const Sql
         case AST_CONSTR_PRIMARY:
         case AST_CONSTR_UNIQUE: rc = ddl_add_key_constraint(d, rel, cb, c, &c->keys, NULL, err); break;
         case AST_CONSTR_FOREIGN: rc = ddl_add_fk_constraint(d, rel, cb, c, NULL, err); break;
-        case AST_CONSTR_CHECK: rc = ddl_add_check_constraint(d, rel, cb, c, NULL, err); break;
+        case AST_CONSTR_CHECK: break;   /* named with the columns above */
         default: break;
         }
         if (rc != 0)

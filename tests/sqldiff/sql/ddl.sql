@@ -235,3 +235,6 @@ CREATE VIEW eng_v2 AS SELECT * FROM eng_v WHERE salary > 1;
 CREATE VIEW dept_total2 (dept, total) AS SELECT dept, sum(salary) FROM emp2 GROUP BY dept;
 DROP TABLE emp2 CASCADE;
 SELECT viewname FROM pg_views WHERE schemaname = 'public' ORDER BY 1;
+CREATE TABLE ck2 (a int, b int CHECK (a > 0), CHECK (a < 10), c int CHECK (c > 0) CHECK (c < 5));
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'ck2'::regclass ORDER BY conname;
+DROP TABLE ck2;
