@@ -98,6 +98,14 @@ static int session_apply_setting(SqlSession *s, const char *name, SqlError *err)
         const char *v = settings_get(&s->settings, SETTING_DATESTYLE);
         s->tc.date_order = strstr(v, "DMY") ? TYPES_DATEORDER_DMY : strstr(v, "YMD") ? TYPES_DATEORDER_YMD
                                                                                      : TYPES_DATEORDER_MDY;
+        s->tc.date_style = !strncmp(v, "SQL", 3) ? TYPES_DATESTYLE_SQL : !strncmp(v, "German", 6) ? TYPES_DATESTYLE_GERMAN
+                           : !strncmp(v, "Postgres", 8) ? TYPES_DATESTYLE_POSTGRES : TYPES_DATESTYLE_ISO;
+    } else if (id == SETTING_INTERVALSTYLE) {
+        const char *v = settings_get(&s->settings, SETTING_INTERVALSTYLE);
+        s->tc.interval_style = !strcmp(v, "sql_standard") ? TYPES_INTERVALSTYLE_SQL_STANDARD
+                               : !strcmp(v, "iso_8601") ? TYPES_INTERVALSTYLE_ISO_8601
+                               : !strcmp(v, "postgres_verbose") ? TYPES_INTERVALSTYLE_POSTGRES_VERBOSE
+                                                                : TYPES_INTERVALSTYLE_POSTGRES;
     }
     return 0;
 }
