@@ -31,6 +31,7 @@ typedef struct SqlEngineOptions {
     const char *bootstrap_superuser; /* on first start: superuser role to create */
     const char *bootstrap_database;  /* on first start: extra database besides "postgres" (may be NULL) */
     const char *server_version;    /* e.g. "15.7 (ShaleDB 0.1.0)" reported to clients */
+    const char *data_dir;          /* where hnsw graph files live (<data_dir>/hnsw); NULL = none */
 } SqlEngineOptions;
 
 /* Opens the SQL engine over an open storage database, creating the system catalog on first

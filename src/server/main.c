@@ -505,6 +505,7 @@ int main(int argc, char **argv)
     snprintf(version, sizeof version, "15.7 (ShaleDB %s)", PACKAGE_VERSION);
     SqlEngineOptions eo = {
         .db = db, .bootstrap_superuser = os_user, .bootstrap_database = os_user, .server_version = version,
+        .data_dir = s->data_dir,
     };
     SqlEngine *eng = NULL;
     SqlError qerr;
