@@ -521,10 +521,192 @@ TEST(zero_nan_and_odd_dims)
     }
 }
 
+
+/* ---- snapshot files ---- */
+
+/* The first up-to-100 yields of an iterative search, as node ids and distances. */
+static int search_trace(HnswIndex *idx, const float *q, uint32_t *nodes, double *dists)
+{
+    HnswSearch *s;
+    ShaleError err;
+    if (hnsw_search_begin(idx, q, 16, 100, &s, &err) != 0)
+        return -1;
+    int n = 0;
+    uint32_t node;
+    double d;
+    while (n < 100 && hnsw_search_next(s, &node, &d, &err) == 1) {
+        nodes[n] = node;
+        dists[n++] = d;
+    }
+    hnsw_search_end(s);
+    return n;
+}
+
+/* 1 when a and b answer the queries identically. */
+static int same_answers(HnswIndex *a, HnswIndex *b, const float *q, int nq, int dims)
+{
+    uint32_t na[100], nb[100];
+    double da[100], db[100];
+    for (int i = 0; i < nq; i++) {
+        int ca = search_trace(a, q + (size_t)i * (size_t)dims, na, da);
+        int cb = search_trace(b, q + (size_t)i * (size_t)dims, nb, db);
+        if (ca != cb || memcmp(na, nb, sizeof na[0] * (size_t)(ca > 0 ? ca : 0)) != 0 ||
+            memcmp(da, db, sizeof da[0] * (size_t)(ca > 0 ? ca : 0)) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+TEST(save_load_round_trip)
+{
+    int dims = 16;
+    size_t n = 2000;
+    float *x = make_data(n + 30, dims, 1234);
+    const float *q = x + n * (size_t)dims;
+    char path[600];
+    snprintf(path, sizeof path, "%s/rt.hnsw", test_tmpdir());
+    ShaleError err;
+    for (int m = 0; m < 4; m++) {
+        HnswIndex *idx = build_index((HnswMetric)m, x, n, dims, 2, NULL);
+        REQUIRE(idx != NULL);
+        for (size_t i = 0; i < n; i += 5)
+            hnsw_mark_deleted(idx, (uint32_t)i);
+        REQUIRE_OK(hnsw_save_file(idx, path, &err), &err);
+        CHECK(!shale_env_exists("rt.hnsw.tmp"));
+        HnswIndex *back;
+        REQUIRE_OK(hnsw_load_file(path, &back, &err), &err);
+        const HnswOptions *oa = hnsw_options(idx), *ob = hnsw_options(back);
+        CHECK(oa->dims == ob->dims && oa->metric == ob->metric && oa->m == ob->m &&
+              oa->ef_construction == ob->ef_construction && oa->seed == ob->seed);
+        HnswStats sa, sb;
+        hnsw_stats(idx, &sa);
+        hnsw_stats(back, &sb);
+        CHECK_EQ_U64(sa.nodes, sb.nodes);
+        CHECK_EQ_U64(sa.deleted, sb.deleted);
+        CHECK_EQ_INT(sa.max_level, sb.max_level);
+        CHECK(same_answers(idx, back, q, 30, dims));
+        for (uint32_t i = 0; i < n; i += 97) {
+            size_t la, lb;
+            const void *pa = hnsw_node_label(idx, i, &la), *pb = hnsw_node_label(back, i, &lb);
+            CHECK_MEM(pa, la, pb, lb);
+            CHECK(memcmp(hnsw_node_vector(idx, i), hnsw_node_vector(back, i), sizeof(float) * (size_t)dims) == 0);
+        }
+        /* the loaded index keeps working: inserts, label deletes */
+        uint32_t node;
+        CHECK_OK(hnsw_insert(back, q, "new", 3, &node, &err), &err);
+        CHECK_EQ_U64(node, n);
+        unsigned char lab[8];
+        label_of(1, lab);
+        CHECK_EQ_INT(hnsw_mark_deleted_label(back, lab, 8), 1);
+        hnsw_free(back);
+        hnsw_free(idx);
+    }
+    /* an empty index round-trips */
+    HnswOptions o;
+    hnsw_options_init(&o, 5, HNSW_METRIC_L2);
+    HnswIndex *empty, *back;
+    REQUIRE_OK(hnsw_create(&o, &empty, &err), &err);
+    REQUIRE_OK(hnsw_save_file(empty, path, &err), &err);
+    REQUIRE_OK(hnsw_load_file(path, &back, &err), &err);
+    HnswStats st;
+    hnsw_stats(back, &st);
+    CHECK_EQ_U64(st.nodes, 0);
+    hnsw_free(empty);
+    hnsw_free(back);
+    CHECK_EQ_INT(hnsw_load_file("/nonexistent/x.hnsw", &back, &err), -1);
+    CHECK(back == NULL);
+    shale_env_remove(shale_env_default(), path, NULL);
+    free(x);
+}
+
+/* Plain write without fsync: the damaged copies are scratch files. */
+static int write_plain(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    size_t w = fwrite(data, 1, len, f);
+    return fclose(f) == 0 && w == len ? 0 : -1;
+}
+
+TEST(corrupted_files_detected)
+{
+    int dims = 6;
+    size_t n = 150;
+    float *x = make_data(n + 10, dims, 31337);
+    const float *q = x + n * (size_t)dims;
+    HnswIndex *idx = build_index(HNSW_METRIC_COSINE, x, n, dims, 1, NULL);
+    REQUIRE(idx != NULL);
+    hnsw_mark_deleted(idx, 3);
+    char path[600], bad[600];
+    snprintf(path, sizeof path, "%s/good.hnsw", test_tmpdir());
+    snprintf(bad, sizeof bad, "%s/bad.hnsw", test_tmpdir());
+    ShaleError err;
+    REQUIRE_OK(hnsw_save_file(idx, path, &err), &err);
+    char *data;
+    size_t len;
+    REQUIRE_OK(shale_env_read_all(shale_env_default(), path, &data, &len, &err), &err);
+#ifdef SHALE_SANITIZERS
+    size_t step = 7;
+#else
+    size_t step = 1;
+#endif
+    int loaded = 0, detected = 0;
+    for (size_t pos = 0; pos < len; pos += (pos < 200 ? 1 : step)) {
+        for (int variant = 0; variant < 2; variant++) {
+            char *copy = malloc(len);
+            memcpy(copy, data, len);
+            copy[pos] ^= variant ? (char)0xff : (char)(1u << (pos % 8));
+            REQUIRE(write_plain(bad, copy, len) == 0);
+            free(copy);
+            HnswIndex *back = NULL;
+            ShaleError lerr;
+            if (hnsw_load_file(bad, &back, &lerr) == 0) {
+                loaded++;
+                CHECK_MSG(same_answers(idx, back, q, 10, dims), "flip at %zu changed answers", pos);
+                hnsw_free(back);
+            } else {
+                detected++;
+                CHECK_MSG(lerr.code == SHALE_CORRUPTION, "flip at %zu: %s", pos, lerr.msg);
+            }
+        }
+    }
+    /* truncations and a trailing byte */
+    for (size_t cut = 0; cut <= len; cut += (cut < 100 || len - cut < 100) ? 1 : 37) {
+        REQUIRE(write_plain(bad, data, cut) == 0);
+        HnswIndex *back = NULL;
+        ShaleError lerr;
+        int rc = hnsw_load_file(bad, &back, &lerr);
+        if (cut == len) {
+            CHECK_OK(rc, &lerr);
+        } else {
+            CHECK_MSG(rc == -1 && lerr.code == SHALE_CORRUPTION, "cut at %zu loaded", cut);
+        }
+        hnsw_free(back);
+    }
+    char *longer = malloc(len + 1);
+    memcpy(longer, data, len);
+    longer[len] = 0;
+    REQUIRE(write_plain(bad, longer, len + 1) == 0);
+    HnswIndex *back = NULL;
+    CHECK_EQ_INT(hnsw_load_file(bad, &back, &err), -1);
+    free(longer);
+    printf("  %zu-byte file: %d damaged copies rejected, %d loaded with identical answers\n", len, detected, loaded);
+    CHECK_EQ_INT(loaded, 0);
+    free(data);
+    shale_env_remove(shale_env_default(), path, NULL);
+    shale_env_remove(shale_env_default(), bad, NULL);
+    hnsw_free(idx);
+    free(x);
+}
+
 TEST_MAIN(
     RUN(recall_every_metric);
     RUN(parallel_build_recall);
     RUN(iterative_and_deleted);
     RUN(concurrent_insert_and_search);
     RUN(zero_nan_and_odd_dims);
+    RUN(save_load_round_trip);
+    RUN(corrupted_files_detected);
+    test_rm_rf(test_tmpdir());
 )
