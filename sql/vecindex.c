@@ -5,6 +5,7 @@
  * Memory: the registry and its VecGraph structs are malloc'd and live until vecreg_close
  * (a forgotten graph keeps its small struct, its HnswIndex is freed). */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -53,6 +54,25 @@ bool vecindex_decode(const char *p, size_t n, int dims, float *out)
         return false;
     memcpy(out, p + 4, 4 * (size_t)d);   /* little-endian host (x86-64) */
     return true;
+}
+
+bool vecindex_node_matches(const HnswIndex *h, uint32_t node, const float *vec, float *scratch)
+{
+    const HnswOptions *o = hnsw_options(h);
+    size_t n = (size_t)o->dims;
+    const float *want = vec;
+    if (o->metric == HNSW_METRIC_COSINE) {
+        double norm = 0;
+        for (size_t i = 0; i < n; i++)
+            norm += (double)vec[i] * vec[i];
+        if (norm == 0.0)
+            return false;
+        double inv = 1.0 / sqrt(norm);
+        for (size_t i = 0; i < n; i++)
+            scratch[i] = (float)((double)vec[i] * inv);
+        want = scratch;
+    }
+    return memcmp(hnsw_node_vector(h, node), want, n * sizeof(float)) == 0;
 }
 
 int vecindex_opclass_metric(const char *opclass)
@@ -128,7 +148,7 @@ typedef struct Reconcile {
     uint32_t *heads, *next;       /* label hash chains over live nodes */
     uint32_t mask;
     uint8_t *seen;
-    float *tmp;
+    float *tmp, *scratch;
     /* entries the graph lacks */
     float *vecs;
     char **labels;
@@ -175,7 +195,7 @@ static int rc_entry(void *arg, const char *rk, size_t rklen, const char *vec, si
             size_t ll;
             const void *lab = hnsw_node_label(r->h, i, &ll);
             if (!r->seen[i] && ll == rklen && memcmp(lab, rk, rklen) == 0 &&
-                memcmp(hnsw_node_vector(r->h, i), r->tmp, sizeof(float) * (size_t)r->dims) == 0) {
+                vecindex_node_matches(r->h, i, r->tmp, r->scratch)) {
                 r->seen[i] = 1;
                 return 0;
             }
@@ -195,6 +215,7 @@ static void rc_free(Reconcile *r)
     free(r->next);
     free(r->seen);
     free(r->tmp);
+    free(r->scratch);
 }
 
 static bool opts_match(const HnswOptions *a, const HnswOptions *b)
@@ -238,7 +259,8 @@ static int graph_load(VecGraph *g, const CatRelation *rel, const CatIndex *idx, 
     hnsw_stats(h, &st);
     r.n_nodes = (uint32_t)st.nodes;
     r.tmp = malloc(sizeof(float) * (size_t)opts.dims);
-    int rc = r.tmp ? 0 : SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    r.scratch = malloc(sizeof(float) * (size_t)opts.dims);
+    int rc = r.tmp && r.scratch ? 0 : SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
     if (rc == 0 && r.n_nodes > 0) {
         uint32_t nb = 1;
         while (nb < r.n_nodes)

@@ -69,6 +69,11 @@ int vecindex_build(VecRegistry *reg, RelTxn *t, Oid db, const CatRelation *rel, 
  * any previous one, and saves it. */
 void vecreg_install(VecRegistry *reg, Oid db, const CatRelation *rel, const CatIndex *idx, HnswIndex *h);
 
+/* Whether node's stored vector is the stored form of vec[dims] (the engine keeps cosine
+ * vectors L2-normalised: this mirrors hnsw_prepare_vector's arithmetic exactly). scratch
+ * holds dims floats. A cosine zero vector never matches (it is not indexed). */
+bool vecindex_node_matches(const HnswIndex *h, uint32_t node, const float *vec, float *scratch);
+
 /* Copies vector Value bytes (dim:uint16 LE | 0 | floats LE) into out[dims]; false when the
  * bytes are not a vector of dims dimensions. */
 bool vecindex_decode(const char *p, size_t n, int dims, float *out);

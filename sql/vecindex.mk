@@ -2,8 +2,6 @@
 # CREATE INDEX ... USING hnsw, the planner path and the index scan; its e2e test.
 libshale_a_SOURCES += sql/vecindex.h sql/vecindex.c sql/vecindex_ddl.c \
 	sql/query/plan_vector.c sql/query/exec_vector.c
-# TEMPORARY: brute-force stand-in for src/facets/vector/hnsw.h until branch s2-hnsw lands
-libshale_a_SOURCES += sql/vecindex_stub.c
 
 check_PROGRAMS += tests/e2e/e2e_hnsw_test
 TESTS += tests/e2e/e2e_hnsw_test

@@ -3,10 +3,10 @@
  *
  * The graph is a superset of the committed state (sql/vecindex.h), so a candidate (node:
  * row key + vector) is returned only when rel_get finds the row in this transaction's view
- * (own uncommitted writes included, others' not), its vector equals the node's bit for bit,
- * and the row key was not returned already. The distance is then the node's, which equals
- * the row's (same vector): the stream stays in the order the search yields it, and no
- * reorder buffer is needed. hnsw.iterative_scan:
+ * (own uncommitted writes included, others' not), its vector equals the node's bit for bit
+ * (after the engine's normalisation for cosine), and the row key was not returned already.
+ * The distance is then the node's, which equals the row's (same stored vector): the stream
+ * stays in the order the search yields it, and no reorder buffer is needed. hnsw.iterative_scan:
  *   off            one beam of hnsw.ef_search candidates (pgvector: a filtered query may
  *                  return fewer rows than LIMIT)
  *   relaxed_order  the search resumes until LIMIT is met or hnsw.max_scan_tuples candidates
@@ -26,6 +26,7 @@ typedef struct VecScan {
     VecGraph *g;
     HnswSearch *s;
     float *q;
+    float *row, *scratch;         /* [dims] each: the candidate row's vector, normalising */
     int dims;
     int mode;                     /* 0 off, 1 relaxed, 2 strict */
     double last;
@@ -48,6 +49,8 @@ void exec_vector_close(ExecNode *n)
     free(v->keys);
     free(v->lens);
     free(v->q);
+    free(v->row);
+    free(v->scratch);
     free(v);
     n->state = NULL;
 }
@@ -129,7 +132,9 @@ static int vec_open(ExecNode *n, SqlError *err)
     if (qd != v->dims)
         return SQL_ERR(err, DATA_EXCEPTION, "different vector dimensions %d and %d", v->dims, qd);
     v->q = malloc(sizeof(float) * (size_t)v->dims);
-    if (!v->q)
+    v->row = malloc(sizeof(float) * (size_t)v->dims);
+    v->scratch = malloc(sizeof(float) * (size_t)v->dims);
+    if (!v->q || !v->row || !v->scratch)
         return q_oom(err);
     if (!vecindex_decode(qv.u.s.p, qv.u.s.n, v->dims, v->q))
         return SQL_ERR(err, DATA_EXCEPTION, "different vector dimensions %d and %d", v->dims, qd);
@@ -180,8 +185,8 @@ int exec_vector_next(ExecNode *n, SqlError *err)
         if (g == 0 || a > n->rr.nvals || n->rr.vals[a - 1].null)
             continue;   /* not in this snapshot (uncommitted elsewhere, rolled back, deleted) */
         const Value *rv = &n->rr.vals[a - 1];
-        if (rv->u.s.n != 4 + 4 * (size_t)v->dims ||
-            memcmp(rv->u.s.p + 4, hnsw_node_vector(h, node), 4 * (size_t)v->dims) != 0)
+        if (!vecindex_decode(rv->u.s.p, rv->u.s.n, v->dims, v->row) ||
+            !vecindex_node_matches(h, node, v->row, v->scratch))
             continue;   /* the row's vector is another version's */
         if (!seen_add(v, label, ll))
             continue;

@@ -300,7 +300,7 @@ TEST(restart_and_kill)
     PGconn *open = e2e_connect(NULL);
     REQUIRE(open);
     CHECK_EXEC(open, "BEGIN");
-    CHECK_EXEC(open, "INSERT INTO big VALUES (299999, 1, '[5000,50,50,50,50,50,50,50,50,50,50,50,50,50,50,50]')");
+    CHECK_EXEC(open, "INSERT INTO big VALUES (299999, 1, '[300,50,50,50,50,50,50,50,50,50,50,50,50,50,50,50]')");
     REQUIRE(restart(SIGKILL));
     PQfinish(open);
     PQfinish(c);
@@ -313,7 +313,7 @@ TEST(restart_and_kill)
         snprintf(want, sizeof want, "%d", 200000 + i);
         CHECK_QUERY(c, sql, want);
     }
-    CHECK_QUERY(c, "SELECT id FROM big ORDER BY v <-> '[5000,50,50,50,50,50,50,50,50,50,50,50,50,50,50,50]' LIMIT 1", "200019");
+    CHECK_QUERY(c, "SELECT id FROM big ORDER BY v <-> '[300,50,50,50,50,50,50,50,50,50,50,50,50,50,50,50]' LIMIT 1", "200019");
     CHECK_QUERY(c, "SELECT count(*) FROM big WHERE id = 299999", "0");
     PQfinish(c);
 }
