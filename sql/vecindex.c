@@ -34,6 +34,7 @@ struct VecGraph {
     HnswIndex *h;                 /* NULL until loaded (and after vecreg_forget) */
     atomic_bool loaded;
     atomic_uint_fast64_t dirty;   /* nodes inserted since the file was written */
+    atomic_uint_fast64_t gen;     /* bumped when node ids change (install, forget, compact) */
     bool ever_saved;
 };
 
@@ -309,6 +310,7 @@ static int graph_load(VecGraph *g, const CatRelation *rel, const CatIndex *idx, 
             snprintf(msg, sizeof msg, "rebuilt from %zu entries (%s)", r.n_missing, why);
         vlog(NULL, g->name, msg);
         g->h = h;
+        atomic_fetch_add(&g->gen, 1);
         if (!from_file || r.n_missing > 0 || marked > 0)
             graph_save(g);
         else
@@ -349,6 +351,7 @@ static VecGraph *graph_find(VecRegistry *reg, Oid db, Oid idxoid, uint32_t rfn, 
             pthread_mutex_init(&g->load_mu, NULL);
             atomic_init(&g->loaded, false);
             atomic_init(&g->dirty, 0);
+            atomic_init(&g->gen, 1);
             reg->g[reg->n++] = g;
         }
     }
@@ -403,6 +406,7 @@ void vecreg_install(VecRegistry *reg, Oid db, const CatRelation *rel, const CatI
     snprintf(g->name, sizeof g->name, "%s", idx->name);
     hnsw_free(g->h);
     g->h = h;
+    atomic_fetch_add(&g->gen, 1);
     graph_save(g);
     atomic_store(&g->loaded, true);
     pthread_rwlock_unlock(&g->rw);
@@ -420,6 +424,7 @@ void vecreg_forget(VecRegistry *reg, Oid db, const CatRelation *rel, const CatIn
     pthread_rwlock_wrlock(&g->rw);
     hnsw_free(g->h);
     g->h = NULL;
+    atomic_fetch_add(&g->gen, 1);
     atomic_store(&g->loaded, false);
     if (reg->dir) {
         char path[4200];
@@ -430,9 +435,129 @@ void vecreg_forget(VecRegistry *reg, Oid db, const CatRelation *rel, const CatIn
     pthread_mutex_unlock(&g->load_mu);
 }
 
+/* ---- transaction bookkeeping -----------------------------------------------------------
+ * Per transaction (RelTxn's vec slot): the nodes it inserted and the labels whose entries it
+ * deleted or replaced. Abort: its nodes are marked deleted. Commit (before its row locks
+ * are released, so no later writer of those rows has inserted yet): every node of a
+ * deleted/replaced label is marked deleted and the label's final vector (its last put) is
+ * inserted again. Records of a graph whose node ids changed since (gen) are skipped: the
+ * readers' check keeps results right, the next load reconciles. */
+typedef struct VecPending {
+    VecGraph *g;
+    uint64_t gen;
+    uint32_t node;                /* UINT32_MAX: a deletion record */
+    bool replaced;
+    char *label;
+    size_t llen;
+    float *vec;                   /* put records of replaced labels: the vector (for commit) */
+} VecPending;
+
+typedef struct VecTxnState {
+    VecPending *items;
+    size_t n, cap;
+} VecTxnState;
+
+static VecPending *pending_add(RelTxn *t, VecGraph *g, const char *rk, size_t rklen)
+{
+    void **slot = rel_txn_vec_state(t);
+    VecTxnState *st = *slot;
+    if (!st && !(st = *slot = calloc(1, sizeof *st)))
+        return NULL;
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 16;
+        VecPending *n = realloc(st->items, sizeof *n * cap);
+        if (!n)
+            return NULL;
+        st->items = n;
+        st->cap = cap;
+    }
+    VecPending *p = &st->items[st->n];
+    memset(p, 0, sizeof *p);
+    p->label = malloc(rklen ? rklen : 1);
+    if (!p->label)
+        return NULL;
+    memcpy(p->label, rk, rklen);
+    p->llen = rklen;
+    p->g = g;
+    p->gen = atomic_load(&g->gen);
+    p->node = UINT32_MAX;
+    st->n++;
+    return p;
+}
+
+static void hook_txn_end(void *arg, RelTxn *t, bool committed)
+{
+    (void)arg;
+    void **slot = rel_txn_vec_state(t);
+    VecTxnState *st = *slot;
+    *slot = NULL;
+    if (!st)
+        return;
+    for (size_t i = 0; i < st->n; i++) {
+        VecPending *p = &st->items[i];
+        VecGraph *g = p->g;
+        pthread_rwlock_rdlock(&g->rw);
+        bool live = g->h && atomic_load(&g->gen) == p->gen;
+        if (live && !committed && p->node != UINT32_MAX) {
+            hnsw_mark_deleted(g->h, p->node);
+        } else if (live && committed && (p->node == UINT32_MAX || p->replaced)) {
+            /* a label this transaction deleted/replaced: handled once, at its last record */
+            bool later = false;
+            for (size_t j = i + 1; j < st->n && !later; j++)
+                later = st->items[j].g == g && st->items[j].llen == p->llen &&
+                        memcmp(st->items[j].label, p->label, p->llen) == 0;
+            if (!later) {
+                hnsw_mark_deleted_label(g->h, p->label, p->llen);
+                ShaleError se;
+                uint32_t node;
+                if (p->vec && hnsw_insert(g->h, p->vec, p->label, p->llen, &node, &se) == 0)
+                    atomic_fetch_add(&g->dirty, 1);
+            }
+        }
+        pthread_rwlock_unlock(&g->rw);
+    }
+    /* compaction once deleted nodes exceed 1/COMPACT_FRACTION (exclusive: skipped while any
+     * scan or insert holds the graph; retried at a later commit) */
+    for (size_t i = 0; committed && i < st->n; i++) {
+        VecGraph *g = st->items[i].g;
+        if (i > 0 && st->items[i - 1].g == g)
+            continue;
+        HnswStats hs;
+        if (pthread_rwlock_trywrlock(&g->rw) != 0)
+            continue;
+        if (g->h) {
+            hnsw_stats(g->h, &hs);
+            ShaleError se;
+            if (hs.nodes >= 1000 && hs.deleted * COMPACT_FRACTION > hs.nodes && hnsw_compact(g->h, &se) == 0) {
+                atomic_fetch_add(&g->gen, 1);
+                atomic_store(&g->dirty, SAVE_MIN_INSERTS);   /* ids changed: save soon */
+            }
+        }
+        pthread_rwlock_unlock(&g->rw);
+    }
+    for (size_t i = 0; i < st->n; i++) {
+        free(st->items[i].label);
+        free(st->items[i].vec);
+    }
+    free(st->items);
+    free(st);
+}
+
+static void hook_entry_del(void *arg, RelTxn *t, Oid db, const CatRelation *rel, const CatIndex *idx, const char *rk,
+                           size_t rklen)
+{
+    VecRegistry *reg = arg;
+    VecGraph *g;
+    SqlError err;
+    if (vecreg_acquire(reg, db, rel, idx, &g, &err) != 0)
+        return;
+    (void)pending_add(t, g, rk, rklen);
+    vecgraph_release(g);
+}
+
 /* The relational facet's hook: a row's entry was written (statement time). */
-static void hook_entry_put(void *arg, Oid db, const CatRelation *rel, const CatIndex *idx, const char *rk,
-                           size_t rklen, const char *vec, size_t vlen)
+static void hook_entry_put(void *arg, RelTxn *t, Oid db, const CatRelation *rel, const CatIndex *idx, const char *rk,
+                           size_t rklen, const char *vec, size_t vlen, bool replaced)
 {
     VecRegistry *reg = arg;
     VecGraph *g;
@@ -440,14 +565,22 @@ static void hook_entry_put(void *arg, Oid db, const CatRelation *rel, const CatI
     if (vecreg_acquire(reg, db, rel, idx, &g, &err) != 0)
         return;   /* the graph is rebuilt from the entries on its next load */
     int dims = hnsw_options(g->h)->dims;
-    float stackv[256];
-    float *v = dims <= 256 ? stackv : malloc(sizeof(float) * (size_t)dims);
+    float *v = malloc(sizeof(float) * (size_t)dims);
     ShaleError se;
-    uint32_t node;
-    if (v && vecindex_decode(vec, vlen, dims, v) && hnsw_insert(g->h, v, rk, rklen, &node, &se) == 0)
+    uint32_t node = UINT32_MAX;
+    if (v && vecindex_decode(vec, vlen, dims, v) && hnsw_insert(g->h, v, rk, rklen, &node, &se) == 0) {
         atomic_fetch_add(&g->dirty, 1);
-    if (v != stackv)
-        free(v);
+        VecPending *p = pending_add(t, g, rk, rklen);
+        if (p) {
+            p->node = node;
+            p->replaced = replaced;
+            if (replaced) {
+                p->vec = v;      /* re-inserted at commit, after the label's old nodes are marked */
+                v = NULL;
+            }
+        }
+    }
+    free(v);
     HnswStats st;
     uint64_t dirty = atomic_load(&g->dirty);
     bool save = false;
@@ -480,7 +613,7 @@ int vecreg_open(RelDB *rdb, const char *data_dir, VecRegistry **out, SqlError *e
         snprintf(reg->dir, l, "%s/hnsw", data_dir);
     }
     pthread_mutex_init(&reg->mu, NULL);
-    RelVecHook hook = { hook_entry_put, reg };
+    RelVecHook hook = { hook_entry_put, hook_entry_del, hook_txn_end, reg };
     rel_db_set_vec_hook(rdb, &hook);
     *out = reg;
     return 0;
@@ -490,7 +623,7 @@ void vecreg_close(VecRegistry *reg)
 {
     if (!reg)
         return;
-    RelVecHook none = { NULL, NULL };
+    RelVecHook none = { NULL, NULL, NULL, NULL };
     rel_db_set_vec_hook(reg->rdb, &none);
     for (size_t i = 0; i < reg->n; i++) {
         VecGraph *g = reg->g[i];

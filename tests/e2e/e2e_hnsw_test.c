@@ -271,6 +271,25 @@ TEST(transactions)
     CHECK_QUERY(b, "SELECT id FROM big ORDER BY v <-> '[-9,-9,-9,-9,-9,-9,-9,-9,-9,-9,-9,-9,-9,-9,-9,-9]' LIMIT 1", "100003");
     e2e_query(b, NEAREST, other, sizeof other);
     CHECK_MSG(strcmp(other, "100003") != 0, "old version returned after update");
+    /* a rolled-back UPDATE keeps the old vector findable; a committed DELETE's nodes are
+     * marked deleted, so one beam (ef_search = 10, iterative scan off) still fills LIMIT 10 */
+    CHECK_EXEC(a, "BEGIN");
+    CHECK_EXEC(a, "UPDATE big SET v = " QV " WHERE id = 100003");
+    CHECK_QUERY(a, NEAREST, "100003");
+    CHECK_EXEC(a, "ROLLBACK");
+    CHECK_QUERY(b, "SELECT id FROM big ORDER BY v <-> '[-9,-9,-9,-9,-9,-9,-9,-9,-9,-9,-9,-9,-9,-9,-9,-9]' LIMIT 1", "100003");
+    CHECK_EXEC(a, "CREATE TABLE del (id int PRIMARY KEY, v vector(2))");
+    CHECK_EXEC(a, "INSERT INTO del SELECT g, ARRAY[g, 0]::vector FROM generate_series(1, 600) g");
+    CHECK_EXEC(a, "CREATE INDEX ON del USING hnsw (v vector_l2_ops)");
+    CHECK_EXEC(a, "DELETE FROM del WHERE id <= 200");
+    CHECK_EXEC(a, "SET hnsw.ef_search = 10");
+    CHECK_QUERY(a, "SELECT string_agg(id::text, ',') FROM (SELECT id FROM del ORDER BY v <-> '[0,0]' LIMIT 10) s",
+                "201,202,203,204,205,206,207,208,209,210");
+    CHECK_EXEC(a, "UPDATE del SET v = ARRAY[id - 1000, 0]::vector WHERE id > 590");
+    CHECK_QUERY(a, "SELECT string_agg(id::text, ',') FROM (SELECT id FROM del ORDER BY v <-> '[-500,0]' LIMIT 3) s",
+                "591,592,593");
+    CHECK_EXEC(a, "RESET hnsw.ef_search");
+    CHECK_EXEC(a, "DROP TABLE del");
     PQfinish(a);
     PQfinish(b);
 }

@@ -187,6 +187,7 @@ typedef struct CountDelta {
 
 struct RelTxn {
     RelDB *rdb;
+    void *vec_state;          /* owned by rdb->vec_hook (rel_vecidx.c) */
     RelTxnOptions opts;
     uint64_t xid;
     WriteBuf wb;

@@ -20,6 +20,11 @@ void *rel_db_vec_hook_arg(RelDB *rdb)
     return rdb->vec_hook.arg;
 }
 
+void **rel_txn_vec_state(RelTxn *t)
+{
+    return &t->vec_state;
+}
+
 bool rel_index_is_vector(const CatIndex *idx)
 {
     return idx->am && strcmp(idx->am, "hnsw") == 0 && idx->ncols == 1 && idx->attnums[0] > 0;
@@ -75,12 +80,14 @@ int rel_vecidx_maintain(RelTxn *t, const CatRelation *rel, const Value *row, con
                 break;
             }
             rc = txn_del(t, k.data, k.len, err);
+            if (rc == 0 && t->rdb->vec_hook.entry_del)
+                t->rdb->vec_hook.entry_del(t->rdb->vec_hook.arg, t, t->opts.db, rel, idx, old_rk, old_rklen);
         }
         if (rc == 0 && nv) {
             rc = rel_vecidx_put(t, rel, idx, rk, rklen, nv->u.s.p, nv->u.s.n, err);
             if (rc == 0 && t->rdb->vec_hook.entry_put)
-                t->rdb->vec_hook.entry_put(t->rdb->vec_hook.arg, t->opts.db, rel, idx, rk, rklen, nv->u.s.p,
-                                           nv->u.s.n);
+                t->rdb->vec_hook.entry_put(t->rdb->vec_hook.arg, t, t->opts.db, rel, idx, rk, rklen, nv->u.s.p,
+                                           nv->u.s.n, ov && same_key);
         }
     }
     shale_buf_free(&k);
