@@ -108,12 +108,10 @@ int vecindex_options(const CatRelation *rel, const CatIndex *idx, HnswOptions *o
     return 0;
 }
 
-static void vlog(const char *fmt, const char *name, const char *what)
+/* Server log line (stderr is the server log; the SQL layer has no logger of its own). */
+static void vlog(const char *name, const char *what)
 {
-    fprintf(stderr, "LOG:  hnsw index \"%s\": ", name);
-    fputs(what, stderr);
-    fputc('\n', stderr);
-    (void)fmt;
+    fprintf(stderr, "LOG:  hnsw index \"%s\": %s\n", name, what);
 }
 
 static void graph_path(const VecGraph *g, char *buf, size_t cap)
@@ -133,7 +131,7 @@ static void graph_save(VecGraph *g)
     ShaleError se;
     if (hnsw_save_file(g->h, path, &se) != 0) {
         snprintf(msg, sizeof msg, "could not save graph to \"%s\": %s", path, se.msg);
-        vlog(NULL, g->name, msg);
+        vlog(g->name, msg);
         return;
     }
     atomic_store(&g->dirty, 0);
@@ -240,7 +238,7 @@ static int graph_load(VecGraph *g, const CatRelation *rel, const CatIndex *idx, 
             if (hnsw_load_file(path, &h, &se) != 0) {
                 h = NULL;
                 snprintf(msg, sizeof msg, "graph file \"%s\" unusable (%s), rebuilding", path, se.msg);
-                vlog(NULL, g->name, msg);
+                vlog(g->name, msg);
                 why = "damaged graph file";
             } else if (!opts_match(hnsw_options(h), &opts)) {
                 hnsw_free(h);
@@ -301,14 +299,14 @@ static int graph_load(VecGraph *g, const CatRelation *rel, const CatIndex *idx, 
         hnsw_stats(h, &st);
         if (st.deleted * COMPACT_FRACTION > st.nodes && hnsw_compact(h, &se) != 0) {
             snprintf(msg, sizeof msg, "compaction failed: %s", se.msg);
-            vlog(NULL, g->name, msg);
+            vlog(g->name, msg);
         }
         if (from_file)
             snprintf(msg, sizeof msg, "loaded %u nodes from file, reconciled: %zu inserted, %zu marked deleted",
                      r.n_nodes, r.n_missing, marked);
         else
             snprintf(msg, sizeof msg, "rebuilt from %zu entries (%s)", r.n_missing, why);
-        vlog(NULL, g->name, msg);
+        vlog(g->name, msg);
         g->h = h;
         atomic_fetch_add(&g->gen, 1);
         if (!from_file || r.n_missing > 0 || marked > 0)
