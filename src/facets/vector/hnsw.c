@@ -208,7 +208,7 @@ static bool hnsw_chunk_add(HnswIndex *idx)
     if (!c)
         return false;
     c->vectors = aligned_alloc(64, nodes * idx->stride * sizeof(float));
-    c->links0 = calloc(nodes * (size_t)(1 + idx->m0), sizeof(uint32_t));
+    c->links0 = calloc(nodes * (size_t)(1 + 2 * idx->m0), sizeof(uint32_t));
     c->nodes = calloc(nodes, sizeof(HnswNode));
     if (!c->vectors || !c->links0 || !c->nodes) {
         free(c->vectors);
@@ -278,7 +278,7 @@ uint32_t hnsw_node_new(HnswIndex *idx, const float *stored, const void *label, s
     if (!lab)
         goto nomem;
     if (level > 0) {
-        size_t n = (size_t)level * (size_t)(1 + idx->opts.m);
+        size_t n = (size_t)level * (size_t)(1 + 2 * idx->opts.m);
         upper = shale_arena_alloc(&idx->arena, n * sizeof *upper);
         if (!upper)
             goto nomem;
@@ -346,7 +346,7 @@ void hnsw_stats(const HnswIndex *idx, HnswStats *out)
     HnswIndex *w = (HnswIndex *)idx;
     pthread_mutex_lock(&w->alloc_lock);
     size_t per_chunk = ((size_t)1 << idx->chunk_shift) *
-                       (idx->stride * sizeof(float) + (size_t)(1 + idx->m0) * 4 + sizeof(HnswNode));
+                       (idx->stride * sizeof(float) + (size_t)(1 + 2 * idx->m0) * 4 + sizeof(HnswNode));
     out->bytes = (uint64_t)(idx->n_chunks * (per_chunk + sizeof(HnswChunk)) +
                             idx->chunk_cap * sizeof(HnswChunk *) + shale_arena_usage(&idx->arena) +
                             idx->map_cap * sizeof(uint32_t) + sizeof *idx);
@@ -540,23 +540,19 @@ HnswPair hnsw_heap_pop_max(HnswHeap *h)
     return top;
 }
 
-static int hnsw_pair_cmp(const void *a, const void *b)
+static inline bool hnsw_pair_less(HnswPair x, HnswPair y)
 {
-    const HnswPair *x = a, *y = b;
-    if (x->d < y->d)
-        return -1;
-    if (x->d > y->d)
-        return 1;
-    return x->id < y->id ? -1 : x->id > y->id;
+    return x.d < y.d || (x.d == y.d && x.id < y.id);
 }
 
+/* Insertion sort for short runs, heapsort otherwise: no callbacks, no allocation. */
 void hnsw_pairs_sort(HnswPair *a, size_t n)
 {
-    if (n <= 16) {
+    if (n <= 24) {
         for (size_t i = 1; i < n; i++) {
             HnswPair x = a[i];
             size_t j = i;
-            while (j > 0 && hnsw_pair_cmp(&a[j - 1], &x) > 0) {
+            while (j > 0 && hnsw_pair_less(x, a[j - 1])) {
                 a[j] = a[j - 1];
                 j--;
             }
@@ -564,5 +560,38 @@ void hnsw_pairs_sort(HnswPair *a, size_t n)
         }
         return;
     }
-    qsort(a, n, sizeof *a, hnsw_pair_cmp);
+    /* max-heap on (d, id), then move the max to the end repeatedly */
+    for (size_t start = n / 2; start-- > 0;) {
+        HnswPair x = a[start];
+        size_t i = start;
+        for (;;) {
+            size_t c = 2 * i + 1;
+            if (c >= n)
+                break;
+            if (c + 1 < n && hnsw_pair_less(a[c], a[c + 1]))
+                c++;
+            if (!hnsw_pair_less(x, a[c]))
+                break;
+            a[i] = a[c];
+            i = c;
+        }
+        a[i] = x;
+    }
+    for (size_t end = n - 1; end > 0; end--) {
+        HnswPair x = a[end];
+        a[end] = a[0];
+        size_t i = 0;
+        for (;;) {
+            size_t c = 2 * i + 1;
+            if (c >= end)
+                break;
+            if (c + 1 < end && hnsw_pair_less(a[c], a[c + 1]))
+                c++;
+            if (!hnsw_pair_less(x, a[c]))
+                break;
+            a[i] = a[c];
+            i = c;
+        }
+        a[i] = x;
+    }
 }

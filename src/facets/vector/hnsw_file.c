@@ -10,7 +10,7 @@
  *    16  metric                  u32 0 l2, 1 cosine, 2 ip, 3 l1
  *    20  m                       u32 2..100
  *    24  ef_construction         u32 4..1000, >= 2*m
- *    28  n_nodes                 u32 < 2^32-1
+ *    28  n_nodes                 u32 < 2^31-1
  *    32  seed                    u64
  *    40  n_deleted               u64 <= n_nodes (must equal the deleted flags below)
  *    48  entry                   u32 node id, 0xffffffff when n_nodes == 0
@@ -22,12 +22,13 @@
  *     type 1 NODES: first_id u32 (= nodes so far) | count u32 | count nodes, each:
  *        level u8 (<= 24) | flags u8 (bit 0 deleted; others 0) | label_len u16 (1..1024) |
  *        label bytes | vector dims x f32 (finite; as stored: cosine vectors normalised) |
- *        for each layer 0..level: n_links u16 (<= 2m on layer 0, m above) | ids u32 x n_links
- *        (every id < n_nodes, its node's level >= the layer)
+ *        for each layer 0..level: n_links u16 (<= 2m on layer 0, m above) | n_links x
+ *        (link u32: bit 31 = kept by the selection heuristic, bits 0..30 = node id < n_nodes
+ *        whose level >= the layer | distance f32, finite: the internal distance to the node)
  *     type 2 END: n_nodes u32 -- last record; nothing may follow it.
  *
  * The writer starts a new NODES record once a payload passes 1 MiB; a node never spans two
- * records (the largest, 16000 dims and 24 layers of 100 links, is ~75 KiB). */
+ * records (the largest, 16000 dims and 24 layers of 100 links, is ~85 KiB). */
 #include "facets/vector/hnsw_int.h"
 
 #include <math.h>
@@ -77,12 +78,18 @@ static void hnsw_file_put_node(const HnswIndex *idx, uint32_t id, ShaleBuf *b)
         shale_buf_append_fixed32(b, u);
     }
     for (int l = 0; l <= nd->level; l++) {
-        const uint32_t *links = hnsw_links(idx, id, l);
-        uint32_t n = hnsw_links_count(links, hnsw_level_cap(idx, l));
+        uint32_t *links = hnsw_links(idx, id, l);
+        int cap = hnsw_level_cap(idx, l);
+        const float *dists = hnsw_links_dists(links, cap);
+        uint32_t n = hnsw_links_count(links, cap);
         char c2[2] = {(char)(n & 0xff), (char)(n >> 8)};
         shale_buf_append(b, c2, 2);
-        for (uint32_t i = 0; i < n; i++)
-            shale_buf_append_fixed32(b, hnsw_links_get(links, i));
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t u;
+            memcpy(&u, &dists[i], 4);
+            shale_buf_append_fixed32(b, __atomic_load_n(&links[1 + i], __ATOMIC_ACQUIRE));
+            shale_buf_append_fixed32(b, u);
+        }
     }
 }
 
@@ -282,13 +289,17 @@ static int hnsw_file_get_node(HnswIndex *idx, const char **pp, const char *end, 
             return SHALE_ERR_CORRUPT(err, "hnsw: node %u links truncated", id), -1;
         uint32_t n = hnsw_get_u16(p);
         p += 2;
-        if (n > (uint32_t)hnsw_level_cap(idx, l) || (size_t)(end - p) < (size_t)n * 4)
+        int cap = hnsw_level_cap(idx, l);
+        if (n > (uint32_t)cap || (size_t)(end - p) < (size_t)n * 8)
             return SHALE_ERR_CORRUPT(err, "hnsw: node %u layer %d has bad links", id, l), -1;
         uint32_t *links = hnsw_links(idx, id, l);
-        for (uint32_t i = 0; i < n; i++, p += 4) {
+        float *dists = hnsw_links_dists(links, cap);
+        for (uint32_t i = 0; i < n; i++, p += 8) {
             links[1 + i] = shale_get_fixed32(p);
-            if (links[1 + i] >= n_total)
-                return SHALE_ERR_CORRUPT(err, "hnsw: node %u links to %u of %u nodes", id, links[1 + i], n_total), -1;
+            uint32_t u = shale_get_fixed32(p + 4);
+            memcpy(&dists[i], &u, 4);
+            if ((links[1 + i] & HNSW_ID_MASK) >= n_total || !isfinite(dists[i]))
+                return SHALE_ERR_CORRUPT(err, "hnsw: node %u has a bad link", id), -1;
         }
         links[0] = n;
     }
@@ -309,7 +320,7 @@ static int hnsw_file_check_graph(HnswIndex *idx, uint32_t entry, uint32_t max_le
         for (int l = 1; l <= nd->level; l++) {
             const uint32_t *links = hnsw_links(idx, id, l);
             for (uint32_t i = 0; i < links[0]; i++)
-                if (hnsw_node(idx, links[1 + i])->level < l)
+                if (hnsw_node(idx, links[1 + i] & HNSW_ID_MASK)->level < l)
                     return SHALE_ERR_CORRUPT(err, "hnsw: node %u links on layer %d to a lower node", id, l), -1;
         }
     }

@@ -89,91 +89,155 @@ static int hnsw_search_layer(HnswIndex *idx, HnswCtx *ctx, const float *q, int e
     return 0;
 }
 
-/* The heuristic over cand[0..n) sorted ascending by distance to the base: writes up to max
- * kept ids to out and returns how many. vecs is scratch for max pointers. */
-static int hnsw_select(const HnswIndex *idx, const HnswPair *cand, size_t n, int max, uint32_t *out,
+/* The heuristic over cand[0..n) sorted ascending by distance to the base: a candidate is
+ * kept when no kept nearer candidate is closer to it than the base is; rejected ones fill
+ * the slots the kept ones leave free (pgvector's keepPrunedConnections). Writes up to max
+ * entries to out[] and kept[] in ascending distance order and returns how many. vecs is
+ * scratch for max pointers. */
+static int hnsw_select(const HnswIndex *idx, const HnswPair *cand, size_t n, int max, HnswPair *out, bool *kept_out,
                        const float **vecs)
 {
+    bool keep[1024];
     int kept = 0;
-    for (size_t i = 0; i < n && kept < max; i++) {
-        const float *v = hnsw_vec(idx, cand[i].id);
+    size_t scanned = 0;
+    if (n > sizeof keep)
+        n = sizeof keep;
+    for (; scanned < n && kept < max; scanned++) {
+        const float *v = hnsw_vec(idx, cand[scanned].id);
         bool good = true;
         for (int j = 0; j < kept; j++) {
-            if (hnsw_dist(idx, v, vecs[j]) < cand[i].d) {
+            if (hnsw_dist(idx, v, vecs[j]) < cand[scanned].d) {
                 good = false;
                 break;
             }
         }
-        if (good) {
-            vecs[kept] = v;
-            out[kept++] = cand[i].id;
-        }
+        keep[scanned] = good;
+        if (good)
+            vecs[kept++] = v;
     }
-    return kept;
+    int fill = max - kept, n_out = 0;
+    for (size_t i = 0; i < scanned; i++) {
+        if (!keep[i]) {
+            if (fill == 0)
+                continue;
+            fill--;
+        }
+        kept_out[n_out] = keep[i];
+        out[n_out++] = cand[i];
+    }
+    return n_out;
 }
 
-/* Adds new_id to node's list at level under node's lock, re-selecting when full. */
-static void hnsw_link_add(HnswIndex *idx, HnswCtx *ctx, uint32_t node, int level, uint32_t new_id)
+/* Writes a list (ids with their kept flags, distances, then the count) for lock-free readers.
+ * REQUIRES the node's lock. */
+static void hnsw_list_store(uint32_t *links, int cap, const HnswPair *p, const bool *kept, int n)
+{
+    float *dists = hnsw_links_dists(links, cap);
+    for (int i = 0; i < n; i++) {
+        __atomic_store_n(&links[1 + i], p[i].id | (kept[i] ? HNSW_KEPT : 0), __ATOMIC_RELEASE);
+        dists[i] = p[i].d;
+    }
+    __atomic_store_n(&links[0], (uint32_t)n, __ATOMIC_RELEASE);
+}
+
+/* Adds new_id (at distance d from node) to node's list at level, under node's lock.
+ *
+ * The list stays the heuristic's answer over its members plus new_id, computed incrementally:
+ * members nearer than new_id keep their flags; new_id is kept unless a kept nearer member is
+ * closer to it than d. If new_id is rejected, nothing after it changes (the kept set before
+ * each of them is the same). If kept, a farther kept member may now be rejected (one distance
+ * each); from the first such change on, the flags after it are recomputed in full. When the
+ * list overflows, the farthest rejected member goes (or the farthest member when every one
+ * is kept): exactly what re-running the selection with fill would keep. */
+static void hnsw_link_add(HnswIndex *idx, uint32_t node, int level, uint32_t new_id, float d)
 {
     int cap = hnsw_level_cap(idx, level);
     HnswNode *nd = hnsw_node(idx, node);
+    HnswPair p[2 * HNSW_MAX_M + 1];
+    bool kept[2 * HNSW_MAX_M + 1];
+    const float *vecs[2 * HNSW_MAX_M + 1];
     hnsw_node_lock(nd);
     uint32_t *links = hnsw_links(idx, node, level);
-    uint32_t n = links[0] > (uint32_t)cap ? (uint32_t)cap : links[0];
-    for (uint32_t i = 0; i < n; i++) {
-        if (links[1 + i] == new_id) {
+    const float *dists = hnsw_links_dists(links, cap);
+    int n = links[0] > (uint32_t)cap ? cap : (int)links[0];
+    int pos = n;
+    for (int i = 0; i < n; i++) {
+        uint32_t raw = links[1 + i];
+        if ((raw & HNSW_ID_MASK) == new_id) {
             hnsw_node_unlock(nd);
             return;
         }
+        if (pos == n && dists[i] > d)
+            pos = i;
     }
-    if (n < (uint32_t)cap) {
-        __atomic_store_n(&links[1 + n], new_id, __ATOMIC_RELEASE);
-        __atomic_store_n(&links[0], n + 1, __ATOMIC_RELEASE);
-        hnsw_node_unlock(nd);
-        return;
+    const float *vnew = hnsw_vec(idx, new_id);
+    bool kept_new = true;
+    for (int i = 0, o = 0; i < n; i++, o++) {
+        if (i == pos)
+            o++;            /* leave room for new_id */
+        uint32_t raw = links[1 + i];
+        p[o].id = raw & HNSW_ID_MASK;
+        p[o].d = dists[i];
+        kept[o] = (raw & HNSW_KEPT) != 0;
+        vecs[o] = hnsw_vec(idx, p[o].id);
+        if (i < pos && kept_new && kept[o] && hnsw_dist(idx, vnew, vecs[o]) < d)
+            kept_new = false;
     }
-    /* full: keep the heuristic's choice among the old links and the new one. The pair
-     * scratch is ctx->defer (unused during inserts). */
-    HnswHeap *h = &ctx->defer;
-    h->n = 0;
-    if (!hnsw_heap_reserve(h, n + 1)) {
-        hnsw_node_unlock(nd);
-        return;                 /* out of memory: the back-link is dropped, graph stays valid */
+    p[pos].id = new_id;
+    p[pos].d = d;
+    kept[pos] = kept_new;
+    vecs[pos] = vnew;
+    int total = n + 1;
+    if (kept_new) {
+        bool changed = false;
+        for (int i = pos + 1; i < total; i++) {
+            if (!changed) {
+                if (kept[i] && hnsw_dist(idx, vecs[i], vnew) < p[i].d) {
+                    kept[i] = false;
+                    changed = true;
+                }
+                continue;
+            }
+            bool good = true;
+            for (int j = 0; j < i && good; j++)
+                if (kept[j] && hnsw_dist(idx, vecs[i], vecs[j]) < p[i].d)
+                    good = false;
+            kept[i] = good;
+        }
     }
-    const float *base = hnsw_vec(idx, node);
-    for (uint32_t i = 0; i < n; i++) {
-        h->a[i].id = links[1 + i];
-        h->a[i].d = hnsw_dist(idx, base, hnsw_vec(idx, h->a[i].id));
+    if (total > cap) {
+        int drop = total - 1;
+        for (int i = total - 1; i >= 0; i--) {
+            if (!kept[i]) {
+                drop = i;
+                break;
+            }
+        }
+        for (int i = drop; i + 1 < total; i++) {
+            p[i] = p[i + 1];
+            kept[i] = kept[i + 1];
+        }
+        total--;
     }
-    h->a[n].id = new_id;
-    h->a[n].d = hnsw_dist(idx, base, hnsw_vec(idx, new_id));
-    hnsw_pairs_sort(h->a, n + 1);
-    int kept = hnsw_select(idx, h->a, n + 1, cap, ctx->ids, ctx->vecs);
-    for (int i = 0; i < kept; i++)
-        __atomic_store_n(&links[1 + i], ctx->ids[i], __ATOMIC_RELEASE);
-    __atomic_store_n(&links[0], (uint32_t)kept, __ATOMIC_RELEASE);
+    hnsw_list_store(links, cap, p, kept, total);
     hnsw_node_unlock(nd);
 }
 
-/* Sets id's own list at level to sel[0..n): written directly while the list is empty;
- * when concurrent inserts already linked to id, merged through hnsw_link_add. */
-static void hnsw_links_set_own(HnswIndex *idx, HnswCtx *ctx, uint32_t id, int level, const uint32_t *sel, int n)
+/* Sets id's own list at level to the selection sel[0..n): written directly while the list is
+ * empty; when concurrent inserts already linked to id, merged link by link. */
+static void hnsw_links_set_own(HnswIndex *idx, uint32_t id, int level, const HnswPair *sel, const bool *kept, int n)
 {
     HnswNode *nd = hnsw_node(idx, id);
     hnsw_node_lock(nd);
     uint32_t *links = hnsw_links(idx, id, level);
     if (links[0] == 0) {
-        for (int i = 0; i < n; i++)
-            __atomic_store_n(&links[1 + i], sel[i], __ATOMIC_RELEASE);
-        __atomic_store_n(&links[0], (uint32_t)n, __ATOMIC_RELEASE);
+        hnsw_list_store(links, hnsw_level_cap(idx, level), sel, kept, n);
         hnsw_node_unlock(nd);
         return;
     }
     hnsw_node_unlock(nd);
-    uint32_t copy[2 * HNSW_MAX_M];
-    memcpy(copy, sel, (size_t)n * sizeof *copy);
     for (int i = 0; i < n; i++)
-        hnsw_link_add(idx, ctx, id, level, copy[i]);
+        hnsw_link_add(idx, id, level, sel[i].id, sel[i].d);
 }
 
 int hnsw_link_node(HnswIndex *idx, HnswCtx *ctx, uint32_t id, ShaleError *err)
@@ -200,16 +264,17 @@ int hnsw_link_node(HnswIndex *idx, HnswCtx *ctx, uint32_t id, ShaleError *err)
     if (!hnsw_heap_reserve(&ctx->seeds, 1))
         return SHALE_ERR_NOMEM(err, "hnsw: out of memory"), -1;
     ctx->seeds.a[ctx->seeds.n++] = (HnswPair){cur_d, cur};
-    uint32_t sel[2 * HNSW_MAX_M];
+    HnswPair sel[2 * HNSW_MAX_M];
+    bool kept[2 * HNSW_MAX_M];
     for (int lc = level < top ? level : top; lc >= 0; lc--) {
         if (hnsw_search_layer(idx, ctx, q, idx->opts.ef_construction, lc, id) != 0)
             return SHALE_ERR_NOMEM(err, "hnsw: out of memory"), -1;
         HnswHeap *res = &ctx->res;
         hnsw_pairs_sort(res->a, res->n);
-        int n = hnsw_select(idx, res->a, res->n, hnsw_level_cap(idx, lc), sel, ctx->vecs);
-        hnsw_links_set_own(idx, ctx, id, lc, sel, n);
+        int n = hnsw_select(idx, res->a, res->n, hnsw_level_cap(idx, lc), sel, kept, ctx->vecs);
+        hnsw_links_set_own(idx, id, lc, sel, kept, n);
         for (int i = 0; i < n; i++)
-            hnsw_link_add(idx, ctx, sel[i], lc, id);
+            hnsw_link_add(idx, sel[i].id, lc, id, sel[i].d);
         /* the beam becomes the next layer's entry set */
         if (!hnsw_heap_reserve(&ctx->seeds, res->n))
             return SHALE_ERR_NOMEM(err, "hnsw: out of memory"), -1;

@@ -4,14 +4,17 @@
  *
  * Memory layout. Nodes live in chunks of 2^chunk_shift nodes (64..4096, so a chunk's vectors
  * stay near 4 MB whatever the dimension); a chunk holds, per node, the vector (stride floats,
- * cosine vectors stored L2-normalised), the layer-0 link list (1 + 2m uint32: count, ids) and
- * an HnswNode record. Layers >= 1 keep (1 + m) uint32 per layer in idx->arena. Chunks never
+ * cosine vectors stored L2-normalised), the layer-0 link list and an HnswNode record; layers
+ * >= 1 keep their lists in idx->arena. A list of capacity cap (2m on layer 0, m above) is
+ * 1 + 2*cap uint32: count, then cap ids, then cap float distances to the node. Lists are
+ * sorted by distance, and each id's top bit (HNSW_KEPT) says whether the selection
+ * heuristic keeps it (the others fill free slots): adding a link re-selects incrementally. Chunks never
  * move; the chunk table grows by copying under alloc_lock and readers load it through an
  * atomic pointer (old tables are kept until hnsw_free, so a reader holding one stays safe).
  *
- * Per vector: stride*4 + (1+2m)*4 + sizeof(HnswNode) (32) + label bytes + ~(1+m)*4/ln(m)...
- * precisely (1+m)*4 per upper layer, and a node has 1/(m-1) upper layers on average
- * + 8 bytes of label-map slots (load <= 1/2). 128 dims, m=16, 8-byte labels: ~700 bytes.
+ * Memory per vector: stride*4 (vector) + (1+4m)*4 (layer 0) + 32 (HnswNode) + label bytes
+ * (arena, 8-aligned) + (1+2m)*4 per upper layer (1/(m-1) upper layers on average) + 8 (label
+ * map slots at load <= 1/2). 128 dims, m=16, 8-byte labels: 512+260+32+8+9+8 = ~830 bytes.
  *
  * Concurrency invariants.
  *  1. A node id becomes reachable (in a link list or the entry point) only after its vector,
@@ -45,13 +48,15 @@
 #define HNSW_MAX_M 100
 #define HNSW_NO_NODE UINT32_MAX
 #define HNSW_ENTRY_EMPTY UINT64_MAX
-/* Node ids stay below this so id + 1 and counts fit in uint32. */
-#define HNSW_MAX_NODES (UINT32_MAX - 1u)
+/* Node ids stay below 2^31: the top bit of a stored link is the HNSW_KEPT flag. */
+#define HNSW_MAX_NODES 0x7fffffffu
+#define HNSW_KEPT 0x80000000u
+#define HNSW_ID_MASK 0x7fffffffu
 
 /* One node's bookkeeping (the vector and layer-0 links sit in parallel chunk arrays). */
 typedef struct HnswNode {
     const uint8_t *label;       /* in idx->arena, label_len bytes */
-    uint32_t *upper;            /* layers 1..level, (1+m) uint32 each, in idx->arena; NULL at level 0 */
+    uint32_t *upper;            /* layers 1..level, (1+2m) uint32 each, in idx->arena; NULL at level 0 */
     uint32_t hash;              /* shale_hash32 of the label, for the label map */
     uint16_t label_len;         /* 1..HNSW_MAX_LABEL */
     uint8_t level;              /* 0..HNSW_MAX_LEVEL */
@@ -61,7 +66,7 @@ typedef struct HnswNode {
 
 typedef struct HnswChunk {
     float *vectors;             /* chunk_size * stride floats, 64-byte aligned */
-    uint32_t *links0;           /* chunk_size * (1 + m0): count, ids */
+    uint32_t *links0;           /* chunk_size * (1 + 2*m0): count, ids, distances */
     HnswNode *nodes;            /* chunk_size records */
 } HnswChunk;
 
@@ -156,8 +161,14 @@ static inline uint32_t *hnsw_links(const HnswIndex *idx, uint32_t id, int level)
     HnswChunk *c = hnsw_chunk(idx, id);
     uint32_t slot = id & idx->chunk_mask;
     if (level == 0)
-        return c->links0 + (size_t)slot * (size_t)(1 + idx->m0);
-    return c->nodes[slot].upper + (size_t)(level - 1) * (size_t)(1 + idx->opts.m);
+        return c->links0 + (size_t)slot * (size_t)(1 + 2 * idx->m0);
+    return c->nodes[slot].upper + (size_t)(level - 1) * (size_t)(1 + 2 * idx->opts.m);
+}
+
+/* The distances of a list of capacity cap (written and read under the node lock only). */
+static inline float *hnsw_links_dists(uint32_t *links, int cap)
+{
+    return (float *)(void *)(links + 1 + cap);
 }
 
 static inline int hnsw_level_cap(const HnswIndex *idx, int level)
@@ -174,7 +185,7 @@ static inline uint32_t hnsw_links_count(const uint32_t *links, int cap)
 
 static inline uint32_t hnsw_links_get(const uint32_t *links, uint32_t i)
 {
-    return __atomic_load_n(&links[1 + i], __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&links[1 + i], __ATOMIC_ACQUIRE) & HNSW_ID_MASK;
 }
 
 /* Internal distance: squared L2, 1 - dot of normalised vectors, -dot, or L1. */
