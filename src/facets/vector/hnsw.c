@@ -392,8 +392,11 @@ HnswCtx *hnsw_ctx_get(HnswIndex *idx)
     size_t scratch = (size_t)(2 * idx->m0 + 2);
     c->ids = malloc(scratch * sizeof *c->ids);
     c->vecs = malloc(scratch * sizeof *c->vecs);
-    c->q = aligned_alloc(64, idx->stride * sizeof(float));
-    c->raw = aligned_alloc(64, idx->stride * sizeof(float));
+    /* aligned_alloc needs a size that is a multiple of the alignment (ASan aborts otherwise:
+     * a 3-dim index has a 32-byte stride) */
+    size_t qbytes = (idx->stride * sizeof(float) + 63) & ~(size_t)63;
+    c->q = aligned_alloc(64, qbytes);
+    c->raw = aligned_alloc(64, qbytes);
     if (!c->ids || !c->vecs || !c->q || !c->raw) {
         hnsw_ctx_destroy(c);
         return NULL;
