@@ -647,13 +647,13 @@ TEST(corrupted_files_detected)
     size_t len;
     REQUIRE_OK(shale_env_read_all(shale_env_default(), path, &data, &len, &err), &err);
 #ifdef SHALE_SANITIZERS
-    size_t step = 11;
+    size_t step = 13;
 #else
     size_t step = 3;
 #endif
     int loaded = 0, detected = 0;
-    for (size_t pos = 0; pos < len; pos += (pos < 200 ? 1 : step)) {
-        for (int variant = 0; variant < 2; variant++) {
+    for (size_t pos = 0; pos < len; pos += (pos < 128 ? 1 : step)) {
+        for (int variant = 0; variant < 2; variant += 1 + (pos >= 128)) {
             char *copy = malloc(len);
             memcpy(copy, data, len);
             copy[pos] ^= variant ? (char)0xff : (char)(1u << (pos % 8));

@@ -18,11 +18,6 @@
 
 enum { HNSW_PHASE_BEAM = 1, HNSW_PHASE_WALK = 2, HNSW_PHASE_DONE = 3 };
 
-static bool hnsw_is_deleted(const HnswIndex *idx, uint32_t id)
-{
-    return atomic_load_explicit(&hnsw_node(idx, id)->deleted, memory_order_relaxed) != 0;
-}
-
 /* Collects the not-yet-visited neighbours of c at layer 0 into ctx->ids (prefetching their
  * vectors). Returns how many, or -1 when out of memory. */
 static int hnsw_fresh_neighbours(const HnswIndex *idx, HnswCtx *ctx, uint32_t c)
@@ -66,18 +61,18 @@ static int hnsw_search_beam(HnswIndex *idx, HnswCtx *ctx, uint32_t ep, float ep_
         for (int i = 0; i < fresh; i++) {
             uint32_t nb = ctx->ids[i];
             float d = hnsw_dist(idx, q, hnsw_vec(idx, nb));
-            bool del = hnsw_is_deleted(idx, nb);
             if (W->n < (size_t)ef || d < W->a[0].d) {
                 hnsw_heap_push_min(F, d, nb);
-                if (del)
+                if (hnsw_is_deleted(idx, nb))
                     continue;
                 hnsw_heap_push_max(W, d, nb);
                 if (W->n > (size_t)ef)
                     R->a[R->n++] = hnsw_heap_pop_max(W);
             } else {
+                /* rejected: unexpanded (D) and not yielded (R; deleted ones are dropped when
+                 * phase 2 pops them) */
                 D->a[D->n++] = (HnswPair){d, nb};
-                if (!del)
-                    R->a[R->n++] = (HnswPair){d, nb};
+                R->a[R->n++] = (HnswPair){d, nb};
             }
         }
     }
