@@ -58,6 +58,8 @@ static int hnsw_search_layer(HnswIndex *idx, HnswCtx *ctx, const float *q, int e
         HnswPair c = hnsw_heap_pop_min(cand);
         if (res->n >= (size_t)ef && c.d > res->a[0].d)
             break;
+        if (cand->n > 0)    /* likely the next node expanded: fetch its list while we work */
+            __builtin_prefetch(hnsw_links(idx, cand->a[0].id, level), 0, 3);
         const uint32_t *links = hnsw_links(idx, c.id, level);
         uint32_t n = hnsw_links_count(links, cap);
         uint32_t fresh = 0;

@@ -54,6 +54,8 @@ static int hnsw_search_beam(HnswIndex *idx, HnswCtx *ctx, uint32_t ep, float ep_
         if (W->n >= (size_t)ef && F->a[0].d > W->a[0].d)
             break;
         HnswPair c = hnsw_heap_pop_min(F);
+        if (F->n > 0)   /* likely the next node expanded: fetch its list while we work */
+            __builtin_prefetch(hnsw_links(idx, F->a[0].id, 0), 0, 3);
         int fresh = hnsw_fresh_neighbours(idx, ctx, c.id);
         if (fresh < 0 || !hnsw_heap_reserve(F, (size_t)fresh) || !hnsw_heap_reserve(R, (size_t)fresh + 1) ||
             !hnsw_heap_reserve(D, (size_t)fresh))
