@@ -175,11 +175,10 @@ int hnsw_prepare_vector(const HnswIndex *idx, const float *vec, float *out, Shal
     return 0;
 }
 
-int hnsw_random_level(HnswIndex *idx)
+/* Draws a level: floor(-ln(U) * mL). REQUIRES alloc_lock (idx->rng). */
+static int hnsw_random_level(HnswIndex *idx)
 {
-    pthread_mutex_lock(&idx->alloc_lock);
     uint64_t r = shale_random_next(&idx->rng);
-    pthread_mutex_unlock(&idx->alloc_lock);
     double u = ((double)(r >> 11) + 0.5) * (1.0 / 9007199254740992.0);   /* (0, 1) */
     double l = floor(-log(u) * idx->ml);
     return l > HNSW_MAX_LEVEL ? HNSW_MAX_LEVEL : (int)l;
@@ -276,6 +275,8 @@ uint32_t hnsw_node_new(HnswIndex *idx, const float *stored, const void *label, s
     }
     if ((id >> idx->chunk_shift) >= idx->n_chunks && !hnsw_chunk_add(idx))
         goto nomem;
+    if (level < 0)
+        level = hnsw_random_level(idx);
     uint8_t *lab = shale_arena_alloc(&idx->arena, label_len);
     uint32_t *upper = NULL;
     if (!lab)

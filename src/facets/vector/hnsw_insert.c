@@ -303,8 +303,7 @@ static int hnsw_insert_ctx(HnswIndex *idx, HnswCtx *ctx, const float *vec, const
     int rc = hnsw_prepare_vector(idx, vec, ctx->q, err);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
-    int level = hnsw_random_level(idx);
-    uint32_t id = hnsw_node_new(idx, ctx->q, label, label_len, level, deleted, err);
+    uint32_t id = hnsw_node_new(idx, ctx->q, label, label_len, -1, deleted, err);
     if (id == HNSW_NO_NODE)
         return -1;
     if (hnsw_link_node(idx, ctx, id, err) != 0)

@@ -292,11 +292,11 @@ void hnsw_ctx_put(HnswIndex *idx, HnswCtx *ctx);
  * zero vector), -1 with *err on NaN/Inf. */
 int hnsw_prepare_vector(const HnswIndex *idx, const float *vec, float *out, ShaleError *err);
 
-/* Allocates a node with the given stored vector, label and level, not yet linked into the
- * graph, published in n_nodes. Returns its id or HNSW_NO_NODE with *err. */
+/* Allocates a node with the given stored vector, label and level (-1: drawn at random with
+ * mL = 1/ln(m)), not yet linked into the graph, published in n_nodes. Returns its id or
+ * HNSW_NO_NODE with *err. */
 uint32_t hnsw_node_new(HnswIndex *idx, const float *stored, const void *label, size_t label_len,
                        int level, bool deleted, ShaleError *err);
-int hnsw_random_level(HnswIndex *idx);
 
 /* Links node id (already allocated, vector stored) into the graph. */
 int hnsw_link_node(HnswIndex *idx, HnswCtx *ctx, uint32_t id, ShaleError *err);
