@@ -95,6 +95,7 @@ static void hnsw_graph_free(HnswIndex *idx)
         free(t[i]->vectors);
         free(t[i]->links0);
         free(t[i]->nodes);
+        free((void *)t[i]->deleted);
         free(t[i]);
     }
     free(t);
@@ -174,11 +175,10 @@ int hnsw_prepare_vector(const HnswIndex *idx, const float *vec, float *out, Shal
     return 0;
 }
 
-int hnsw_random_level(HnswIndex *idx)
+/* Draws a level: floor(-ln(U) * mL). REQUIRES alloc_lock (idx->rng). */
+static int hnsw_random_level(HnswIndex *idx)
 {
-    pthread_mutex_lock(&idx->alloc_lock);
     uint64_t r = shale_random_next(&idx->rng);
-    pthread_mutex_unlock(&idx->alloc_lock);
     double u = ((double)(r >> 11) + 0.5) * (1.0 / 9007199254740992.0);   /* (0, 1) */
     double l = floor(-log(u) * idx->ml);
     return l > HNSW_MAX_LEVEL ? HNSW_MAX_LEVEL : (int)l;
@@ -210,10 +210,12 @@ static bool hnsw_chunk_add(HnswIndex *idx)
     c->vectors = aligned_alloc(64, nodes * idx->stride * sizeof(float));
     c->links0 = calloc(nodes * (size_t)(1 + 2 * idx->m0), sizeof(uint32_t));
     c->nodes = calloc(nodes, sizeof(HnswNode));
-    if (!c->vectors || !c->links0 || !c->nodes) {
+    c->deleted = calloc(nodes / 64, sizeof(uint64_t));
+    if (!c->vectors || !c->links0 || !c->nodes || !c->deleted) {
         free(c->vectors);
         free(c->links0);
         free(c->nodes);
+        free((void *)c->deleted);
         free(c);
         return false;
     }
@@ -273,6 +275,8 @@ uint32_t hnsw_node_new(HnswIndex *idx, const float *stored, const void *label, s
     }
     if ((id >> idx->chunk_shift) >= idx->n_chunks && !hnsw_chunk_add(idx))
         goto nomem;
+    if (level < 0)
+        level = hnsw_random_level(idx);
     uint8_t *lab = shale_arena_alloc(&idx->arena, label_len);
     uint32_t *upper = NULL;
     if (!lab)
@@ -291,14 +295,13 @@ uint32_t hnsw_node_new(HnswIndex *idx, const float *stored, const void *label, s
     node->hash = hash;
     node->label_len = (uint16_t)label_len;
     node->level = (uint8_t)level;
-    atomic_store_explicit(&node->deleted, deleted ? 1 : 0, memory_order_relaxed);
     atomic_store_explicit(&node->lock, 0, memory_order_relaxed);
     uint32_t *l0 = hnsw_links(idx, id, 0);
     l0[0] = 0;
     memcpy(hnsw_vec(idx, id), stored, idx->stride * sizeof(float));
     if (!hnsw_map_insert(idx, id, hash))
         goto nomem;
-    if (deleted)
+    if (deleted && hnsw_set_deleted(idx, id))
         atomic_fetch_add(&idx->n_deleted, 1);
     atomic_store_explicit(&idx->n_nodes, id + 1, memory_order_release);
     pthread_mutex_unlock(&idx->alloc_lock);
@@ -315,7 +318,7 @@ void hnsw_mark_deleted(HnswIndex *idx, uint32_t node)
 {
     if (node >= atomic_load_explicit(&idx->n_nodes, memory_order_acquire))
         return;
-    if (atomic_exchange(&hnsw_node(idx, node)->deleted, 1) == 0)
+    if (hnsw_set_deleted(idx, node))
         atomic_fetch_add(&idx->n_deleted, 1);
 }
 
@@ -331,7 +334,7 @@ int hnsw_mark_deleted_label(HnswIndex *idx, const void *label, size_t label_len)
         size_t p = hash & (idx->map_cap - 1);
         for (uint32_t v; (v = idx->label_map[p]) != HNSW_NO_NODE; p = (p + 1) & (idx->map_cap - 1)) {
             HnswNode *n = hnsw_node(idx, v);
-            if (hnsw_label_eq(n, hash, label, label_len) && atomic_exchange(&n->deleted, 1) == 0) {
+            if (hnsw_label_eq(n, hash, label, label_len) && hnsw_set_deleted(idx, v)) {
                 atomic_fetch_add(&idx->n_deleted, 1);
                 marked++;
             }
@@ -346,7 +349,7 @@ void hnsw_stats(const HnswIndex *idx, HnswStats *out)
     HnswIndex *w = (HnswIndex *)idx;
     pthread_mutex_lock(&w->alloc_lock);
     size_t per_chunk = ((size_t)1 << idx->chunk_shift) *
-                       (idx->stride * sizeof(float) + (size_t)(1 + 2 * idx->m0) * 4 + sizeof(HnswNode));
+                       (idx->stride * sizeof(float) + (size_t)(1 + 2 * idx->m0) * 4 + sizeof(HnswNode)) + ((size_t)1 << idx->chunk_shift) / 8;
     out->bytes = (uint64_t)(idx->n_chunks * (per_chunk + sizeof(HnswChunk)) +
                             idx->chunk_cap * sizeof(HnswChunk *) + shale_arena_usage(&idx->arena) +
                             idx->map_cap * sizeof(uint32_t) + sizeof *idx);
@@ -371,7 +374,7 @@ const float *hnsw_node_vector(const HnswIndex *idx, uint32_t node)
 
 bool hnsw_node_deleted(const HnswIndex *idx, uint32_t node)
 {
-    return atomic_load_explicit(&hnsw_node(idx, node)->deleted, memory_order_relaxed) != 0;
+    return hnsw_is_deleted(idx, node);
 }
 
 /* ---- scratch contexts ---- */

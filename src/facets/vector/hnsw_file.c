@@ -67,7 +67,7 @@ static void hnsw_file_put_node(const HnswIndex *idx, uint32_t id, ShaleBuf *b)
 {
     const HnswNode *nd = hnsw_node(idx, id);
     shale_buf_append_byte(b, nd->level);
-    shale_buf_append_byte(b, atomic_load(&((HnswNode *)nd)->deleted) ? 1 : 0);
+    shale_buf_append_byte(b, hnsw_is_deleted(idx, id) ? 1 : 0);
     char l2[2] = {(char)(nd->label_len & 0xff), (char)(nd->label_len >> 8)};
     shale_buf_append(b, l2, 2);
     shale_buf_append(b, nd->label, nd->label_len);

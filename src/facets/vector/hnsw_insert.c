@@ -58,6 +58,8 @@ static int hnsw_search_layer(HnswIndex *idx, HnswCtx *ctx, const float *q, int e
         HnswPair c = hnsw_heap_pop_min(cand);
         if (res->n >= (size_t)ef && c.d > res->a[0].d)
             break;
+        if (cand->n > 0)    /* likely the next node expanded: fetch its list while we work */
+            __builtin_prefetch(hnsw_links(idx, cand->a[0].id, level), 0, 3);
         const uint32_t *links = hnsw_links(idx, c.id, level);
         uint32_t n = hnsw_links_count(links, cap);
         uint32_t fresh = 0;
@@ -301,8 +303,7 @@ static int hnsw_insert_ctx(HnswIndex *idx, HnswCtx *ctx, const float *vec, const
     int rc = hnsw_prepare_vector(idx, vec, ctx->q, err);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
-    int level = hnsw_random_level(idx);
-    uint32_t id = hnsw_node_new(idx, ctx->q, label, label_len, level, deleted, err);
+    uint32_t id = hnsw_node_new(idx, ctx->q, label, label_len, -1, deleted, err);
     if (id == HNSW_NO_NODE)
         return -1;
     if (hnsw_link_node(idx, ctx, id, err) != 0)

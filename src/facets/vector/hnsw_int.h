@@ -60,7 +60,6 @@ typedef struct HnswNode {
     uint32_t hash;              /* shale_hash32 of the label, for the label map */
     uint16_t label_len;         /* 1..HNSW_MAX_LABEL */
     uint8_t level;              /* 0..HNSW_MAX_LEVEL */
-    _Atomic uint8_t deleted;    /* 0/1, set once by hnsw_mark_deleted* */
     _Atomic uint8_t lock;       /* spinlock guarding this node's link lists */
 } HnswNode;
 
@@ -68,6 +67,9 @@ typedef struct HnswChunk {
     float *vectors;             /* chunk_size * stride floats, 64-byte aligned */
     uint32_t *links0;           /* chunk_size * (1 + 2*m0): count, ids, distances */
     HnswNode *nodes;            /* chunk_size records */
+    /* deletion marks, one bit per node, set once (searches test them for every node they
+     * reach: a dense bitmap stays in cache where the node records would not) */
+    _Atomic uint64_t *deleted;
 } HnswChunk;
 
 /* (distance, node) pairs: the unit of every heap and candidate list. */
@@ -169,6 +171,21 @@ static inline uint32_t *hnsw_links(const HnswIndex *idx, uint32_t id, int level)
 static inline float *hnsw_links_dists(uint32_t *links, int cap)
 {
     return (float *)(void *)(links + 1 + cap);
+}
+
+static inline bool hnsw_is_deleted(const HnswIndex *idx, uint32_t id)
+{
+    uint32_t slot = id & idx->chunk_mask;
+    uint64_t w = atomic_load_explicit(&hnsw_chunk(idx, id)->deleted[slot >> 6], memory_order_relaxed);
+    return (w >> (slot & 63)) & 1;
+}
+
+/* Sets id's deletion mark; returns true if this call set it. */
+static inline bool hnsw_set_deleted(const HnswIndex *idx, uint32_t id)
+{
+    uint32_t slot = id & idx->chunk_mask;
+    uint64_t bit = (uint64_t)1 << (slot & 63);
+    return !(atomic_fetch_or(&hnsw_chunk(idx, id)->deleted[slot >> 6], bit) & bit);
 }
 
 static inline int hnsw_level_cap(const HnswIndex *idx, int level)
@@ -275,11 +292,11 @@ void hnsw_ctx_put(HnswIndex *idx, HnswCtx *ctx);
  * zero vector), -1 with *err on NaN/Inf. */
 int hnsw_prepare_vector(const HnswIndex *idx, const float *vec, float *out, ShaleError *err);
 
-/* Allocates a node with the given stored vector, label and level, not yet linked into the
- * graph, published in n_nodes. Returns its id or HNSW_NO_NODE with *err. */
+/* Allocates a node with the given stored vector, label and level (-1: drawn at random with
+ * mL = 1/ln(m)), not yet linked into the graph, published in n_nodes. Returns its id or
+ * HNSW_NO_NODE with *err. */
 uint32_t hnsw_node_new(HnswIndex *idx, const float *stored, const void *label, size_t label_len,
                        int level, bool deleted, ShaleError *err);
-int hnsw_random_level(HnswIndex *idx);
 
 /* Links node id (already allocated, vector stored) into the graph. */
 int hnsw_link_node(HnswIndex *idx, HnswCtx *ctx, uint32_t id, ShaleError *err);

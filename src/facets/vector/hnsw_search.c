@@ -18,11 +18,6 @@
 
 enum { HNSW_PHASE_BEAM = 1, HNSW_PHASE_WALK = 2, HNSW_PHASE_DONE = 3 };
 
-static bool hnsw_is_deleted(const HnswIndex *idx, uint32_t id)
-{
-    return atomic_load_explicit(&hnsw_node(idx, id)->deleted, memory_order_relaxed) != 0;
-}
-
 /* Collects the not-yet-visited neighbours of c at layer 0 into ctx->ids (prefetching their
  * vectors). Returns how many, or -1 when out of memory. */
 static int hnsw_fresh_neighbours(const HnswIndex *idx, HnswCtx *ctx, uint32_t c)
@@ -43,8 +38,9 @@ static int hnsw_fresh_neighbours(const HnswIndex *idx, HnswCtx *ctx, uint32_t c)
     return fresh;
 }
 
-/* Phase 1 from entry ep (distance ep_d) on layer 0. */
-static int hnsw_search_beam(HnswIndex *idx, HnswCtx *ctx, uint32_t ep, float ep_d, int ef)
+/* Phase 1 from entry ep (distance ep_d) on layer 0. With keep (an iterative search) the
+ * nodes a plain beam search forgets are kept in R and D for phase 2. */
+static int hnsw_search_beam(HnswIndex *idx, HnswCtx *ctx, uint32_t ep, float ep_d, int ef, bool keep)
 {
     HnswHeap *F = &ctx->cand, *W = &ctx->res, *R = &ctx->aux, *D = &ctx->defer;
     const float *q = ctx->q;
@@ -59,25 +55,31 @@ static int hnsw_search_beam(HnswIndex *idx, HnswCtx *ctx, uint32_t ep, float ep_
         if (W->n >= (size_t)ef && F->a[0].d > W->a[0].d)
             break;
         HnswPair c = hnsw_heap_pop_min(F);
+        if (F->n > 0)   /* likely the next node expanded: fetch its list while we work */
+            __builtin_prefetch(hnsw_links(idx, F->a[0].id, 0), 0, 3);
         int fresh = hnsw_fresh_neighbours(idx, ctx, c.id);
-        if (fresh < 0 || !hnsw_heap_reserve(F, (size_t)fresh) || !hnsw_heap_reserve(R, (size_t)fresh + 1) ||
-            !hnsw_heap_reserve(D, (size_t)fresh))
+        if (fresh < 0 || !hnsw_heap_reserve(F, (size_t)fresh))
+            return -1;
+        if (keep && (!hnsw_heap_reserve(R, (size_t)fresh + 1) || !hnsw_heap_reserve(D, (size_t)fresh)))
             return -1;
         for (int i = 0; i < fresh; i++) {
             uint32_t nb = ctx->ids[i];
             float d = hnsw_dist(idx, q, hnsw_vec(idx, nb));
-            bool del = hnsw_is_deleted(idx, nb);
             if (W->n < (size_t)ef || d < W->a[0].d) {
                 hnsw_heap_push_min(F, d, nb);
-                if (del)
+                if (hnsw_is_deleted(idx, nb))
                     continue;
                 hnsw_heap_push_max(W, d, nb);
-                if (W->n > (size_t)ef)
-                    R->a[R->n++] = hnsw_heap_pop_max(W);
-            } else {
+                if (W->n > (size_t)ef) {
+                    HnswPair out = hnsw_heap_pop_max(W);
+                    if (keep)
+                        R->a[R->n++] = out;
+                }
+            } else if (keep) {
+                /* rejected: unexpanded (D) and not yielded (R; deleted ones are dropped when
+                 * phase 2 pops them) */
                 D->a[D->n++] = (HnswPair){d, nb};
-                if (!del)
-                    R->a[R->n++] = (HnswPair){d, nb};
+                R->a[R->n++] = (HnswPair){d, nb};
             }
         }
     }
@@ -131,7 +133,7 @@ int hnsw_search_begin(HnswIndex *idx, const float *query, int ef, uint64_t max_c
             }
         }
     }
-    if (hnsw_search_beam(idx, ctx, cur, cur_d, ef) != 0) {
+    if (hnsw_search_beam(idx, ctx, cur, cur_d, ef, max_candidates > 0) != 0) {
         hnsw_ctx_put(idx, ctx);
         return SHALE_ERR_NOMEM(err, "hnsw: out of memory"), -1;
     }
