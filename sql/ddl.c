@@ -3,6 +3,7 @@
  * Everything goes through the session's transaction, so DDL is transactional. Descriptors
  * are built in a per-statement arena; the catalog serialises them on the spot. */
 #include "sql/ddl_int.h"
+#include "sql/vecindex.h"
 
 #include "catalog/keycodec.h"
 #include "sql/embed.h"
@@ -977,6 +978,8 @@ int ddl_drop_relation(DdlCtx *d, const CatRelation *rel, bool cascade, const Sql
             rel = again;
         }
     }
+    if (rel->kind == CAT_REL_TABLE)
+        vecindex_forget_rel(d->s->eng->vreg, d->s->db_oid, rel);
     if (rel->kind == CAT_REL_TABLE) {
         const CatRelation *rels[32];
         const CatConstraint *cons[32];
@@ -1117,6 +1120,8 @@ static SqlStatus exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink
                     sql_error_hint(err, "You can drop constraint %s on table %s instead.", rel->cons[k].name, rel->name);
                     return SQL_ERROR;
                 }
+            if (rel_index_is_vector(ix))
+                vecreg_forget(d->s->eng->vreg, d->s->db_oid, rel, ix);
             CatRelation *copy = catrel_copy(&d->arena, rel);
             if (!copy)
                 return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
@@ -1360,7 +1365,8 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
         return SQL_ERROR;
     }
     const char *am = is->access_method ? is->access_method : "btree";
-    if (strcmp(am, "btree") != 0) {
+    bool hnsw = strcmp(am, "hnsw") == 0;
+    if (strcmp(am, "btree") != 0 && !hnsw) {
         sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "access method \"%s\" is not supported yet", am);
         return SQL_ERROR;
     }
@@ -1433,6 +1439,8 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
     ix->exprs = exprs;
     ix->opclasses = opcl;
     ix->col_flags = flags;
+    if (hnsw && (vecindex_ddl_options(&is->options, &d->arena, ix, err) != 0 || vecindex_validate(rel, ix, err) != 0))
+        return SQL_ERROR;
     copy->indexes = ixs;
     copy->nindexes++;
     Oid reloid = rel->oid;
@@ -1444,7 +1452,10 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
     if (!old_rel)
         return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
     old_rel->nindexes--;
-    if (ddl_backfill_index(d, old_rel, new_rel, err) != 0)
+    if (hnsw) {
+        if (vecindex_build(d->s->eng->vreg, d->s->txn, d->s->db_oid, new_rel, &new_rel->indexes[new_rel->nindexes - 1], err) != 0)
+            return SQL_ERROR;
+    } else if (ddl_backfill_index(d, old_rel, new_rel, err) != 0)
         return SQL_ERROR;
     sink->command_complete(sink->arg, "CREATE INDEX");
     return SQL_DONE;
@@ -1462,6 +1473,7 @@ static SqlStatus exec_truncate(DdlCtx *d, const AstTruncateStmt *ts, const SqlSi
             return (SqlStatus)ddl_set_pos(d, err, rv->hdr.location);
         }
         Oid rel_oid = rel->oid;
+        vecindex_forget_rel(d->s->eng->vreg, d->s->db_oid, rel);
         if (rel_truncate(d->s->txn, rel, err) != 0 || ddl_refresh_snap(d, err) != 0)
             return SQL_ERROR;
         /* RESTART IDENTITY (e2e fix: it was ignored): every sequence the table owns (serial

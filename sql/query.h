@@ -55,6 +55,7 @@ typedef struct QueryEnv {
     FuncSessionHooks hooks;          /* nextval/currval/setval/cancelled */
     int64_t statement_timeout_ms;    /* 0 = none */
     void *session;                   /* opaque back pointer for hooks */
+    const struct SessionSettings *settings; /* the session's settings (hnsw.*); NULL = defaults */
 } QueryEnv;
 
 typedef struct PreparedQuery PreparedQuery;

@@ -4,6 +4,7 @@
 #include "sql/session_int.h"
 #include "sql/pgcat/pgcat.h"
 #include "sql/embed.h"
+#include "sql/vecindex.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,11 @@ int sql_engine_open(const SqlEngineOptions *opts, SqlEngine **out, SqlError *err
         free(eng);
         return -1;
     }
+    if (vecreg_open(eng->rdb, opts->data_dir, &eng->vreg, err) != 0) {
+        rel_db_close(eng->rdb);
+        free(eng);
+        return -1;
+    }
     snprintf(eng->server_version, sizeof eng->server_version, "%s", "15.7");
     snprintf(eng->version_text, sizeof eng->version_text,
              "PostgreSQL 15.7 (ShaleDB %s) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit", SHALE_VERSION);
@@ -49,6 +55,7 @@ void sql_engine_close(SqlEngine *eng)
     if (!eng)
         return;
     embed_engine_close(eng->embed); /* joins the workers, which use the relational facet */
+    vecreg_close(eng->vreg);
     rel_db_close(eng->rdb);
     free(eng);
 }
@@ -561,6 +568,7 @@ int session_query_env(SqlSession *s, QueryEnv *env, CatSnapshot **cat, SqlError 
     env->hooks.cancelled = hook_cancelled;
     env->statement_timeout_ms = atoll(settings_get(&s->settings, SETTING_STATEMENT_TIMEOUT));
     env->session = s;
+    env->settings = &s->settings;
     return 0;
 }
 

@@ -8,7 +8,7 @@
 #include <strings.h>
 
 typedef enum { CHECK_NONE, CHECK_BOOL, CHECK_INT, CHECK_DATESTYLE, CHECK_INTERVALSTYLE,
-               CHECK_TIMEZONE, CHECK_ENCODING, CHECK_ISOLATION } CheckKind;
+               CHECK_TIMEZONE, CHECK_ENCODING, CHECK_ISOLATION, CHECK_HNSW_ITERATIVE } CheckKind;
 
 static const struct {
     const char *name;
@@ -95,9 +95,28 @@ static bool normalise(SettingId id, const char *v, const char *cur, char *out, s
             sql_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE, "invalid value for parameter \"%s\": \"%s\"", name, v);
             return false;
         }
+        /* pgvector's ranges (hnsw.c) */
+        long long lo = 0, hi = 0;
+        if (id == SETTING_HNSW_EF_SEARCH) { lo = 1; hi = 1000; }
+        else if (id == SETTING_HNSW_MAX_SCAN_TUPLES) { lo = 1; hi = 2147483647; }
+        if (hi && (x < lo || x > hi)) {
+            sql_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE, "%lld is outside the valid range for parameter \"%s\" (%lld .. %lld)",
+                          x, name, lo, hi);
+            return false;
+        }
         snprintf(out, cap, "%lld", x);
         return true;
     }
+    case CHECK_HNSW_ITERATIVE:
+        if (strcasecmp(v, "off") && strcasecmp(v, "relaxed_order") && strcasecmp(v, "strict_order")) {
+            sql_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE, "invalid value for parameter \"%s\": \"%s\"", name, v);
+            sql_error_hint(err, "Available values: off, relaxed_order, strict_order.");
+            return false;
+        }
+        snprintf(out, cap, "%s", v);
+        for (char *p = out; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        return true;
     case CHECK_DATESTYLE: {
         /* "ISO", "ISO, MDY", "MDY", "Postgres, DMY", "SQL", "German" ... */
         char style[32] = "ISO", order[32] = "MDY";

@@ -839,7 +839,8 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
         if (ke) {
             for (int i = 0; i < nk; i++)
                 ke[i] = tl.e[keys[i].col];
-            sorted_by_index = plan_use_index_order(b, top, nk, ke, keys);
+            sorted_by_index = (sel->limit_count && plan_vector_order(b, top, nk, ke, keys)) ||
+                              plan_use_index_order(b, top, nk, ke, keys);
         }
     }
     Plan *pj = bind_new_plan(b, has_srf ? PLAN_PROJECT_SRF : PLAN_PROJECT, top, NULL);

@@ -180,6 +180,8 @@ typedef struct IndexBounds {
     Expr **in;
     bool backward;
     bool unique_point;           /* eq (+ one IN value) covers the whole primary key: point reads */
+    Expr *vec_order;             /* hnsw index scan (plan_vector.c): the ORDER BY distance
+                                    expression `col <op> query`; rows come nearest first */
 } IndexBounds;
 
 typedef struct RTE RTE;
