@@ -32,6 +32,7 @@ int sql_engine_open(const SqlEngineOptions *opts, SqlEngine **out, SqlError *err
     snprintf(eng->version_text, sizeof eng->version_text,
              "PostgreSQL 15.7 (ShaleDB %s) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit", SHALE_VERSION);
     atomic_init(&eng->next_pid, 1000);
+    pthread_mutex_init(&eng->sessions_mu, NULL);
     *out = eng;
     return 0;
 }
@@ -41,6 +42,7 @@ void sql_engine_close(SqlEngine *eng)
     if (!eng)
         return;
     rel_db_close(eng->rdb);
+    pthread_mutex_destroy(&eng->sessions_mu);
     free(eng);
 }
 
@@ -181,6 +183,8 @@ int sql_session_open(SqlEngine *eng, const char *user, const char *database,
         if (id >= 0) /* startup values become the RESET values */
             memcpy(s->settings.reset_value[id], s->settings.value[id], SETTING_VALUE_MAX);
     }
+    atomic_init(&s->terminated, false);
+    session_registry_add(s);
     *out = s;
     return 0;
 }
@@ -210,6 +214,7 @@ void sql_session_close(SqlSession *s)
 {
     if (!s)
         return;
+    session_registry_remove(s);
     copy_abort(s);
     session_close_portals(s);
     while (s->portals) { /* held cursors */
