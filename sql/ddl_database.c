@@ -380,9 +380,10 @@ static int alter_database(DdlCtx *d, const AstNode *stmt, const SqlSink *sink, S
             nd.name = (char *)c->newname;
             break;
         case AST_AT_OWNER_TO: {
-            const CatRole *r = catsnap_role_by_name(d->snap, c->newname);
+            const char *role = c->missing_ok ? d->s->user : c->newname;
+            const CatRole *r = catsnap_role_by_name(d->snap, role);
             if (!r)
-                return SQL_ERR(err, UNDEFINED_OBJECT, "role \"%s\" does not exist", c->newname);
+                return SQL_ERR(err, UNDEFINED_OBJECT, "role \"%s\" does not exist", role);
             if (!is_owner_or_super(d->s, old))
                 return SQL_ERR(err, INSUFFICIENT_PRIVILEGE, "must be owner of database %s", name);
             nd.owner = r->oid;

@@ -205,7 +205,8 @@ alter_type:
 /* ALTER DATABASE name { RENAME TO n | OWNER TO r | [WITH] option [=] value ... |
  * SET param {TO | =} value | RESET param }: an AstAlterTableStmt of kind AST_OBJ_DATABASE
  * (relation->relname = the database) whose commands are AST_AT_RENAME_TABLE / AST_AT_OWNER_TO
- * (newname), AST_AT_SET_DEFAULT (name = connection_limit / is_template / allow_connections,
+ * (newname; OWNER TO CURRENT_USER/SESSION_USER/CURRENT_ROLE: that keyword with missing_ok
+ * set), AST_AT_SET_DEFAULT (name = connection_limit / is_template / allow_connections,
  * def = the value) and AST_AT_DROP_DEFAULT (name = the parameter of SET/RESET, which
  * sql/ddl_database.c rejects as not supported). */
 static AstNode *parse_alter_database(SqlParser *p, int loc)
@@ -226,7 +227,15 @@ static AstNode *parse_alter_database(SqlParser *p, int loc)
             return NULL;
         c->kind = sql_tok_kw(&p->toks[p->pos - 1]) == KW_RENAME ? AST_AT_RENAME_TABLE : AST_AT_OWNER_TO;
         sql_expect_kw(p, KW_TO);
-        c->newname = sql_parse_colid(p);
+        const SqlToken *t = sql_peek(p);
+        if (c->kind == AST_AT_OWNER_TO && t->type == TOK_IDENT && !t->quoted &&
+            (t->kw == KW_CURRENT_USER || t->kw == KW_SESSION_USER || t->kw == KW_CURRENT_ROLE)) {
+            c->newname = t->str;   /* lower-case keyword: resolved to the session's user */
+            c->missing_ok = true;  /* marks the keyword form (not a quoted role name) */
+            sql_advance(p);
+        } else {
+            c->newname = sql_parse_colid(p);
+        }
         sql_list_push(p, &s->cmds, (AstNode *)c, &cap);
     } else if (sql_accept_kw(p, KW_SET) || sql_accept_kw(p, KW_RESET)) {
         AstAlterCmd *c = MAKE(p, AstAlterCmd, AST_ALTER_CMD, cloc);
