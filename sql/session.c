@@ -157,7 +157,14 @@ int sql_session_open(SqlEngine *eng, const char *user, const char *database,
     s->db_oid = dbd->oid;
     s->user_oid = role->oid;
     s->superuser = role->superuser;
+    int32_t conn_limit = dbd->conn_limit;
     catalog_snapshot_release(snap);
+    if (conn_limit >= 0 && !s->superuser && session_registry_count_db(eng, s->db_oid, NULL) >= conn_limit) {
+        free(s);
+        sql_error_set(err, ERRCODE_TOO_MANY_CONNECTIONS, "too many connections for database \"%s\"", database);
+        err->severity = SQL_SEV_FATAL;
+        return -1;
+    }
     s->pid = atomic_fetch_add(&eng->next_pid, 1);
     settings_init(&s->settings);
     types_context_init(&s->tc);
