@@ -1,8 +1,8 @@
 #!/bin/sh
 # tools/bench/pgbench_tpcb.sh -- pgbench's built-in workloads against ShaleDB and a scratch
 # PostgreSQL 15 cluster in the same run: CREATE DATABASE bench and the standard, unmodified
-# `pgbench -i -s SCALE` (steps dtgvp) on both, then the tpcb-like
-# and select-only scripts at CLIENTS clients with -M simple and -M prepared for SECONDS each.
+# `pgbench -i -s SCALE` (steps dtgvp) on both, then the tpcb-like and
+# select-only scripts at CLIENTS clients with -M simple and -M prepared for SECONDS each.
 # Every run must finish with zero failed transactions; afterwards ShaleDB must satisfy
 # sum(abalance) over pgbench_accounts = sum(delta) over pgbench_history (no lost or
 # half-applied transfer). Prints the TPS of both servers and the ratio per line (goal:
@@ -13,7 +13,6 @@
 #   Environment: SCALE (10), CLIENTS (8), JOBS (2), PGBIN, PGBENCH, KEEP_LOGS=1 (print the
 #   temp dir and keep it).
 # Both servers run with their defaults (synchronous commit on, fsync on).
-#
 set -eu
 SHALEDB=${1:-./shaledb}
 SECS=${2:-60}
