@@ -76,6 +76,11 @@ bool pq_conn_read(PqConn *c, bool startup, int64_t deadline_ms, PqFrame *fr)
         case PQ_IO_OK:
             continue;
         case PQ_IO_EOF:
+            if (c->sess && sql_session_terminated(c->sess)) {
+                pq_send_error_code(c, SQL_SEV_FATAL, ERRCODE_ADMIN_SHUTDOWN,
+                                   "terminating connection due to administrator command");
+                return false;
+            }
             if (pending > 0 || c->state == PQ_STATE_COPY_IN || c->state == PQ_STATE_COPY_DRAIN)
                 pq_log_write(PQ_LOG_LOG, c->id, "unexpected EOF on client connection%s",
                              pending ? " within a message" : " with an open COPY");

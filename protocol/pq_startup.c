@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 
 /* Startup parameters kept after parsing (they point into the startup packet, which stays in
  * the read buffer until the next read; copied before any further read). */
@@ -171,6 +172,14 @@ static bool pq_startup_authenticate(PqConn *c, int64_t deadline)
     return true;
 }
 
+/* DROP DATABASE ... WITH (FORCE) from another session: wake this connection's read (it
+ * sees EOF and pq_conn_read reports FATAL 57P01). Runs on the other session's thread. */
+static void pq_startup_terminate_hook(void *arg)
+{
+    PqConn *c = arg;
+    shutdown(c->fd, SHUT_RD);
+}
+
 /* Opens the SQL session with the client's parameters plus the server's session defaults. */
 static bool pq_startup_open_session(PqConn *c, const PqStartupParams *sp)
 {
@@ -200,6 +209,7 @@ static bool pq_startup_open_session(PqConn *c, const PqStartupParams *sp)
         pq_io_flush(c);
         return false;
     }
+    sql_session_set_terminate_hook(c->sess, pq_startup_terminate_hook, c);
     return true;
 }
 

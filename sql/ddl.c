@@ -1494,6 +1494,8 @@ static SqlStatus exec_truncate(DdlCtx *d, const AstTruncateStmt *ts, const SqlSi
 
 SqlStatus ddl_execute(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink, SqlError *err)
 {
+    if (ddl_database_is_stmt(stmt))
+        return ddl_database_execute(s, stmt, text, sink, err);
     if (session_ensure_txn(s, err) != 0)
         return SQL_ERROR;
     if (rel_txn_statement_begin(s->txn, atoll(settings_get(&s->settings, SETTING_STATEMENT_TIMEOUT)), err) != 0)

@@ -39,6 +39,7 @@ int sql_engine_open(const SqlEngineOptions *opts, SqlEngine **out, SqlError *err
     snprintf(eng->version_text, sizeof eng->version_text,
              "PostgreSQL 15.7 (ShaleDB %s) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit", SHALE_VERSION);
     atomic_init(&eng->next_pid, 1000);
+    pthread_mutex_init(&eng->sessions_mu, NULL);
     EmbedConfig ec = { opts->embedding_workers, opts->embedding_retry_base_ms, opts->embedding_retry_max_ms,
                        opts->embedding_max_attempts };
     if (embed_engine_open(eng, &ec, &eng->embed, err) != 0) {
@@ -57,6 +58,7 @@ void sql_engine_close(SqlEngine *eng)
     embed_engine_close(eng->embed); /* joins the workers, which use the relational facet */
     vecreg_close(eng->vreg);
     rel_db_close(eng->rdb);
+    pthread_mutex_destroy(&eng->sessions_mu);
     free(eng);
 }
 
@@ -179,7 +181,14 @@ int sql_session_open(SqlEngine *eng, const char *user, const char *database,
     s->db_oid = dbd->oid;
     s->user_oid = role->oid;
     s->superuser = role->superuser;
+    int32_t conn_limit = dbd->conn_limit;
     catalog_snapshot_release(snap);
+    if (conn_limit >= 0 && !s->superuser && session_registry_count_db(eng, s->db_oid, NULL) >= conn_limit) {
+        free(s);
+        sql_error_set(err, ERRCODE_TOO_MANY_CONNECTIONS, "too many connections for database \"%s\"", database);
+        err->severity = SQL_SEV_FATAL;
+        return -1;
+    }
     s->pid = atomic_fetch_add(&eng->next_pid, 1);
     settings_init(&s->settings);
     types_context_init(&s->tc);
@@ -205,6 +214,8 @@ int sql_session_open(SqlEngine *eng, const char *user, const char *database,
         if (id >= 0) /* startup values become the RESET values */
             memcpy(s->settings.reset_value[id], s->settings.value[id], SETTING_VALUE_MAX);
     }
+    atomic_init(&s->terminated, false);
+    session_registry_add(s);
     *out = s;
     return 0;
 }
@@ -234,6 +245,7 @@ void sql_session_close(SqlSession *s)
 {
     if (!s)
         return;
+    session_registry_remove(s);
     copy_abort(s);
     session_close_portals(s);
     while (s->portals) { /* held cursors */

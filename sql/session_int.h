@@ -35,6 +35,11 @@ struct SqlEngine {
     char version_text[160];        /* version() */
     atomic_int next_pid;           /* pseudo backend pids for deadlock reports */
     struct EmbedEngine *embed;     /* embedding jobs and workers (sql/embed.h); owned */
+    /* Open sessions (session_registry.c): DROP/ALTER DATABASE count and terminate the
+     * sessions of a database. sessions_mu guards the list and every session's reg_* and
+     * terminate_* fields. */
+    pthread_mutex_t sessions_mu;
+    SqlSession *sessions;
 };
 
 typedef enum TxState { TX_NONE, TX_IMPLICIT, TX_BLOCK, TX_FAILED } TxState;
@@ -162,6 +167,12 @@ struct SqlSession {
      * for shale_wait_for_embeddings). */
     struct EmbedTxn *embed_txn;
     uint64_t embed_wait_seq;
+    /* Registry links and the protocol's terminate hook (under eng->sessions_mu). */
+    SqlSession *reg_next, *reg_prev;
+    bool registered;
+    void (*terminate_fn)(void *arg);
+    void *terminate_arg;
+    atomic_bool terminated;        /* DROP DATABASE ... WITH (FORCE) ended this session */
 };
 
 /* session.c */
@@ -215,6 +226,22 @@ SqlStatus utility_execute(SqlSession *s, const AstNode *stmt, const char *text, 
 /* Row description of a utility statement that returns rows (SHOW, EXPLAIN); 0 otherwise. */
 int utility_describe(SqlSession *s, const AstNode *stmt, SqlColumnDesc *cols, int max);
 bool utility_is_transaction_control(const AstNode *stmt);
+
+/* session_registry.c: the engine's list of open sessions. */
+void session_registry_add(SqlSession *s);
+void session_registry_remove(SqlSession *s);
+/* Sessions connected to database db, not counting self (may be NULL). */
+int session_registry_count_db(SqlEngine *eng, Oid db, const SqlSession *self);
+/* Marks every session of db but self terminated, cancels its statement and calls its
+ * terminate hook (the protocol then closes the connection with FATAL 57P01). Returns how
+ * many were signalled. */
+int session_registry_terminate_db(SqlEngine *eng, Oid db, const SqlSession *self);
+
+/* ddl_database.c: CREATE/DROP/ALTER DATABASE (called by ddl_execute before it opens a
+ * transaction: these statements refuse to run inside a transaction block). */
+bool ddl_database_is_stmt(const AstNode *stmt);
+SqlStatus ddl_database_execute(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink,
+                               SqlError *err);
 
 /* ddl.c */
 SqlStatus ddl_execute(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink, SqlError *err);

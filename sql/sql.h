@@ -67,6 +67,15 @@ void sql_session_close(SqlSession *s);
 /* Thread-safe: the running statement (if any) fails with 57014 at its next check. */
 void sql_session_cancel(SqlSession *s);
 
+/* The protocol's way to end a connection from another thread (DROP DATABASE ... WITH
+ * (FORCE), like pg_terminate_backend): fn(arg) must make the connection's pending or next
+ * read return promptly (e.g. shutdown(fd, SHUT_RD)); it runs on another session's thread
+ * under the engine's session lock, so it must not block. arg is borrowed and must stay valid
+ * until sql_session_close. After that read the protocol checks sql_session_terminated and
+ * closes with FATAL 57P01 "terminating connection due to administrator command". */
+void sql_session_set_terminate_hook(SqlSession *s, void (*fn)(void *arg), void *arg);
+bool sql_session_terminated(const SqlSession *s);
+
 /* 'I' idle, 'T' in a transaction block, 'E' in a failed transaction block. */
 char sql_session_tx_status(const SqlSession *s);
 

@@ -218,6 +218,71 @@ alter_type:
     return p->failed ? NULL : c;
 }
 
+/* ALTER DATABASE name { RENAME TO n | OWNER TO r | [WITH] option [=] value ... |
+ * SET param {TO | =} value | RESET param }: an AstAlterTableStmt of kind AST_OBJ_DATABASE
+ * (relation->relname = the database) whose commands are AST_AT_RENAME_TABLE / AST_AT_OWNER_TO
+ * (newname; OWNER TO CURRENT_USER/SESSION_USER/CURRENT_ROLE: that keyword with missing_ok
+ * set), AST_AT_SET_DEFAULT (name = connection_limit / is_template / allow_connections,
+ * def = the value) and AST_AT_DROP_DEFAULT (name = the parameter of SET/RESET, which
+ * sql/ddl_database.c rejects as not supported). */
+static AstNode *parse_alter_database(SqlParser *p, int loc)
+{
+    AstAlterTableStmt *s = MAKE(p, AstAlterTableStmt, AST_ALTER_TABLE, loc);
+    AstRangeVar *rv = MAKE(p, AstRangeVar, AST_RANGE_VAR, sql_peek(p)->start);
+    if (!s || !rv)
+        return NULL;
+    s->kind = AST_OBJ_DATABASE;
+    rv->relname = sql_parse_colid(p);
+    rv->inh = true;
+    s->relation = rv;
+    int cap = 0;
+    int cloc = sql_peek(p)->start;
+    if (sql_accept_kw(p, KW_RENAME) || sql_accept_kw(p, KW_OWNER)) {
+        AstAlterCmd *c = MAKE(p, AstAlterCmd, AST_ALTER_CMD, cloc);
+        if (!c)
+            return NULL;
+        c->kind = sql_tok_kw(&p->toks[p->pos - 1]) == KW_RENAME ? AST_AT_RENAME_TABLE : AST_AT_OWNER_TO;
+        sql_expect_kw(p, KW_TO);
+        const SqlToken *t = sql_peek(p);
+        if (c->kind == AST_AT_OWNER_TO && t->type == TOK_IDENT && !t->quoted &&
+            (t->kw == KW_CURRENT_USER || t->kw == KW_SESSION_USER || t->kw == KW_CURRENT_ROLE)) {
+            c->newname = t->str;   /* lower-case keyword: resolved to the session's user */
+            c->missing_ok = true;  /* marks the keyword form (not a quoted role name) */
+            sql_advance(p);
+        } else {
+            c->newname = sql_parse_colid(p);
+        }
+        sql_list_push(p, &s->cmds, (AstNode *)c, &cap);
+    } else if (sql_accept_kw(p, KW_SET) || sql_accept_kw(p, KW_RESET)) {
+        AstAlterCmd *c = MAKE(p, AstAlterCmd, AST_ALTER_CMD, cloc);
+        if (!c)
+            return NULL;
+        c->kind = AST_AT_DROP_DEFAULT;
+        c->name = sql_parse_colid(p);
+        while (!p->failed && sql_peek(p)->type != TOK_EOF && !sql_is_char(p, ';'))
+            sql_advance(p);
+        sql_list_push(p, &s->cmds, (AstNode *)c, &cap);
+    } else {
+        sql_accept_kw(p, KW_WITH);
+        while (!p->failed && sql_peek(p)->type == TOK_IDENT) {
+            AstAlterCmd *c = MAKE(p, AstAlterCmd, AST_ALTER_CMD, sql_peek(p)->start);
+            if (!c)
+                return NULL;
+            c->kind = AST_AT_SET_DEFAULT;
+            c->name = sql_peek(p)->str;
+            sql_advance(p);
+            if (strcmp(c->name, "connection") == 0 && sql_accept_kw(p, KW_LIMIT))
+                c->name = "connection_limit";
+            sql_accept_op(p, "=");
+            c->def = sql_parse_def_arg(p);
+            sql_list_push(p, &s->cmds, (AstNode *)c, &cap);
+        }
+        if (s->cmds.n == 0)
+            sql_syntax_error(p);
+    }
+    return p->failed ? NULL : (AstNode *)s;
+}
+
 AstNode *sql_parse_ddl_alter(SqlParser *p)
 {
     int loc = sql_peek(p)->start;
@@ -239,6 +304,10 @@ AstNode *sql_parse_ddl_alter(SqlParser *p)
         e->name = sql_parse_colid(p);
         e->options = sql_parse_def_list(p);
         return p->failed ? NULL : (AstNode *)e;
+    }
+    if (kw == KW_DATABASE) {
+        sql_advance(p);
+        return parse_alter_database(p, loc);
     }
     AstObjectType kind;
     switch (kw) {

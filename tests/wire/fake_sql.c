@@ -163,6 +163,20 @@ void sql_session_cancel(SqlSession *s)
     atomic_store(&s->cancel, true);
 }
 
+/* The fake engine never terminates sessions (no DROP DATABASE). */
+void sql_session_set_terminate_hook(SqlSession *s, void (*fn)(void *arg), void *arg)
+{
+    (void)s;
+    (void)fn;
+    (void)arg;
+}
+
+bool sql_session_terminated(const SqlSession *s)
+{
+    (void)s;
+    return false;
+}
+
 char sql_session_tx_status(const SqlSession *s)
 {
     return s->tx;
