@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sql/analyze.h"
 #include "storage/shale_storage.h"
 
 
@@ -398,9 +399,18 @@ SqlStatus utility_execute(SqlSession *s, const AstNode *stmt, const char *text, 
         sink->command_complete(sink->arg, "CHECKPOINT");
         return SQL_DONE;
     }
-    case AST_VACUUM:
-        sink->command_complete(sink->arg, ((const AstVacuumStmt *)stmt)->is_vacuum ? "VACUUM" : "ANALYZE");
+    case AST_VACUUM: {
+        /* ANALYZE and VACUUM (ANALYZE): sql/analyze.c; plain VACUUM has nothing to do (the LSM compacts) */
+        const AstVacuumStmt *vs = (const AstVacuumStmt *)stmt;
+        bool an = !vs->is_vacuum;
+        for (int i = 0; i < vs->options.n; i++)
+            if (!strcmp(((const AstDefElem *)vs->options.items[i])->name, "analyze"))
+                an = true;
+        if (an)
+            return analyze_execute(s, vs, text, sink, err);
+        sink->command_complete(sink->arg, "VACUUM");
         return SQL_DONE;
+    }
     case AST_LOCK:
         if (s->tx != TX_BLOCK) {
             sql_error_set(err, ERRCODE_NO_ACTIVE_SQL_TRANSACTION, "LOCK TABLE can only be used in transaction blocks");

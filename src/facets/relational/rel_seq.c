@@ -236,6 +236,15 @@ void counts_apply(RelDB *rdb, const CountDelta *d, size_t n)
     pthread_mutex_unlock(&rdb->seq_mu);
 }
 
+void counts_set(RelDB *rdb, uint64_t id, int64_t n)
+{
+    pthread_mutex_lock(&rdb->seq_mu);
+    CountEntry *e = count_entry(rdb, id);
+    if (e)
+        e->n = n < 0 ? 0 : n;
+    pthread_mutex_unlock(&rdb->seq_mu);
+}
+
 void counts_persist(RelDB *rdb)
 {
     ShaleWriteBatch *b = shale_batch_new();
