@@ -643,9 +643,9 @@ static Plan *make_join(FromCtx *fc, Plan *left, Plan *right, JoinType jt, int lf
         j->n_hash = nk;
         j->hash_l = hl;
         j->hash_r = hr;
-        j->est_rows = lr > rr ? lr : rr;
+        j->est_rows = plan_join_rows(b, s, j, lr, rr);
     } else {
-        j->est_rows = lr * rr;
+        j->est_rows = plan_join_rows(b, s, j, lr, rr);
         if (jt == JOIN_FULL)
             for (int i = 0; i < j->n_qual; i++)
                 if (bind_expr_has_vars(j->qual[i])) {
@@ -661,6 +661,20 @@ static Plan *make_join(FromCtx *fc, Plan *left, Plan *right, JoinType jt, int lf
     int lf = swapped ? lend : lfirst, ll = swapped ? rend : lend;
     j->l_off = s->rtes[lf]->offset;
     j->l_n = s->rtes[ll - 1]->offset + s->rtes[ll - 1]->ncols - j->l_off;
+    /* the hash table holds the right side: build it on the smaller input (inner joins) */
+    if (j->kind == PLAN_HASHJOIN && jt == JOIN_INNER && lr * 1.5 < rr) {
+        Plan *t = j->left;
+        j->left = j->right;
+        j->right = t;
+        Expr **te = j->hash_l;
+        j->hash_l = j->hash_r;
+        j->hash_r = te;
+        int o = j->l_off, w = j->l_n;
+        j->l_off = j->r_off;
+        j->l_n = j->r_n;
+        j->r_off = o;
+        j->r_n = w;
+    }
     return j;
 }
 
@@ -933,6 +947,8 @@ Plan *bind_from_where(Binder *b, BindScope *s, const AstList *from, const AstNod
                 plan_conj_add(b, s, &own, p->qual[k], err);
             plan_choose_index(b, s, p, &own, 0, err);
         }
+        if (p && p->kind == PLAN_SEQSCAN)
+            plan_estimate_scan(b, s, p);
     }
     Plan *top = items[0];
     for (int i = 1; i < n; i++) {

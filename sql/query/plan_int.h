@@ -36,6 +36,22 @@ bool plan_hashable(Oid l, Oid r);
 /* ORDER BY on an index: makes p (a scan) return rows in key order when the sort keys are
  * plain columns matching an index prefix; returns true if the sort is no longer needed. */
 bool plan_use_index_order(Binder *b, Plan *p, int n_keys, Expr **key_exprs, const SortKey *keys);
+/* Cost model (plan_cost.c): selectivities in [0, 1] of conjuncts over the RTEs of s,
+ * estimated from ANALYZE statistics (PostgreSQL's defaults without them). */
+struct TableStats;
+const struct TableStats *plan_rte_stats(Binder *b, RTE *rte);
+double plan_selectivity(Binder *b, BindScope *s, Expr *const *conj, int n);
+double plan_expr_selectivity(Binder *b, BindScope *s, Expr *e);
+double plan_join_eq_selectivity(Binder *b, BindScope *s, Expr *l, Expr *r);
+/* Pages of rows rows of rte's table; costs of scanning p (a base-table scan). */
+double plan_table_pages(Binder *b, RTE *r, double rows);
+double plan_seqscan_cost(Binder *b, Plan *p);
+double plan_indexscan_cost(Binder *b, Plan *p, bool primary, double lookups, double rows_fetched);
+/* est_rows and cost of a sequential scan from its quals. */
+void plan_estimate_scan(Binder *b, BindScope *s, Plan *p);
+/* Rows of a join of l and r rows under its hash keys and quals (inner-join semantics;
+ * a LEFT join keeps at least the left rows). */
+double plan_join_rows(Binder *b, BindScope *s, const Plan *j, double lr, double rr);
 Plan *bind_from_where(Binder *b, BindScope *s, const AstList *from, const AstNode *where, SqlError *err);
 
 #endif

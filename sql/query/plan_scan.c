@@ -25,6 +25,9 @@ bool plan_hashable(Oid l, Oid r)
     return lt && rt;
 }
 
+/* A primary-key / unique point read: one descent and one row. */
+#define COST_UNIQUE_POINT 0.31
+
 static bool int_family(Oid t)
 {
     return t == INT2OID || t == INT4OID || t == INT8OID;
@@ -110,6 +113,8 @@ typedef struct Cand {
     Expr **in;
     double score;
     bool unique_hit;
+    int n_used;
+    Expr *used[36];              /* the conjuncts the bounds come from (selectivity) */
 } Cand;
 
 static Expr *as_coltype(Binder *b, Expr *v, Oid t, int32_t tm, SqlError *err)
@@ -134,10 +139,20 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
     int k = 0;
     for (int i = 0; i < p->n_qual; i++)
         conj[k++] = p->qual[i];
-    for (int i = 0; extra && i < extra->n; i++)
-        conj[k++] = extra->items[i].e;
+    for (int i = 0; extra && i < extra->n; i++) {
+        bool dup = false;    /* base scans pass their own quals again as extra */
+        for (int q = 0; q < p->n_qual && !dup; q++)
+            dup = p->qual[q] == extra->items[i].e;
+        if (!dup)
+            conj[k++] = extra->items[i].e;
+    }
+    nconj = k;
     Cand best;
     memset(&best, 0, sizeof(best));
+    bool have_best = false;
+    if (p->rows_base <= 0)
+        p->rows_base = p->est_rows > 0 ? p->est_rows : 1;
+    double base = p->rows_base;
     for (int ix = 0; ix < rel->nindexes; ix++) {
         const CatIndex *idx = &rel->indexes[ix];
         if (!idx->valid && !idx->primary)
@@ -160,8 +175,10 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
             for (int i = 0; i < nconj && !eqv; i++) {
                 OpKind kk;
                 Expr *v = match_conj(s, rte, att - 1, ct, conj[i], avail, &kk);
-                if (v && kk == OPK_EQ)
+                if (v && kk == OPK_EQ) {
                     eqv = v;
+                    c.used[c.n_used++] = conj[i];
+                }
             }
             if (eqv) {
                 c.eq[c.n_eq++] = as_coltype(b, eqv, ct, ctm, err);
@@ -184,6 +201,7 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
                 if (ok) {
                     c.n_in = e->nargs - 1;
                     c.in = e->args + 1;
+                    c.used[c.n_used++] = e;
                 }
             }
             if (c.n_in)
@@ -202,9 +220,11 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
                 if ((kk == OPK_GT || kk == OPK_GE) && !c.lo) {
                     c.lo = v;
                     c.lo_incl = kk == OPK_GE;
+                    c.used[c.n_used++] = conj[i];
                 } else if ((kk == OPK_LT || kk == OPK_LE) && !c.hi) {
                     c.hi = v;
                     c.hi_incl = kk == OPK_LE;
+                    c.used[c.n_used++] = conj[i];
                 }
             }
             break;
@@ -216,11 +236,34 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
         }
         if (idx->primary)
             c.score += 0.5;
-        if (c.score > best.score)
+        if (c.score < 1)
+            continue;
+        if (c.unique_hit) {
+            if (c.score > best.score)
+                best = c;
+            continue;
+        }
+        if (best.unique_hit)
+            continue;
+        /* by cost: rows the bounds select (estimated) fetched through this index */
+        double lookups = c.n_in ? c.n_in : 1;
+        double fetched = base * plan_selectivity(b, s, c.used, c.n_used);
+        if (fetched < 1)
+            fetched = 1;
+        c.score = -plan_indexscan_cost(b, p, idx->primary, avail ? 1 : lookups, fetched);
+        if (!have_best || c.score > best.score) {
             best = c;
+            have_best = true;
+        }
     }
-    if (best.score < 1)
-        return false;
+    if (!best.unique_hit) {
+        if (!have_best)
+            return false;
+        /* a sequential scan wins over a non-selective index (not for a per-outer-row scan:
+         * bind_from.c weighs index nested loops itself) */
+        if (!avail && -best.score >= plan_seqscan_cost(b, p))
+            return false;
+    }
     p->kind = PLAN_INDEXSCAN;
     IndexBounds *ib = &p->ib;
     memset(ib, 0, sizeof(*ib));
@@ -239,21 +282,14 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
     /* the whole primary key by equality (or an IN list on its last column): point reads */
     ib->unique_point = best.idx->primary && !best.lo && !best.hi &&
                        best.n_eq + (best.n_in ? 1 : 0) == best.idx->ncols && best.n_eq <= 32;
-    double est = p->est_rows;
     if (best.unique_hit) {
-        est = 1;
+        p->est_rows = best.n_in ? best.n_in : 1;
+        p->cost = COST_UNIQUE_POINT * p->est_rows;
     } else {
-        for (int i = 0; i < best.n_eq; i++)
-            est *= 0.05;
-        if (best.n_in)
-            est = est * 0.05 * best.n_in;
-        if (best.lo || best.hi)
-            est *= 0.3;
-        if (est < 1)
-            est = 1;
+        double est = base * plan_selectivity(b, s, conj, nconj);
+        p->est_rows = est < 1 ? 1 : est;
+        p->cost = -best.score;
     }
-    p->est_rows = est;
-    (void)b;
     return true;
 }
 
