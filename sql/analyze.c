@@ -400,7 +400,7 @@ static int analyze_table(DdlCtx *d, const CatRelation *rel, const int *cols, int
         shale_arena_destroy(&a);
         return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
     }
-    rc = rel_stats_put(s->eng->rdb, s->db_oid, rel, (int64_t)seen, blob.data, blob.len, err);
+    rc = rel_stats_put(s->txn, rel, (int64_t)seen, blob.data, blob.len, err);
     shale_buf_free(&blob);
     if (rc == 0 && verbose && sink->notice) {
         char msg[300];

@@ -13,7 +13,7 @@ TESTS += tests/sql/settings_test
 libshale_a_SOURCES += \
 	sql/query/query_int.h sql/query/plan_int.h sql/query/exec_int.h sql/query/dml_int.h \
 	sql/query/qutil.c sql/query/bind_expr.c sql/query/bind_func.c sql/query/bind_from.c sql/query/bind_select.c sql/query/bind_with.c sql/query/bind_group.c \
-	sql/query/bind_dml.c sql/query/plan_scan.c sql/query/plan_cost.c sql/query/eval.c sql/query/exec.c \
+	sql/query/bind_dml.c sql/query/plan_scan.c sql/query/plan_cost.c sql/query/plan_join.c sql/query/eval.c sql/query/exec.c \
 	sql/query/exec_agg.c sql/query/exec_sort.c sql/query/exec_dml.c sql/query/explain.c \
 	sql/query/query.c
 

@@ -325,7 +325,8 @@ static void node_header(Out *o, const Plan *p, int indent, bool child, const cha
         ExecNode *en = o->qc->nodes[p->id];
         if (en && en->n_loops > 0) {
             double per = en->elapsed_ms / (double)en->n_loops;
-            snprintf(buf + n, sizeof(buf) - (size_t)n, " (actual time=%.3f..%.3f rows=%llu loops=%llu)", per * 0.5, per,
+            snprintf(buf + n, sizeof(buf) - (size_t)n, " (actual time=%.3f..%.3f rows=%llu loops=%llu)",
+                     en->startup_ms / (double)en->n_loops, per,
                      (unsigned long long)(en->n_rows / en->n_loops), (unsigned long long)en->n_loops);
         } else {
             snprintf(buf + n, sizeof(buf) - (size_t)n, " (never executed)");

@@ -29,6 +29,21 @@
 #define SEL_UNKNOWN 0.5
 #define ND_DEFAULT 200.0
 
+void plan_base_rows(Binder *b, Plan *p)
+{
+    if (p->rows_base > 0)
+        return;
+    double n = p->est_rows;
+    if (n <= 1 && p->rte) {
+        /* an empty count after a crash (counts persist at close): ANALYZE's reltuples */
+        const TableStats *ts = plan_rte_stats(b, p->rte);
+        if (ts && ts->reltuples > n)
+            n = ts->reltuples;
+    }
+    p->rows_base = n > 0 ? n : 1;
+    p->est_rows = p->rows_base;
+}
+
 const TableStats *plan_rte_stats(Binder *b, RTE *rte)
 {
     if (!rte || !rte->rel)
@@ -493,7 +508,8 @@ double plan_selectivity(Binder *b, BindScope *s, Expr *const *conj, int n)
 #define COST_OPERATOR 0.0025
 /* A row fetched through a secondary index is a point read of the LSM (a few block probes,
  * mostly cached): priced like PostgreSQL's random page for uncorrelated heap fetches. */
-#define COST_RANDOM_FETCH 0.25
+#define COST_RANDOM_FETCH 0.5
+#define COST_SEQ_FETCH 0.03   /* ... and when index order follows the rows' physical order */
 #define COST_LOOKUP 0.3       /* one index descent (seek) */
 
 double plan_table_pages(Binder *b, RTE *r, double rows)
@@ -516,14 +532,20 @@ double plan_seqscan_cost(Binder *b, Plan *p)
     return plan_table_pages(b, p->rte, rows) + rows * (COST_TUPLE + COST_OPERATOR * p->n_qual);
 }
 
-double plan_indexscan_cost(Binder *b, Plan *p, bool primary, double lookups, double rows_fetched)
+double plan_index_correlation(Binder *b, RTE *r, int attnum)
+{
+    const ColStats *cs = stats_column(plan_rte_stats(b, r), attnum);
+    return cs && !isnan(cs->correlation) ? cs->correlation : 0;
+}
+
+double plan_indexscan_cost(Binder *b, Plan *p, bool primary, double lookups, double rows_fetched, double corr)
 {
     double base = p->rows_base > 0 ? p->rows_base : 1;
     double c = lookups * COST_LOOKUP + rows_fetched * (COST_INDEX_TUPLE + COST_OPERATOR * p->n_qual);
     if (primary)
         c += plan_table_pages(b, p->rte, base) * (rows_fetched / base) + rows_fetched * COST_TUPLE;
     else
-        c += rows_fetched * (COST_TUPLE + COST_RANDOM_FETCH);
+        c += rows_fetched * (COST_TUPLE + COST_RANDOM_FETCH * (1 - corr * corr) + COST_SEQ_FETCH * corr * corr);
     return c;
 }
 
@@ -531,8 +553,7 @@ void plan_estimate_scan(Binder *b, BindScope *s, Plan *p)
 {
     if (p->kind != PLAN_SEQSCAN || !p->rte)
         return;
-    if (p->rows_base <= 0)
-        p->rows_base = p->est_rows > 0 ? p->est_rows : 1;
+    plan_base_rows(b, p);
     double base = p->rows_base > 0 ? p->rows_base : 1;
     double sel = p->n_qual ? plan_selectivity(b, s, p->qual, p->n_qual) : 1;
     double est = base * sel;

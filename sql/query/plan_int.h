@@ -46,12 +46,21 @@ double plan_join_eq_selectivity(Binder *b, BindScope *s, Expr *l, Expr *r);
 /* Pages of rows rows of rte's table; costs of scanning p (a base-table scan). */
 double plan_table_pages(Binder *b, RTE *r, double rows);
 double plan_seqscan_cost(Binder *b, Plan *p);
-double plan_indexscan_cost(Binder *b, Plan *p, bool primary, double lookups, double rows_fetched);
+/* corr: correlation of the index's first column with physical order (pg_stats), which
+ * makes heap fetches through a secondary index cheaper (PostgreSQL's interpolation). */
+double plan_indexscan_cost(Binder *b, Plan *p, bool primary, double lookups, double rows_fetched, double corr);
+double plan_index_correlation(Binder *b, RTE *r, int attnum);
+/* Sets p->rows_base (a base-table scan's rows before quals) once: the live-row count, or
+ * ANALYZE's reltuples when the count reads empty. */
+void plan_base_rows(Binder *b, Plan *p);
 /* est_rows and cost of a sequential scan from its quals. */
 void plan_estimate_scan(Binder *b, BindScope *s, Plan *p);
 /* Rows of a join of l and r rows under its hash keys and quals (inner-join semantics;
  * a LEFT join keeps at least the left rows). */
 double plan_join_rows(Binder *b, BindScope *s, const Plan *j, double lr, double rr);
+/* Join order of a FROM list of n items (item i covers RTEs [firsts[i], firsts[i+1])):
+ * true with order[0..n) filled when another order than FROM's is better (plan_join.c). */
+bool plan_join_order(Binder *b, BindScope *s, Plan **items, const int *firsts, int n, ConjList *cl, int *order);
 Plan *bind_from_where(Binder *b, BindScope *s, const AstList *from, const AstNode *where, SqlError *err);
 
 #endif

@@ -150,8 +150,7 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
     Cand best;
     memset(&best, 0, sizeof(best));
     bool have_best = false;
-    if (p->rows_base <= 0)
-        p->rows_base = p->est_rows > 0 ? p->est_rows : 1;
+    plan_base_rows(b, p);
     double base = p->rows_base;
     for (int ix = 0; ix < rel->nindexes; ix++) {
         const CatIndex *idx = &rel->indexes[ix];
@@ -250,7 +249,8 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
         double fetched = base * plan_selectivity(b, s, c.used, c.n_used);
         if (fetched < 1)
             fetched = 1;
-        c.score = -plan_indexscan_cost(b, p, idx->primary, avail ? 1 : lookups, fetched);
+        double corr = idx->primary || idx->ncols < 1 ? 0 : plan_index_correlation(b, rte, idx->attnums[0]);
+        c.score = -plan_indexscan_cost(b, p, idx->primary, avail ? 1 : lookups, fetched, corr);
         if (!have_best || c.score > best.score) {
             best = c;
             have_best = true;

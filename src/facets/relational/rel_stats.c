@@ -68,9 +68,10 @@ static RelStatsEntry *stats_entry(RelDB *rdb, Oid db, Oid oid)
     return e;
 }
 
-int rel_stats_put(RelDB *rdb, Oid db, const CatRelation *rel, int64_t rows, const char *blob, size_t n,
-                  SqlError *err)
+int rel_stats_put(RelTxn *t, const CatRelation *rel, int64_t rows, const char *blob, size_t n, SqlError *err)
 {
+    RelDB *rdb = t->rdb;
+    Oid db = t->opts.db;
     char k[16];
     stats_key(k, db, rel->oid);
     ShaleError se;
@@ -90,8 +91,13 @@ int rel_stats_put(RelDB *rdb, Oid db, const CatRelation *rel, int64_t rows, cons
     }
     pthread_mutex_unlock(&rdb->seq_mu);
     free(copy);
-    /* the exact count seen by ANALYZE replaces the drifting estimate */
-    counts_set(rdb, ((uint64_t)db << 32) | rel->relfilenode, rows);
+    /* the exact count seen by ANALYZE replaces the drifting estimate; rows includes the
+     * transaction's own inserts and deletes, whose delta its commit applies again */
+    uint64_t id = ((uint64_t)db << 32) | rel->relfilenode;
+    for (size_t i = 0; i < t->n_deltas; i++)
+        if (t->deltas[i].id == id)
+            rows -= t->deltas[i].delta;
+    counts_set(rdb, id, rows);
     return 0;
 }
 
