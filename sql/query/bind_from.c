@@ -572,7 +572,13 @@ static Plan *make_join(FromCtx *fc, Plan *left, Plan *right, JoinType jt, int lf
                 continue;
             plan_conj_add(b, s, &jc, c->e, fc->err);
         }
-        if (jc.n > 0 && plan_choose_index(b, s, right, &jc, lmask, fc->err) && right->kind == PLAN_INDEXSCAN) {
+        Plan seq = *right;
+        bool inl = jc.n > 0 && plan_choose_index(b, s, right, &jc, lmask, fc->err) && right->kind == PLAN_INDEXSCAN;
+        if (inl && plan_prefer_hash(b, s, left, right, &seq, &jc, lmask, rmask)) {
+            *right = seq;  /* by cost: a hash join instead of one index descent per outer row */
+            inl = false;
+        }
+        if (inl) {
             /* every join conjunct becomes a qual of the inner scan (evaluated per outer row) */
             for (int i = 0; i < cl->n; i++) {
                 Conj *c = &cl->items[i];
@@ -976,6 +982,7 @@ Plan *bind_from_where(Binder *b, BindScope *s, const AstList *from, const AstNod
             return NULL;
         done |= rte_span_mask(firsts[i], firsts[i + 1]);
     }
+    plan_join_finish(b, s, top);
     set_width(top, s->width, s);
     /* the rest of WHERE: on the top node, or above an outer join (its quals are ON quals) */
     Plan *filter = NULL;

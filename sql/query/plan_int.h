@@ -61,6 +61,13 @@ double plan_join_rows(Binder *b, BindScope *s, const Plan *j, double lr, double 
 /* Join order of a FROM list of n items (item i covers RTEs [firsts[i], firsts[i+1])):
  * true with order[0..n) filled when another order than FROM's is better (plan_join.c). */
 bool plan_join_order(Binder *b, BindScope *s, Plan **items, const int *firsts, int n, ConjList *cl, int *order);
+/* Whether a hash join of left with the sequential scan inner_seq beats the index nested
+ * loop whose inner side is inner_index (the same scan with join bounds): jc are the join
+ * conjuncts; a hash join needs a hashable equality between the sides. */
+bool plan_prefer_hash(Binder *b, BindScope *s, const Plan *left, const Plan *inner_index, const Plan *inner_seq,
+                      ConjList *jc, uint64_t lmask, uint64_t rmask);
+/* Final join estimates (and hash build sides) once every scan has its quals. */
+void plan_join_finish(Binder *b, BindScope *s, Plan *p);
 Plan *bind_from_where(Binder *b, BindScope *s, const AstList *from, const AstNode *where, SqlError *err);
 
 #endif

@@ -104,3 +104,52 @@ bool plan_join_order(Binder *b, BindScope *s, Plan **items, const int *firsts, i
         return false;
     return order_cost(b, s, cl, items, firsts, order, n) < order_cost(b, s, cl, items, firsts, ident, n) * 0.9;
 }
+
+/* Joins were built while their inputs still lacked the WHERE conjuncts pushed into scans
+ * afterwards: recompute their estimates bottom-up, and build hash tables on the smaller
+ * side of inner joins with the final numbers. */
+void plan_join_finish(Binder *b, BindScope *s, Plan *p)
+{
+    if (!p || (p->kind != PLAN_NESTLOOP && p->kind != PLAN_HASHJOIN))
+        return;
+    plan_join_finish(b, s, p->left);
+    plan_join_finish(b, s, p->right);
+    p->est_rows = plan_join_rows(b, s, p, p->left->est_rows, p->right->est_rows);
+    if (p->kind == PLAN_HASHJOIN && p->jointype == JOIN_INNER && p->l_n > 0 &&
+        p->left->est_rows * 1.5 < p->right->est_rows) {
+        Plan *t = p->left;
+        p->left = p->right;
+        p->right = t;
+        Expr **te = p->hash_l;
+        p->hash_l = p->hash_r;
+        p->hash_r = te;
+        int o = p->l_off, w = p->l_n;
+        p->l_off = p->r_off;
+        p->l_n = p->r_n;
+        p->r_off = o;
+        p->r_n = w;
+    }
+}
+
+bool plan_prefer_hash(Binder *b, BindScope *s, const Plan *left, const Plan *inner_index, const Plan *inner_seq,
+                      ConjList *jc, uint64_t lmask, uint64_t rmask)
+{
+    bool hashable = false;
+    for (int i = 0; i < jc->n && !hashable; i++) {
+        Expr *e = jc->items[i].e;
+        if (e->kind != EXPR_FUNC || !e->u.func.is_op || e->nargs != 2 || strcmp(e->u.func.m->func->name, "=") != 0)
+            continue;
+        uint64_t m0 = plan_expr_rtes(s, e->args[0], NULL), m1 = plan_expr_rtes(s, e->args[1], NULL);
+        bool split = (m0 && m1 && !(m0 & ~lmask) && !(m1 & ~rmask)) || (m0 && m1 && !(m1 & ~lmask) && !(m0 & ~rmask));
+        hashable = split && plan_hashable(e->args[0]->type, e->args[1]->type);
+    }
+    if (!hashable || inner_seq->kind != PLAN_SEQSCAN || !inner_seq->rte)
+        return false;
+    double loops = left->est_rows > 1 ? left->est_rows : 1;
+    double nl = loops * inner_index->cost;
+    Plan seq = *inner_seq;
+    plan_base_rows(b, &seq);
+    double inner_rows = seq.est_rows > 1 ? seq.est_rows : 1;
+    double hash = plan_seqscan_cost(b, &seq) + loops * 0.0025 + inner_rows * 0.0075;
+    return hash < nl;
+}

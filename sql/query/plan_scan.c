@@ -283,8 +283,25 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
     ib->unique_point = best.idx->primary && !best.lo && !best.hi &&
                        best.n_eq + (best.n_in ? 1 : 0) == best.idx->ncols && best.n_eq <= 32;
     if (best.unique_hit) {
-        p->est_rows = best.n_in ? best.n_in : 1;
-        p->cost = COST_UNIQUE_POINT * p->est_rows;
+        p->est_rows = 1;
+        p->cost = COST_UNIQUE_POINT;
+        if (nconj > best.n_used) {
+            /* other conjuncts filter the one row (statistics only read in this case) */
+            Expr **rest = q_alloc(b->arena, sizeof(Expr *) * (size_t)nconj);
+            int nr = 0;
+            for (int i = 0; rest && i < nconj; i++) {
+                bool used = false;
+                for (int u = 0; u < best.n_used && !used; u++)
+                    used = best.used[u] == conj[i];
+                if (!used)
+                    rest[nr++] = conj[i];
+            }
+            if (nr) {
+                /* per outer row of a nested loop a fraction is meaningful; a base scan shows 1 */
+                double sel = plan_selectivity(b, s, rest, nr);
+                p->est_rows = avail ? (sel > 0.001 ? sel : 0.001) : 1;
+            }
+        }
     } else {
         double est = base * plan_selectivity(b, s, conj, nconj);
         p->est_rows = est < 1 ? 1 : est;
