@@ -511,6 +511,10 @@ double plan_selectivity(Binder *b, BindScope *s, Expr *const *conj, int n)
 #define COST_RANDOM_FETCH 0.5
 #define COST_SEQ_FETCH 0.03   /* ... and when index order follows the rows' physical order */
 #define COST_LOOKUP 0.3       /* one index descent (seek) */
+/* Paths of tiny or empty tables are costed as if they had this many rows (PostgreSQL
+ * assumes 10 pages for a never-analyzed empty table), so an index keeps winning where it
+ * will once the table fills. */
+#define COST_MIN_ROWS 1000.0
 
 double plan_table_pages(Binder *b, RTE *r, double rows)
 {
@@ -526,9 +530,14 @@ double plan_table_pages(Binder *b, RTE *r, double rows)
     return ceil(rows * (w + 24) / 8192.0) + 1;
 }
 
+double plan_cost_rows(const Plan *p)
+{
+    return p->rows_base > COST_MIN_ROWS ? p->rows_base : COST_MIN_ROWS;
+}
+
 double plan_seqscan_cost(Binder *b, Plan *p)
 {
-    double rows = p->rows_base > 0 ? p->rows_base : 1;
+    double rows = plan_cost_rows(p);
     return plan_table_pages(b, p->rte, rows) + rows * (COST_TUPLE + COST_OPERATOR * p->n_qual);
 }
 
@@ -540,7 +549,7 @@ double plan_index_correlation(Binder *b, RTE *r, int attnum)
 
 double plan_indexscan_cost(Binder *b, Plan *p, bool primary, double lookups, double rows_fetched, double corr)
 {
-    double base = p->rows_base > 0 ? p->rows_base : 1;
+    double base = plan_cost_rows(p);
     double c = lookups * COST_LOOKUP + rows_fetched * (COST_INDEX_TUPLE + COST_OPERATOR * p->n_qual);
     if (primary)
         c += plan_table_pages(b, p->rte, base) * (rows_fetched / base) + rows_fetched * COST_TUPLE;

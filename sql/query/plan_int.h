@@ -46,6 +46,8 @@ double plan_join_eq_selectivity(Binder *b, BindScope *s, Expr *l, Expr *r);
 /* Pages of rows rows of rte's table; costs of scanning p (a base-table scan). */
 double plan_table_pages(Binder *b, RTE *r, double rows);
 double plan_seqscan_cost(Binder *b, Plan *p);
+/* Rows a scan's costs assume: rows_base, at least a nominal small table. */
+double plan_cost_rows(const Plan *p);
 /* corr: correlation of the index's first column with physical order (pg_stats), which
  * makes heap fetches through a secondary index cheaper (PostgreSQL's interpolation). */
 double plan_indexscan_cost(Binder *b, Plan *p, bool primary, double lookups, double rows_fetched, double corr);

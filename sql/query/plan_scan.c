@@ -246,7 +246,7 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
             continue;
         /* by cost: rows the bounds select (estimated) fetched through this index */
         double lookups = c.n_in ? c.n_in : 1;
-        double fetched = base * plan_selectivity(b, s, c.used, c.n_used);
+        double fetched = plan_cost_rows(p) * plan_selectivity(b, s, c.used, c.n_used);
         if (fetched < 1)
             fetched = 1;
         double corr = idx->primary || idx->ncols < 1 ? 0 : plan_index_correlation(b, rte, idx->attnums[0]);
