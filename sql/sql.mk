@@ -8,6 +8,9 @@ libshale_a_SOURCES += \
 check_PROGRAMS += tests/sql/settings_test
 tests_sql_settings_test_SOURCES = tests/sql/settings_test.c tests/harness/test.h
 TESTS += tests/sql/settings_test
+check_PROGRAMS += tests/sql/stats_test
+tests_sql_stats_test_SOURCES = tests/sql/stats_test.c tests/harness/test.h
+TESTS += tests/sql/stats_test
 
 # --- sql/query (query engine)
 libshale_a_SOURCES += \
