@@ -33,13 +33,10 @@ void plan_base_rows(Binder *b, Plan *p)
 {
     if (p->rows_base > 0)
         return;
+    /* the live-row count, not ANALYZE's reltuples: it follows inserts, deletes and
+     * TRUNCATE (ANALYZE persists it at once, so a crash loses only later changes) */
     double n = p->est_rows;
-    if (n <= 1 && p->rte) {
-        /* an empty count after a crash (counts persist at close): ANALYZE's reltuples */
-        const TableStats *ts = plan_rte_stats(b, p->rte);
-        if (ts && ts->reltuples > n)
-            n = ts->reltuples;
-    }
+    (void)b;
     p->rows_base = n > 0 ? n : 1;
     p->est_rows = p->rows_base;
 }

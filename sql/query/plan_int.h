@@ -52,8 +52,7 @@ double plan_cost_rows(const Plan *p);
  * makes heap fetches through a secondary index cheaper (PostgreSQL's interpolation). */
 double plan_indexscan_cost(Binder *b, Plan *p, bool primary, double lookups, double rows_fetched, double corr);
 double plan_index_correlation(Binder *b, RTE *r, int attnum);
-/* Sets p->rows_base (a base-table scan's rows before quals) once: the live-row count, or
- * ANALYZE's reltuples when the count reads empty. */
+/* Sets p->rows_base (a base-table scan's rows before quals) once: the live-row count. */
 void plan_base_rows(Binder *b, Plan *p);
 /* est_rows and cost of a sequential scan from its quals. */
 void plan_estimate_scan(Binder *b, BindScope *s, Plan *p);
