@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sql/analyze.h"
 #include "storage/shale_storage.h"
 
 
@@ -272,9 +273,26 @@ static SqlStatus exec_show(SqlSession *s, const AstVariableShowStmt *v, const Sq
     return SQL_DONE;
 }
 
+/* EXPLAIN (COSTS OFF) / (TIMING OFF): drops "  (cost=...)" and "time=a..b " from a line
+ * in place, as PostgreSQL prints them. */
+static void explain_strip(char *l, bool costs, bool timing)
+{
+    char *p;
+    if (!costs && (p = strstr(l, "  (cost=")) != NULL) {
+        char *q = strchr(p, ')');
+        if (q)
+            memmove(p, q + 1, strlen(q + 1) + 1);
+    }
+    if (!timing && (p = strstr(l, "(actual time=")) != NULL) {
+        char *t = p + 8, *q = strstr(t, "rows=");
+        if (q)
+            memmove(t, q, strlen(q) + 1);
+    }
+}
+
 static SqlStatus exec_explain(SqlSession *s, const AstExplainStmt *e, const char *text, const SqlSink *sink, SqlError *err)
 {
-    bool analyze = false, verbose = false;
+    bool analyze = false, verbose = false, costs = true, timing = true;
     for (int i = 0; i < e->options.n; i++) {
         const AstDefElem *d = (const AstDefElem *)e->options.items[i];
         char buf[32];
@@ -284,6 +302,10 @@ static SqlStatus exec_explain(SqlSession *s, const AstExplainStmt *e, const char
             analyze = on;
         else if (!strcmp(d->name, "verbose"))
             verbose = on;
+        else if (!strcmp(d->name, "costs"))
+            costs = on;
+        else if (!strcmp(d->name, "timing"))
+            timing = on;
     }
     const AstNode *q = e->query;
     if (q->tag != AST_SELECT && q->tag != AST_INSERT && q->tag != AST_UPDATE && q->tag != AST_DELETE) {
@@ -308,7 +330,12 @@ static SqlStatus exec_explain(SqlSession *s, const AstExplainStmt *e, const char
         SqlColumnDesc col = text_col("QUERY PLAN");
         sink->row_description(sink->arg, 1, &col);
         for (int i = 0; i < n_lines; i++) {
-            const char *vals[1] = { lines[i] };
+            char *l = (char *)lines[i];
+            if (!costs || !timing) {
+                /* lines live in arena: edited in place */
+                explain_strip(l, costs, timing);
+            }
+            const char *vals[1] = { l };
             send_text_row(sink, 1, vals);
         }
         sink->command_complete(sink->arg, "EXPLAIN");
@@ -398,9 +425,18 @@ SqlStatus utility_execute(SqlSession *s, const AstNode *stmt, const char *text, 
         sink->command_complete(sink->arg, "CHECKPOINT");
         return SQL_DONE;
     }
-    case AST_VACUUM:
-        sink->command_complete(sink->arg, ((const AstVacuumStmt *)stmt)->is_vacuum ? "VACUUM" : "ANALYZE");
+    case AST_VACUUM: {
+        /* ANALYZE and VACUUM (ANALYZE): sql/analyze.c; plain VACUUM has nothing to do (the LSM compacts) */
+        const AstVacuumStmt *vs = (const AstVacuumStmt *)stmt;
+        bool an = !vs->is_vacuum;
+        for (int i = 0; i < vs->options.n; i++)
+            if (!strcmp(((const AstDefElem *)vs->options.items[i])->name, "analyze"))
+                an = true;
+        if (an)
+            return analyze_execute(s, vs, text, sink, err);
+        sink->command_complete(sink->arg, "VACUUM");
         return SQL_DONE;
+    }
     case AST_LOCK:
         if (s->tx != TX_BLOCK) {
             sql_error_set(err, ERRCODE_NO_ACTIVE_SQL_TRANSACTION, "LOCK TABLE can only be used in transaction blocks");

@@ -7,7 +7,7 @@ libshale_a_SOURCES += \
 	sql/pgcat/pgcat_infoschema.c sql/pgcat/pgcat_deparse.c sql/pgcat/pgcat_func.c sql/pgcat/pgcat_reg.c \
 	sql/pgcat/pgcat_srf.c sql/pgcat/pgcat_acl.c \
 	sql/ddl_grant.c \
-	sql/pgcat/pgcat_dump.h sql/pgcat/pgcat_dump.c
+	sql/pgcat/pgcat_dump.h sql/pgcat/pgcat_dump.c sql/pgcat/pgcat_stats.c
 EXTRA_DIST += sql/pgcat/gen_pgcat_def.sh sql/pgcat/pgcat_tables.txt
 
 check_PROGRAMS += tests/sql/pgcat_test

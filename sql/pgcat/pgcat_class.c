@@ -7,6 +7,7 @@
 
 #include "facets/relational/relational.h"
 #include "sql/pgcat/pgcat_dump.h"
+#include "sql/analyze.h"
 #include "sql/pgcat/pgcat_int.h"
 
 #define ROW_INIT(tab) \
@@ -129,6 +130,12 @@ int pgcat_rows_pg_class(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, 
                 int64_t est = rel_table_row_estimate(env->rdb, catsnap_db(env->cat), rel);
                 if (est > 0)
                     pgrow_float(&r, PGCAT_PG_CLASS_RELTUPLES, (double)est);
+                const TableStats *ts = pgcat_table_stats(env, rel, arena);
+                if (ts) {
+                    /* analyzed: ANALYZE's count (PostgreSQL's reltuples) and page estimate */
+                    pgrow_float(&r, PGCAT_PG_CLASS_RELTUPLES, ts->reltuples);
+                    pgrow_int(&r, PGCAT_PG_CLASS_RELPAGES, ts->relpages);
+                }
             }
         } else if (rel->kind == CAT_REL_SEQUENCE) {
             pgrow_int(&r, PGCAT_PG_CLASS_RELFILENODE, rel->relfilenode);

@@ -90,6 +90,10 @@ int pgrow_emit(PgRow *r);
 /* Arena copy of a NUL-terminated string (NULL on OOM; marks r->oom). */
 char *pgrow_strdup(PgRow *r, const char *s, size_t n);
 
+/* ANALYZE's statistics of a table (pgcat_stats.c), decoded in arena; NULL if never analyzed. */
+struct TableStats;
+const struct TableStats *pgcat_table_stats(const QueryEnv *env, const CatRelation *rel, ShaleArena *arena);
+
 /* ---- names, search_path, visibility ------------------------------------------------------ */
 
 /* The namespaces searched for unqualified names, in order: pg_catalog first (implicitly, as

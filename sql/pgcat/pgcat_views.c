@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "facets/relational/relational.h"
+#include "sql/analyze.h"
 #include "sql/pgcat/pgcat_int.h"
 
 #define ROW_INIT(tab) \
@@ -171,6 +172,12 @@ int pgcat_rows_pg_stat_user_tables(const QueryEnv *env, ShaleArena *arena, PgCat
         }
         for (int c = PGCAT_PG_STAT_USER_TABLES_VACUUM_COUNT; c <= PGCAT_PG_STAT_USER_TABLES_AUTOANALYZE_COUNT; c++)
             pgrow_int(&r, c, 0);
+        const TableStats *ts = pgcat_table_stats(env, rel, arena);
+        if (ts) {
+            Value at = value_int(TIMESTAMPTZOID, ts->analyzed_at);
+            r.vals[PGCAT_PG_STAT_USER_TABLES_LAST_ANALYZE] = at;
+            pgrow_int(&r, PGCAT_PG_STAT_USER_TABLES_ANALYZE_COUNT, ts->analyze_count);
+        }
         if (pgrow_emit(&r) != 0)
             return -1;
     }

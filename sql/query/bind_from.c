@@ -170,6 +170,7 @@ typedef struct FromCtx {
     Binder *b;
     BindScope *s;
     SqlError *err;
+    uint64_t lmask;              /* != 0: the left side's RTEs (reordered FROM list, plan_join.c) */
 } FromCtx;
 
 static Plan *from_item(FromCtx *fc, const AstNode *n);
@@ -612,7 +613,7 @@ static Plan *make_join(FromCtx *fc, Plan *left, Plan *right, JoinType jt, int lf
 {
     Binder *b = fc->b;
     BindScope *s = fc->s;
-    uint64_t lmask = rte_span_mask(lfirst, lend), rmask = rte_span_mask(lend, rend);
+    uint64_t lmask = fc->lmask ? fc->lmask : rte_span_mask(lfirst, lend), rmask = rte_span_mask(lend, rend);
     uint64_t both = lmask | rmask;
     bool swapped = false;
     if (jt == JOIN_RIGHT) {
@@ -649,7 +650,13 @@ static Plan *make_join(FromCtx *fc, Plan *left, Plan *right, JoinType jt, int lf
                 continue;
             plan_conj_add(b, s, &jc, c->e, fc->err);
         }
-        if (jc.n > 0 && plan_choose_index(b, s, right, &jc, lmask, fc->err) && right->kind == PLAN_INDEXSCAN) {
+        Plan seq = *right;
+        bool inl = jc.n > 0 && plan_choose_index(b, s, right, &jc, lmask, fc->err) && right->kind == PLAN_INDEXSCAN;
+        if (inl && plan_prefer_hash(b, s, left, right, &seq, &jc, lmask, rmask)) {
+            *right = seq;  /* by cost: a hash join instead of one index descent per outer row */
+            inl = false;
+        }
+        if (inl) {
             /* every join conjunct becomes a qual of the inner scan (evaluated per outer row) */
             for (int i = 0; i < cl->n; i++) {
                 Conj *c = &cl->items[i];
@@ -721,9 +728,9 @@ static Plan *make_join(FromCtx *fc, Plan *left, Plan *right, JoinType jt, int lf
         j->n_hash = nk;
         j->hash_l = hl;
         j->hash_r = hr;
-        j->est_rows = lr > rr ? lr : rr;
+        j->est_rows = plan_join_rows(b, s, j, lr, rr);
     } else {
-        j->est_rows = lr * rr;
+        j->est_rows = plan_join_rows(b, s, j, lr, rr);
         if (jt == JOIN_FULL)
             for (int i = 0; i < j->n_qual; i++)
                 if (bind_expr_has_vars(j->qual[i])) {
@@ -737,8 +744,27 @@ static Plan *make_join(FromCtx *fc, Plan *left, Plan *right, JoinType jt, int lf
     j->r_off = s->rtes[rf]->offset;
     j->r_n = s->rtes[rl - 1]->offset + s->rtes[rl - 1]->ncols - j->r_off;
     int lf = swapped ? lend : lfirst, ll = swapped ? rend : lend;
-    j->l_off = s->rtes[lf]->offset;
-    j->l_n = s->rtes[ll - 1]->offset + s->rtes[ll - 1]->ncols - j->l_off;
+    if (!fc->lmask) {  /* a reordered (inner) join's left side is no span: FULL joins only need it */
+        j->l_off = s->rtes[lf]->offset;
+        j->l_n = s->rtes[ll - 1]->offset + s->rtes[ll - 1]->ncols - j->l_off;
+    } else if (left->rte && left->kind != PLAN_NESTLOOP && left->kind != PLAN_HASHJOIN) {
+        j->l_off = left->rte->offset;
+        j->l_n = left->rte->ncols;
+    }
+    /* the hash table holds the right side: build it on the smaller input (inner joins) */
+    if (j->kind == PLAN_HASHJOIN && jt == JOIN_INNER && lr * 1.5 < rr && (!fc->lmask || j->l_n > 0)) {
+        Plan *t = j->left;
+        j->left = j->right;
+        j->right = t;
+        Expr **te = j->hash_l;
+        j->hash_l = j->hash_r;
+        j->hash_r = te;
+        int o = j->l_off, w = j->l_n;
+        j->l_off = j->r_off;
+        j->l_n = j->r_n;
+        j->r_off = o;
+        j->r_n = w;
+    }
     return j;
 }
 
@@ -945,7 +971,7 @@ static void set_width(Plan *p, int width, BindScope *s)
  * conjuncts placed (NULL on error). An empty FROM yields a Result node. */
 Plan *bind_from_where(Binder *b, BindScope *s, const AstList *from, const AstNode *where, SqlError *err)
 {
-    FromCtx fc = {b, s, err};
+    FromCtx fc = {b, s, err, 0};
     int n = from->n;
     Plan **items = q_alloc(b->arena, sizeof(Plan *) * (size_t)(n + 1));
     int *firsts = q_alloc(b->arena, sizeof(int) * (size_t)(n + 2));
@@ -1011,13 +1037,30 @@ Plan *bind_from_where(Binder *b, BindScope *s, const AstList *from, const AstNod
                 plan_conj_add(b, s, &own, p->qual[k], err);
             plan_choose_index(b, s, p, &own, 0, err);
         }
+        if (p && p->kind == PLAN_SEQSCAN)
+            plan_estimate_scan(b, s, p);
     }
-    Plan *top = items[0];
-    for (int i = 1; i < n; i++) {
+    int *order = q_alloc(b->arena, sizeof(int) * (size_t)(n + 1));
+    if (!order) {
+        q_oom(err);
+        return NULL;
+    }
+    bool reordered = plan_join_order(b, s, items, firsts, n, &cl, order);
+    for (int i = 0; !reordered && i < n; i++)
+        order[i] = i;
+    Plan *top = items[order[0]];
+    uint64_t done = rte_span_mask(firsts[order[0]], firsts[order[0] + 1]);
+    for (int k = 1; k < n; k++) {
+        int i = order[k];
+        /* a reordered list's left side is a set of single-table items, not a span */
+        fc.lmask = reordered ? done : 0;
         top = make_join(&fc, top, items[i], JOIN_INNER, 0, firsts[i], firsts[i + 1], &cl, false);
+        fc.lmask = 0;
         if (!top)
             return NULL;
+        done |= rte_span_mask(firsts[i], firsts[i + 1]);
     }
+    plan_join_finish(b, s, top);
     set_width(top, s->width, s);
     /* the rest of WHERE: on the top node, or above an outer join (its quals are ON quals) */
     Plan *filter = NULL;

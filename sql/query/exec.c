@@ -1048,9 +1048,15 @@ int exec_next(ExecNode *n, SqlError *err)
     if (!n->looped) {
         n->looped = true;
         n->n_loops++;
+        n->loop_t0 = n->elapsed_ms;
+        n->loop_first = false;
     }
     int rc = next_dispatch(n, err);
     n->elapsed_ms += now_ms() - t0;
+    if (!n->loop_first) {
+        n->loop_first = true;
+        n->startup_ms += n->elapsed_ms - n->loop_t0;
+    }
     if (rc == 1)
         n->n_rows++;
     return rc;

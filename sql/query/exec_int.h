@@ -101,6 +101,9 @@ struct ExecNode {
     /* statistics (EXPLAIN ANALYZE) */
     uint64_t n_rows, n_loops;
     double elapsed_ms;
+    double startup_ms;           /* summed over loops: time until the loop's first row (or end) */
+    double loop_t0;              /* elapsed_ms when the current loop started */
+    bool loop_first;             /* the current loop returned its first row (or ended) */
     /* per-kind state */
     RelScan *scan;
     RelRow rr;

@@ -4,6 +4,7 @@
  * are our own estimates. With ANALYZE the query runs (rows discarded) and each node shows
  * "(actual time=... rows=... loops=...)", then "Planning Time" / "Execution Time".
  * Lines live in the caller's arena. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -288,9 +289,17 @@ static double plan_cost(const Plan *p)
     if (p->right)
         c += plan_cost(p->right) * (p->kind == PLAN_NESTLOOP ? (p->left->est_rows > 1 ? p->left->est_rows : 1) : 1);
     switch (p->kind) {
-    case PLAN_SEQSCAN: c += p->est_rows * 0.0125 + 1; break;
-    case PLAN_INDEXSCAN: c += p->est_rows * 0.01 + 0.29 + 8; break;
-    case PLAN_SORT: c += p->est_rows * 0.05 + 10; break;
+    case PLAN_SEQSCAN: c += p->cost > 0 ? p->cost : p->est_rows * 0.0125 + 1; break;
+    case PLAN_INDEXSCAN: c += p->cost > 0 ? p->cost : p->est_rows * 0.01 + 0.29 + 8; break;
+    case PLAN_HASHJOIN:
+        /* build (hash every inner row) + probe every outer row + emit */
+        c += p->right->est_rows * 0.0075 + p->left->est_rows * 0.0025 + p->est_rows * 0.01;
+        break;
+    case PLAN_SORT: {
+        double n = p->est_rows > 2 ? p->est_rows : 2;
+        c += 2 * 0.0025 * n * log2(n) + p->est_rows * 0.01;
+        break;
+    }
     default: c += p->est_rows * 0.01; break;
     }
     return c;
@@ -316,7 +325,8 @@ static void node_header(Out *o, const Plan *p, int indent, bool child, const cha
         ExecNode *en = o->qc->nodes[p->id];
         if (en && en->n_loops > 0) {
             double per = en->elapsed_ms / (double)en->n_loops;
-            snprintf(buf + n, sizeof(buf) - (size_t)n, " (actual time=%.3f..%.3f rows=%llu loops=%llu)", per * 0.5, per,
+            snprintf(buf + n, sizeof(buf) - (size_t)n, " (actual time=%.3f..%.3f rows=%llu loops=%llu)",
+                     en->startup_ms / (double)en->n_loops, per,
                      (unsigned long long)(en->n_rows / en->n_loops), (unsigned long long)en->n_loops);
         } else {
             snprintf(buf + n, sizeof(buf) - (size_t)n, " (never executed)");

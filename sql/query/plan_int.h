@@ -39,6 +39,39 @@ bool plan_use_index_order(Binder *b, Plan *p, int n_keys, Expr **key_exprs, cons
 /* plan_vector.c: ORDER BY col <op> expr (with LIMIT) through an hnsw index: turns the lone
  * scan p into an hnsw Index Scan; true when the sort is no longer needed. */
 bool plan_vector_order(Binder *b, Plan *p, int n_keys, Expr **key_exprs, const SortKey *keys);
+/* Cost model (plan_cost.c): selectivities in [0, 1] of conjuncts over the RTEs of s,
+ * estimated from ANALYZE statistics (PostgreSQL's defaults without them). */
+struct TableStats;
+const struct TableStats *plan_rte_stats(Binder *b, RTE *rte);
+double plan_selectivity(Binder *b, BindScope *s, Expr *const *conj, int n);
+double plan_expr_selectivity(Binder *b, BindScope *s, Expr *e);
+double plan_join_eq_selectivity(Binder *b, BindScope *s, Expr *l, Expr *r);
+/* Pages of rows rows of rte's table; costs of scanning p (a base-table scan). */
+double plan_table_pages(Binder *b, RTE *r, double rows);
+double plan_seqscan_cost(Binder *b, Plan *p);
+/* Rows a scan's costs assume: rows_base, at least a nominal small table. */
+double plan_cost_rows(const Plan *p);
+/* corr: correlation of the index's first column with physical order (pg_stats), which
+ * makes heap fetches through a secondary index cheaper (PostgreSQL's interpolation). */
+double plan_indexscan_cost(Binder *b, Plan *p, bool primary, double lookups, double rows_fetched, double corr);
+double plan_index_correlation(Binder *b, RTE *r, int attnum);
+/* Sets p->rows_base (a base-table scan's rows before quals) once: the live-row count. */
+void plan_base_rows(Binder *b, Plan *p);
+/* est_rows and cost of a sequential scan from its quals. */
+void plan_estimate_scan(Binder *b, BindScope *s, Plan *p);
+/* Rows of a join of l and r rows under its hash keys and quals (inner-join semantics;
+ * a LEFT join keeps at least the left rows). */
+double plan_join_rows(Binder *b, BindScope *s, const Plan *j, double lr, double rr);
+/* Join order of a FROM list of n items (item i covers RTEs [firsts[i], firsts[i+1])):
+ * true with order[0..n) filled when another order than FROM's is better (plan_join.c). */
+bool plan_join_order(Binder *b, BindScope *s, Plan **items, const int *firsts, int n, ConjList *cl, int *order);
+/* Whether a hash join of left with the sequential scan inner_seq beats the index nested
+ * loop whose inner side is inner_index (the same scan with join bounds): jc are the join
+ * conjuncts; a hash join needs a hashable equality between the sides. */
+bool plan_prefer_hash(Binder *b, BindScope *s, const Plan *left, const Plan *inner_index, const Plan *inner_seq,
+                      ConjList *jc, uint64_t lmask, uint64_t rmask);
+/* Final join estimates (and hash build sides) once every scan has its quals. */
+void plan_join_finish(Binder *b, BindScope *s, Plan *p);
 Plan *bind_from_where(Binder *b, BindScope *s, const AstList *from, const AstNode *where, SqlError *err);
 
 #endif

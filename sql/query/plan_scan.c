@@ -25,6 +25,9 @@ bool plan_hashable(Oid l, Oid r)
     return lt && rt;
 }
 
+/* A primary-key / unique point read: one descent and one row. */
+#define COST_UNIQUE_POINT 0.31
+
 static bool int_family(Oid t)
 {
     return t == INT2OID || t == INT4OID || t == INT8OID;
@@ -110,6 +113,8 @@ typedef struct Cand {
     Expr **in;
     double score;
     bool unique_hit;
+    int n_used;
+    Expr *used[36];              /* the conjuncts the bounds come from (selectivity) */
 } Cand;
 
 static Expr *as_coltype(Binder *b, Expr *v, Oid t, int32_t tm, SqlError *err)
@@ -134,10 +139,19 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
     int k = 0;
     for (int i = 0; i < p->n_qual; i++)
         conj[k++] = p->qual[i];
-    for (int i = 0; extra && i < extra->n; i++)
-        conj[k++] = extra->items[i].e;
+    for (int i = 0; extra && i < extra->n; i++) {
+        bool dup = false;    /* base scans pass their own quals again as extra */
+        for (int q = 0; q < p->n_qual && !dup; q++)
+            dup = p->qual[q] == extra->items[i].e;
+        if (!dup)
+            conj[k++] = extra->items[i].e;
+    }
+    nconj = k;
     Cand best;
     memset(&best, 0, sizeof(best));
+    bool have_best = false;
+    plan_base_rows(b, p);
+    double base = p->rows_base;
     for (int ix = 0; ix < rel->nindexes; ix++) {
         const CatIndex *idx = &rel->indexes[ix];
         if (!idx->valid && !idx->primary)
@@ -160,8 +174,10 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
             for (int i = 0; i < nconj && !eqv; i++) {
                 OpKind kk;
                 Expr *v = match_conj(s, rte, att - 1, ct, conj[i], avail, &kk);
-                if (v && kk == OPK_EQ)
+                if (v && kk == OPK_EQ) {
                     eqv = v;
+                    c.used[c.n_used++] = conj[i];
+                }
             }
             if (eqv) {
                 c.eq[c.n_eq++] = as_coltype(b, eqv, ct, ctm, err);
@@ -184,6 +200,7 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
                 if (ok) {
                     c.n_in = e->nargs - 1;
                     c.in = e->args + 1;
+                    c.used[c.n_used++] = e;
                 }
             }
             if (c.n_in)
@@ -202,9 +219,11 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
                 if ((kk == OPK_GT || kk == OPK_GE) && !c.lo) {
                     c.lo = v;
                     c.lo_incl = kk == OPK_GE;
+                    c.used[c.n_used++] = conj[i];
                 } else if ((kk == OPK_LT || kk == OPK_LE) && !c.hi) {
                     c.hi = v;
                     c.hi_incl = kk == OPK_LE;
+                    c.used[c.n_used++] = conj[i];
                 }
             }
             break;
@@ -216,11 +235,35 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
         }
         if (idx->primary)
             c.score += 0.5;
-        if (c.score > best.score)
+        if (c.score < 1)
+            continue;
+        if (c.unique_hit) {
+            if (c.score > best.score)
+                best = c;
+            continue;
+        }
+        if (best.unique_hit)
+            continue;
+        /* by cost: rows the bounds select (estimated) fetched through this index */
+        double lookups = c.n_in ? c.n_in : 1;
+        double fetched = plan_cost_rows(p) * plan_selectivity(b, s, c.used, c.n_used);
+        if (fetched < 1)
+            fetched = 1;
+        double corr = idx->primary || idx->ncols < 1 ? 0 : plan_index_correlation(b, rte, idx->attnums[0]);
+        c.score = -plan_indexscan_cost(b, p, idx->primary, avail ? 1 : lookups, fetched, corr);
+        if (!have_best || c.score > best.score) {
             best = c;
+            have_best = true;
+        }
     }
-    if (best.score < 1)
-        return false;
+    if (!best.unique_hit) {
+        if (!have_best)
+            return false;
+        /* a sequential scan wins over a non-selective index (not for a per-outer-row scan:
+         * bind_from.c weighs index nested loops itself) */
+        if (!avail && -best.score >= plan_seqscan_cost(b, p))
+            return false;
+    }
     p->kind = PLAN_INDEXSCAN;
     IndexBounds *ib = &p->ib;
     memset(ib, 0, sizeof(*ib));
@@ -239,21 +282,31 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
     /* the whole primary key by equality (or an IN list on its last column): point reads */
     ib->unique_point = best.idx->primary && !best.lo && !best.hi &&
                        best.n_eq + (best.n_in ? 1 : 0) == best.idx->ncols && best.n_eq <= 32;
-    double est = p->est_rows;
     if (best.unique_hit) {
-        est = 1;
+        p->est_rows = 1;
+        p->cost = COST_UNIQUE_POINT;
+        if (nconj > best.n_used) {
+            /* other conjuncts filter the one row (statistics only read in this case) */
+            Expr **rest = q_alloc(b->arena, sizeof(Expr *) * (size_t)nconj);
+            int nr = 0;
+            for (int i = 0; rest && i < nconj; i++) {
+                bool used = false;
+                for (int u = 0; u < best.n_used && !used; u++)
+                    used = best.used[u] == conj[i];
+                if (!used)
+                    rest[nr++] = conj[i];
+            }
+            if (nr) {
+                /* per outer row of a nested loop a fraction is meaningful; a base scan shows 1 */
+                double sel = plan_selectivity(b, s, rest, nr);
+                p->est_rows = avail ? (sel > 0.001 ? sel : 0.001) : 1;
+            }
+        }
     } else {
-        for (int i = 0; i < best.n_eq; i++)
-            est *= 0.05;
-        if (best.n_in)
-            est = est * 0.05 * best.n_in;
-        if (best.lo || best.hi)
-            est *= 0.3;
-        if (est < 1)
-            est = 1;
+        double est = base * plan_selectivity(b, s, conj, nconj);
+        p->est_rows = est < 1 ? 1 : est;
+        p->cost = -best.score;
     }
-    p->est_rows = est;
-    (void)b;
     return true;
 }
 

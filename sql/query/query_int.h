@@ -193,7 +193,8 @@ struct Plan {
     Plan *left, *right;          /* children (left = outer / input) */
     int ncols;                   /* output row width (FROM-level: wide width) */
     double est_rows;
-    double cost;
+    double cost;                 /* total cost in PostgreSQL's units (plan_cost.c; 0 = not costed) */
+    double rows_base;            /* base-table scans: rows of the table before quals */
     int n_qual;
     Expr **qual;                 /* ANDed quals evaluated on the output row */
     /* scans */
@@ -256,6 +257,8 @@ struct RTE {
     bool in_join_scope;          /* visible by name (false for the inner RTEs of an aliased join) */
     bool nullable;               /* right side of a LEFT JOIN etc. */
     Plan *plan;                  /* the FROM-level leaf that fills its segment */
+    const struct TableStats *stats; /* ANALYZE statistics (plan_cost.c, lazily; binder arena) */
+    bool stats_loaded;
 };
 
 typedef struct PreparedQuery PreparedQuery;

@@ -67,3 +67,11 @@ tests_e2e_e2e_database_test_SOURCES = tests/e2e/e2e_database_test.c $(E2E_TEST_D
 tests_e2e_e2e_database_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
 tests_e2e_e2e_database_test_LDADD = $(E2E_TEST_LDADD)
 tests_e2e_e2e_database_test_DEPENDENCIES = shaledb$(EXEEXT)
+
+# ANALYZE and the cost-based planner (s2-planner)
+check_PROGRAMS += tests/e2e/e2e_planner_test
+TESTS += tests/e2e/e2e_planner_test
+tests_e2e_e2e_planner_test_SOURCES = tests/e2e/e2e_planner_test.c $(E2E_TEST_DEPS)
+tests_e2e_e2e_planner_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
+tests_e2e_e2e_planner_test_LDADD = $(E2E_TEST_LDADD)
+tests_e2e_e2e_planner_test_DEPENDENCIES = shaledb$(EXEEXT)

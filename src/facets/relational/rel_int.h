@@ -173,6 +173,7 @@ struct RelDB {
     size_t counts_cap, counts_n;
     CountEntry *rowids;       /* next hidden row id per (db, relfilenode) */
     size_t rowids_cap, rowids_n;
+    struct RelStatsEntry *stats; /* rel_stats.c: cached planner statistics (seq_mu) */
 };
 
 typedef struct ReadRange {
@@ -239,6 +240,9 @@ int txn_check_writable(RelTxn *t, SqlError *err);
 void seq_free_all(RelDB *rdb);
 void counts_apply(RelDB *rdb, const CountDelta *d, size_t n);
 void counts_persist(RelDB *rdb);
+/* Sets the row-count estimate of id (db << 32 | relfilenode) to n (ANALYZE). */
+void counts_set(RelDB *rdb, uint64_t id, int64_t n);
+void rel_stats_free_all(RelDB *rdb);
 int64_t rowid_next(RelDB *rdb, Oid db, uint32_t relfilenode, SqlError *err);
 
 #endif

@@ -236,6 +236,22 @@ void counts_apply(RelDB *rdb, const CountDelta *d, size_t n)
     pthread_mutex_unlock(&rdb->seq_mu);
 }
 
+void counts_set(RelDB *rdb, uint64_t id, int64_t n)
+{
+    pthread_mutex_lock(&rdb->seq_mu);
+    CountEntry *e = count_entry(rdb, id);
+    if (e)
+        e->n = n < 0 ? 0 : n;
+    pthread_mutex_unlock(&rdb->seq_mu);
+    /* persisted now (not only at close): ANALYZE's count survives a crash */
+    char k[16], v[8];
+    meta_key(k, META_COUNT, (Oid)(id >> 32), (uint32_t)id);
+    shale_put_fixed64(v, (uint64_t)(n < 0 ? 0 : n));
+    if (shale_db_put(rdb->db, k, sizeof k, v, sizeof v, false, NULL) != SHALE_OK) {
+        /* an estimate only: the in-memory count stays right, close persists it again */
+    }
+}
+
 void counts_persist(RelDB *rdb)
 {
     ShaleWriteBatch *b = shale_batch_new();

@@ -191,6 +191,7 @@ void rel_db_close(RelDB *rdb)
     if (rdb->cat)
         counts_persist(rdb);
     seq_free_all(rdb);
+    rel_stats_free_all(rdb);
     if (rdb->cat)
         catalog_close(rdb->cat);
     lockmgr_destroy(&rdb->lm);

@@ -270,6 +270,14 @@ int rel_aux_scan(RelTxn *t, const char *lo, size_t lolen, const char *hi, size_t
 
 /* Approximate live row count (for the planner); cheap. */
 int64_t rel_table_row_estimate(RelDB *rdb, Oid db, const CatRelation *rel);
+
+/* Planner statistics (rel_stats.c): an opaque blob per table (sql/analyze.c defines the
+ * bytes), durable, NOT transactional (kept when ANALYZE's transaction rolls back), cached
+ * in memory. rel_stats_put (database: t's) also sets the row-count estimate to rows (as
+ * seen by t: t's own pending inserts/deletes are applied at its commit). rel_stats_get copies
+ * the blob into arena (owned by the arena's owner): 1 found, 0 none (or OOM). */
+int rel_stats_put(RelTxn *t, const CatRelation *rel, int64_t rows, const char *blob, size_t n, SqlError *err);
+int rel_stats_get(RelDB *rdb, Oid db, Oid oid, ShaleArena *arena, const char **blob, size_t *n);
 /* TRUNCATE: the table gets a fresh relfilenode (transactional; the old data is purged after
  * commit). The caller refreshes its catalog snapshot afterwards. */
 int rel_truncate(RelTxn *t, const CatRelation *rel, SqlError *err);
