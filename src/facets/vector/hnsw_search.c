@@ -114,25 +114,14 @@ int hnsw_search_begin(HnswIndex *idx, const float *query, int ef, uint64_t max_c
         *out = ctx;
         return 0;
     }
-    uint32_t cur = (uint32_t)e;
-    float cur_d = hnsw_dist(idx, ctx->q, hnsw_vec(idx, cur));
-    for (int lc = (int)(e >> 32); lc > 0; lc--) {
-        bool changed = true;
-        while (changed) {
-            changed = false;
-            const uint32_t *links = hnsw_links(idx, cur, lc);
-            uint32_t n = hnsw_links_count(links, idx->opts.m);
-            for (uint32_t i = 0; i < n; i++) {
-                uint32_t nb = hnsw_links_get(links, i);
-                float d = hnsw_dist(idx, ctx->q, hnsw_vec(idx, nb));
-                if (d < cur_d) {
-                    cur_d = d;
-                    cur = nb;
-                    changed = true;
-                }
-            }
-        }
+    uint32_t cur;
+    float cur_d;
+    if (hnsw_descend(idx, ctx, ctx->q, e, 0, HNSW_NO_NODE, &cur, &cur_d) != 0) {
+        hnsw_ctx_put(idx, ctx);
+        return SHALE_ERR_NOMEM(err, "hnsw: out of memory"), -1;
     }
+    hnsw_visited_reset(ctx);
+    ctx->res.n = 0;
     if (hnsw_search_beam(idx, ctx, cur, cur_d, ef, max_candidates > 0) != 0) {
         hnsw_ctx_put(idx, ctx);
         return SHALE_ERR_NOMEM(err, "hnsw: out of memory"), -1;
