@@ -1,4 +1,4 @@
-/* hnsw_insert.c -- HNSW graph construction: insert (greedy descent through the upper layers,
+/* hnsw_insert.c -- HNSW graph construction: insert (descent through the upper layers with 4-wide beams,
  * beam search with ef_construction on each layer the new node lives on, neighbour selection
  * by the heuristic, back-links with pruning), the parallel bulk build and compaction.
  *
