@@ -1,6 +1,7 @@
-/* hnsw_insert.c -- HNSW graph construction: insert (descent through the upper layers with 4-wide beams,
- * beam search with ef_construction on each layer the new node lives on, neighbour selection
- * by the heuristic, back-links with pruning), the parallel bulk build and compaction.
+/* hnsw_insert.c -- HNSW graph construction: insert (descent through the upper layers with
+ * 4-wide beams, beam search with ef_construction on each layer the new node lives on,
+ * neighbour selection by the heuristic, back-links with pruning), the parallel bulk build
+ * and compaction.
  *
  * Neighbour selection (the paper's heuristic): walking the candidates in ascending distance
  * to the base node, a candidate is kept only if it is closer to the base than to every

@@ -1,8 +1,7 @@
 /* hnsw_search.c -- k-NN queries over the HNSW graph, resumable (pgvector's iterative scan).
  *
  * Phase 1 is the standard search: descent through the upper layers (4-wide beams, see
- * HNSW_UPPER_EF), then a beam of
- * width ef on layer 0. Besides the frontier F (cand, min-heap) and the beam W (res, max-heap
+ * HNSW_UPPER_EF), then a beam of width ef on layer 0. Besides the frontier F (cand, min-heap) and the beam W (res, max-heap
  * of non-deleted nodes), it remembers what a plain beam search forgets: R (aux), every
  * visited non-deleted node that left or never entered W, and D (defer), the visited nodes
  * rejected from the beam and hence never expanded. W is then yielded in ascending order.
