@@ -1,16 +1,17 @@
 /* hnsw_search.c -- k-NN queries over the HNSW graph, resumable (pgvector's iterative scan).
  *
  * Phase 1 is the standard search: descent through the upper layers (4-wide beams, see
- * HNSW_UPPER_EF), then a beam of width ef on layer 0. Besides the frontier F (cand, min-heap) and the beam W (res, max-heap
- * of non-deleted nodes), it remembers what a plain beam search forgets: R (aux), every
- * visited non-deleted node that left or never entered W, and D (defer), the visited nodes
- * rejected from the beam and hence never expanded. W is then yielded in ascending order.
+ * HNSW_UPPER_EF), then a beam of width ef on layer 0. Besides the frontier F (cand,
+ * min-heap) and the beam W (res, max-heap of non-deleted nodes), an iterative search
+ * remembers what a plain beam search forgets: R (aux), every visited node that left or never
+ * entered W, and D (defer), the visited nodes rejected from the beam and hence never
+ * expanded. W is then yielded in ascending order.
  *
  * Phase 2 (only when max_candidates allows more) merges D into F and R into a min-heap O and
  * runs a best-first walk: before yielding O's closest node it expands every frontier node
  * at least as close, so yields come out in ascending order of what has been discovered.
  * The visited stamps persist across phases: no node is evaluated or yielded twice. Deleted
- * nodes are expanded (the graph stays connected) but never enter W, R or O. */
+ * nodes are expanded (the graph stays connected) but never enter W and are never yielded. */
 #include "facets/vector/hnsw_int.h"
 
 #include <math.h>
