@@ -136,7 +136,7 @@ int hnsw_search_begin(HnswIndex *idx, const float *query, int ef, uint64_t max_c
 static void hnsw_search_start_walk(HnswCtx *ctx)
 {
     HnswHeap *F = &ctx->cand, *D = &ctx->defer;
-    if (hnsw_heap_reserve(F, D->n)) {
+    if (D->n > 0 && hnsw_heap_reserve(F, D->n)) {     /* D->a is NULL until first used */
         memcpy(F->a + F->n, D->a, D->n * sizeof *D->a);
         F->n += D->n;
     }
