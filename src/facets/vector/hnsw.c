@@ -9,6 +9,8 @@
 #include <stdlib.h>
 
 #define HNSW_CHUNK_BYTES (4u << 20)
+
+_Static_assert(sizeof(HnswNode) == 24, "the memory figures in hnsw.h assume a 24-byte node record");
 #define HNSW_CHUNK_MIN_SHIFT 6
 #define HNSW_CHUNK_MAX_SHIFT 12
 
@@ -348,8 +350,8 @@ void hnsw_stats(const HnswIndex *idx, HnswStats *out)
 {
     HnswIndex *w = (HnswIndex *)idx;
     pthread_mutex_lock(&w->alloc_lock);
-    size_t per_chunk = ((size_t)1 << idx->chunk_shift) *
-                       (idx->stride * sizeof(float) + (size_t)(1 + 2 * idx->m0) * 4 + sizeof(HnswNode)) + ((size_t)1 << idx->chunk_shift) / 8;
+    size_t per_node = idx->stride * sizeof(float) + (size_t)(1 + 2 * idx->m0) * 4 + sizeof(HnswNode);
+    size_t per_chunk = ((size_t)1 << idx->chunk_shift) * per_node + ((size_t)1 << idx->chunk_shift) / 8;
     out->bytes = (uint64_t)(idx->n_chunks * (per_chunk + sizeof(HnswChunk)) +
                             idx->chunk_cap * sizeof(HnswChunk *) + shale_arena_usage(&idx->arena) +
                             idx->map_cap * sizeof(uint32_t) + sizeof *idx);

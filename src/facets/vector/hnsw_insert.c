@@ -1,6 +1,7 @@
-/* hnsw_insert.c -- HNSW graph construction: insert (greedy descent through the upper layers,
- * beam search with ef_construction on each layer the new node lives on, neighbour selection
- * by the heuristic, back-links with pruning), the parallel bulk build and compaction.
+/* hnsw_insert.c -- HNSW graph construction: insert (descent through the upper layers with
+ * 4-wide beams, beam search with ef_construction on each layer the new node lives on,
+ * neighbour selection by the heuristic, back-links with pruning), the parallel bulk build
+ * and compaction.
  *
  * Neighbour selection (the paper's heuristic): walking the candidates in ascending distance
  * to the base node, a candidate is kept only if it is closer to the base than to every
@@ -10,27 +11,6 @@
 #include "facets/vector/hnsw_int.h"
 
 #include <stdlib.h>
-
-/* Greedy walk on one upper layer: moves *cur to the closest node reachable step by step. */
-static void hnsw_greedy(const HnswIndex *idx, const float *q, int level, uint32_t *cur, float *cur_d)
-{
-    int cap = hnsw_level_cap(idx, level);
-    bool changed = true;
-    while (changed) {
-        changed = false;
-        const uint32_t *links = hnsw_links(idx, *cur, level);
-        uint32_t n = hnsw_links_count(links, cap);
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t nb = hnsw_links_get(links, i);
-            float d = hnsw_dist(idx, q, hnsw_vec(idx, nb));
-            if (d < *cur_d) {
-                *cur_d = d;
-                *cur = nb;
-                changed = true;
-            }
-        }
-    }
-}
 
 /* Beam search of width ef on one layer from ctx->seeds; leaves the ef closest nodes found
  * (deleted ones included: they stay linkable) in ctx->res as a max-heap. skip is not
@@ -86,6 +66,36 @@ static int hnsw_search_layer(HnswIndex *idx, HnswCtx *ctx, const float *q, int e
                 if (res->n > (size_t)ef)
                     hnsw_heap_pop_max(res);
             }
+        }
+    }
+    return 0;
+}
+
+int hnsw_descend(HnswIndex *idx, HnswCtx *ctx, const float *q, uint64_t entry, int stop, uint32_t skip,
+                 uint32_t *cur, float *cur_d)
+{
+    *cur = (uint32_t)entry;
+    *cur_d = hnsw_dist(idx, q, hnsw_vec(idx, *cur));
+    int top = (int)(entry >> 32);
+    if (top <= stop)
+        return 0;
+    ctx->seeds.n = 0;
+    if (!hnsw_heap_reserve(&ctx->seeds, 1))
+        return -1;
+    ctx->seeds.a[ctx->seeds.n++] = (HnswPair){*cur_d, *cur};
+    for (int lc = top; lc > stop; lc--) {
+        if (hnsw_search_layer(idx, ctx, q, HNSW_UPPER_EF, lc, skip) != 0 ||
+            !hnsw_heap_reserve(&ctx->seeds, ctx->res.n))
+            return -1;
+        if (ctx->res.n == 0)
+            break;      /* only skip itself up there: keep the previous seeds */
+        memcpy(ctx->seeds.a, ctx->res.a, ctx->res.n * sizeof *ctx->res.a);
+        ctx->seeds.n = ctx->res.n;
+    }
+    for (size_t i = 0; i < ctx->seeds.n; i++) {
+        if (ctx->seeds.a[i].id != skip && ctx->seeds.a[i].d < *cur_d) {
+            *cur_d = ctx->seeds.a[i].d;
+            *cur = ctx->seeds.a[i].id;
         }
     }
     return 0;
@@ -257,11 +267,11 @@ int hnsw_link_node(HnswIndex *idx, HnswCtx *ctx, uint32_t id, ShaleError *err)
         }
         pthread_mutex_unlock(&idx->entry_lock);
     }
-    uint32_t cur = (uint32_t)e;
     int top = (int)(e >> 32);
-    float cur_d = hnsw_dist(idx, q, hnsw_vec(idx, cur));
-    for (int lc = top; lc > level; lc--)
-        hnsw_greedy(idx, q, lc, &cur, &cur_d);
+    uint32_t cur;
+    float cur_d;
+    if (hnsw_descend(idx, ctx, q, e, level, id, &cur, &cur_d) != 0)
+        return SHALE_ERR_NOMEM(err, "hnsw: out of memory"), -1;
     ctx->seeds.n = 0;
     if (!hnsw_heap_reserve(&ctx->seeds, 1))
         return SHALE_ERR_NOMEM(err, "hnsw: out of memory"), -1;

@@ -1,16 +1,17 @@
 /* hnsw_search.c -- k-NN queries over the HNSW graph, resumable (pgvector's iterative scan).
  *
- * Phase 1 is the standard search: greedy descent through the upper layers, then a beam of
- * width ef on layer 0. Besides the frontier F (cand, min-heap) and the beam W (res, max-heap
- * of non-deleted nodes), it remembers what a plain beam search forgets: R (aux), every
- * visited non-deleted node that left or never entered W, and D (defer), the visited nodes
- * rejected from the beam and hence never expanded. W is then yielded in ascending order.
+ * Phase 1 is the standard search: descent through the upper layers (4-wide beams, see
+ * HNSW_UPPER_EF), then a beam of width ef on layer 0. Besides the frontier F (cand,
+ * min-heap) and the beam W (res, max-heap of non-deleted nodes), an iterative search
+ * remembers what a plain beam search forgets: R (aux), every visited node that left or never
+ * entered W, and D (defer), the visited nodes rejected from the beam and hence never
+ * expanded. W is then yielded in ascending order.
  *
  * Phase 2 (only when max_candidates allows more) merges D into F and R into a min-heap O and
  * runs a best-first walk: before yielding O's closest node it expands every frontier node
  * at least as close, so yields come out in ascending order of what has been discovered.
  * The visited stamps persist across phases: no node is evaluated or yielded twice. Deleted
- * nodes are expanded (the graph stays connected) but never enter W, R or O. */
+ * nodes are expanded (the graph stays connected) but never enter W and are never yielded. */
 #include "facets/vector/hnsw_int.h"
 
 #include <math.h>
@@ -114,25 +115,14 @@ int hnsw_search_begin(HnswIndex *idx, const float *query, int ef, uint64_t max_c
         *out = ctx;
         return 0;
     }
-    uint32_t cur = (uint32_t)e;
-    float cur_d = hnsw_dist(idx, ctx->q, hnsw_vec(idx, cur));
-    for (int lc = (int)(e >> 32); lc > 0; lc--) {
-        bool changed = true;
-        while (changed) {
-            changed = false;
-            const uint32_t *links = hnsw_links(idx, cur, lc);
-            uint32_t n = hnsw_links_count(links, idx->opts.m);
-            for (uint32_t i = 0; i < n; i++) {
-                uint32_t nb = hnsw_links_get(links, i);
-                float d = hnsw_dist(idx, ctx->q, hnsw_vec(idx, nb));
-                if (d < cur_d) {
-                    cur_d = d;
-                    cur = nb;
-                    changed = true;
-                }
-            }
-        }
+    uint32_t cur;
+    float cur_d;
+    if (hnsw_descend(idx, ctx, ctx->q, e, 0, HNSW_NO_NODE, &cur, &cur_d) != 0) {
+        hnsw_ctx_put(idx, ctx);
+        return SHALE_ERR_NOMEM(err, "hnsw: out of memory"), -1;
     }
+    hnsw_visited_reset(ctx);
+    ctx->res.n = 0;
     if (hnsw_search_beam(idx, ctx, cur, cur_d, ef, max_candidates > 0) != 0) {
         hnsw_ctx_put(idx, ctx);
         return SHALE_ERR_NOMEM(err, "hnsw: out of memory"), -1;
@@ -146,7 +136,7 @@ int hnsw_search_begin(HnswIndex *idx, const float *query, int ef, uint64_t max_c
 static void hnsw_search_start_walk(HnswCtx *ctx)
 {
     HnswHeap *F = &ctx->cand, *D = &ctx->defer;
-    if (hnsw_heap_reserve(F, D->n)) {
+    if (D->n > 0 && hnsw_heap_reserve(F, D->n)) {     /* D->a is NULL until first used */
         memcpy(F->a + F->n, D->a, D->n * sizeof *D->a);
         F->n += D->n;
     }
