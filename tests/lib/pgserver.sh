@@ -111,6 +111,19 @@ pgserver_start_postgres() {
 }
 
 # Starts the ShaleDB server binary $1 with a fresh data dir under WORKDIR ($2).
+# Waits up to $2 seconds for the started shaledb ($PGSERVER_PID) to log that it listens on
+# port $1; fails when the process exits first (e.g. the port was taken).
+pgserver_wait_listening() {
+  _i=0
+  while [ "$_i" -lt $(( $2 * 10 )) ]; do
+    grep -q "listening on .*port $1\$" "$PGSERVER_LOG" 2>/dev/null && return 0
+    kill -0 "$PGSERVER_PID" 2>/dev/null || return 1
+    sleep 0.1 2>/dev/null || sleep 1
+    _i=$((_i + 1))
+  done
+  return 1
+}
+
 pgserver_start_shaledb() {
   _bin=$1; PGSERVER_DIR=$2
   mkdir -p "$PGSERVER_DIR/data" || return 1
@@ -120,7 +133,9 @@ pgserver_start_shaledb() {
     _port=$(pgserver_pick_port "$_attempt")
     "$_bin" -D "$PGSERVER_DIR/data" -p "$_port" --listen 127.0.0.1 >>"$PGSERVER_LOG" 2>&1 &
     PGSERVER_PID=$!
-    if pgserver_wait_ready "$_port" 30; then
+    # Only ping once OUR process says it listens on the port: a server of someone else's
+    # already bound there would otherwise answer the ping and be taken for ours.
+    if pgserver_wait_listening "$_port" 30 && pgserver_wait_ready "$_port" 30; then
       PGSERVER_KIND=shaledb; PGSERVER_PORT=$_port
       PGSERVER_CONN="host=127.0.0.1 port=$_port user=$(id -un) dbname=postgres"
       return 0
