@@ -16,3 +16,13 @@ tools_bench_shale_bench_LDADD = $(LDADD) $(LEVELDB_LIBS)
 
 TESTS += tools/bench/bench_smoke.sh
 EXTRA_DIST += tools/bench/bench_smoke.sh tools/bench/run.sh
+
+# vector_bench: recall and queries/s of HNSW vector search on any server through libpq
+# (docs/benchmarks.md, "Vector search"); vector_bench.sh runs it against ShaleDB and
+# PostgreSQL + pgvector side by side. Not run by make check.
+noinst_PROGRAMS += tools/bench/vector_bench
+tools_bench_vector_bench_SOURCES = tools/bench/vector_bench.h tools/bench/vector_bench.c \
+	tools/bench/vector_bench_data.c
+tools_bench_vector_bench_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPQ_CFLAGS)
+tools_bench_vector_bench_LDADD = $(LIBPQ_LIBS) -lpthread -lm
+EXTRA_DIST += tools/bench/vector_bench.sh tools/bench/pgvector_setup.sh
