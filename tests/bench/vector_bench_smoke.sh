@@ -28,7 +28,7 @@ PGSERVER_KIND=""
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/shale-vbench_smoke-XXXXXX") || { fail run "mktemp failed"; finish; }
 pgserver_start_shaledb "$server" "$tmp/server" || { fail run "shaledb did not start"; finish; }
 
-"$bin" --rows=2000 --queries=20 --dim=16 --centres=10 --ef=10,40 --exact-queries=20 --max-seconds=20 \
+"$bin" --rows=2000 --queries=20 --dim=16 --centres=10 --ef=10,40 --exact-queries=20 --max-seconds=20 --repeat=1 \
   --label=smoke --json="$tmp/out.json" "$PGSERVER_CONN" >"$tmp/out.txt" 2>&1
 rc=$?
 if [ "$rc" -ne 0 ] || [ ! -s "$tmp/out.json" ]; then

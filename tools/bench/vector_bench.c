@@ -25,7 +25,7 @@ typedef struct VbenchOpts {
     const char *label;
     const char *json;
     const char *table;
-    int rows, queries, dim, centres, threads, clients, exact_queries;
+    int rows, queries, dim, centres, threads, clients, exact_queries, repeat;
     uint64_t seed;
     VbenchMetric metric;
     int m, ef_construction;
@@ -46,6 +46,8 @@ typedef struct VbenchRun {
     double rows_mean;
     int short_rows;         /* queries that returned fewer than K rows */
     double seconds, qps, p50_ms, p99_ms;
+    int repeats;            /* the figures are those of the median-QPS repeat */
+    double qps_min, qps_max;
 } VbenchRun;
 
 static const char *const vbench_variant_names[VBENCH_NVARIANTS] = {"plain", "filter_1pct", "filter_10pct"};
@@ -293,6 +295,30 @@ done:
     return rc;
 }
 
+static int vbench_cmp_run_qps(const void *a, const void *b)
+{
+    double x = ((const VbenchRun *)a)->qps, y = ((const VbenchRun *)b)->qps;
+    return x < y ? -1 : x > y;
+}
+
+/* vbench_measure --repeat times; *out is the repeat with the median queries/s, with the
+ * spread in qps_min/qps_max. */
+static int vbench_measure_rep(const VbenchOpts *o, const VbenchData *d, char *const *qtext, PGconn *main_conn,
+                              VbenchVariant v, int ef, int clients, int planned, VbenchRun *out)
+{
+    VbenchRun reps[16];
+    int n = o->repeat < 1 ? 1 : o->repeat > 16 ? 16 : o->repeat;
+    for (int i = 0; i < n; i++)
+        if (vbench_measure(o, d, qtext, main_conn, v, ef, clients, planned, &reps[i]) < 0)
+            return -1;
+    qsort(reps, (size_t)n, sizeof reps[0], vbench_cmp_run_qps);
+    *out = reps[n / 2];
+    out->repeats = n;
+    out->qps_min = reps[0].qps;
+    out->qps_max = reps[n - 1].qps;
+    return 0;
+}
+
 /* Loads the dataset with COPY FROM STDIN (text format). Returns the seconds taken, or -1. */
 static double vbench_load(const VbenchOpts *o, const VbenchData *d, PGconn *c)
 {
@@ -415,8 +441,11 @@ static void vbench_print_run(const VbenchRun *r, int iterative)
         snprintf(ef, sizeof ef, "%d", r->ef);
     else
         snprintf(ef, sizeof ef, "exact");
-    printf("%-13s %5s %7d %5d/%-5d %9.4f %7.2f %6d %10.1f %8.2f %8.2f%s%s\n", vbench_variant_names[r->variant], ef,
-           r->clients, r->done, r->planned, r->recall, r->rows_mean, r->short_rows, r->qps, r->p50_ms, r->p99_ms,
+    char spread[40];
+    snprintf(spread, sizeof spread, "%.0f-%.0f", r->qps_min, r->qps_max);
+    printf("%-13s %5s %7d %5d/%-5d %9.4f %7.2f %6d %11.1f %13s %8.2f %8.2f%s%s\n", vbench_variant_names[r->variant],
+           ef, r->clients, r->done, r->planned, r->recall, r->rows_mean, r->short_rows, r->qps, spread, r->p50_ms,
+           r->p99_ms,
            r->variant == VBENCH_PLAIN ? "" : (iterative ? "  iterative_scan=relaxed_order" : "  iterative_scan=not accepted"),
            r->errors ? "  ERRORS" : "");
     fflush(stdout);
@@ -428,10 +457,10 @@ static void vbench_json_run(FILE *f, const VbenchRun *r, int iterative, int last
             "    {\"variant\": \"%s\", \"selectivity\": %.2f, \"ef_search\": %d, \"exact_scan\": %s, \"clients\": %d, "
             "\"queries_planned\": %d, \"queries\": %d, \"errors\": %d, \"recall\": %.4f, \"rows_per_query\": %.3f, "
             "\"short_queries\": %d, \"seconds\": %.3f, \"qps\": %.2f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, "
-            "\"iterative_scan\": %s}%s\n",
+            "\"repeats\": %d, \"qps_min\": %.2f, \"qps_max\": %.2f, \"iterative_scan\": %s}%s\n",
             vbench_variant_names[r->variant], vbench_variant_sel[r->variant], r->ef, r->ef > 0 ? "false" : "true",
             r->clients, r->planned, r->done, r->errors, r->recall, r->rows_mean, r->short_rows, r->seconds, r->qps,
-            r->p50_ms, r->p99_ms, r->variant == VBENCH_PLAIN ? "null" : iterative ? "true" : "false", last ? "" : ",");
+            r->p50_ms, r->p99_ms, r->repeats, r->qps_min, r->qps_max, r->variant == VBENCH_PLAIN ? "null" : iterative ? "true" : "false", last ? "" : ",");
 }
 
 /* ---- options ---- */
@@ -461,13 +490,14 @@ static void vbench_usage(void)
             "  --ef=LIST (10,20,40,80,160)  --filter-ef=LIST (40)  --no-filters\n"
             "  --clients=N (1: also a run at ef 40 with N connections when N > 1)\n"
             "  --exact-queries=N (50: query count when no index is used)  --max-seconds=S (120 per run)\n"
+            "  --repeat=N (3: each run N times; the median queries/s is reported, with the range)\n"
             "  --threads=N (2: ground truth)  --table=NAME (items)  --label=NAME  --json=FILE\n");
 }
 
 static int vbench_parse(int argc, char **argv, VbenchOpts *o)
 {
     *o = (VbenchOpts){.label = "server", .table = "items", .rows = 100000, .queries = 1000, .dim = 128,
-                      .centres = 100, .threads = 2, .clients = 1, .exact_queries = 50, .seed = 42,
+                      .centres = 100, .threads = 2, .clients = 1, .exact_queries = 50, .repeat = 3, .seed = 42,
                       .metric = VBENCH_L2, .m = 16, .ef_construction = 64, .ef = {10, 20, 40, 80, 160},
                       .nef = 5, .filter_ef = {40}, .nfilter_ef = 1, .filters = 1, .max_seconds = 120};
     static const struct option lo[] = {
@@ -475,7 +505,7 @@ static int vbench_parse(int argc, char **argv, VbenchOpts *o)
         {"seed", 1, 0, 's'},      {"metric", 1, 0, 'M'},        {"m", 1, 0, 'm'},          {"ef-construction", 1, 0, 'e'},
         {"ef", 1, 0, 'E'},        {"filter-ef", 1, 0, 'F'},     {"no-filters", 0, 0, 'n'}, {"clients", 1, 0, 'c'},
         {"exact-queries", 1, 0, 'x'}, {"max-seconds", 1, 0, 'T'}, {"threads", 1, 0, 't'},  {"table", 1, 0, 'b'},
-        {"label", 1, 0, 'l'},     {"json", 1, 0, 'j'},          {"help", 0, 0, 'h'},       {0, 0, 0, 0}};
+        {"repeat", 1, 0, 'R'},    {"label", 1, 0, 'l'},     {"json", 1, 0, 'j'},          {"help", 0, 0, 'h'},       {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
@@ -502,13 +532,14 @@ static int vbench_parse(int argc, char **argv, VbenchOpts *o)
         case 'T': o->max_seconds = atof(optarg); break;
         case 't': o->threads = atoi(optarg); break;
         case 'b': o->table = optarg; break;
+        case 'R': o->repeat = atoi(optarg); break;
         case 'l': o->label = optarg; break;
         case 'j': o->json = optarg; break;
         default: return -1;
         }
     }
     if (optind != argc - 1 || o->rows < VBENCH_K || o->queries < 1 || o->dim < 1 || o->dim > 2000 ||
-        o->centres < 1 || o->clients < 1 || o->clients > 64 || o->exact_queries < 1 || o->max_seconds <= 0 ||
+        o->centres < 1 || o->clients < 1 || o->repeat < 1 || o->repeat > 16 || o->clients > 64 || o->exact_queries < 1 || o->max_seconds <= 0 ||
         o->m < 2 || o->ef_construction < 1)
         return -1;
     for (const char *t = o->table; *t; t++)
@@ -660,24 +691,25 @@ int main(int argc, char **argv)
     VbenchRun runs[48];
     int iterative[48] = {0}, nruns = 0;
     int planned = exact ? (o.exact_queries < o.queries ? o.exact_queries : o.queries) : o.queries;
-    /* untimed warm-up: the first queries of a fresh session pay for catalog and cache loads */
+    /* untimed warm-up: every query once at ef_search 40 (a handful for exact scans), so the
+     * first timed run does not pay for reading the index into the server's caches */
     VbenchRun warm;
     vbench_session_settings(c, VBENCH_PLAIN, 40, NULL);
-    vbench_measure(&o, &d, qtext, c, VBENCH_PLAIN, 40, 1, planned < 20 ? planned : 20, &warm);
+    vbench_measure(&o, &d, qtext, c, VBENCH_PLAIN, 40, 1, exact ? (planned < 3 ? planned : 3) : planned, &warm);
 
-    printf("%-13s %5s %7s %11s %9s %7s %6s %10s %8s %8s\n", "variant", "ef", "clients", "queries", "recall@10",
-           "rows/q", "short", "QPS", "p50 ms", "p99 ms");
+    printf("%-13s %5s %7s %11s %9s %7s %6s %11s %13s %8s %8s\n", "variant", "ef", "clients", "queries", "recall@10",
+           "rows/q", "short", "QPS(median)", "QPS range", "p50 ms", "p99 ms");
     int nef = exact ? 1 : o.nef;
     for (int i = 0; i < nef; i++) {
         int ef = exact ? 0 : o.ef[i];
         vbench_session_settings(c, VBENCH_PLAIN, ef, NULL);
-        if (vbench_measure(&o, &d, qtext, c, VBENCH_PLAIN, ef, 1, planned, &runs[nruns]) == 0)
+        if (vbench_measure_rep(&o, &d, qtext, c, VBENCH_PLAIN, ef, 1, planned, &runs[nruns]) == 0)
             vbench_print_run(&runs[nruns++], 0);
     }
     if (o.clients > 1) {
         int ef = exact ? 0 : 40;
         vbench_session_settings(c, VBENCH_PLAIN, ef, NULL);
-        if (vbench_measure(&o, &d, qtext, c, VBENCH_PLAIN, ef, o.clients, planned, &runs[nruns]) == 0)
+        if (vbench_measure_rep(&o, &d, qtext, c, VBENCH_PLAIN, ef, o.clients, planned, &runs[nruns]) == 0)
             vbench_print_run(&runs[nruns++], 0);
         else
             fprintf(stderr, "vector_bench: the %d-client run could not connect\n", o.clients);
@@ -687,7 +719,7 @@ int main(int argc, char **argv)
         for (int i = 0; i < nf && nruns < 48; i++) {
             int ef = exact ? 0 : o.filter_ef[i];
             vbench_session_settings(c, (VbenchVariant)v, ef, &iterative[nruns]);
-            if (vbench_measure(&o, &d, qtext, c, (VbenchVariant)v, ef, 1, planned, &runs[nruns]) == 0) {
+            if (vbench_measure_rep(&o, &d, qtext, c, (VbenchVariant)v, ef, 1, planned, &runs[nruns]) == 0) {
                 vbench_print_run(&runs[nruns], iterative[nruns]);
                 nruns++;
             }
