@@ -47,6 +47,7 @@ typedef struct VbenchRun {
     int short_rows;         /* queries that returned fewer than K rows */
     double seconds, qps, p50_ms, p99_ms;
     int repeats;            /* the figures are those of the median-QPS repeat */
+    int ef_rejected;        /* the server rejected SET hnsw.ef_search: ran at its default */
     double qps_min, qps_max;
 } VbenchRun;
 
@@ -199,19 +200,24 @@ static int vbench_prepare(const VbenchOpts *o, PGconn *c, VbenchVariant v, char 
 }
 
 /* Sets up a connection for a run: ef_search (ef > 0) and, for filtered variants, the
- * iterative scan. *iterative is set to 1 when the server accepted it. */
-static void vbench_session_settings(PGconn *c, VbenchVariant v, int ef, int *iterative)
+ * iterative scan. *iterative is set to 1 when the server accepted it. Returns 0 when the
+ * server rejected SET hnsw.ef_search (the run then uses the server's default: flagged). */
+static int vbench_session_settings(PGconn *c, VbenchVariant v, int ef, int *iterative)
 {
-    char sql[96];
+    char sql[96], err[256];
+    int ef_ok = 1;
     if (ef > 0) {
         snprintf(sql, sizeof sql, "SET hnsw.ef_search = %d", ef);
-        vbench_exec(c, sql, NULL, 0);
+        ef_ok = vbench_exec(c, sql, err, sizeof err);
+        if (!ef_ok)
+            fprintf(stderr, "vector_bench: %s rejected: %s\n", sql, err);
     }
     int it = 0;
     if (v != VBENCH_PLAIN)
         it = vbench_exec(c, "SET hnsw.iterative_scan = relaxed_order", NULL, 0);
     if (iterative)
         *iterative = it;
+    return ef_ok;
 }
 
 /* Runs `planned` queries of variant v on `clients` connections (the first one is main_conn,
@@ -443,11 +449,11 @@ static void vbench_print_run(const VbenchRun *r, int iterative)
         snprintf(ef, sizeof ef, "exact");
     char spread[40];
     snprintf(spread, sizeof spread, "%.0f-%.0f", r->qps_min, r->qps_max);
-    printf("%-13s %5s %7d %5d/%-5d %9.4f %7.2f %6d %11.1f %13s %8.2f %8.2f%s%s\n", vbench_variant_names[r->variant],
+    printf("%-13s %5s %7d %5d/%-5d %9.4f %7.2f %6d %11.1f %13s %8.2f %8.2f%s%s%s\n", vbench_variant_names[r->variant],
            ef, r->clients, r->done, r->planned, r->recall, r->rows_mean, r->short_rows, r->qps, spread, r->p50_ms,
            r->p99_ms,
            r->variant == VBENCH_PLAIN ? "" : (iterative ? "  iterative_scan=relaxed_order" : "  iterative_scan=not accepted"),
-           r->errors ? "  ERRORS" : "");
+           r->errors ? "  ERRORS" : "", r->ef_rejected ? "  (SET hnsw.ef_search REJECTED: server default)" : "");
     fflush(stdout);
 }
 
@@ -457,10 +463,10 @@ static void vbench_json_run(FILE *f, const VbenchRun *r, int iterative, int last
             "    {\"variant\": \"%s\", \"selectivity\": %.2f, \"ef_search\": %d, \"exact_scan\": %s, \"clients\": %d, "
             "\"queries_planned\": %d, \"queries\": %d, \"errors\": %d, \"recall\": %.4f, \"rows_per_query\": %.3f, "
             "\"short_queries\": %d, \"seconds\": %.3f, \"qps\": %.2f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, "
-            "\"repeats\": %d, \"qps_min\": %.2f, \"qps_max\": %.2f, \"iterative_scan\": %s}%s\n",
+            "\"ef_search_rejected\": %s, \"repeats\": %d, \"qps_min\": %.2f, \"qps_max\": %.2f, \"iterative_scan\": %s}%s\n",
             vbench_variant_names[r->variant], vbench_variant_sel[r->variant], r->ef, r->ef > 0 ? "false" : "true",
             r->clients, r->planned, r->done, r->errors, r->recall, r->rows_mean, r->short_rows, r->seconds, r->qps,
-            r->p50_ms, r->p99_ms, r->repeats, r->qps_min, r->qps_max, r->variant == VBENCH_PLAIN ? "null" : iterative ? "true" : "false", last ? "" : ",");
+            r->p50_ms, r->p99_ms, r->ef_rejected ? "true" : "false", r->repeats, r->qps_min, r->qps_max, r->variant == VBENCH_PLAIN ? "null" : iterative ? "true" : "false", last ? "" : ",");
 }
 
 /* ---- options ---- */
@@ -702,24 +708,28 @@ int main(int argc, char **argv)
     int nef = exact ? 1 : o.nef;
     for (int i = 0; i < nef; i++) {
         int ef = exact ? 0 : o.ef[i];
-        vbench_session_settings(c, VBENCH_PLAIN, ef, NULL);
-        if (vbench_measure_rep(&o, &d, qtext, c, VBENCH_PLAIN, ef, 1, planned, &runs[nruns]) == 0)
+        int ef_ok = vbench_session_settings(c, VBENCH_PLAIN, ef, NULL);
+        if (vbench_measure_rep(&o, &d, qtext, c, VBENCH_PLAIN, ef, 1, planned, &runs[nruns]) == 0) {
+            runs[nruns].ef_rejected = !ef_ok;
             vbench_print_run(&runs[nruns++], 0);
+        }
     }
     if (o.clients > 1) {
         int ef = exact ? 0 : 40;
-        vbench_session_settings(c, VBENCH_PLAIN, ef, NULL);
-        if (vbench_measure_rep(&o, &d, qtext, c, VBENCH_PLAIN, ef, o.clients, planned, &runs[nruns]) == 0)
+        int ef_ok = vbench_session_settings(c, VBENCH_PLAIN, ef, NULL);
+        if (vbench_measure_rep(&o, &d, qtext, c, VBENCH_PLAIN, ef, o.clients, planned, &runs[nruns]) == 0) {
+            runs[nruns].ef_rejected = !ef_ok;
             vbench_print_run(&runs[nruns++], 0);
-        else
+        } else
             fprintf(stderr, "vector_bench: the %d-client run could not connect\n", o.clients);
     }
     for (int v = VBENCH_FILTER1; o.filters && v <= VBENCH_FILTER10; v++) {
         int nf = exact ? 1 : o.nfilter_ef;
         for (int i = 0; i < nf && nruns < 48; i++) {
             int ef = exact ? 0 : o.filter_ef[i];
-            vbench_session_settings(c, (VbenchVariant)v, ef, &iterative[nruns]);
+            int ef_ok = vbench_session_settings(c, (VbenchVariant)v, ef, &iterative[nruns]);
             if (vbench_measure_rep(&o, &d, qtext, c, (VbenchVariant)v, ef, 1, planned, &runs[nruns]) == 0) {
+                runs[nruns].ef_rejected = !ef_ok;
                 vbench_print_run(&runs[nruns], iterative[nruns]);
                 nruns++;
             }
