@@ -136,6 +136,10 @@ for n in names:
                 f.write(f"{x['recall']:.4f} {x['qps']:.2f} {x['queries']}\n")
 
 print()
+for n in names:
+    bad = [x for x in res[n]["runs"] if x.get("ef_search_rejected")]
+    if bad:
+        print(f"WARNING: {n} rejected SET hnsw.ef_search: {len(bad)} runs used its default ef_search")
 print("server      load s   index build s  index  recall@ef40  QPS@ef40  filter1% rows/q recall   filter10% rows/q recall")
 for n in names:
     r = res[n]
@@ -143,10 +147,10 @@ for n in names:
     fmt = lambda x, k, d: (d % x[k]) if x else "-"
     b = r["index_build_seconds"]
     print(f"{n:<10} {r['load_seconds']:7.2f}  {('%.2f' % b) if b is not None else 'none':>13}  "
-          f"{'used' if r['index_used'] else 'NOT USED':>6}  {fmt(p40,'recall','%.4f'):>11}  {fmt(p40,'qps','%.1f'):>8}"
+          f"{'used' if r['index_used'] else 'unknown' if r['index_used'] is None else 'NOT USED':>6}  {fmt(p40,'recall','%.4f'):>11}  {fmt(p40,'qps','%.1f'):>8}"
           f"  {fmt(f1,'rows_per_query','%.2f'):>15} {fmt(f1,'recall','%.4f'):>6}"
           f"  {fmt(f10,'rows_per_query','%.2f'):>16} {fmt(f10,'recall','%.4f'):>6}")
-    if not r["index_used"]:
+    if r["index_used"] is False:
         print(f"  {n}: NO USABLE INDEX -- its figures are exact scans over {p40['queries'] if p40 else '?'} queries"
               f" ({r['index_error'] or 'plan: ' + r['plan']})")
 
@@ -159,7 +163,7 @@ if "shaledb" in res and "pgvector" in res:
     print(f"  load time (COPY)         {ratio(s['load_seconds'], p['load_seconds'])}")
     print(f"  index build time         {ratio(s['index_build_seconds'], p['index_build_seconds'])}")
     s40, p40 = run(s, "plain", 40), run(p, "plain", 40)
-    if s["index_used"] and s40 and p40:
+    if s["index_used"] is not False and s40 and p40 and not s40["exact_scan"]:
         print(f"  QPS at ef_search 40      {ratio(s40['qps'], p40['qps'])}  (recall {s40['recall']:.4f} vs {p40['recall']:.4f})")
         for v in ("filter_1pct", "filter_10pct"):
             a, b = run(s, v, 40), run(p, v, 40)
