@@ -20,10 +20,14 @@
 #include <string.h>
 #include <time.h>
 
+#define VBENCH_MAX_SERVERS 4
+#define VBENCH_MAX_RUNS 48
+
 typedef struct VbenchOpts {
-    const char *conninfo;
-    const char *label;
-    const char *json;
+    const char *conninfo[VBENCH_MAX_SERVERS];
+    char label[VBENCH_MAX_SERVERS][64];
+    int nservers;
+    const char *json, *json_dir;
     const char *table;
     int rows, queries, dim, centres, threads, clients, exact_queries, repeat;
     uint64_t seed;
@@ -221,9 +225,10 @@ static int vbench_session_settings(PGconn *c, VbenchVariant v, int ef, int *iter
 }
 
 /* Runs `planned` queries of variant v on `clients` connections (the first one is main_conn,
- * already prepared; others are opened here). Returns 0, or -1 when connections fail. */
-static int vbench_measure(const VbenchOpts *o, const VbenchData *d, char *const *qtext, PGconn *main_conn,
-                          VbenchVariant v, int ef, int clients, int planned, VbenchRun *out)
+ * already prepared; others are opened here from conninfo). Returns 0, or -1 when
+ * connections fail. */
+static int vbench_measure(const VbenchOpts *o, const VbenchData *d, char *const *qtext, const char *conninfo,
+                          PGconn *main_conn, VbenchVariant v, int ef, int clients, int planned, VbenchRun *out)
 {
     memset(out, 0, sizeof *out);
     out->variant = v;
@@ -248,7 +253,7 @@ static int vbench_measure(const VbenchOpts *o, const VbenchData *d, char *const 
             continue;
         }
         char err[256];
-        w[t].conn = vbench_connect(o->conninfo);
+        w[t].conn = vbench_connect(conninfo);
         if (!w[t].conn || !vbench_prepare(o, w[t].conn, v, err, sizeof err)) {
             rc = -1;
             goto done;
@@ -305,24 +310,6 @@ static int vbench_cmp_run_qps(const void *a, const void *b)
 {
     double x = ((const VbenchRun *)a)->qps, y = ((const VbenchRun *)b)->qps;
     return x < y ? -1 : x > y;
-}
-
-/* vbench_measure --repeat times; *out is the repeat with the median queries/s, with the
- * spread in qps_min/qps_max. */
-static int vbench_measure_rep(const VbenchOpts *o, const VbenchData *d, char *const *qtext, PGconn *main_conn,
-                              VbenchVariant v, int ef, int clients, int planned, VbenchRun *out)
-{
-    VbenchRun reps[16];
-    int n = o->repeat < 1 ? 1 : o->repeat > 16 ? 16 : o->repeat;
-    for (int i = 0; i < n; i++)
-        if (vbench_measure(o, d, qtext, main_conn, v, ef, clients, planned, &reps[i]) < 0)
-            return -1;
-    qsort(reps, (size_t)n, sizeof reps[0], vbench_cmp_run_qps);
-    *out = reps[n / 2];
-    out->repeats = n;
-    out->qps_min = reps[0].qps;
-    out->qps_max = reps[n - 1].qps;
-    return 0;
 }
 
 /* Loads the dataset with COPY FROM STDIN (text format). Returns the seconds taken, or -1. */
@@ -490,19 +477,23 @@ static int vbench_parse_list(const char *s, int *out, int max)
 static void vbench_usage(void)
 {
     fprintf(stderr,
-            "usage: vector_bench [options] CONNINFO\n"
+            "usage: vector_bench [options] CONNINFO [CONNINFO...]\n"
+            "  several servers: each is loaded and indexed in turn, then every timed repeat\n"
+            "  alternates between them (same load on the machine for each)\n"
             "  --rows=N (100000)  --queries=N (1000)  --dim=N (128)  --centres=N (100)  --seed=N (42)\n"
             "  --metric=l2|cosine (l2)  --m=N (16)  --ef-construction=N (64)\n"
             "  --ef=LIST (10,20,40,80,160)  --filter-ef=LIST (40)  --no-filters\n"
             "  --clients=N (1: also a run at ef 40 with N connections when N > 1)\n"
             "  --exact-queries=N (50: query count when no index is used)  --max-seconds=S (120 per run)\n"
             "  --repeat=N (3: each run N times; the median queries/s is reported, with the range)\n"
-            "  --threads=N (2: ground truth)  --table=NAME (items)  --label=NAME  --json=FILE\n");
+            "  --threads=N (2: ground truth)  --table=NAME (items)  --label=NAME[,NAME...]\n"
+            "  --json=FILE (one server)  --json-dir=DIR (DIR/LABEL.json per server)\n");
 }
 
 static int vbench_parse(int argc, char **argv, VbenchOpts *o)
 {
-    *o = (VbenchOpts){.label = "server", .table = "items", .rows = 100000, .queries = 1000, .dim = 128,
+    const char *labels = NULL;
+    *o = (VbenchOpts){.table = "items", .rows = 100000, .queries = 1000, .dim = 128,
                       .centres = 100, .threads = 2, .clients = 1, .exact_queries = 50, .repeat = 3, .seed = 42,
                       .metric = VBENCH_L2, .m = 16, .ef_construction = 64, .ef = {10, 20, 40, 80, 160},
                       .nef = 5, .filter_ef = {40}, .nfilter_ef = 1, .filters = 1, .max_seconds = 120};
@@ -511,7 +502,7 @@ static int vbench_parse(int argc, char **argv, VbenchOpts *o)
         {"seed", 1, 0, 's'},      {"metric", 1, 0, 'M'},        {"m", 1, 0, 'm'},          {"ef-construction", 1, 0, 'e'},
         {"ef", 1, 0, 'E'},        {"filter-ef", 1, 0, 'F'},     {"no-filters", 0, 0, 'n'}, {"clients", 1, 0, 'c'},
         {"exact-queries", 1, 0, 'x'}, {"max-seconds", 1, 0, 'T'}, {"threads", 1, 0, 't'},  {"table", 1, 0, 'b'},
-        {"repeat", 1, 0, 'R'},    {"label", 1, 0, 'l'},     {"json", 1, 0, 'j'},          {"help", 0, 0, 'h'},       {0, 0, 0, 0}};
+        {"repeat", 1, 0, 'R'},    {"label", 1, 0, 'l'},     {"json", 1, 0, 'j'}, {"json-dir", 1, 0, 'J'},          {"help", 0, 0, 'h'},       {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
@@ -539,42 +530,66 @@ static int vbench_parse(int argc, char **argv, VbenchOpts *o)
         case 't': o->threads = atoi(optarg); break;
         case 'b': o->table = optarg; break;
         case 'R': o->repeat = atoi(optarg); break;
-        case 'l': o->label = optarg; break;
+        case 'l': labels = optarg; break;
         case 'j': o->json = optarg; break;
+        case 'J': o->json_dir = optarg; break;
         default: return -1;
         }
     }
-    if (optind != argc - 1 || o->rows < VBENCH_K || o->queries < 1 || o->dim < 1 || o->dim > 2000 ||
+    o->nservers = argc - optind;
+    if (o->nservers < 1 || o->nservers > VBENCH_MAX_SERVERS || (o->json && o->nservers > 1) || o->rows < VBENCH_K || o->queries < 1 || o->dim < 1 || o->dim > 2000 ||
         o->centres < 1 || o->clients < 1 || o->repeat < 1 || o->repeat > 16 || o->clients > 64 || o->exact_queries < 1 || o->max_seconds <= 0 ||
         o->m < 2 || o->ef_construction < 1)
         return -1;
     for (const char *t = o->table; *t; t++)
         if (!(*t == '_' || (*t >= 'a' && *t <= 'z') || (*t >= '0' && *t <= '9')))
             return -1;
-    o->conninfo = argv[optind];
+    for (int i = 0; i < o->nservers; i++) {
+        o->conninfo[i] = argv[optind + i];
+        snprintf(o->label[i], sizeof o->label[i], "server%d", i + 1);
+    }
+    for (int i = 0; labels && *labels && i < o->nservers; i++) {
+        size_t n = strcspn(labels, ",");
+        if (n == 0 || n >= sizeof o->label[i])
+            return -1;
+        memcpy(o->label[i], labels, n);
+        o->label[i][n] = '\0';
+        labels += n + (labels[n] == ',');
+    }
     return 0;
 }
 
-static void vbench_json_write(const VbenchOpts *o, const char *version, const char *extver, double gen_s,
-                              double truth_s, double load_s, int index_ok, const char *index_err, double build_s,
-                              int index_used, const char *plan, const char *fplan, const VbenchRun *runs, int nruns,
-                              const int *iterative)
+/* One server under test: its connection, setup figures and runs. */
+typedef struct VbenchServer {
+    const char *label, *conninfo;      /* borrowed from the options */
+    PGconn *c;                         /* owned: PQfinish */
+    char version[128], extver[64];
+    double load_s, build_s;
+    int index_ok, index_used, exact, planned, failed;
+    char index_err[512], plan[1024], fplan[1024];
+    VbenchRun runs[VBENCH_MAX_RUNS];
+    int iterative[VBENCH_MAX_RUNS];
+    int nruns;
+} VbenchServer;
+
+static void vbench_json_write(const VbenchOpts *o, const VbenchServer *sv, const char *path, double gen_s,
+                              double truth_s)
 {
-    FILE *f = fopen(o->json, "w");
+    FILE *f = fopen(path, "w");
     if (!f) {
-        perror(o->json);
+        perror(path);
         return;
     }
     char date[64], build[32];
-    snprintf(build, sizeof build, index_ok ? "%.3f" : "null", build_s);
+    snprintf(build, sizeof build, sv->index_ok ? "%.3f" : "null", sv->build_s);
     time_t now = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     fprintf(f, "{\n  \"label\": ");
-    vbench_json_str(f, o->label);
-    fprintf(f, ",\n  \"date\": \"%s\",\n  \"server_version\": ", date);
-    vbench_json_str(f, version);
+    vbench_json_str(f, sv->label);
+    fprintf(f, ",\n  \"date\": \"%s\",\n  \"servers_in_run\": %d,\n  \"server_version\": ", date, o->nservers);
+    vbench_json_str(f, sv->version);
     fprintf(f, ",\n  \"vector_extension\": ");
-    vbench_json_str(f, extver);
+    vbench_json_str(f, sv->extver);
     fprintf(f,
             ",\n  \"rows\": %d, \"queries\": %d, \"dim\": %d, \"centres\": %d, \"seed\": %llu, \"k\": %d,\n"
             "  \"metric\": \"%s\", \"m\": %d, \"ef_construction\": %d,\n"
@@ -582,18 +597,134 @@ static void vbench_json_write(const VbenchOpts *o, const char *version, const ch
             "  \"load_seconds\": %.3f, \"load_rows_per_second\": %.1f,\n"
             "  \"index\": \"%s\", \"index_build_seconds\": %s, \"index_error\": ",
             o->rows, o->queries, o->dim, o->centres, (unsigned long long)o->seed, VBENCH_K,
-            o->metric == VBENCH_L2 ? "l2" : "cosine", o->m, o->ef_construction, gen_s, truth_s, o->threads, load_s,
-            load_s > 0 ? o->rows / load_s : 0, index_ok ? "hnsw" : "none", build);
-    vbench_json_str(f, index_err);
-    fprintf(f, ",\n  \"index_used\": %s,\n  \"plan\": ", index_used < 0 ? "null" : index_used ? "true" : "false");
-    vbench_json_str(f, plan);
+            o->metric == VBENCH_L2 ? "l2" : "cosine", o->m, o->ef_construction, gen_s, truth_s, o->threads,
+            sv->load_s, sv->load_s > 0 ? o->rows / sv->load_s : 0, sv->index_ok ? "hnsw" : "none", build);
+    vbench_json_str(f, sv->index_err);
+    fprintf(f, ",\n  \"index_used\": %s,\n  \"plan\": ",
+            sv->index_used < 0 ? "null" : sv->index_used ? "true" : "false");
+    vbench_json_str(f, sv->plan);
     fprintf(f, ",\n  \"filtered_plan\": ");
-    vbench_json_str(f, fplan);
+    vbench_json_str(f, sv->fplan);
     fprintf(f, ",\n  \"runs\": [\n");
-    for (int i = 0; i < nruns; i++)
-        vbench_json_run(f, &runs[i], iterative[i], i == nruns - 1);
+    for (int i = 0; i < sv->nruns; i++)
+        vbench_json_run(f, &sv->runs[i], sv->iterative[i], i == sv->nruns - 1);
     fprintf(f, "  ]\n}\n");
     fclose(f);
+}
+
+/* Connects, creates and loads the table, builds the index and checks the plan. Returns 0,
+ * or -1 when the server cannot take part (message printed). */
+static int vbench_server_setup(const VbenchOpts *o, const VbenchData *d, char *const *qtext, VbenchServer *sv)
+{
+    char err[512], sql[512];
+    sv->c = vbench_connect(sv->conninfo);
+    if (!sv->c)
+        return -1;
+    vbench_query_value(sv->c, "SHOW server_version", sv->version, sizeof sv->version);
+    if (!vbench_exec(sv->c, "CREATE EXTENSION IF NOT EXISTS vector", err, sizeof err)) {
+        fprintf(stderr, "vector_bench: %s: CREATE EXTENSION vector failed: %s\n", sv->label, err);
+        return -1;
+    }
+    vbench_query_value(sv->c, "SELECT extversion FROM pg_extension WHERE extname = 'vector'", sv->extver,
+                       sizeof sv->extver);
+    printf("\n[%s] server %s, vector %s\n", sv->label, sv->version, sv->extver[0] ? sv->extver : "?");
+    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", o->table);
+    vbench_exec(sv->c, sql, NULL, 0);
+    snprintf(sql, sizeof sql, "CREATE TABLE %s (id int PRIMARY KEY, category int, embedding vector(%d))", o->table,
+             o->dim);
+    if (!vbench_exec(sv->c, sql, err, sizeof err)) {
+        fprintf(stderr, "vector_bench: %s: %s: %s\n", sv->label, sql, err);
+        return -1;
+    }
+    sv->load_s = vbench_load(o, d, sv->c);
+    if (sv->load_s < 0)
+        return -1;
+    printf("[%s] load (COPY)    %.2f s  (%.0f rows/s)\n", sv->label, sv->load_s, o->rows / sv->load_s);
+    snprintf(sql, sizeof sql, "ANALYZE %s", o->table);
+    vbench_exec(sv->c, sql, NULL, 0);
+
+    char index[80];
+    snprintf(index, sizeof index, "%s_embedding_idx", o->table);
+    snprintf(sql, sizeof sql, "CREATE INDEX %s ON %s USING hnsw (embedding %s) WITH (m = %d, ef_construction = %d)",
+             index, o->table, o->metric == VBENCH_L2 ? "vector_l2_ops" : "vector_cosine_ops", o->m,
+             o->ef_construction);
+    double t0 = vbench_now();
+    sv->index_ok = vbench_exec(sv->c, sql, sv->index_err, sizeof sv->index_err);
+    sv->build_s = vbench_now() - t0;
+    if (sv->index_ok)
+        printf("[%s] index build    %.2f s  (hnsw m=%d ef_construction=%d)\n", sv->label, sv->build_s, o->m,
+               o->ef_construction);
+    else
+        printf("[%s] index build    FAILED: no index (%s)\n", sv->label, sv->index_err);
+
+    sv->index_used = vbench_explain(o, sv->c, VBENCH_PLAIN, qtext[0], index, sv->plan, sizeof sv->plan);
+    if (o->filters)
+        vbench_explain(o, sv->c, VBENCH_FILTER1, qtext[0], index, sv->fplan, sizeof sv->fplan);
+    if (!sv->index_ok)
+        sv->index_used = 0;
+    printf("[%s] plan           %s\n", sv->label, sv->plan);
+    if (o->filters)
+        printf("[%s] filtered plan  %s\n", sv->label, sv->fplan);
+    sv->exact = sv->index_used == 0;
+    sv->planned = sv->exact ? (o->exact_queries < o->queries ? o->exact_queries : o->queries) : o->queries;
+    if (sv->exact)
+        printf("[%s] NOTE: the plan uses no HNSW index: its figures are EXACT SCANS, at %d queries\n", sv->label,
+               sv->planned);
+    for (int v = 0; v < VBENCH_NVARIANTS; v++)
+        if ((v == VBENCH_PLAIN || o->filters) && !vbench_prepare(o, sv->c, (VbenchVariant)v, err, sizeof err)) {
+            fprintf(stderr, "vector_bench: %s: PREPARE %s failed: %s\n", sv->label, vbench_variant_names[v], err);
+            return -1;
+        }
+    /* untimed warm-up: every query once at ef_search 40 (a handful for exact scans), so the
+     * first timed run does not pay for reading the index into the server's caches */
+    VbenchRun warm;
+    vbench_session_settings(sv->c, VBENCH_PLAIN, 40, NULL);
+    vbench_measure(o, d, qtext, sv->conninfo, sv->c, VBENCH_PLAIN, 40, 1,
+                   sv->exact ? (sv->planned < 3 ? sv->planned : 3) : sv->planned, &warm);
+    return 0;
+}
+
+/* One measured configuration, run --repeat times on every server, the servers alternating
+ * within each repeat (and the first server alternating between repeats) so that all of
+ * them see the same machine load; each server keeps its median-QPS repeat. Exact-scan
+ * servers take part only in the configurations with first_ef set (ef is meaningless). */
+static void vbench_config_run(const VbenchOpts *o, const VbenchData *d, char *const *qtext, VbenchServer *sv,
+                              int nsv, VbenchVariant v, int ef, int clients, int first_ef)
+{
+    VbenchRun reps[VBENCH_MAX_SERVERS][16];
+    int ef_ok[VBENCH_MAX_SERVERS], it[VBENCH_MAX_SERVERS], ok[VBENCH_MAX_SERVERS];
+    int nrep = o->repeat;
+    for (int i = 0; i < nsv; i++) {
+        ok[i] = !sv[i].failed && sv[i].nruns < VBENCH_MAX_RUNS && (!sv[i].exact || first_ef);
+        if (ok[i])
+            ef_ok[i] = vbench_session_settings(sv[i].c, v, sv[i].exact ? 0 : ef, &it[i]);
+    }
+    for (int r = 0; r < nrep; r++)
+        for (int j = 0; j < nsv; j++) {
+            int i = (j + r) % nsv;
+            if (ok[i] && vbench_measure(o, d, qtext, sv[i].conninfo, sv[i].c, v, sv[i].exact ? 0 : ef, clients,
+                                        sv[i].planned, &reps[i][r]) < 0) {
+                fprintf(stderr, "vector_bench: %s: the %d-client run could not connect\n", sv[i].label, clients);
+                ok[i] = 0;
+            }
+        }
+    for (int i = 0; i < nsv; i++) {
+        if (v != VBENCH_PLAIN)
+            vbench_exec(sv[i].c, "RESET hnsw.iterative_scan", NULL, 0);
+        if (!ok[i])
+            continue;
+        qsort(reps[i], (size_t)nrep, sizeof reps[i][0], vbench_cmp_run_qps);
+        VbenchRun *out = &sv[i].runs[sv[i].nruns];
+        *out = reps[i][nrep / 2];
+        out->repeats = nrep;
+        out->qps_min = reps[i][0].qps;
+        out->qps_max = reps[i][nrep - 1].qps;
+        out->ef_rejected = !ef_ok[i];
+        sv[i].iterative[sv[i].nruns] = it[i];
+        printf("%-10s ", sv[i].label);
+        vbench_print_run(out, it[i]);
+        sv[i].nruns++;
+    }
 }
 
 int main(int argc, char **argv)
@@ -603,21 +734,9 @@ int main(int argc, char **argv)
         vbench_usage();
         return 2;
     }
-    PGconn *c = vbench_connect(o.conninfo);
-    if (!c)
-        return 1;
-    char version[128], extver[64], err[512], sql[512];
-    vbench_query_value(c, "SHOW server_version", version, sizeof version);
-    if (!vbench_exec(c, "CREATE EXTENSION IF NOT EXISTS vector", err, sizeof err)) {
-        fprintf(stderr, "vector_bench: CREATE EXTENSION vector failed: %s\n", err);
-        PQfinish(c);
-        return 1;
-    }
-    vbench_query_value(c, "SELECT extversion FROM pg_extension WHERE extname = 'vector'", extver, sizeof extver);
-    printf("vector_bench: %s (server %s, vector %s): %d rows x %d dims, %d queries, metric %s, k=%d\n", o.label,
-           version, extver[0] ? extver : "?", o.rows, o.dim, o.queries, o.metric == VBENCH_L2 ? "l2" : "cosine",
-           VBENCH_K);
-
+    printf("vector_bench: %d rows x %d dims, %d queries, metric %s, k=%d, hnsw m=%d ef_construction=%d, "
+           "%d repeats\n", o.rows, o.dim, o.queries, o.metric == VBENCH_L2 ? "l2" : "cosine", VBENCH_K, o.m,
+           o.ef_construction, o.repeat);
     VbenchData d;
     double t0 = vbench_now();
     if (vbench_data_generate(&d, o.rows, o.queries, o.dim, o.centres, o.seed) < 0) {
@@ -631,8 +750,7 @@ int main(int argc, char **argv)
         return 1;
     }
     double truth_s = vbench_now() - t0;
-    printf("dataset        %.2f s;  exact ground truth (3 variants) %.2f s on %d threads\n", gen_s, truth_s,
-           o.threads);
+    printf("dataset %.2f s;  exact ground truth (3 variants) %.2f s on %d threads\n", gen_s, truth_s, o.threads);
     char **qtext = calloc((size_t)o.queries, sizeof *qtext);
     size_t qcap = (size_t)o.dim * 16 + 8;
     for (int q = 0; qtext && q < o.queries; q++) {
@@ -645,107 +763,44 @@ int main(int argc, char **argv)
     if (!qtext)
         return 1;
 
-    snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", o.table);
-    vbench_exec(c, sql, NULL, 0);
-    snprintf(sql, sizeof sql, "CREATE TABLE %s (id int PRIMARY KEY, category int, embedding vector(%d))", o.table,
-             o.dim);
-    if (!vbench_exec(c, sql, err, sizeof err)) {
-        fprintf(stderr, "vector_bench: %s: %s\n", sql, err);
+    VbenchServer *sv = calloc((size_t)o.nservers, sizeof *sv);
+    if (!sv)
         return 1;
+    int alive = 0;
+    for (int i = 0; i < o.nservers; i++) {
+        sv[i].label = o.label[i];
+        sv[i].conninfo = o.conninfo[i];
+        sv[i].failed = vbench_server_setup(&o, &d, qtext, &sv[i]) < 0;
+        alive += !sv[i].failed;
     }
-    double load_s = vbench_load(&o, &d, c);
-    if (load_s < 0)
-        return 1;
-    printf("load (COPY)    %.2f s  (%.0f rows/s)\n", load_s, o.rows / load_s);
-    snprintf(sql, sizeof sql, "ANALYZE %s", o.table);
-    vbench_exec(c, sql, NULL, 0);
-
-    char index[80];
-    snprintf(index, sizeof index, "%s_embedding_idx", o.table);
-    snprintf(sql, sizeof sql, "CREATE INDEX %s ON %s USING hnsw (embedding %s) WITH (m = %d, ef_construction = %d)",
-             index, o.table, o.metric == VBENCH_L2 ? "vector_l2_ops" : "vector_cosine_ops", o.m, o.ef_construction);
-    err[0] = '\0';
-    t0 = vbench_now();
-    int index_ok = vbench_exec(c, sql, err, sizeof err);
-    double build_s = vbench_now() - t0;
-    if (index_ok)
-        printf("index build    %.2f s  (hnsw m=%d ef_construction=%d)\n", build_s, o.m, o.ef_construction);
-    else
-        printf("index build    FAILED: no index (%s)\n", err);
-
-    char plan[1024], fplan[1024];
-    int index_used = vbench_explain(&o, c, VBENCH_PLAIN, qtext[0], index, plan, sizeof plan);
-    fplan[0] = '\0';
-    if (o.filters)
-        vbench_explain(&o, c, VBENCH_FILTER1, qtext[0], index, fplan, sizeof fplan);
-    if (!index_ok)
-        index_used = 0;
-    printf("plan           %s\n", plan);
-    if (o.filters)
-        printf("filtered plan  %s\n", fplan);
-    int exact = index_used == 0;
-    if (exact)
-        printf("NOTE: the plan does not use an HNSW index: every figure below is an EXACT SCAN, at %d queries\n",
-               o.exact_queries < o.queries ? o.exact_queries : o.queries);
-
-    for (int v = 0; v < VBENCH_NVARIANTS; v++)
-        if ((v == VBENCH_PLAIN || o.filters) && !vbench_prepare(&o, c, (VbenchVariant)v, err, sizeof err)) {
-            fprintf(stderr, "vector_bench: PREPARE %s failed: %s\n", vbench_variant_names[v], err);
-            return 1;
+    if (alive > 0) {
+        printf("\n%-10s %-13s %5s %7s %11s %9s %7s %6s %11s %13s %8s %8s\n", "server", "variant", "ef", "clients",
+               "queries", "recall@10", "rows/q", "short", "QPS(median)", "QPS range", "p50 ms", "p99 ms");
+        for (int i = 0; i < o.nef; i++)
+            vbench_config_run(&o, &d, qtext, sv, o.nservers, VBENCH_PLAIN, o.ef[i], 1, i == 0);
+        if (o.clients > 1)
+            vbench_config_run(&o, &d, qtext, sv, o.nservers, VBENCH_PLAIN, 40, o.clients, 1);
+        for (int v = VBENCH_FILTER1; o.filters && v <= VBENCH_FILTER10; v++)
+            for (int i = 0; i < o.nfilter_ef; i++)
+                vbench_config_run(&o, &d, qtext, sv, o.nservers, (VbenchVariant)v, o.filter_ef[i], 1, i == 0);
+    }
+    int failed = alive < o.nservers;
+    for (int i = 0; i < o.nservers; i++) {
+        for (int r = 0; r < sv[i].nruns; r++)
+            failed |= sv[i].runs[r].errors > 0;
+        char path[1024];
+        if (!sv[i].failed && o.json)
+            vbench_json_write(&o, &sv[i], o.json, gen_s, truth_s);
+        if (!sv[i].failed && o.json_dir) {
+            snprintf(path, sizeof path, "%s/%s.json", o.json_dir, sv[i].label);
+            vbench_json_write(&o, &sv[i], path, gen_s, truth_s);
         }
-
-    VbenchRun runs[48];
-    int iterative[48] = {0}, nruns = 0;
-    int planned = exact ? (o.exact_queries < o.queries ? o.exact_queries : o.queries) : o.queries;
-    /* untimed warm-up: every query once at ef_search 40 (a handful for exact scans), so the
-     * first timed run does not pay for reading the index into the server's caches */
-    VbenchRun warm;
-    vbench_session_settings(c, VBENCH_PLAIN, 40, NULL);
-    vbench_measure(&o, &d, qtext, c, VBENCH_PLAIN, 40, 1, exact ? (planned < 3 ? planned : 3) : planned, &warm);
-
-    printf("%-13s %5s %7s %11s %9s %7s %6s %11s %13s %8s %8s\n", "variant", "ef", "clients", "queries", "recall@10",
-           "rows/q", "short", "QPS(median)", "QPS range", "p50 ms", "p99 ms");
-    int nef = exact ? 1 : o.nef;
-    for (int i = 0; i < nef; i++) {
-        int ef = exact ? 0 : o.ef[i];
-        int ef_ok = vbench_session_settings(c, VBENCH_PLAIN, ef, NULL);
-        if (vbench_measure_rep(&o, &d, qtext, c, VBENCH_PLAIN, ef, 1, planned, &runs[nruns]) == 0) {
-            runs[nruns].ef_rejected = !ef_ok;
-            vbench_print_run(&runs[nruns++], 0);
-        }
+        PQfinish(sv[i].c);
     }
-    if (o.clients > 1) {
-        int ef = exact ? 0 : 40;
-        int ef_ok = vbench_session_settings(c, VBENCH_PLAIN, ef, NULL);
-        if (vbench_measure_rep(&o, &d, qtext, c, VBENCH_PLAIN, ef, o.clients, planned, &runs[nruns]) == 0) {
-            runs[nruns].ef_rejected = !ef_ok;
-            vbench_print_run(&runs[nruns++], 0);
-        } else
-            fprintf(stderr, "vector_bench: the %d-client run could not connect\n", o.clients);
-    }
-    for (int v = VBENCH_FILTER1; o.filters && v <= VBENCH_FILTER10; v++) {
-        int nf = exact ? 1 : o.nfilter_ef;
-        for (int i = 0; i < nf && nruns < 48; i++) {
-            int ef = exact ? 0 : o.filter_ef[i];
-            int ef_ok = vbench_session_settings(c, (VbenchVariant)v, ef, &iterative[nruns]);
-            if (vbench_measure_rep(&o, &d, qtext, c, (VbenchVariant)v, ef, 1, planned, &runs[nruns]) == 0) {
-                runs[nruns].ef_rejected = !ef_ok;
-                vbench_print_run(&runs[nruns], iterative[nruns]);
-                nruns++;
-            }
-            vbench_exec(c, "RESET hnsw.iterative_scan", NULL, 0);
-        }
-    }
-    if (o.json)
-        vbench_json_write(&o, version, extver, gen_s, truth_s, load_s, index_ok, err, build_s, index_used, plan, fplan,
-                          runs, nruns, iterative);
-    int failed = 0;
-    for (int i = 0; i < nruns; i++)
-        failed |= runs[i].errors > 0;
+    free(sv);
     for (int q = 0; q < o.queries; q++)
         free(qtext[q]);
     free(qtext);
     vbench_data_free(&d);
-    PQfinish(c);
     return failed ? 1 : 0;
 }

@@ -1,16 +1,17 @@
 #!/bin/sh
-# tools/bench/vector_bench.sh -- the vector search benchmark of docs/benchmarks.md: runs
-# tools/bench/vector_bench against a fresh ShaleDB and against a scratch PostgreSQL 15 cluster
-# with pgvector, one after the other in the same run (each server is started just before its
-# turn and stopped after it, so they never share the cores), then prints the ShaleDB/pgvector
-# ratios and draws recall (x) vs queries/s (y, log) for every server into a PNG with gnuplot.
+# tools/bench/vector_bench.sh -- the vector search benchmark of docs/benchmarks.md: starts a
+# fresh ShaleDB and a scratch PostgreSQL 15 cluster with pgvector, runs one
+# tools/bench/vector_bench against both (it loads and indexes them in turn, then alternates
+# between them within every timed repeat, so both see the same machine load), prints the
+# ShaleDB/pgvector ratios and draws recall (x) vs queries/s (y, log) for every server into a
+# PNG with gnuplot.
 # Not run by make check.
 #
 # Usage: tools/bench/vector_bench.sh [SHALEDB_BINARY] [vector_bench options...]
 #   SHALEDB_BINARY defaults to ./shaledb (run from the build directory); the options go to
 #   every vector_bench run, e.g. --rows=10000 --queries=100 for a quick run.
 # Environment:
-#   SERVERS   which servers, in run order (default "pgvector shaledb")
+#   SERVERS   which servers, in load order (default "pgvector shaledb"; at most two)
 #   VBENCH    the vector_bench binary (default: tools/bench/vector_bench next to SHALEDB_BINARY)
 #   PGBIN     PostgreSQL 15 binaries (default /usr/lib/postgresql/15/bin)
 #   OUT       results directory (default ./vector-bench-results/<UTC date-time>)
@@ -82,7 +83,7 @@ start_pgvector() {
 }
 
 echo "vector_bench.sh: results in $OUT"
-RAN=""
+LABELS=""; CONNS=""; n=0
 for s in $SERVERS; do
   CONN=""
   case $s in
@@ -90,15 +91,22 @@ for s in $SERVERS; do
     pgvector) start_pgvector || continue ;;
     *) echo "unknown server $s (shaledb, pgvector)" >&2; exit 2 ;;
   esac
-  echo
-  echo "=== $s ($SETTINGS) ==="
-  rc=0
-  "$VBENCH" --label="$s" --json="$OUT/$s.json" "$@" "$CONN" | tee "$OUT/$s.txt" || rc=$?
-  [ -f "$OUT/$s.json" ] && RAN="$RAN $s"
-  [ "$s" = pgvector ] && cp "$TMP/pg/postgres.log" "$OUT/postgres.log" 2>/dev/null || true
-  stop_servers
-  [ $rc = 0 ] || echo "vector_bench against $s exited $rc" >&2
+  echo "$s: $SETTINGS" | tee -a "$OUT/settings.txt"
+  LABELS="$LABELS${LABELS:+,}$s"; n=$((n + 1))
+  eval "CONN_$n=\$CONN"
 done
+[ "$n" -gt 0 ] || { echo "no server could be started" >&2; exit 1; }
+case $n in
+  1) set -- "$@" "$CONN_1" ;;
+  2) set -- "$@" "$CONN_1" "$CONN_2" ;;
+esac
+rc=0
+"$VBENCH" --label="$LABELS" --json-dir="$OUT" "$@" | tee "$OUT/vector_bench.txt" || rc=$?
+cp "$TMP/pg/postgres.log" "$OUT/postgres.log" 2>/dev/null || true
+stop_servers
+[ $rc = 0 ] || echo "vector_bench exited $rc" >&2
+RAN=""
+for s in $(echo "$LABELS" | tr , ' '); do [ -f "$OUT/$s.json" ] && RAN="$RAN $s"; done
 [ -n "$RAN" ] || { echo "no server was measured" >&2; exit 1; }
 
 # Ratios, the curves for gnuplot (one .dat per server: recall qps ef), and the plot script.
