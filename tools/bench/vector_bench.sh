@@ -179,9 +179,12 @@ if "shaledb" in res and "pgvector" in res:
                 print(f"  QPS {v:<12} ef 40 {ratio(a['qps'], b['qps'])}  (recall {a['recall']:.4f} vs {b['recall']:.4f},"
                       f" rows/q {a['rows_per_query']:.2f} vs {b['rows_per_query']:.2f})")
         cs, cp = curve(s), curve(p)
-        for target in (0.80, 0.90, 0.95, 0.99):
+        lo = max(cs[0][0], cp[0][0]) if cs and cp else 1
+        hi = min(cs[-1][0], cp[-1][0]) if cs and cp else 0
+        targets = [t for t in (0.80, 0.90, 0.95, 0.99) if lo <= t <= hi] or ([round((lo + hi) / 2, 4)] if lo <= hi else [0.90])
+        for target in targets:
             a, b = qps_at(cs, target), qps_at(cp, target)
-            print(f"  QPS at equal recall {target:.2f} {ratio(a, b) if a and b else 'n/a (outside a curve)'}"
+            print(f"  QPS at equal recall {target:.4g} {ratio(a, b) if a and b else 'n/a (outside a curve)'}"
                   + (f"  ({a:.1f} vs {b:.1f})" if a and b else ""))
     else:
         x = run(s, "plain", 40)
