@@ -220,6 +220,17 @@ void pq_send_error(PqConn *c, const SqlError *e, bool notice)
         pq_builder_put_byte(&b, 'P');
         pq_builder_put_string(&b, pos);
     }
+    /* the object fields, in PostgreSQL's order */
+    const struct { char tag; const char *val; } objs[] = {
+        {'s', e->schema_name}, {'t', e->table_name}, {'c', e->column_name},
+        {'d', e->datatype_name}, {'n', e->constraint_name},
+    };
+    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
+        if (objs[i].val[0]) {
+            pq_builder_put_byte(&b, objs[i].tag);
+            pq_builder_put_string(&b, objs[i].val);
+        }
+    }
     pq_builder_put_byte(&b, 0);
     pq_builder_end(&b);
 }

@@ -1318,7 +1318,12 @@ SqlStatus ddl_execute(SqlSession *s, const AstNode *stmt, const char *text, cons
     case AST_CREATE_SEQUENCE: st = create_sequence(&d, (const AstSequenceStmt *)stmt, sink, err); break;
     case AST_CREATE_INDEX: st = create_index(&d, (const AstIndexStmt *)stmt, sink, err); break;
     case AST_TRUNCATE: st = exec_truncate(&d, (const AstTruncateStmt *)stmt, sink, err); break;
-    case AST_ALTER_TABLE: st = ddl_alter_table(&d, (const AstAlterTableStmt *)stmt, sink, err); break;
+    case AST_ALTER_TABLE:
+        st = ((const AstAlterTableStmt *)stmt)->kind == AST_OBJ_SCHEMA
+                 ? ddl_alter_schema(&d, (const AstAlterTableStmt *)stmt, sink, err)
+                 : ddl_alter_table(&d, (const AstAlterTableStmt *)stmt, sink, err);
+        break;
+    case AST_GRANT: st = ddl_grant(&d, (const AstGrantStmt *)stmt, sink, err); break;
     case AST_CREATE_VIEW: st = ddl_create_view(&d, (const AstViewStmt *)stmt, sink, err); break;
     case AST_COMMENT: st = ddl_comment(&d, (const AstCommentStmt *)stmt, sink, err); break;
     case AST_ALTER_SEQUENCE: st = ddl_alter_sequence(&d, (const AstSequenceStmt *)stmt, sink, err); break;

@@ -28,6 +28,9 @@ typedef struct ConsBuild {
 } ConsBuild;
 
 int ddl_refresh_snap(DdlCtx *d, SqlError *err);
+/* ddl_grant.c: GRANT/REVOKE; ALTER SCHEMA ... OWNER TO / RENAME TO. */
+SqlStatus ddl_grant(DdlCtx *d, const AstGrantStmt *g, const SqlSink *sink, SqlError *err);
+SqlStatus ddl_alter_schema(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink *sink, SqlError *err);
 const CatRelation *ddl_lookup_relation(DdlCtx *d, const AstRangeVar *rv);
 int ddl_set_pos(DdlCtx *d, SqlError *err, int location);
 char *ddl_strdup(DdlCtx *d, const char *str);

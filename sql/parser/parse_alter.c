@@ -220,6 +220,7 @@ AstNode *sql_parse_ddl_alter(SqlParser *p)
     case KW_INDEX: kind = AST_OBJ_INDEX; break;
     case KW_VIEW: kind = AST_OBJ_VIEW; break;
     case KW_SEQUENCE: kind = AST_OBJ_SEQUENCE; break;
+    case KW_SCHEMA: kind = AST_OBJ_SCHEMA; break;   /* OWNER TO / RENAME TO (sql/ddl_grant.c) */
     default:
         sql_syntax_error(p);
         return NULL;

@@ -98,6 +98,27 @@ const PgCatFunc *pgcat_func_lookup(const char *name, int nargs, const Oid *argty
  * The entry is static and lives for the process. */
 const SqlFunc *pgcat_srf_lookup(const char *name, int nargs);
 
+/* The anyelement pseudo type (an SRF output column typed by its array argument's element:
+ * _pg_expandarray's x); pg_types.def has no pseudo polymorphic types. */
+#define ANYELEMENTOID_PGCAT 2283
+
+/* Record values (the whole result of a multi-column catalog SRF in a target list, such as
+ * `information_schema._pg_expandarray(i.indkey) AS keys`, then `(keys).x`): byte format at
+ * the top of pgcat_srf.c. pack: bytes in arena (values' bytes copied), -1 + 53200 on OOM.
+ * field: column k (0-based) of rec, payload borrowed from rec; -1 + XX001 when absent. */
+int pgcat_record_pack(const Value *cols, int n, ShaleArena *arena, Value *out, SqlError *err);
+int pgcat_record_field(const Value *rec, int k, Value *out, SqlError *err);
+/* The typmod naming a record expression's shape: the catalog SRF srf producing it, with
+ * elem the type of its anyelement column (0 if none); -1 if srf is not a catalog SRF. */
+int32_t pgcat_record_typmod(const SqlFunc *srf, Oid elem);
+/* The SRF and element type of a record typmod, NULL if it names none. */
+const SqlFunc *pgcat_record_srf(int32_t typmod, Oid *elem);
+/* Column `field` of srf's output: its 0-based index and *type, or -1. */
+int pgcat_record_column(const SqlFunc *srf, Oid elem, const char *field, Oid *type);
+/* A static scalar SqlFunc (record, int4 k) -> field k of the record (result typed by the
+ * caller's SqlFuncMatch.ret_type), to bind (expr).field on a record expression. */
+const SqlFunc *pgcat_record_field_func(void);
+
 /* regclass / regtype / regproc I/O with catalog access (the types module only knows the
  * numeric forms): name -> OID following search_path, and OID -> name (qualified when not
  * visible). Return 0 or -1 with err (42P01 'relation "x" does not exist', 42704 'type "x"
@@ -106,5 +127,56 @@ int pgcat_regclass_in(const QueryEnv *env, const char *name, Oid *out, SqlError 
 int pgcat_regclass_out(const QueryEnv *env, Oid oid, ShaleArena *arena, const char **out);
 int pgcat_regtype_in(const QueryEnv *env, const char *name, Oid *out, SqlError *err);
 int pgcat_regtype_out(const QueryEnv *env, Oid oid, ShaleArena *arena, const char **out);
+/* regproc input: an OID, or a function name (optionally pg_catalog-qualified, or quoted) of
+ * pg_proc or one of the array I/O functions array_in/out/recv/send; 42883 'function "x"
+ * does not exist' otherwise, 42725 'more than one function named "x"' for an overloaded name
+ * (as PostgreSQL's regprocin). */
+int pgcat_regproc_in(const QueryEnv *env, const char *name, Oid *out, SqlError *err);
+
+/* ---- privileges (pgcat_acl.c; stored format there) ---------------------------------------- */
+
+/* Privilege bits, in PostgreSQL's order (the letters "arwdDxtXUCTc"). */
+#define PGCAT_ACL_INSERT     (1u << 0)   /* a */
+#define PGCAT_ACL_SELECT     (1u << 1)   /* r */
+#define PGCAT_ACL_UPDATE     (1u << 2)   /* w */
+#define PGCAT_ACL_DELETE     (1u << 3)   /* d */
+#define PGCAT_ACL_TRUNCATE   (1u << 4)   /* D */
+#define PGCAT_ACL_REFERENCES (1u << 5)   /* x */
+#define PGCAT_ACL_TRIGGER    (1u << 6)   /* t */
+#define PGCAT_ACL_EXECUTE    (1u << 7)   /* X */
+#define PGCAT_ACL_USAGE      (1u << 8)   /* U */
+#define PGCAT_ACL_CREATE     (1u << 9)   /* C */
+#define PGCAT_ACL_TEMP       (1u << 10)  /* T */
+#define PGCAT_ACL_CONNECT    (1u << 11)  /* c */
+#define PGCAT_ACL_MAX 64                 /* items per object */
+
+typedef struct PgCatAclItem {
+    Oid grantee;                   /* 0 = PUBLIC */
+    Oid grantor;
+    uint32_t privs, goptions;      /* PGCAT_ACL_* bits; goptions = grantable ones */
+} PgCatAclItem;
+
+typedef struct PgCatAcl {
+    int n;
+    PgCatAclItem items[PGCAT_ACL_MAX];
+} PgCatAcl;
+
+/* kind: 'r' table/view, 's' sequence, 'n' schema (acldefault's letters). */
+uint32_t pgcat_acl_all(char kind);
+/* "select" -> PGCAT_ACL_SELECT ...; 0 for an unknown name. */
+uint32_t pgcat_acl_priv_bit(const char *name);
+void pgcat_acl_default(char kind, Oid owner, bool public_schema, PgCatAcl *out);
+/* The ACL of an object from its stored text (NULL = the default); -1 on malformed text. */
+int pgcat_acl_load(const char *stored, char kind, Oid owner, bool public_schema, PgCatAcl *out);
+/* The stored text of acl, in arena a (NULL on OOM). */
+char *pgcat_acl_store(const PgCatAcl *acl, ShaleArena *a);
+/* GRANT: adds privs (grantable too if asked) to grantee's item from grantor; -1 when full. */
+int pgcat_acl_grant(PgCatAcl *acl, Oid grantee, Oid grantor, uint32_t privs, bool grantable);
+/* REVOKE: removes privs (or only their grant option) from every item of grantee. */
+void pgcat_acl_revoke(PgCatAcl *acl, Oid grantee, uint32_t privs, bool grant_option_only);
+/* Whether role (or PUBLIC) holds every privilege of privs. */
+bool pgcat_acl_has(const PgCatAcl *acl, Oid role, uint32_t privs);
+/* The aclitem[] as PostgreSQL prints it (text[] of "role=privs/grantor"), in arena a. */
+int pgcat_acl_value(const QueryEnv *env, const PgCatAcl *acl, ShaleArena *a, Value *out, SqlError *err);
 
 #endif

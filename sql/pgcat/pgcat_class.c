@@ -23,6 +23,13 @@ int pgcat_rows_pg_namespace(const QueryEnv *env, ShaleArena *arena, PgCatEmit em
         pgrow_int(&r, PGCAT_PG_NAMESPACE_OID, ns->oid);
         pgrow_str(&r, PGCAT_PG_NAMESPACE_NSPNAME, ns->name);
         pgrow_int(&r, PGCAT_PG_NAMESPACE_NSPOWNER, ns->owner);
+        /* NULL = the default, as PostgreSQL; the public schema shows its initial ACL */
+        if (ns->acl || strcmp(ns->name, "public") == 0) {
+            PgCatAcl acl;
+            if (pgcat_acl_load(ns->acl, 'n', ns->owner, true, &acl) == 0 &&
+                pgcat_acl_value(env, &acl, arena, &r.vals[PGCAT_PG_NAMESPACE_NSPACL], err) != 0)
+                return -1;
+        }
         if (pgrow_emit(&r) != 0)
             return -1;
     }
@@ -107,6 +114,12 @@ int pgcat_rows_pg_class(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, 
     for (int i = 0; i < n; i++) {
         const CatRelation *rel = catsnap_relation(env->cat, i);
         class_common(&r, rel->oid, rel->name, rel->nsp, rel->owner, rel->kind, rel->ncols);
+        if (rel->acl) {
+            PgCatAcl acl;
+            if (pgcat_acl_load(rel->acl, rel->kind == CAT_REL_SEQUENCE ? 's' : 'r', rel->owner, false, &acl) == 0 &&
+                pgcat_acl_value(env, &acl, arena, &r.vals[PGCAT_PG_CLASS_RELACL], err) != 0)
+                return -1;
+        }
         if (rel->kind == CAT_REL_TABLE) {
             pgrow_int(&r, PGCAT_PG_CLASS_RELFILENODE, rel->relfilenode);
             pgrow_bool(&r, PGCAT_PG_CLASS_RELHASINDEX, rel->nindexes > 0);

@@ -214,6 +214,124 @@ static int fn_acldefault(const QueryEnv *env, ShaleArena *a, int nargs, const Va
     return 0;
 }
 
+/* ---- parse_ident ------------------------------------------------------------------------- */
+
+/* parse_ident(text [, strict bool]): a qualified identifier split into its names (Grafana's
+ * query builder: parse_ident('schema.table')). Unquoted names are lower-cased, quoted ones
+ * kept with "" undoubled; strict (the default) rejects anything after the last name. */
+static int fn_parse_ident(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out,
+                          SqlError *err)
+{
+    (void)env;
+    bool strict = nargs < 2 || args[1].null || args[1].u.b;
+    const char *p = args[0].u.s.p, *end = p + args[0].u.s.n;
+    Value elems[64];
+    int n = 0;
+    for (;;) {
+        while (p < end && isspace((unsigned char)*p))
+            p++;
+        char *name = shale_arena_alloc(a, (size_t)(end - p) + 1);
+        if (!name)
+            return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+        size_t k = 0;
+        if (p < end && *p == '"') {
+            p++;
+            for (;;) {
+                if (p >= end)
+                    return SQL_ERR(err, INVALID_PARAMETER_VALUE, "string is not a valid identifier: \"%.*s\"",
+                                   (int)args[0].u.s.n, args[0].u.s.p);
+                if (*p == '"') {
+                    if (p + 1 < end && p[1] == '"') {
+                        name[k++] = '"';
+                        p += 2;
+                        continue;
+                    }
+                    p++;
+                    break;
+                }
+                name[k++] = *p++;
+            }
+            if (k == 0)
+                return SQL_ERR(err, INVALID_PARAMETER_VALUE, "string is not a valid identifier: \"%.*s\"",
+                               (int)args[0].u.s.n, args[0].u.s.p);
+        } else {
+            while (p < end && (isalnum((unsigned char)*p) || *p == '_' || *p == '$' || (unsigned char)*p >= 0x80))
+                name[k++] = (char)tolower((unsigned char)*p++);
+            if (k == 0)
+                return SQL_ERR(err, INVALID_PARAMETER_VALUE, "string is not a valid identifier: \"%.*s\"",
+                               (int)args[0].u.s.n, args[0].u.s.p);
+        }
+        if (n >= 64)
+            return SQL_ERR(err, PROGRAM_LIMIT_EXCEEDED, "too many names in identifier");
+        elems[n++] = value_bytes(TEXTOID, name, (uint32_t)k);
+        while (p < end && isspace((unsigned char)*p))
+            p++;
+        if (p < end && *p == '.') {
+            p++;
+            continue;
+        }
+        break;
+    }
+    if (p < end && strict)
+        return SQL_ERR(err, INVALID_PARAMETER_VALUE, "string is not a valid identifier: \"%.*s\"",
+                       (int)args[0].u.s.n, args[0].u.s.p);
+    if (types_array_build(TEXTOID, 1, (uint32_t)n, elems, a, out, err) != 0)
+        return -1;
+    out->type = TEXT_ARRAYOID;
+    return 0;
+}
+
+/* ---- psql helpers -------------------------------------------------------------------------- */
+
+/* getdatabaseencoding(): every ShaleDB database is UTF8 (\dO). */
+static int fn_getdatabaseencoding(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out,
+                                  SqlError *err)
+{
+    (void)env; (void)nargs; (void)args;
+    return pgcat_out_text(a, NAMEOID, "UTF8", 4, out, err);
+}
+
+/* pg_get_functiondef(oid) of the catalog functions pg_proc lists (\sf): their definition as
+ * PostgreSQL prints an internal function's; NULL for an OID naming none of them. */
+static int fn_pg_get_functiondef(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out,
+                                 SqlError *err)
+{
+    (void)env; (void)nargs;
+    const PgCatFunc *f = NULL;
+    for (int i = 0; i < pgcat_func_count() && !f; i++)
+        if (pgcat_func_at(i)->oid == (Oid)args[0].u.i)
+            f = pgcat_func_at(i);
+    if (!f) {
+        *out = value_null(TEXTOID);
+        return 0;
+    }
+    ShaleBuf b;
+    shale_buf_init(&b);
+    shale_buf_append(&b, "CREATE OR REPLACE FUNCTION pg_catalog.", 38);
+    shale_buf_append(&b, f->name, strlen(f->name));
+    shale_buf_append_byte(&b, '(');
+    for (int i = 0; i < f->nargs; i++) {
+        if (i)
+            shale_buf_append(&b, ", ", 2);
+        pgcat_format_type_nomod(f->args[i], &b);
+    }
+    shale_buf_append(&b, ")\n RETURNS ", 11);
+    pgcat_format_type_nomod(f->ret, &b);
+    const char *tail = f->strict ? "\n LANGUAGE internal\n STABLE PARALLEL SAFE STRICT\nAS $function$"
+                                 : "\n LANGUAGE internal\n STABLE PARALLEL SAFE\nAS $function$";
+    shale_buf_append(&b, tail, strlen(tail));
+    shale_buf_append(&b, f->name, strlen(f->name));
+    shale_buf_append(&b, "$function$\n", 11);
+    return pgcat_out_buf(a, TEXTOID, &b, out, err);
+}
+
+static int fn_visible(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out, SqlError *err)
+{
+    (void)env; (void)a; (void)nargs; (void)args; (void)err;
+    *out = value_bool(true);   /* text search objects and operator families: none exist */
+    return 0;
+}
+
 /* ---- registry ------------------------------------------------------------------------------ */
 
 #define F(NAME, N, A0, A1, A2, A3, RET, STRICT, FN, OID) {NAME, N, {A0, A1, A2, A3}, RET, STRICT, FN, OID}
@@ -223,6 +341,15 @@ static const PgCatFunc dump_funcs[] = {
     F("current_setting", 1, TEXTOID, 0, 0, 0, TEXTOID, true, fn_current_setting, 2077),
     F("current_setting", 2, TEXTOID, BOOLOID, 0, 0, TEXTOID, true, fn_current_setting, 3294),
     F("acldefault", 2, CHAROID, OIDOID, 0, 0, TEXT_ARRAYOID, true, fn_acldefault, 3943),
+    F("parse_ident", 1, TEXTOID, 0, 0, 0, TEXT_ARRAYOID, true, fn_parse_ident, 1268),
+    F("parse_ident", 2, TEXTOID, BOOLOID, 0, 0, TEXT_ARRAYOID, true, fn_parse_ident, 1268),
+    F("getdatabaseencoding", 0, 0, 0, 0, 0, NAMEOID, false, fn_getdatabaseencoding, 1039),
+    F("pg_get_functiondef", 1, OIDOID, 0, 0, 0, TEXTOID, true, fn_pg_get_functiondef, 2098),
+    F("pg_opfamily_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_visible, 3829),
+    F("pg_ts_parser_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_visible, 3756),
+    F("pg_ts_dict_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_visible, 3757),
+    F("pg_ts_template_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_visible, 3768),
+    F("pg_ts_config_is_visible", 1, OIDOID, 0, 0, 0, BOOLOID, true, fn_visible, 3758),
 };
 
 #undef F

@@ -1,12 +1,14 @@
 /* pgcat_func.c -- the catalog-aware builtin functions (format_type, pg_get_indexdef,
  * pg_get_constraintdef, obj_description, pg_table_is_visible, has_*_privilege, ...):
  * the registry with PostgreSQL's argument types and pg_proc OIDs, and overload selection
- * for pgcat_func_lookup. Privileges do not exist yet in ShaleDB: every has_*_privilege
+ * for pgcat_func_lookup. has_table_privilege / has_schema_privilege read the ACLs GRANT and
+ * REVOKE store (pgcat_acl.c); for the other kinds of object there are no ACLs: every has_*_privilege
  * and pg_has_role answers true. Sizes are estimates from the relational facet's row
  * estimates (no pages exist to count). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 
 #include "facets/relational/relational.h"
 #include "sql/pgcat/pgcat_dump.h"
@@ -75,12 +77,21 @@ static int fn_pg_get_expr(const QueryEnv *env, ShaleArena *a, int nargs, const V
 {
     /* adbin/conbin/indexprs already hold the printed expression; pretty mode re-prints it. */
     if (nargs >= 3 && !args[2].null && args[2].u.b) {
-        const char *s = pgcat_arg_cstr(a, &args[0]);
-        if (!s)
+        /* regclass literals as PostgreSQL prints them ('seq'::regclass, qualified when not
+         * visible), whatever form the stored text has (nextval('seq'), a restored dump's
+         * 'public.seq'::regclass), then re-printed */
+        ShaleBuf q;
+        shale_buf_init(&q);
+        pgcat_dump_requalify(env, (Oid)args[1].u.i, args[0].u.s.p, args[0].u.s.n, &q);
+        shale_buf_append_byte(&q, 0);
+        if (q.oom) {
+            shale_buf_free(&q);
             return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+        }
         ShaleBuf b;
         shale_buf_init(&b);
-        pgcat_expr_pretty(s, &b);
+        pgcat_expr_pretty(q.data, &b);
+        shale_buf_free(&q);
         return pgcat_out_buf(a, TEXTOID, &b, out, err);
     }
     /* regclass literals qualified for the current search_path (pgcat_dump.c, pg_dump) */
@@ -231,6 +242,142 @@ static int fn_true(const QueryEnv *env, ShaleArena *a, int nargs, const Value *a
 {
     (void)env; (void)a; (void)nargs; (void)args; (void)err;
     *out = value_bool(true);
+    return 0;
+}
+
+/* The role of a has_*_privilege call: args[0] (name or OID) with 3 arguments, else the
+ * current user. NULL when it does not exist (42704, as PostgreSQL). */
+static const CatRole *priv_role(const QueryEnv *env, int nargs, const Value *args, SqlError *err)
+{
+    const CatRole *r = NULL;
+    char buf[128];
+    if (nargs == 3 && args[0].type == OIDOID) {
+        r = catsnap_role_by_oid(env->cat, (Oid)args[0].u.i);
+        if (!r)
+            SQL_ERR(err, UNDEFINED_OBJECT, "role with OID %u does not exist", (unsigned)args[0].u.i);
+        return r;
+    }
+    if (nargs == 3)
+        snprintf(buf, sizeof buf, "%.*s", (int)args[0].u.s.n, args[0].u.s.p);
+    else
+        snprintf(buf, sizeof buf, "%s", env->user ? env->user : "");
+    r = catsnap_role_by_name(env->cat, buf);
+    if (!r)
+        SQL_ERR(err, UNDEFINED_OBJECT, "role \"%s\" does not exist", buf);
+    return r;
+}
+
+/* The privilege bits of a has_*_privilege text ("SELECT", "select, insert", "USAGE WITH
+ * GRANT OPTION"): any of them suffices. 22023 on an unknown name. */
+static int priv_bits(const Value *v, uint32_t *any, SqlError *err)
+{
+    *any = 0;
+    const char *p = v->u.s.p, *end = p + v->u.s.n;
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == ','))
+            p++;
+        char word[40];
+        size_t n = 0;
+        while (p < end && *p != ',' && n + 1 < sizeof word)
+            word[n++] = (char)tolower((unsigned char)*p++);
+        while (n > 0 && word[n - 1] == ' ')
+            n--;
+        word[n] = '\0';
+        char *w = strstr(word, " with grant option");
+        if (w)
+            *w = '\0';
+        if (!word[0])
+            continue;
+        uint32_t bit = pgcat_acl_priv_bit(word);
+        if (!bit)
+            return SQL_ERR(err, INVALID_PARAMETER_VALUE, "unrecognized privilege type: \"%s\"", word);
+        *any |= bit;
+    }
+    return 0;
+}
+
+/* has_table_privilege([role,] table, privs): superusers hold everything; others what the
+ * table's ACL (pgcat_acl.c) grants them or PUBLIC. */
+static int fn_has_table_privilege(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out,
+                                  SqlError *err)
+{
+    (void)a;
+    const CatRole *role = priv_role(env, nargs, args, err);
+    if (!role)
+        return -1;
+    const Value *obj = &args[nargs - 2];
+    uint32_t bits;
+    if (priv_bits(&args[nargs - 1], &bits, err) != 0)
+        return -1;
+    Oid oid;
+    if (obj->type == OIDOID) {
+        oid = (Oid)obj->u.i;
+    } else {
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)obj->u.s.n, obj->u.s.p);
+        if (pgcat_regclass_in(env, name, &oid, err) != 0)
+            return -1;
+    }
+    const CatIndex *idx;
+    const PgCatTable *vt;
+    const CatRelation *rel = pgcat_class_by_oid(env, oid, &idx, &vt);
+    if (!rel && !vt) {
+        *out = value_null(BOOLOID);   /* PostgreSQL: NULL for an OID naming no relation */
+        return 0;
+    }
+    if (role->superuser || vt || !rel || idx) {
+        *out = value_bool(role->superuser || (vt && (bits & ~PGCAT_ACL_SELECT) == 0) || rel != NULL);
+        return 0;
+    }
+    PgCatAcl acl;
+    if (pgcat_acl_load(rel->acl, rel->kind == CAT_REL_SEQUENCE ? 's' : 'r', rel->owner, false, &acl) != 0)
+        return SQL_ERR(err, DATA_CORRUPTED, "malformed privileges of \"%s\"", rel->name);
+    bool ok = false;
+    for (int k = 0; k < 12 && !ok; k++)
+        if ((bits & (1u << k)) && pgcat_acl_has(&acl, role->oid, 1u << k))
+            ok = true;
+    *out = value_bool(ok);
+    return 0;
+}
+
+/* has_schema_privilege([role,] schema, privs), like has_table_privilege. */
+static int fn_has_schema_privilege(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out,
+                                   SqlError *err)
+{
+    (void)a;
+    const CatRole *role = priv_role(env, nargs, args, err);
+    if (!role)
+        return -1;
+    const Value *obj = &args[nargs - 2];
+    uint32_t bits;
+    if (priv_bits(&args[nargs - 1], &bits, err) != 0)
+        return -1;
+    const CatNamespace *ns;
+    if (obj->type == OIDOID) {
+        ns = catsnap_namespace_by_oid(env->cat, (Oid)obj->u.i);
+        if (!ns && obj->u.i != CAT_OID_PG_CATALOG_NSP && obj->u.i != CAT_OID_INFORMATION_SCHEMA_NSP) {
+            *out = value_null(BOOLOID);
+            return 0;
+        }
+    } else {
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)obj->u.s.n, obj->u.s.p);
+        ns = catsnap_namespace_by_name(env->cat, name);
+        if (!ns && strcmp(name, "pg_catalog") != 0 && strcmp(name, "information_schema") != 0)
+            return SQL_ERR(err, INVALID_SCHEMA_NAME, "schema \"%s\" does not exist", name);
+    }
+    if (role->superuser || !ns) {   /* the system schemas: USAGE for everyone */
+        *out = value_bool(role->superuser || (bits & PGCAT_ACL_USAGE) != 0);
+        return 0;
+    }
+    PgCatAcl acl;
+    if (pgcat_acl_load(ns->acl, 'n', ns->owner, strcmp(ns->name, "public") == 0, &acl) != 0)
+        return SQL_ERR(err, DATA_CORRUPTED, "malformed privileges of schema \"%s\"", ns->name);
+    bool ok = false;
+    for (int k = 0; k < 12 && !ok; k++)
+        if ((bits & (1u << k)) && pgcat_acl_has(&acl, role->oid, 1u << k))
+            ok = true;
+    *out = value_bool(ok);
     return 0;
 }
 
@@ -440,18 +587,18 @@ static const PgCatFunc funcs[] = {
     F("col_description", 2, OIDOID, INT4OID, 0, 0, TEXTOID, true, fn_col_description, 1216),
     F("shobj_description", 2, OIDOID, NAMEOID, 0, 0, TEXTOID, true, fn_shobj_description, 1993),
     /* Privileges: none exist yet, so every check passes. */
-    F("has_table_privilege", 2, TEXTOID, TEXTOID, 0, 0, BOOLOID, true, fn_true, 1926),
-    F("has_table_privilege", 2, OIDOID, TEXTOID, 0, 0, BOOLOID, true, fn_true, 1927),
-    F("has_table_privilege", 3, NAMEOID, TEXTOID, TEXTOID, 0, BOOLOID, true, fn_true, 1922),
-    F("has_table_privilege", 3, NAMEOID, OIDOID, TEXTOID, 0, BOOLOID, true, fn_true, 1923),
-    F("has_table_privilege", 3, OIDOID, TEXTOID, TEXTOID, 0, BOOLOID, true, fn_true, 1924),
-    F("has_table_privilege", 3, OIDOID, OIDOID, TEXTOID, 0, BOOLOID, true, fn_true, 1925),
-    F("has_schema_privilege", 2, TEXTOID, TEXTOID, 0, 0, BOOLOID, true, fn_true, 2272),
-    F("has_schema_privilege", 2, OIDOID, TEXTOID, 0, 0, BOOLOID, true, fn_true, 2273),
-    F("has_schema_privilege", 3, NAMEOID, TEXTOID, TEXTOID, 0, BOOLOID, true, fn_true, 2268),
-    F("has_schema_privilege", 3, NAMEOID, OIDOID, TEXTOID, 0, BOOLOID, true, fn_true, 2269),
-    F("has_schema_privilege", 3, OIDOID, TEXTOID, TEXTOID, 0, BOOLOID, true, fn_true, 2270),
-    F("has_schema_privilege", 3, OIDOID, OIDOID, TEXTOID, 0, BOOLOID, true, fn_true, 2271),
+    F("has_table_privilege", 2, TEXTOID, TEXTOID, 0, 0, BOOLOID, true, fn_has_table_privilege, 1926),
+    F("has_table_privilege", 2, OIDOID, TEXTOID, 0, 0, BOOLOID, true, fn_has_table_privilege, 1927),
+    F("has_table_privilege", 3, NAMEOID, TEXTOID, TEXTOID, 0, BOOLOID, true, fn_has_table_privilege, 1922),
+    F("has_table_privilege", 3, NAMEOID, OIDOID, TEXTOID, 0, BOOLOID, true, fn_has_table_privilege, 1923),
+    F("has_table_privilege", 3, OIDOID, TEXTOID, TEXTOID, 0, BOOLOID, true, fn_has_table_privilege, 1924),
+    F("has_table_privilege", 3, OIDOID, OIDOID, TEXTOID, 0, BOOLOID, true, fn_has_table_privilege, 1925),
+    F("has_schema_privilege", 2, TEXTOID, TEXTOID, 0, 0, BOOLOID, true, fn_has_schema_privilege, 2272),
+    F("has_schema_privilege", 2, OIDOID, TEXTOID, 0, 0, BOOLOID, true, fn_has_schema_privilege, 2273),
+    F("has_schema_privilege", 3, NAMEOID, TEXTOID, TEXTOID, 0, BOOLOID, true, fn_has_schema_privilege, 2268),
+    F("has_schema_privilege", 3, NAMEOID, OIDOID, TEXTOID, 0, BOOLOID, true, fn_has_schema_privilege, 2269),
+    F("has_schema_privilege", 3, OIDOID, TEXTOID, TEXTOID, 0, BOOLOID, true, fn_has_schema_privilege, 2270),
+    F("has_schema_privilege", 3, OIDOID, OIDOID, TEXTOID, 0, BOOLOID, true, fn_has_schema_privilege, 2271),
     F("has_database_privilege", 2, TEXTOID, TEXTOID, 0, 0, BOOLOID, true, fn_true, 2254),
     F("has_database_privilege", 2, OIDOID, TEXTOID, 0, 0, BOOLOID, true, fn_true, 2255),
     F("has_database_privilege", 3, NAMEOID, TEXTOID, TEXTOID, 0, BOOLOID, true, fn_true, 2250),

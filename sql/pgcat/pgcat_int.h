@@ -113,6 +113,12 @@ const CatRelation *pgcat_class_by_oid(const QueryEnv *env, Oid oid, const CatInd
 
 /* ---- synthetic OIDs and access methods ----------------------------------------------- */
 
+/* pg_proc OIDs of the array I/O functions (pg_type.typinput ... of array types). */
+#define PGCAT_PROC_ARRAY_IN 750u
+#define PGCAT_PROC_ARRAY_OUT 751u
+#define PGCAT_PROC_ARRAY_RECV 2400u
+#define PGCAT_PROC_ARRAY_SEND 2401u
+
 #define PGCAT_AM_HEAP 2u
 #define PGCAT_AM_BTREE 403u
 #define PGCAT_AM_HASH 405u

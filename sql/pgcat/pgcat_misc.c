@@ -85,11 +85,13 @@ int pgcat_rows_pg_type(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, v
         pgrow_int(&r, PGCAT_PG_TYPE_TYPELEM, ti->oid == NAMEOID ? CHAROID : ti->elem_oid);
         /* Only array types ShaleDB has (PostgreSQL also has _regclass, _record ...). */
         pgrow_int(&r, PGCAT_PG_TYPE_TYPARRAY, type_info(ti->array_oid) ? ti->array_oid : 0);
-        /* I/O function OIDs are not known (no pg_proc rows for them): 0, shown as 0. */
-        pgrow_int(&r, PGCAT_PG_TYPE_TYPINPUT, 0);
-        pgrow_int(&r, PGCAT_PG_TYPE_TYPOUTPUT, 0);
-        pgrow_int(&r, PGCAT_PG_TYPE_TYPRECEIVE, 0);
-        pgrow_int(&r, PGCAT_PG_TYPE_TYPSEND, 0);
+        /* I/O functions: array types have PostgreSQL's array_in/out/recv/send (pgjdbc tells
+         * arrays by typinput = 'array_in'::regproc); the others are not known: 0. */
+        bool arr = ti->category == 'A' && ti->oid != INT2VECTOROID && ti->oid != OIDVECTOROID;
+        pgrow_int(&r, PGCAT_PG_TYPE_TYPINPUT, arr ? PGCAT_PROC_ARRAY_IN : 0);
+        pgrow_int(&r, PGCAT_PG_TYPE_TYPOUTPUT, arr ? PGCAT_PROC_ARRAY_OUT : 0);
+        pgrow_int(&r, PGCAT_PG_TYPE_TYPRECEIVE, arr ? PGCAT_PROC_ARRAY_RECV : 0);
+        pgrow_int(&r, PGCAT_PG_TYPE_TYPSEND, arr ? PGCAT_PROC_ARRAY_SEND : 0);
         pgrow_int(&r, PGCAT_PG_TYPE_TYPMODIN, 0);
         pgrow_int(&r, PGCAT_PG_TYPE_TYPMODOUT, 0);
         pgrow_int(&r, PGCAT_PG_TYPE_TYPANALYZE, 0);
@@ -161,9 +163,11 @@ int pgcat_rows_pg_language(const QueryEnv *env, ShaleArena *arena, PgCatEmit emi
         pgrow_int(&r, PGCAT_PG_LANGUAGE_LANOWNER, CAT_OID_BOOTSTRAP_SUPERUSER);
         pgrow_bool(&r, PGCAT_PG_LANGUAGE_LANISPL, langs[i].pl);
         pgrow_bool(&r, PGCAT_PG_LANGUAGE_LANPLTRUSTED, langs[i].pl || langs[i].oid == 14);
-        pgrow_int(&r, PGCAT_PG_LANGUAGE_LANPLCALLFOID, 0);
-        pgrow_int(&r, PGCAT_PG_LANGUAGE_LANINLINE, 0);
-        pgrow_int(&r, PGCAT_PG_LANGUAGE_LANVALIDATOR, 0);
+        /* plpgsql's handler/inline/validator: PostgreSQL 15's OIDs (\dL lists languages with
+         * a call handler) */
+        pgrow_int(&r, PGCAT_PG_LANGUAGE_LANPLCALLFOID, langs[i].pl ? 13560 : 0);
+        pgrow_int(&r, PGCAT_PG_LANGUAGE_LANINLINE, langs[i].pl ? 13561 : 0);
+        pgrow_int(&r, PGCAT_PG_LANGUAGE_LANVALIDATOR, langs[i].pl ? 13562 : langs[i].oid == 14 ? 2248 : 0);
         if (pgrow_emit(&r) != 0)
             return -1;
     }

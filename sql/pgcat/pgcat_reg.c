@@ -181,6 +181,53 @@ int pgcat_regclass_out(const QueryEnv *env, Oid oid, ShaleArena *arena, const ch
     return p ? 0 : -1;
 }
 
+/* ---- regproc ----------------------------------------------------------------------------- */
+
+int pgcat_regproc_in(const QueryEnv *env, const char *text, Oid *out, SqlError *err)
+{
+    (void)env;
+    if (all_digits(text)) {
+        *out = (Oid)strtoul(text, NULL, 10);
+        return 0;
+    }
+    char buf[130];
+    const char *name = text;
+    if (strncmp(name, "pg_catalog.", 11) == 0)
+        name += 11;
+    size_t n = strlen(name);
+    if (n >= 2 && name[0] == '"' && name[n - 1] == '"' && n - 2 < sizeof buf) {
+        snprintf(buf, sizeof buf, "%.*s", (int)(n - 2), name + 1);
+    } else if (n < sizeof buf) {
+        for (size_t i = 0; i <= n; i++)
+            buf[i] = (char)tolower((unsigned char)name[i]);
+    } else {
+        buf[0] = '\0';
+    }
+    static const struct { const char *name; Oid oid; } io[] = {
+        {"array_in", PGCAT_PROC_ARRAY_IN}, {"array_out", PGCAT_PROC_ARRAY_OUT},
+        {"array_recv", PGCAT_PROC_ARRAY_RECV}, {"array_send", PGCAT_PROC_ARRAY_SEND},
+    };
+    for (size_t i = 0; i < sizeof io / sizeof io[0]; i++)
+        if (strcmp(buf, io[i].name) == 0) {
+            *out = io[i].oid;
+            return 0;
+        }
+    Oid found = 0;
+    for (int i = 0; i < pgcat_func_count(); i++) {
+        const PgCatFunc *f = pgcat_func_at(i);
+        if (f->oid && strcmp(f->name, buf) == 0) {
+            if (found && found != f->oid)   /* overloaded: regproc needs a unique name */
+                return SQL_ERR(err, AMBIGUOUS_FUNCTION, "more than one function named \"%s\"", text);
+            found = f->oid;
+        }
+    }
+    if (found) {
+        *out = found;
+        return 0;
+    }
+    return SQL_ERR(err, UNDEFINED_FUNCTION, "function \"%s\" does not exist", text);
+}
+
 /* ---- regtype ----------------------------------------------------------------------------- */
 
 int pgcat_regtype_in(const QueryEnv *env, const char *text, Oid *out, SqlError *err)

@@ -242,7 +242,7 @@ static Expr *coerce_unknown_const(Binder *b, Expr *e, Oid type, int32_t typmod, 
     }
     if (e->u.c.null) {
         v = value_null(type);
-    } else if (type == REGCLASSOID || type == REGTYPEOID) {
+    } else if (type == REGCLASSOID || type == REGTYPEOID || type == REGPROCOID) {
         /* names resolved through the catalog (search_path, system catalogs) */
         char *name = q_alloc(b->arena, e->u.c.u.s.n + 1);
         if (!name) {
@@ -252,7 +252,9 @@ static Expr *coerce_unknown_const(Binder *b, Expr *e, Oid type, int32_t typmod, 
         memcpy(name, e->u.c.u.s.p, e->u.c.u.s.n);
         name[e->u.c.u.s.n] = '\0';
         Oid oid = 0;
-        int rc = type == REGCLASSOID ? pgcat_regclass_in(b->env, name, &oid, err) : pgcat_regtype_in(b->env, name, &oid, err);
+        int rc = type == REGCLASSOID ? pgcat_regclass_in(b->env, name, &oid, err)
+               : type == REGPROCOID  ? pgcat_regproc_in(b->env, name, &oid, err)
+                                     : pgcat_regtype_in(b->env, name, &oid, err);
         if (rc != 0 && type == REGCLASSOID) {
             sql_error_clear(err);
             rc = lookup_regclass(b, e->u.c.u.s.p, e->u.c.u.s.n, &v, err);

@@ -419,6 +419,8 @@ static Plan *from_function(FromCtx *fc, const AstRangeFunction *rf)
         } else {
             r->colnames[c] = srf->out_names[c];
             r->coltypes[c] = srf->out_types ? srf->out_types[c] : e->type;
+            if (r->coltypes[c] == ANYELEMENTOID_PGCAT && e->nargs > 0) /* _pg_expandarray's x */
+                r->coltypes[c] = types_array_elem(e->u.srf.m->arg_types[0]);
             r->coltypmods[c] = -1;
         }
     }

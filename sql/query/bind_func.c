@@ -80,7 +80,9 @@ static int win_kind_of(const char *name, WinFnKind *k)
 Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *err)
 {
     const char *name = fc->name.names[fc->name.n - 1];
-    if (fc->name.n > 1 && strcmp(fc->name.names[fc->name.n - 2], "pg_catalog") != 0) {
+    if (fc->name.n > 1 && strcmp(fc->name.names[fc->name.n - 2], "pg_catalog") != 0 &&
+        !(strcmp(fc->name.names[fc->name.n - 2], "information_schema") == 0 && strncmp(name, "_pg_", 4) == 0 &&
+          pgcat_srf_lookup(name, fc->args.n))) {
         SQL_ERR(err, UNDEFINED_FUNCTION, "function %s.%s does not exist", fc->name.names[fc->name.n - 2], name);
         err_at(b, err, fc->hdr.location);
         return NULL;
@@ -244,8 +246,12 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
         memset(&m, 0, sizeof(m));
         m.func = sf;
         m.nargs = nargs;
-        for (int i = 0; i < nargs; i++)
+        for (int i = 0; i < nargs; i++) {
             m.arg_types[i] = sf->args[i];
+            /* anyarray: the argument's own array type (int2vector/oidvector included) */
+            if (sf->args[i] == TYPES_ANYARRAYOID && types_array_elem(types[i]) != INVALIDOID)
+                m.arg_types[i] = types[i];
+        }
         m.ret_type = sf->ret;
     } else if (types_func_resolve(name, nargs, types, &m, err) != 0) {
         err_at(b, err, fc->hdr.location);
@@ -327,6 +333,8 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
             memcpy(e->args, args, sizeof(Expr *) * (size_t)nargs);
         e->u.srf.m = copy_match(b, &m);
         e->u.srf.id = b->n_srfs++;
+        if (m.ret_type == RECORDOID) /* a catalog SRF's record: its typmod names the shape */
+            e->typmod = pgcat_record_typmod(m.func, nargs > 0 ? types_array_elem(m.arg_types[0]) : 0);
         s->n_srfs++;
         return e;
     }
@@ -559,6 +567,42 @@ Expr *bind_like(Binder *b, BindScope *s, const AstLikeExpr *lk, SqlError *err)
     return bind_make_op(b, op, a, p, lk->hdr.location, err);
 }
 
+/* (e).field on a record: a catalog SRF's column ((_pg_expandarray(a)).n runs the SRF and
+ * yields that column), or field k of a record value (pgcat_record_field). */
+static Expr *bind_record_field(Binder *b, Expr *e, const char *field, int location, SqlError *err)
+{
+    Oid elem = 0, type = INVALIDOID;
+    const SqlFunc *srf = pgcat_record_srf(e->typmod, &elem);
+    int k = srf ? pgcat_record_column(srf, elem, field, &type) : -1;
+    if (k < 0) {
+        SQL_ERR(err, UNDEFINED_COLUMN, srf ? "column \"%s\" not found in data type record" :
+                "could not identify column \"%s\" in record data type", field);
+        err_at(b, err, location);
+        return NULL;
+    }
+    if (e->kind == EXPR_SRF && e->u.srf.field == 0) {
+        e->u.srf.field = k + 1;
+        e->type = type;
+        e->typmod = -1;
+        return e;
+    }
+    SqlFuncMatch m;
+    memset(&m, 0, sizeof m);
+    m.func = pgcat_record_field_func();
+    m.nargs = 2;
+    m.arg_types[0] = RECORDOID;
+    m.arg_types[1] = INT4OID;
+    m.ret_type = type;
+    Expr *f = bind_new_expr(b, EXPR_FUNC, type, location, 2);
+    if (!f)
+        return NULL;
+    f->args[0] = e;
+    if (!(f->args[1] = bind_make_const(b, value_int(INT4OID, k), location)))
+        return NULL;
+    f->u.func.m = copy_match(b, &m);
+    return f->u.func.m ? f : NULL;
+}
+
 Expr *bind_subscript(Binder *b, BindScope *s, const AstIndirection *ind, SqlError *err)
 {
     Expr *e = bind_expr(b, s, ind->arg, err);
@@ -588,6 +632,11 @@ Expr *bind_subscript(Binder *b, BindScope *s, const AstIndirection *ind, SqlErro
             if (!sub->args[3])
                 return NULL;
             e = sub;
+            continue;
+        }
+        if (it->kind == AST_INDIR_FIELD && e->type == RECORDOID) {
+            if (!(e = bind_record_field(b, e, it->field, ind->hdr.location, err)))
+                return NULL;
             continue;
         }
         if (it->kind != AST_INDIR_INDEX) {

@@ -49,6 +49,14 @@ static void append_value(QueryCursor *qc, const Value *v, ShaleBuf *out)
     types_output(qc->env->tc, v, out);
 }
 
+/* Names the object of a constraint violation (ErrorResponse s/t/c/n), as PostgreSQL does. */
+static void err_object(QueryCursor *qc, const CatRelation *rel, const char *column, const char *constraint,
+                       SqlError *err)
+{
+    const CatNamespace *ns = qc->env->cat ? catsnap_namespace_by_oid(qc->env->cat, rel->nsp) : NULL;
+    sql_error_object(err, ns ? ns->name : NULL, rel->name, column, NULL, constraint);
+}
+
 static void failing_row(QueryCursor *qc, const CatRelation *rel, const Value *row, SqlError *err)
 {
     ShaleBuf b;
@@ -107,6 +115,7 @@ static int check_row(QueryCursor *qc, DmlState *st, const DmlPlan *d, const Valu
         if (col->not_null && !col->dropped && row[i].null) {
             SQL_ERR(err, NOT_NULL_VIOLATION, "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
                     col->name, rel->name);
+            err_object(qc, rel, col->name, NULL, err);
             failing_row(qc, rel, row, err);
             return -1;
         }
@@ -119,6 +128,7 @@ static int check_row(QueryCursor *qc, DmlState *st, const DmlPlan *d, const Valu
         if (!v.null && !v.u.b) {
             SQL_ERR(err, CHECK_VIOLATION, "new row for relation \"%s\" violates check constraint \"%s\"", rel->name,
                     d->check_names[i]);
+            err_object(qc, rel, NULL, d->check_names[i], err);
             failing_row(qc, rel, row, err);
             return -1;
         }
@@ -184,6 +194,7 @@ static int fk_child_check(QueryCursor *qc, DmlState *st, const CatRelation *rel,
         if (rc == 0) {
             SQL_ERR(err, FOREIGN_KEY_VIOLATION, "insert or update on table \"%s\" violates foreign key constraint \"%s\"",
                     rel->name, con->name);
+            err_object(qc, rel, NULL, con->name, err);
             ShaleBuf b;
             shale_buf_init(&b);
             Value kv[32];
@@ -315,6 +326,7 @@ static int fk_parent_apply(QueryCursor *qc, const CatRelation *rel, const Value 
         if (action == 'a' || action == 'r' || action == 0) {
             SQL_ERR(err, FOREIGN_KEY_VIOLATION, "update or delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"",
                     rel->name, con->name, crel->name);
+            err_object(qc, crel, NULL, con->name, err);
             ShaleBuf b;
             shale_buf_init(&b);
             Value kv[32];
@@ -656,9 +668,12 @@ int dml_open(QueryCursor *qc, SqlError *err)
 int dml_next(QueryCursor *qc, const Value **row, SqlError *err)
 {
     DmlState *st = qc->dml;
-    if (qc->q->kind == QUERY_INSERT)
-        return insert_next(qc, st, row, err);
-    return modify_next(qc, st, row, err);
+    int rc = qc->q->kind == QUERY_INSERT ? insert_next(qc, st, row, err) : modify_next(qc, st, row, err);
+    /* the facet names the table and constraint of a unique violation; the schema is ours */
+    const CatRelation *rel = qc->q->dml ? qc->q->dml->rel : NULL;
+    if (rc < 0 && err && err->table_name[0] && !err->schema_name[0] && rel && strcmp(err->table_name, rel->name) == 0)
+        err_object(qc, rel, NULL, NULL, err);
+    return rc;
 }
 
 void dml_close(QueryCursor *qc)

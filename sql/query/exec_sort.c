@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sql/query/exec_int.h"
+#include "sql/pgcat/pgcat.h"
 
 
 /* ---- Sort ---------------------------------------------------------------------------- */
@@ -372,7 +373,15 @@ int exec_next_project_srf(ExecNode *n, SqlError *err)
                 continue;
             }
             any = true;
-            n->row[i] = out[0];
+            const SqlSrfImpl *impl = e->u.srf.m->func->srf;
+            if (e->u.srf.field > 0 && e->u.srf.field <= impl->n_out_cols) {
+                n->row[i] = out[e->u.srf.field - 1];
+            } else if (e->type == RECORDOID && impl->n_out_cols > 1) {
+                if (pgcat_record_pack(out, impl->n_out_cols, &n->out, &n->row[i], err) != 0)
+                    return -1;
+            } else {
+                n->row[i] = out[0];
+            }
             if (n->row[i].type == INVALIDOID)
                 n->row[i].type = e->type;
         }

@@ -87,7 +87,9 @@ struct Expr {
         struct { Oid seq; } nextval;
         struct { AggSpec *agg; } aggref;
         struct { WinSpec *win; } window;
-        struct { SqlFuncMatch *m; int id; } srf;
+        /* field: 0 = the function's value (a record of all its columns for a catalog SRF
+         * returning record: sql/pgcat), k > 0 = its k-th output column ((f()).name) */
+        struct { SqlFuncMatch *m; int id; int field; } srf;
         struct { int n; int *gidx; const uint64_t *sets; int n_sets; } grouping;
         struct { const struct PgCatFunc *fn; } pgcat;
     } u;

@@ -59,6 +59,7 @@ void types_fn_str_register(void);      /* types_fn_str.c */
 void types_fn_stat_register(void);     /* types_fn_stat.c */
 void types_fn_json_register(void);     /* types_fn_json.c (and types_fn_jsonb.c) */
 void types_fn_tochar_register(void);   /* types_fn_tochar.c (and types_fn_toparse.c, types_fn_tonum.c) */
+void types_fn_bits_register(void);     /* types_fn_bits.c (integer & | # ~ << >>) */
 
 /* timestamp(tz) + (months, days, us) with PostgreSQL's month-end clamping; timestamptz in
  * the session zone (or zone when not NULL). Infinities pass through. (types_fn_ops.c) */

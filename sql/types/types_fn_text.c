@@ -1,6 +1,7 @@
 /* types_fn_text.c -- string functions over UTF-8 text: case mapping, lengths, substrings,
  * trimming, padding, concatenation, split_part, md5/sha256, quoting. Character positions
  * count code points as PostgreSQL does with a UTF-8 database. */
+#include "sql/parser/parser.h"
 #include "sql/types/types_fn.h"
 
 #include <mbedtls/md5.h>
@@ -442,14 +443,14 @@ static bool text_ident_safe(const char *p, size_t n)
     for (size_t i = 0; i < n; i++)
         if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
             return false;
-    /* a few reserved words PostgreSQL always quotes */
-    static const char *const kw[] = { "select", "from", "where", "table", "order", "group", "user", "all", "and",
-                                      "or", "not", "null", "true", "false", "case", "end", "limit", "default",
-                                      "column", "create", "check", "primary", "references", "union", "with" };
-    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
-        if (strlen(kw[i]) == n && memcmp(kw[i], p, n) == 0)
-            return false;
-    return true;
+    /* PostgreSQL quotes every keyword that is not unreserved ("time", "user", "select") */
+    char word[64];
+    if (n >= sizeof word)
+        return true;
+    memcpy(word, p, n);
+    word[n] = '\0';
+    char cat = sql_keyword_category(word);
+    return cat == 0 || cat == 'U';
 }
 
 FN(fn_quote_ident)

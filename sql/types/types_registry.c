@@ -437,6 +437,7 @@ static void reg_build(void)
     types_vector_register();   /* pgvector surface (types_vector.c) */
     types_fn_json_register();
     types_fn_tochar_register();
+    types_fn_bits_register();
 
     reg_index_build(&reg_func_idx, reg_funcs, reg_n_funcs);
     reg_index_build(&reg_op_idx, reg_ops, reg_n_ops);

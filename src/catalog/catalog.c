@@ -225,7 +225,7 @@ static int create_db_namespaces(Catalog *cat, CatTxn *txn, Oid db, Oid owner, Sq
         { CAT_OID_INFORMATION_SCHEMA_NSP, "information_schema", NULL },
     };
     for (size_t i = 0; i < sizeof nsps / sizeof nsps[0]; i++) {
-        CatNamespace ns = { nsps[i].oid, (char *)nsps[i].name, owner, (char *)nsps[i].comment };
+        CatNamespace ns = { nsps[i].oid, (char *)nsps[i].name, owner, (char *)nsps[i].comment, NULL };
         if (catalog_create_namespace(cat, txn, db, &ns, err) != 0)
             return -1;
     }
@@ -571,43 +571,11 @@ int catalog_truncate_relation(Catalog *cat, CatTxn *txn, Oid db, const CatRelati
 
 /* ---- purge ------------------------------------------------------------------------------------ */
 
-/* Deletes every key in [lo, hi) in batches; hi NULL = unbounded. */
-static int delete_range(Catalog *cat, const char *lo, size_t lolen, const char *hi, size_t hilen, SqlError *err)
-{
-    ShaleError se;
-    for (;;) {
-        ShaleDBIter *it = shale_db_iter_new(cat->db, NULL);
-        ShaleWriteBatch *b = shale_batch_new();
-        if (!it || !b) {
-            if (it) shale_db_iter_destroy(it);
-            shale_batch_free(b);
-            return oom(err);
-        }
-        for (shale_db_iter_seek(it, lo, lolen); shale_db_iter_valid(it) && shale_batch_count(b) < 1000;
-             shale_db_iter_next(it)) {
-            size_t kl;
-            const char *k = shale_db_iter_key(it, &kl);
-            if (hi) {
-                size_t n = kl < hilen ? kl : hilen;
-                int c = memcmp(k, hi, n);
-                if (c > 0 || (c == 0 && kl >= hilen))
-                    break;
-            }
-            shale_batch_delete(b, k, kl);
-        }
-        ShaleCode st = shale_db_iter_status(it, &se);
-        shale_db_iter_destroy(it);
-        uint32_t n = shale_batch_count(b);
-        if (st == SHALE_OK && n)
-            st = shale_db_write(cat->db, b, false, &se);
-        shale_batch_free(b);
-        if (st != SHALE_OK)
-            return sql_error_from_storage(err, &se);
-        if (n < 1000)
-            return 0;
-    }
-}
-
+/* Each purge record names storage no transaction can read any more (a dropped or
+ * truncated relation's old relfilenode, a dropped index, a dropped database). Its key range
+ * is discarded with shale_db_drop_range: one synced manifest record instead of a tombstone
+ * per key; the space comes back through background compaction. Nothing writes into the
+ * range again: relfilenodes, index and database OIDs are never reused. */
 int catalog_purge(Catalog *cat, SqlError *err)
 {
     pthread_mutex_lock(&cat->purge_mu);
@@ -655,10 +623,11 @@ int catalog_purge(Catalog *cat, SqlError *err)
             keycodec_put_u32be(b + 8, index + 1);
             blen = 12;
         }
-        rc = delete_range(cat, a, alen, b, blen, err);
-        if (rc != 0)
-            break;
         ShaleError se;
+        if (shale_db_drop_range(cat->db, a, alen, b, blen, &se) != SHALE_OK) {
+            rc = sql_error_from_storage(err, &se);
+            break;
+        }
         if (shale_db_delete(cat->db, rec, sizeof rec, false, &se) != SHALE_OK) {
             rc = sql_error_from_storage(err, &se);
             break;

@@ -119,6 +119,8 @@ typedef struct CatNamespace {
     char *name;
     Oid owner;
     char *comment;
+    char *acl;                    /* privileges (GRANT/REVOKE), NULL = the default; format:
+                                     sql/pgcat/pgcat_acl.c */
 } CatNamespace;
 
 typedef struct CatColumn {
@@ -216,6 +218,8 @@ typedef struct CatRelation {
     char *view_query;             /* views: the SELECT text */
     CatSequenceDef seq;           /* sequences */
     char *comment;
+    char *acl;                    /* privileges (GRANT/REVOKE), NULL = the default; format:
+                                     sql/pgcat/pgcat_acl.c */
     /* Derived by the catalog when the descriptor is loaded (not stored): */
     RowSchema row_schema;         /* for rowcodec */
     RowColumn *row_cols;

@@ -5,7 +5,8 @@
  *   string                      varint (len + 1) then the bytes; 0 = NULL
  *   Value (CatColumn.missing)   null:u8 | type:varint | (non-null) len:varint + row-field body
  *   arrays                      count:varint then the elements
- * The field lists are in desc_*_encode/decode below and docs/data-model.md. Decoders are
+ * The field lists are in desc_*_encode/decode below and docs/data-model.md. Fields added
+ * later (namespace and relation acl) are appended and optional: absent = NULL. Decoders are
  * bounded by the end pointer and fail (return -1) on any inconsistency. */
 #include <stdlib.h>
 #include <string.h>
@@ -217,6 +218,8 @@ void desc_encode_namespace(ShaleBuf *b, const CatNamespace *x)
 {
     shale_buf_append_byte(b, DESC_FORMAT);
     w_u(b, x->oid); w_s(b, x->name); w_u(b, x->owner); w_s(b, x->comment);
+    if (x->acl)
+        w_s(b, x->acl);
 }
 
 int desc_decode_namespace(const char *p, size_t n, ShaleArena *a, CatNamespace *x)
@@ -226,6 +229,8 @@ int desc_decode_namespace(const char *p, size_t n, ShaleArena *a, CatNamespace *
     if (!r_begin(&r, p, n, a))
         return -1;
     x->oid = r_u32(&r); x->name = r_s(&r); x->owner = r_u32(&r); x->comment = r_s(&r);
+    if (!r.bad && r.p < r.end)
+        x->acl = r_s(&r);
     return (r_end(&r) || !x->name) ? -1 : 0;
 }
 
@@ -373,6 +378,8 @@ void desc_encode_relation(ShaleBuf *b, const CatRelation *x)
     w_u(b, (uint64_t)x->ncons);
     for (int i = 0; i < x->ncons; i++)
         enc_constraint(b, &x->cons[i]);
+    if (x->acl)
+        w_s(b, x->acl);
 }
 
 int desc_decode_relation(const char *p, size_t n, ShaleArena *a, CatRelation *x)
@@ -407,6 +414,8 @@ int desc_decode_relation(const char *p, size_t n, ShaleArena *a, CatRelation *x)
     x->cons = r_array(&r, nk, sizeof *x->cons);
     for (uint64_t i = 0; i < nk && !r.bad; i++)
         dec_constraint(&r, &x->cons[i]);
+    if (!r.bad && r.p < r.end)
+        x->acl = r_s(&r);
     if (r_end(&r) || !x->name)
         return -1;
     return desc_derive_relation(x, a);

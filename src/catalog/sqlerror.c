@@ -69,6 +69,24 @@ void sql_error_hint(SqlError *err, const char *fmt, ...)
     va_end(ap);
 }
 
+static void copy_name(char *dst, size_t cap, const char *src)
+{
+    if (src)
+        snprintf(dst, cap, "%s", src);
+}
+
+void sql_error_object(SqlError *err, const char *schema, const char *table, const char *column,
+                      const char *datatype, const char *constraint)
+{
+    if (!err)
+        return;
+    copy_name(err->schema_name, sizeof err->schema_name, schema);
+    copy_name(err->table_name, sizeof err->table_name, table);
+    copy_name(err->column_name, sizeof err->column_name, column);
+    copy_name(err->datatype_name, sizeof err->datatype_name, datatype);
+    copy_name(err->constraint_name, sizeof err->constraint_name, constraint);
+}
+
 int sql_error_from_storage(SqlError *err, const ShaleError *serr)
 {
     SqlErrCode code;

@@ -30,6 +30,14 @@ typedef struct SqlError {
     char message[512];
     char detail[512];
     char hint[256];
+    /* The object the error is about, sent as ErrorResponse fields s/t/c/d/n (PostgreSQL
+     * fills them for constraint violations: 23502 schema/table/column, 23505/23514/23503
+     * schema/table/constraint). Empty = not sent; names are at most NAMEDATALEN-1 bytes. */
+    char schema_name[64];
+    char table_name[64];
+    char column_name[64];
+    char datatype_name[64];
+    char constraint_name[64];
 } SqlError;
 
 /* The 5-character SQLSTATE of a code. */
@@ -42,6 +50,11 @@ const char *sql_severity_name(SqlSeverity s);
 int sql_error_set(SqlError *err, SqlErrCode code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void sql_error_detail(SqlError *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sql_error_hint(SqlError *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Names the object of *err (if non-NULL); a NULL argument leaves that field as it is, so
+ * layers that know different parts (the facet: table and constraint; the executor: the
+ * schema) can each add theirs. Names longer than the field are truncated. */
+void sql_error_object(SqlError *err, const char *schema, const char *table, const char *column,
+                      const char *datatype, const char *constraint);
 static inline void sql_error_clear(SqlError *err)
 {
     if (err) {
@@ -49,6 +62,8 @@ static inline void sql_error_clear(SqlError *err)
         err->severity = SQL_SEV_ERROR;
         err->position = 0;
         err->message[0] = err->detail[0] = err->hint[0] = '\0';
+        err->schema_name[0] = err->table_name[0] = err->column_name[0] = '\0';
+        err->datatype_name[0] = err->constraint_name[0] = '\0';
     }
 }
 /* Maps a storage error: corruption -> XX001, I/O -> 58030, no space -> 53100, no memory ->

@@ -2,6 +2,7 @@
  * Compaction object handed to the background thread. Picking runs under the DB mutex and
  * only reads the current version. */
 #include "storage/version.h"
+#include "storage/drop_range.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -56,9 +57,54 @@ static bool compaction_setup_other_inputs(Compaction *c)
     return version_overlapping_inputs(c->input_version, c->level + 1, &lo, &hi, &c->inputs[1], &c->n_inputs[1]);
 }
 
+/* A file whose key span intersects a dropped range is compacted before anything else, so
+ * the space is reclaimed and the range can be forgotten. An L0 file goes down to L1 with
+ * its overlaps; a file at level L >= 1 is rewritten in place (a compaction of "level L-1"
+ * with no inputs there and the file as its only level-L input), which also works at the
+ * last level. Compactions cut their outputs at dropped ranges, so no output intersects a
+ * range it was compacted under and this terminates. */
+static Compaction *pick_dropped(VersionSet *vs)
+{
+    Version *v = vs->current;
+    for (int l = 0; l < SHALE_NUM_LEVELS; l++) {
+        for (size_t i = 0; i < v->n_files[l]; i++) {
+            FileMeta *f = v->files[l][i];
+            if (!drop_set_overlaps(v->drops, small_ukey(f), large_ukey(f)))
+                continue;
+            Compaction *c = compaction_new(vs, l == 0 ? 0 : l - 1);
+            if (!c)
+                return NULL;
+            bool ok;
+            if (l == 0) {
+                ShaleSlice lo = small_ukey(f), hi = large_ukey(f);
+                ok = version_overlapping_inputs(v, 0, &lo, &hi, &c->inputs[0], &c->n_inputs[0]) &&
+                     c->n_inputs[0] > 0 && compaction_setup_other_inputs(c);
+            } else {
+                c->inputs[1] = malloc(sizeof(FileMeta *));
+                ok = c->inputs[1] != NULL;
+                if (ok) {
+                    c->inputs[1][0] = f;
+                    c->n_inputs[1] = 1;
+                }
+            }
+            if (!ok) {
+                compaction_free(c);
+                return NULL;
+            }
+            return c;
+        }
+    }
+    return NULL;
+}
+
 Compaction *version_set_pick_compaction(VersionSet *vs)
 {
     Version *v = vs->current;
+    if (v->drops) {
+        Compaction *c = pick_dropped(vs);
+        if (c)
+            return c;
+    }
     bool size_due = v->compaction_score >= 1 && v->compaction_level >= 0;
     bool seek_due = !size_due && v->file_to_compact && v->file_to_compact_level < SHALE_NUM_LEVELS - 1;
     if (!size_due && !seek_due)
@@ -134,6 +180,10 @@ bool compaction_is_trivial_move(const Compaction *c)
      * move down by a manifest edit alone. */
     if (c->n_inputs[1] != 0 || (c->level == 0 && c->n_inputs[0] != 1))
         return false;
+    /* A file holding dropped keys must be rewritten, not moved. */
+    for (size_t i = 0; i < c->n_inputs[0]; i++)
+        if (drop_set_overlaps(c->input_version->drops, small_ukey(c->inputs[0][i]), large_ukey(c->inputs[0][i])))
+            return false;
     /* Do not move files down onto a huge overlap two levels below: the next compaction
      * would have to rewrite it all. */
     int gp = c->level + 2;
@@ -199,7 +249,7 @@ ShaleIter *compaction_make_input_iter(Compaction *c)
             its[n] = table_cache_iter(tc, c->inputs[0][i]->number, c->inputs[0][i]->size);
             ok = its[n++] != NULL;
         }
-    } else {
+    } else if (c->n_inputs[0]) {
         its[n] = version_level_iter_new(tc, c->inputs[0], c->n_inputs[0]);
         ok = its[n++] != NULL;
     }

@@ -87,9 +87,17 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+typedef struct ReplayTarget {
+    MemTable *mem;
+    const DropSet *drops;      /* the recovered ranges: their keys are not replayed */
+} ReplayTarget;
+
 static ShaleCode memtable_insert_cb(void *arg, uint64_t seq, ShaleKind kind, ShaleSlice key, ShaleSlice value)
 {
-    return memtable_add((MemTable *)arg, seq, kind, key, value);
+    ReplayTarget *t = arg;
+    if (t->drops && drop_set_find(t->drops, key))
+        return SHALE_OK;
+    return memtable_add(t->mem, seq, kind, key, value);
 }
 
 /* Replays one WAL into *mem (flushing full memtables into edit). *cut is set when the log
@@ -123,7 +131,8 @@ static ShaleCode replay_wal(ShaleDB *db, uint64_t number, MemTable **mem, Versio
             ShaleError berr;
             uint64_t seq = shale_get_fixed64(rec.data);
             uint32_t count = shale_get_fixed32(rec.data + 8);
-            ShaleCode brc = batch_iterate(rec, memtable_insert_cb, *mem, &berr);
+            ReplayTarget target = { *mem, db->vset->current->drops };
+            ShaleCode brc = batch_iterate(rec, memtable_insert_cb, &target, &berr);
             if (brc == SHALE_OK) {
                 if (count && seq + count - 1 > *max_seq)
                     *max_seq = seq + count - 1;
@@ -424,9 +433,24 @@ static ShaleCode memtable_add_cb(void *arg, uint64_t seq, ShaleKind kind, ShaleS
     return memtable_add((MemTable *)arg, seq, kind, key, value);
 }
 
+static ShaleCode range_check_cb(void *arg, uint64_t seq, ShaleKind kind, ShaleSlice key, ShaleSlice value)
+{
+    (void)seq;
+    (void)kind;
+    (void)value;
+    return drop_set_find(arg, key) ? SHALE_INVALID_ARGUMENT : SHALE_OK;
+}
+
+/* True if b writes a key inside a dropped range of drops (the caller promised never to). */
+static bool batch_hits_dropped(const DropSet *drops, const ShaleWriteBatch *b)
+{
+    return drops && batch_iterate(batch_contents(b), range_check_cb, (void *)drops, NULL) == SHALE_INVALID_ARGUMENT;
+}
+
 /* Joins the followers of the leader w into db->group_batch. REQUIRES: mu. */
 static DbWriter *build_group(ShaleDB *db, DbWriter *w)
 {
+    const DropSet *drops = db->vset->current->drops;
     ShaleWriteBatch *g = db->group_batch;
     shale_batch_clear(g);
     batch_append(g, w->batch);
@@ -434,8 +458,8 @@ static DbWriter *build_group(ShaleDB *db, DbWriter *w)
     size_t max = size <= (128u << 10) ? size + (128u << 10) : (1u << 20);
     DbWriter *last = w;
     for (DbWriter *r = w->next; r; r = r->next) {
-        if (!r->batch || (r->sync && !w->sync))
-            break;
+        if (!r->batch || (r->sync && !w->sync) || batch_hits_dropped(drops, r->batch))
+            break; /* a refused batch fails alone, as the next leader */
         size += shale_batch_byte_size(r->batch);
         if (size > max)
             break;
@@ -485,6 +509,12 @@ static ShaleCode db_write_impl(ShaleDB *db, const ShaleWriteBatch *batch, bool s
             db->ckpt_version = db->vset->current;
             version_ref(db->ckpt_version);
         }
+    }
+    /* Checked with mu held from here until mem is captured below: a range dropped after
+     * this check finds this write in the memtable it records as its horizon. */
+    if (!rc && batch && batch_hits_dropped(db->vset->current->drops, batch)) {
+        rc = SHALE_ERR_INVALID(&e, "write into a dropped key range (shale_db_drop_range)");
+        batch = NULL;
     }
     if (!rc && batch) {
         last = build_group(db, &w);
@@ -655,7 +685,9 @@ ShaleCode shale_db_get(ShaleDB *db, const ShaleSnapshot *snap, const void *key, 
     pthread_mutex_unlock(&db->mu);
 
     ShaleSlice k = shale_slice(key, klen), found;
-    MemGetResult mr = memtable_get(mem, k, seq, &found);
+    /* A dropped key is gone for every snapshot; the version's ranges include every range
+     * dropped before this call. */
+    MemGetResult mr = v->drops && drop_set_find(v->drops, k) ? MEM_GET_DELETED : memtable_get(mem, k, seq, &found);
     if (mr == MEM_GET_NOT_PRESENT && imm)
         mr = memtable_get(imm, k, seq, &found);
     ShaleCode rc = SHALE_OK;
@@ -736,7 +768,7 @@ ShaleDBIter *shale_db_iter_new(ShaleDB *db, const ShaleSnapshot *snap)
         release_iter_version(db, v);
         return NULL;
     }
-    return db_iter_new(merged, seq, release_iter_version, db, v);
+    return db_iter_new(merged, seq, v->drops, release_iter_version, db, v);
 }
 
 /* ---- maintenance requests ------------------------------------------------------------ */
@@ -806,6 +838,37 @@ ShaleCode shale_db_compact_range(ShaleDB *db, const void *begin, size_t blen, co
     return rc;
 }
 
+ShaleCode shale_db_drop_range(ShaleDB *db, const void *begin, size_t blen, const void *end, size_t elen,
+                              ShaleError *err)
+{
+    ShaleSlice b = shale_slice(begin, blen), e = shale_slice(end, elen);
+    if ((blen && !begin) || !end || shale_slice_compare(b, e) >= 0)
+        return SHALE_ERR_INVALID(err, "drop range: begin must sort before end");
+    VersionEdit edit;
+    version_edit_init(&edit);
+    version_edit_drop_range(&edit, b, e);
+    pthread_mutex_lock(&db->mu);
+    ShaleCode rc;
+    if (db->bg_error.code) {
+        rc = sticky_error(db, err);
+    } else {
+        rc = version_set_log_and_apply(db->vset, &edit, &db->mu, err);
+        if (!rc) {
+            /* Still under mu since the version was installed (no write committed since):
+             * every key of the range a memtable can hold is in memtable mem_id or older. */
+            const DropRange *r = drop_set_find(db->vset->current->drops, b);
+            if (r)
+                ((DropRange *)r)->horizon = db->mem_id;
+            db->ranges_dropped++;
+            db_delete_obsolete_files(db);
+            db_bg_signal(db);
+        }
+    }
+    version_edit_destroy(&edit);
+    pthread_mutex_unlock(&db->mu);
+    return rc;
+}
+
 /* ---- statistics ---------------------------------------------------------------------- */
 
 void shale_db_stats(ShaleDB *db, ShaleDBStats *st)
@@ -834,6 +897,9 @@ void shale_db_stats(ShaleDB *db, ShaleDBStats *st)
     st->memtable_bytes = memtable_bytes(db->mem) + (db->imm ? memtable_bytes(db->imm) : 0);
     st->imm_memtables = db->imm ? 1 : 0;
     st->snapshots = db->n_snapshots;
+    st->dropped_ranges = v->drops ? v->drops->n : 0;
+    st->ranges_dropped = db->ranges_dropped;
+    st->ranges_forgotten = db->ranges_forgotten;
     pthread_mutex_unlock(&db->mu);
     st->user_bytes_written = atomic_load_explicit(&db->user_bytes, memory_order_relaxed);
     st->wal_bytes_written = atomic_load_explicit(&db->wal_bytes, memory_order_relaxed);
@@ -875,5 +941,7 @@ void shale_db_stats_format(const ShaleDBStats *st, char *buf, size_t cap)
         lookups ? 100.0 * (double)st->cache_hits / (double)lookups : 0.0, (unsigned long long)st->cache_bytes);
     OUT("bloom: %llu checks, %llu useful, %llu false positives\n", (unsigned long long)st->bloom_checks,
         (unsigned long long)st->bloom_useful, (unsigned long long)st->bloom_false_positives);
+    OUT("dropped ranges: %llu remembered, %llu dropped, %llu forgotten\n", (unsigned long long)st->dropped_ranges,
+        (unsigned long long)st->ranges_dropped, (unsigned long long)st->ranges_forgotten);
 #undef OUT
 }

@@ -126,6 +126,10 @@ ShaleCode db_write_level0_table(ShaleDB *db, MemTable *mem, VersionEdit *edit, V
                                 pthread_mutex_t *mu, ShaleError *err)
 {
     uint64_t number = version_set_new_file_number(db->vset);
+    /* Keys of ranges dropped by now are left out (ranges dropped later are filtered by
+     * reads and by the compaction that picks this table for them). */
+    DropSet *drops = db->vset->current->drops;
+    drop_set_ref(drops);
     if (mu)
         db_pending_add(db, number);
     else {
@@ -145,14 +149,35 @@ ShaleCode db_write_level0_table(ShaleDB *db, MemTable *mem, VersionEdit *edit, V
             rc = SHALE_ERR_NOMEM(err, "out of memory flushing a memtable");
             table_out_abandon(db, &t);
         } else {
-            for (shale_iter_seek_to_first(it); shale_iter_valid(it); shale_iter_next(it))
-                sst_builder_add(t.builder, shale_iter_key(it), shale_iter_value(it));
+            ShaleBuf skip;
+            shale_buf_init(&skip);
+            for (shale_iter_seek_to_first(it); shale_iter_valid(it);) {
+                ShaleSlice ik = shale_iter_key(it);
+                const DropRange *r = drops ? drop_set_find(drops, shale_ikey_user(ik)) : NULL;
+                if (r) {
+                    shale_buf_reset(&skip);
+                    shale_ikey_append(&skip, r->end, SHALE_MAX_SEQUENCE, SHALE_KIND_SEEK);
+                    if (skip.oom)
+                        break;
+                    shale_iter_seek(it, shale_buf_slice(&skip));
+                    continue;
+                }
+                sst_builder_add(t.builder, ik, shale_iter_value(it));
+                shale_iter_next(it);
+            }
             shale_iter_destroy(it);
-            rc = table_out_finish(db, &t, &meta, err);
+            if (skip.oom) {
+                rc = SHALE_ERR_NOMEM(err, "out of memory flushing a memtable");
+                table_out_abandon(db, &t);
+            } else {
+                rc = table_out_finish(db, &t, &meta, err);
+            }
+            shale_buf_free(&skip);
         }
     }
     if (mu)
         pthread_mutex_lock(mu);
+    drop_set_unref(drops);
     if (rc || !meta) {
         if (mu)
             db_pending_remove(db, number);
@@ -243,7 +268,12 @@ static ShaleCode run_compaction(ShaleDB *db, Compaction *c, ShaleError *err)
 
     uint64_t snap = smallest_snapshot(db);
     uint64_t in_bytes = compaction_input_bytes(c, 0) + compaction_input_bytes(c, 1);
+    /* Every key of a range dropped by now is discarded, whatever the snapshots. */
+    DropSet *drops = db->vset->current->drops;
+    drop_set_ref(drops);
     pthread_mutex_unlock(&db->mu);
+    ShaleBuf skip;
+    shale_buf_init(&skip);
 
     ShaleCode rc = SHALE_OK;
     ShaleIter *in = compaction_make_input_iter(c);
@@ -286,6 +316,18 @@ static ShaleCode run_compaction(ShaleDB *db, Compaction *c, ShaleError *err)
             }
             ShaleSlice uk = shale_ikey_user(ik);
             uint64_t seq = shale_ikey_seq(ik);
+            const DropRange *dr = drops ? drop_set_find(drops, uk) : NULL;
+            if (dr) {
+                /* Jump over the dropped range without reading its keys one by one. */
+                shale_buf_reset(&skip);
+                shale_ikey_append(&skip, dr->end, SHALE_MAX_SEQUENCE, SHALE_KIND_SEEK);
+                if (skip.oom) {
+                    rc = SHALE_ERR_NOMEM(err, "out of memory in compaction");
+                    break;
+                }
+                shale_iter_seek(in, shale_buf_slice(&skip));
+                continue;
+            }
             if (!have_cur || !shale_slice_equal(uk, shale_buf_slice(&cur_ukey))) {
                 shale_buf_reset(&cur_ukey);
                 shale_buf_append(&cur_ukey, uk.data, uk.size);
@@ -300,7 +342,15 @@ static ShaleCode run_compaction(ShaleDB *db, Compaction *c, ShaleError *err)
                 drop = true; /* nothing below to hide, no reader needs the tombstone */
             last_seq_for_key = seq;
             if (!drop) {
-                if (have_out && sst_builder_file_size(out.builder) >= c->max_output_file_size &&
+                /* Cut the output at a dropped range lying between the last key and this
+                 * one, so that no output's key span intersects a range (which would keep
+                 * the range alive and the file picked for it forever). */
+                bool cut = false;
+                if (have_out && drops) {
+                    const DropRange *nr = drop_set_next(drops, shale_buf_slice(&last_added_ukey));
+                    cut = nr && shale_slice_compare(nr->begin, uk) <= 0;
+                }
+                if (have_out && (cut || sst_builder_file_size(out.builder) >= c->max_output_file_size) &&
                     !shale_slice_equal(uk, shale_buf_slice(&last_added_ukey))) {
                     FileMeta *m;
                     rc = table_out_finish(db, &out, &m, err);
@@ -371,8 +421,10 @@ static ShaleCode run_compaction(ShaleDB *db, Compaction *c, ShaleError *err)
     shale_iter_destroy(in);
     shale_buf_free(&cur_ukey);
     shale_buf_free(&last_added_ukey);
+    shale_buf_free(&skip);
 
     pthread_mutex_lock(&db->mu);
+    drop_set_unref(drops);
     if (!rc) {
         compaction_add_input_deletions(c);
         for (size_t i = 0; i < n_outputs; i++)
@@ -483,6 +535,14 @@ void db_delete_obsolete_files(ShaleDB *db)
 {
     if (db->bg_error.code)
         return; /* after an error we cannot be sure what is live: keep everything */
+    if (db->vset->applying) {
+        /* A manifest (or CURRENT.tmp) being written right now must not look obsolete:
+         * the background thread scans again once the apply is over. */
+        db->obsolete_pending = true;
+        db_bg_signal(db);
+        return;
+    }
+    db->obsolete_pending = false;
     LiveSet live = { 0 };
     version_set_live_files(db->vset, live_add, &live);
     for (size_t i = 0; i < db->n_pending; i++)
@@ -518,6 +578,47 @@ void db_delete_obsolete_files(ShaleDB *db)
     free(live.nums);
 }
 
+/* ---- forgetting dropped ranges ------------------------------------------------------------ */
+
+/* Forgets (by a manifest edit) every dropped range no table, memtable or live WAL can hold
+ * keys of any more: no file of the current version intersects it and the memtable that was
+ * current at the drop has been flushed (later memtables never received keys of it: writes
+ * into a dropped range are refused). Runs only on the background thread between jobs, so
+ * no flush or compaction that read the range's keys is in flight. True if it tried an edit.
+ * REQUIRES: mu. */
+static bool forget_dropped_ranges(ShaleDB *db)
+{
+    Version *v = db->vset->current;
+    if (!v->drops)
+        return false;
+    VersionEdit edit;
+    version_edit_init(&edit);
+    for (size_t i = 0; i < v->drops->n; i++) {
+        const DropRange *r = &v->drops->r[i];
+        if (r->horizon > db->flushed_mem_id)
+            continue;
+        bool busy = false;
+        for (int l = 0; l < SHALE_NUM_LEVELS && !busy; l++)
+            for (size_t j = 0; j < v->n_files[l] && !busy; j++)
+                busy = shale_slice_compare(shale_ikey_user(shale_buf_slice(&v->files[l][j]->smallest)), r->end) < 0 &&
+                       shale_slice_compare(shale_ikey_user(shale_buf_slice(&v->files[l][j]->largest)), r->begin) >= 0;
+        if (!busy)
+            version_edit_forget_range(&edit, r->begin, r->end);
+    }
+    bool tried = edit.n_forgets > 0;
+    if (tried) {
+        ShaleError err;
+        shale_error_clear(&err);
+        ShaleCode rc = version_set_log_and_apply(db->vset, &edit, &db->mu, &err);
+        if (rc && rc != SHALE_CLOSED)
+            set_bg_error(db, &err);
+        else if (!rc)
+            db->ranges_forgotten += edit.n_forgets;
+    }
+    version_edit_destroy(&edit);
+    return tried;
+}
+
 /* ---- the thread ------------------------------------------------------------------------ */
 
 static void run_manual(ShaleDB *db)
@@ -550,6 +651,10 @@ void *db_bg_main(void *arg)
             flush_imm(db);
         } else if (db->manual) {
             run_manual(db);
+        } else if (db->obsolete_pending && !db->bg_error.code && !db->vset->applying) {
+            db_delete_obsolete_files(db);
+        } else if (!db->bg_error.code && forget_dropped_ranges(db)) {
+            /* done one step */
         } else if (!db->bg_error.code) {
             Compaction *c = version_set_pick_compaction(db->vset);
             if (!c) {

@@ -4,7 +4,10 @@
  * How the instant is fixed: holding the writer role (no commit in flight), the checkpoint
  * records last_sequence S and freezes the memtable. Every write <= S is then in imm or the
  * current version and every later write goes to the new memtable, so the version installed
- * by imm's flush (captured in that same critical section) holds exactly the writes <= S. */
+ * by imm's flush (captured in that same critical section) holds exactly the writes <= S.
+ * Ranges dropped (shale_db_drop_range) belong to the version: a captured version carries
+ * every range dropped before it was installed, and the export writes them into the new
+ * manifest, so the exported directory never shows keys of them. */
 #include "storage/db_impl.h"
 
 #include <errno.h>
@@ -172,6 +175,9 @@ ShaleCode shale_checkpoint_export(const ShaleCheckpoint *cp, const char *dest, S
                 max_number = f->number;
         }
     }
+    /* The pinned version's dropped ranges go along: its files may still hold their keys. */
+    for (size_t i = 0; !rc && v->drops && i < v->drops->n; i++)
+        version_edit_drop_range(&e, v->drops->r[i].begin, v->drops->r[i].end);
     uint64_t manifest_number = max_number + 1;
     version_edit_set_log_number(&e, 0);
     version_edit_set_next_file(&e, manifest_number + 1);

@@ -110,6 +110,11 @@ struct ShaleDB {
     uint64_t flushes, flush_bytes, compaction_bytes;
     atomic_uint_fast64_t user_bytes, wal_bytes, wal_syncs, synced_writes;
     uint64_t stalls_slowdown, stalls_stop, stall_micros, max_stall_micros;
+    uint64_t ranges_dropped, ranges_forgotten;
+
+    /* An obsolete-file scan was skipped because a manifest apply was in progress: the
+     * background thread runs it. (mu) */
+    bool obsolete_pending;
 };
 
 /* db_background.c */

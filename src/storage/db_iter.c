@@ -19,6 +19,8 @@ typedef enum { DBI_FORWARD, DBI_REVERSE } DbIterDir;
 struct ShaleDBIter {
     ShaleIter *iter;           /* internal keys, owned */
     uint64_t seq;              /* snapshot */
+    const DropSet *drops;      /* borrowed (see db_iter_new); NULL = none */
+    ShaleBuf jump;             /* scratch: internal key to seek to past a dropped range */
     DbIterDir dir;
     bool valid;
     ShaleBuf saved_key;        /* user key: current (REVERSE) or skip key (FORWARD) */
@@ -52,6 +54,32 @@ static void dbi_check_oom(ShaleDBIter *it)
     }
 }
 
+/* If ikey's user key lies in a dropped range, repositions the internal iterator past the
+ * range (forward: at the first entry >= its end; backward: at the last entry < its begin)
+ * and returns true. */
+static bool dbi_jump_dropped(ShaleDBIter *it, ShaleSlice ikey, bool forward)
+{
+    const DropRange *r = it->drops ? drop_set_find(it->drops, shale_ikey_user(ikey)) : NULL;
+    if (!r)
+        return false;
+    shale_buf_reset(&it->jump);
+    shale_ikey_append(&it->jump, forward ? r->end : r->begin, SHALE_MAX_SEQUENCE, SHALE_KIND_SEEK);
+    if (it->jump.oom) {
+        if (it->err.code == SHALE_OK)
+            SHALE_ERR_NOMEM(&it->err, "out of memory in an iterator");
+        it->valid = false;
+        return true;
+    }
+    shale_iter_seek(it->iter, shale_buf_slice(&it->jump));
+    if (!forward) {
+        if (shale_iter_valid(it->iter))
+            shale_iter_prev(it->iter);
+        else if (shale_iter_status(it->iter, NULL) == SHALE_OK)
+            shale_iter_seek_to_last(it->iter);
+    }
+    return true;
+}
+
 static void find_next_user_entry(ShaleDBIter *it, bool skipping)
 {
     /* saved_key holds the skip key when skipping. */
@@ -59,6 +87,11 @@ static void find_next_user_entry(ShaleDBIter *it, bool skipping)
         ShaleSlice ik = shale_iter_key(it->iter);
         if (!dbi_key_ok(it, ik))
             return;
+        if (dbi_jump_dropped(it, ik, true)) {
+            if (it->err.code)
+                return;
+            continue; /* every key past the range is > the skip key too */
+        }
         if (shale_ikey_seq(ik) <= it->seq) {
             ShaleSlice uk = shale_ikey_user(ik);
             if (shale_ikey_kind(ik) == SHALE_KIND_DELETE) {
@@ -84,10 +117,16 @@ static void find_prev_user_entry(ShaleDBIter *it)
         ShaleSlice ik = shale_iter_key(it->iter);
         if (!dbi_key_ok(it, ik))
             return;
+        if (kind != SHALE_KIND_DELETE &&
+            shale_slice_compare(shale_ikey_user(ik), shale_buf_slice(&it->saved_key)) < 0)
+            break; /* passed the entries of saved_key (the invisible ones too) */
+        if (dbi_jump_dropped(it, ik, false)) {
+            if (it->err.code)
+                return;
+            continue; /* no candidate is pending here: kind is DELETE */
+        }
         if (shale_ikey_seq(ik) <= it->seq) {
             ShaleSlice uk = shale_ikey_user(ik);
-            if (kind != SHALE_KIND_DELETE && shale_slice_compare(uk, shale_buf_slice(&it->saved_key)) < 0)
-                break; /* passed the newest visible entry of saved_key */
             kind = shale_ikey_kind(ik);
             if (kind == SHALE_KIND_DELETE) {
                 shale_buf_reset(&it->saved_key);
@@ -110,7 +149,8 @@ static void find_prev_user_entry(ShaleDBIter *it)
     dbi_check_oom(it);
 }
 
-ShaleDBIter *db_iter_new(ShaleIter *internal, uint64_t seq, void (*release)(void *a, void *b), void *a, void *b)
+ShaleDBIter *db_iter_new(ShaleIter *internal, uint64_t seq, const DropSet *drops, void (*release)(void *a, void *b),
+                         void *a, void *b)
 {
     ShaleDBIter *it = calloc(1, sizeof *it);
     if (!it) {
@@ -121,7 +161,9 @@ ShaleDBIter *db_iter_new(ShaleIter *internal, uint64_t seq, void (*release)(void
     }
     it->iter = internal;
     it->seq = seq;
+    it->drops = drops;
     it->dir = DBI_FORWARD;
+    shale_buf_init(&it->jump);
     shale_buf_init(&it->saved_key);
     shale_buf_init(&it->saved_value);
     it->release = release;
@@ -139,6 +181,7 @@ void shale_db_iter_destroy(ShaleDBIter *it)
         it->release(it->ra, it->rb);
     shale_buf_free(&it->saved_key);
     shale_buf_free(&it->saved_value);
+    shale_buf_free(&it->jump);
     free(it);
 }
 

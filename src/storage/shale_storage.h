@@ -112,6 +112,24 @@ ShaleCode shale_db_iter_status(ShaleDBIter *it, ShaleError *err);
 
 /* --- maintenance ---------------------------------------------------------------- */
 
+/* Discards every key in [begin, end) (memcmp order; begin < end, else SHALE_INVALID_ARGUMENT)
+ * cheaply, without writing a tombstone per key. When the call returns OK the drop is
+ * durable (a synced manifest record) and every later get or iterator, at ANY snapshot
+ * (also snapshots taken before the call), sees no key of the range; keys just outside it
+ * are untouched. Iterators created before the call may still show the keys. Tables lying
+ * wholly inside the range are deleted at once; the rest of the space is reclaimed by
+ * background compactions, which the range's tables get first. A checkpoint taken after the
+ * call carries the range (its export opens without the keys).
+ *
+ * Contract: the caller never writes into a dropped range again. Writes into it are refused
+ * with SHALE_INVALID_ARGUMENT as long as the engine remembers the range; it forgets it (and
+ * such writes then succeed normally) once no table, memtable or WAL can hold its keys. A
+ * write into the range racing with the call is either discarded with the range or refused.
+ * Dropping an already dropped or overlapping range is allowed (ranges merge). Safe to call
+ * from any thread; shale_db_stats reports the ranges still remembered. */
+ShaleCode shale_db_drop_range(ShaleDB *db, const void *begin, size_t blen,
+                              const void *end, size_t elen, ShaleError *err) SHALE_WARN_UNUSED;
+
 /* Flushes the memtable to an L0 SSTable and waits until it is installed. */
 ShaleCode shale_db_flush(ShaleDB *db, ShaleError *err) SHALE_WARN_UNUSED;
 
@@ -153,6 +171,9 @@ typedef struct ShaleDBStats {
     uint64_t imm_memtables;        /* frozen memtables waiting to be flushed (0 or 1) */
     uint64_t snapshots;            /* live snapshots */
     uint64_t pending_compaction_bytes; /* rough bytes over level targets */
+    uint64_t dropped_ranges;       /* dropped key ranges still remembered (merged) */
+    uint64_t ranges_dropped;       /* shale_db_drop_range calls since open */
+    uint64_t ranges_forgotten;     /* ranges forgotten since open (their data is all gone) */
 } ShaleDBStats;
 
 void shale_db_stats(ShaleDB *db, ShaleDBStats *out);

@@ -7,6 +7,7 @@ libshale_a_SOURCES += \
 	src/storage/filename.h src/storage/filename.c \
 	src/storage/iterator.h src/storage/iterator.c
 libshale_a_SOURCES += \
+	src/storage/drop_range.h src/storage/drop_range.c \
 	src/storage/version_edit.h src/storage/version_edit.c \
 	src/storage/version.h src/storage/version_set.c src/storage/version_read.c \
 	src/storage/compaction_pick.c src/storage/merger.c \

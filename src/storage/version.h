@@ -8,9 +8,13 @@
  *  2. A Version is immutable once installed. Versions and FileMeta refs are counted under the
  *     DB mutex; a file is deleted from disk only when no live version (including those
  *     pinned by iterators and checkpoints) nor a pending output names it.
- *  3. Only one thread at a time calls version_set_log_and_apply (the background thread, or
- *     open before the background thread starts); it drops the DB mutex while it writes and
- *     syncs the manifest. */
+ *  3. version_set_log_and_apply calls are serialised by the version set itself (`applying`):
+ *     the background thread and shale_db_drop_range callers may call it concurrently; each
+ *     builds its version from the current one only once it has the turn, and drops the DB
+ *     mutex while it writes and syncs the manifest.
+ *  4. A Version's dropped ranges (drops) hide every key inside them; no file of a version lies
+ *     wholly inside one of its ranges (log_and_apply removes such files from the base version
+ *     by the same edit). */
 #ifndef SHALE_STORAGE_VERSION_H
 #define SHALE_STORAGE_VERSION_H
 
@@ -33,6 +37,7 @@ typedef struct Version {
     size_t n_files[SHALE_NUM_LEVELS];
     double compaction_score;                  /* >= 1 means a compaction is due */
     int compaction_level;
+    DropSet *drops;                           /* ref'd; NULL = no dropped ranges */
     FileMeta *file_to_compact;                /* (mu) seek compaction candidate, or NULL */
     int file_to_compact_level;
     struct Version *prev, *next;              /* the version set's list of live versions */
@@ -52,6 +57,8 @@ struct VersionSet {
     Version *current;
     ShaleWritableFile *manifest_file;
     LogWriter *manifest_log;
+    bool applying;                            /* (mu) a log_and_apply is in progress */
+    pthread_cond_t apply_cv;                  /* signalled when applying turns false */
 };
 
 /* NULL on OOM. opts and tc are borrowed. */
@@ -66,6 +73,8 @@ ShaleCode version_set_create_new(VersionSet *vs, ShaleError *err) SHALE_WARN_UNU
 
 /* Applies edit to the current version, appends it to the manifest (starting a new manifest
  * with a full snapshot first when none is open), syncs, and installs the new version.
+ * Waits (on mu) while another call is applying. Files of the current version lying wholly
+ * inside a dropped range of the new version are deleted by the same edit.
  * Sets the edit's next_file and last_sequence from vs. mu (may be NULL when single-
  * threaded) is held on entry and exit, dropped during I/O. On error the current version is
  * unchanged and the manifest is closed so the next call starts a fresh one. */

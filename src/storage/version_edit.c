@@ -13,7 +13,9 @@ enum {
     TAG_COMPACT_POINTER = 4,
     TAG_DELETED_FILE = 5,
     TAG_NEW_FILE = 6,
-    TAG_FORMAT = 7
+    TAG_FORMAT = 7,
+    TAG_DROP_RANGE = 8,
+    TAG_FORGET_RANGE = 9
 };
 
 FileMeta *file_meta_new(uint64_t number, uint64_t size, ShaleSlice smallest, ShaleSlice largest)
@@ -63,6 +65,16 @@ void version_edit_destroy(VersionEdit *e)
             file_meta_free(e->added[i].meta);
     free(e->added);
     free(e->deleted);
+    for (size_t i = 0; i < e->n_drops; i++) {
+        shale_buf_free(&e->drops[i].begin);
+        shale_buf_free(&e->drops[i].end);
+    }
+    for (size_t i = 0; i < e->n_forgets; i++) {
+        shale_buf_free(&e->forgets[i].begin);
+        shale_buf_free(&e->forgets[i].end);
+    }
+    free(e->drops);
+    free(e->forgets);
     version_edit_init(e);
 }
 
@@ -129,6 +141,42 @@ void version_edit_add_file(VersionEdit *e, int level, FileMeta *f)
     e->n_added++;
 }
 
+static void range_push(VersionEdit *e, EditRange **arr, size_t *n, ShaleSlice begin, ShaleSlice end)
+{
+    EditRange *a = realloc(*arr, (*n + 1) * sizeof *a);
+    if (!a) {
+        e->oom = true;
+        return;
+    }
+    *arr = a;
+    EditRange *r = &a[(*n)++];
+    shale_buf_init(&r->begin);
+    shale_buf_init(&r->end);
+    shale_buf_append(&r->begin, begin.data, begin.size);
+    shale_buf_append(&r->end, end.data, end.size);
+    if (r->begin.oom || r->end.oom)
+        e->oom = true;
+}
+
+void version_edit_drop_range(VersionEdit *e, ShaleSlice begin, ShaleSlice end)
+{
+    range_push(e, &e->drops, &e->n_drops, begin, end);
+}
+
+void version_edit_forget_range(VersionEdit *e, ShaleSlice begin, ShaleSlice end)
+{
+    range_push(e, &e->forgets, &e->n_forgets, begin, end);
+}
+
+static void encode_ranges(ShaleBuf *out, uint32_t tag, const EditRange *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        shale_buf_append_varint32(out, tag);
+        shale_buf_append_lenprefixed(out, r[i].begin.data, r[i].begin.len);
+        shale_buf_append_lenprefixed(out, r[i].end.data, r[i].end.len);
+    }
+}
+
 void version_edit_encode(const VersionEdit *e, ShaleBuf *out)
 {
     if (e->has_format) {
@@ -168,6 +216,8 @@ void version_edit_encode(const VersionEdit *e, ShaleBuf *out)
         shale_buf_append_lenprefixed(out, f->smallest.data, f->smallest.len);
         shale_buf_append_lenprefixed(out, f->largest.data, f->largest.len);
     }
+    encode_ranges(out, TAG_FORGET_RANGE, e->forgets, e->n_forgets);
+    encode_ranges(out, TAG_DROP_RANGE, e->drops, e->n_drops);
 }
 
 static const char *get_lenprefixed(const char *p, const char *end, ShaleSlice *s)
@@ -268,6 +318,18 @@ ShaleCode version_edit_decode(VersionEdit *e, ShaleSlice rec, ShaleError *err)
             }
             break;
         }
+        case TAG_DROP_RANGE:
+        case TAG_FORGET_RANGE:
+            p = get_lenprefixed(p, end, &s1);
+            if (p)
+                p = get_lenprefixed(p, end, &s2);
+            if (p && shale_slice_compare(s1, s2) >= 0)
+                p = NULL;
+            if (p && tag == TAG_DROP_RANGE)
+                version_edit_drop_range(e, s1, s2);
+            else if (p)
+                version_edit_forget_range(e, s1, s2);
+            break;
         default:
             return SHALE_ERR_CORRUPT(err, "manifest record: unknown tag %u at byte %td", tag, field - rec.data);
         }

@@ -10,7 +10,13 @@
  *     6 NEW_FILE        level:varint32 | number:varint64 | size:varint64 |
  *                       smallest ikey:lenprefixed | largest ikey:lenprefixed
  *     7 FORMAT          version:varint32    (the manifest's first record has it; must be 1)
- * An unknown tag is corruption. */
+ *     8 DROP_RANGE      begin:lenprefixed | end:lenprefixed   user keys, begin < end: every
+ *                       key in [begin, end) is dropped (shale_db_drop_range)
+ *     9 FORGET_RANGE    begin:lenprefixed | end:lenprefixed   a dropped range (exactly as the
+ *                       merged set holds it) that no file, memtable or WAL can hold keys of
+ *                       any more leaves the set
+ * FORGET_RANGE records apply before DROP_RANGE records of the same edit. Manifests written
+ * before ranges existed simply have neither tag. An unknown tag is corruption. */
 #define MANIFEST_FORMAT_VERSION 1
 #ifndef SHALE_STORAGE_VERSION_EDIT_H
 #define SHALE_STORAGE_VERSION_EDIT_H
@@ -18,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "storage/drop_range.h"
 #include "storage/shale_storage.h"
 #include "util/buf.h"
 #include "util/slice.h"
@@ -59,6 +66,10 @@ typedef struct VersionEdit {
     size_t n_deleted, cap_deleted;
     EditFile *added;
     size_t n_added, cap_added;
+    EditRange *drops;    /* DROP_RANGE */
+    size_t n_drops;
+    EditRange *forgets;  /* FORGET_RANGE */
+    size_t n_forgets;
     bool oom;            /* sticky: an add failed for lack of memory */
 } VersionEdit;
 
@@ -73,6 +84,10 @@ void version_edit_set_compact_pointer(VersionEdit *e, int level, ShaleSlice ikey
 void version_edit_delete_file(VersionEdit *e, int level, uint64_t number);
 /* Takes a reference on f (a new FileMeta has refs 0: the edit then owns it). */
 void version_edit_add_file(VersionEdit *e, int level, FileMeta *f);
+
+/* Copies the range [begin, end) (user keys) into the edit. */
+void version_edit_drop_range(VersionEdit *e, ShaleSlice begin, ShaleSlice end);
+void version_edit_forget_range(VersionEdit *e, ShaleSlice begin, ShaleSlice end);
 
 void version_edit_encode(const VersionEdit *e, ShaleBuf *out);
 /* Decodes rec into e (which must be freshly initialised). SHALE_CORRUPTION on bad bytes. */

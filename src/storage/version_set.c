@@ -35,6 +35,7 @@ static void version_destroy(Version *v)
         }
         free(v->files[l]);
     }
+    drop_set_unref(v->drops);
     free(v);
 }
 
@@ -162,12 +163,15 @@ static void lists_free(LevelList *lists)
     }
 }
 
-/* Makes a version holding the lists' files (sorted per the invariants). NULL on OOM. */
-static Version *version_from_lists(VersionSet *vs, LevelList *lists)
+/* Makes a version holding the lists' files (sorted per the invariants) and drops (a new
+ * reference is taken). NULL on OOM. */
+static Version *version_from_lists(VersionSet *vs, LevelList *lists, DropSet *drops)
 {
     Version *v = version_alloc(vs);
     if (!v)
         return NULL;
+    drop_set_ref(drops);
+    v->drops = drops;
     for (int l = 0; l < SHALE_NUM_LEVELS; l++) {
         size_t n = lists[l].n;
         if (n == 0)
@@ -226,10 +230,12 @@ VersionSet *version_set_new(const char *dir, ShaleEnv *env, const ShaleDBOptions
     vs->tc = tc;
     vs->next_file_number = 2;
     vs->head.prev = vs->head.next = &vs->head;
+    pthread_cond_init(&vs->apply_cv, NULL);
     for (int l = 0; l < SHALE_NUM_LEVELS; l++)
         shale_buf_init(&vs->compact_pointer[l]);
     Version *v = version_alloc(vs);
     if (!v) {
+        pthread_cond_destroy(&vs->apply_cv);
         free(vs->dir);
         free(vs);
         return NULL;
@@ -270,6 +276,7 @@ void version_set_free(VersionSet *vs)
     }
     for (int l = 0; l < SHALE_NUM_LEVELS; l++)
         shale_buf_free(&vs->compact_pointer[l]);
+    pthread_cond_destroy(&vs->apply_cv);
     free(vs->dir);
     free(vs);
 }
@@ -292,6 +299,8 @@ static ShaleCode manifest_write_snapshot(VersionSet *vs, const Version *v, Shale
     for (int l = 0; l < SHALE_NUM_LEVELS; l++)
         if (vs->compact_pointer[l].len)
             version_edit_set_compact_pointer(&e, l, shale_buf_slice(&vs->compact_pointer[l]));
+    for (size_t i = 0; v->drops && i < v->drops->n; i++)
+        version_edit_drop_range(&e, v->drops->r[i].begin, v->drops->r[i].end);
     ShaleBuf rec;
     shale_buf_init(&rec);
     version_edit_encode(&e, &rec);
@@ -325,21 +334,73 @@ static ShaleCode write_current(VersionSet *vs, uint64_t manifest_number, ShaleEr
     return shale_env_write_atomic(vs->env, path, contents, (size_t)n, err);
 }
 
+static bool edit_adds(const VersionEdit *e, const FileMeta *f)
+{
+    for (size_t i = 0; i < e->n_added; i++)
+        if (e->added[i].meta == f)
+            return true;
+    return false;
+}
+
+/* Moves every file of lists that came from the base version and lies wholly inside a range
+ * of drops out of the lists and into edit's deletions (invariant 4). Files the edit adds
+ * are left alone: their producer may still hold them as pending outputs. */
+static void lists_drop_covered(LevelList *lists, const DropSet *drops, VersionEdit *edit)
+{
+    for (int l = 0; l < SHALE_NUM_LEVELS; l++) {
+        for (size_t i = 0; i < lists[l].n;) {
+            FileMeta *f = lists[l].f[i];
+            if (!edit_adds(edit, f) &&
+                drop_set_covers(drops, shale_ikey_user(shale_buf_slice(&f->smallest)),
+                                shale_ikey_user(shale_buf_slice(&f->largest)))) {
+                version_edit_delete_file(edit, l, f->number);
+                level_list_remove(&lists[l], f->number);
+            } else {
+                i++;
+            }
+        }
+    }
+}
+
+static void apply_done(VersionSet *vs, pthread_mutex_t *mu)
+{
+    vs->applying = false;
+    if (mu)
+        pthread_cond_broadcast(&vs->apply_cv);
+}
+
 ShaleCode version_set_log_and_apply(VersionSet *vs, VersionEdit *edit, pthread_mutex_t *mu, ShaleError *err)
 {
-    if (edit->oom)
+    if (mu)
+        while (vs->applying)
+            pthread_cond_wait(&vs->apply_cv, mu);
+    vs->applying = true;
+    if (edit->oom) {
+        apply_done(vs, mu);
         return SHALE_ERR_NOMEM(err, "out of memory building a version edit");
+    }
     if (!edit->has_log_number)
         version_edit_set_log_number(edit, vs->log_number);
 
+    DropSet *drops = vs->current->drops;
+    bool ok = true;
+    if (edit->n_drops || edit->n_forgets)
+        ok = drop_set_apply(drops, edit->forgets, edit->n_forgets, edit->drops, edit->n_drops, &drops);
+    else
+        drop_set_ref(drops);
     LevelList lists[SHALE_NUM_LEVELS];
     Version *v = NULL;
-    bool ok = lists_from_version(lists, vs->current) && lists_apply(lists, edit);
-    if (ok)
-        v = version_from_lists(vs, lists);
+    ok = ok && lists_from_version(lists, vs->current) && lists_apply(lists, edit);
+    if (ok && drops)
+        lists_drop_covered(lists, drops, edit);
+    if (ok && !edit->oom)
+        v = version_from_lists(vs, lists, drops);
     lists_free(lists);
-    if (!v)
+    drop_set_unref(drops);
+    if (!v) {
+        apply_done(vs, mu);
         return SHALE_ERR_NOMEM(err, "out of memory building a version");
+    }
 
     bool new_manifest = false;
     uint64_t manifest_number = vs->manifest_number;
@@ -388,6 +449,7 @@ ShaleCode version_set_log_and_apply(VersionSet *vs, VersionEdit *edit, pthread_m
         if (new_manifest)
             (void)shale_env_remove(vs->env, mpath, NULL);
         version_destroy(v);
+        apply_done(vs, mu);
         return rc;
     }
     vs->manifest_number = manifest_number;
@@ -399,6 +461,7 @@ ShaleCode version_set_log_and_apply(VersionSet *vs, VersionEdit *edit, pthread_m
         }
     }
     version_set_append(vs, v);
+    apply_done(vs, mu);
     return SHALE_OK;
 }
 
@@ -445,6 +508,7 @@ ShaleCode version_set_recover(VersionSet *vs, ShaleError *err)
 
     LevelList lists[SHALE_NUM_LEVELS];
     memset(lists, 0, sizeof lists);
+    DropSet *drops = NULL;
     bool have_next = false, have_last = false, first = true;
     uint64_t next_file = 0, last_seq = 0, log_number = 0;
     for (;;) {
@@ -466,6 +530,15 @@ ShaleCode version_set_recover(VersionSet *vs, ShaleError *err)
         first = false;
         if (!rc && !lists_apply(lists, &e))
             rc = SHALE_ERR_NOMEM(err, "out of memory reading the manifest");
+        if (!rc && (e.n_drops || e.n_forgets)) {
+            DropSet *nd;
+            if (!drop_set_apply(drops, e.forgets, e.n_forgets, e.drops, e.n_drops, &nd))
+                rc = SHALE_ERR_NOMEM(err, "out of memory reading the manifest");
+            else {
+                drop_set_unref(drops);
+                drops = nd;
+            }
+        }
         if (!rc) {
             if (e.has_next_file) { have_next = true; next_file = e.next_file; }
             if (e.has_last_sequence) { have_last = true; last_seq = e.last_sequence; }
@@ -490,7 +563,7 @@ ShaleCode version_set_recover(VersionSet *vs, ShaleError *err)
     if (!rc && (!have_next || !have_last))
         rc = SHALE_ERR_CORRUPT(err, "manifest \"%s\" lacks the file counter or last sequence", mpath);
     if (!rc) {
-        Version *v = version_from_lists(vs, lists);
+        Version *v = version_from_lists(vs, lists, drops);
         if (!v) {
             rc = SHALE_ERR_NOMEM(err, "out of memory building a version");
         } else {
@@ -504,5 +577,6 @@ ShaleCode version_set_recover(VersionSet *vs, ShaleError *err)
         }
     }
     lists_free(lists);
+    drop_set_unref(drops);
     return rc;
 }

@@ -11,6 +11,10 @@
  *
  * Batch b is a pure function of b: a few puts (key -> a value naming b) and deletes of
  * keys, mixed, over a small key space so keys are overwritten and deleted across batches.
+ * Some entries go to "generation" keys g<gen>/<i> of generation b / CT_GEN_BATCHES; batch
+ * b = gen * CT_GEN_BATCHES (gen > 0) is no write but shale_db_drop_range of the previous
+ * generation's keys, which are never written again: the model then forgets them, and every
+ * other key must survive (the drop in flight is all-or-nothing like a batch).
  * The kill schedule comes from a fixed seed; the timing of the kill relative to the child's
  * progress varies run to run, but every assertion holds for any timing. */
 #include "tests/harness/test.h"
@@ -23,11 +27,33 @@
 
 #define CT_KEYS 2000
 #define CT_SEED 0xC4A5E5EEDULL
+#define CT_GEN_BATCHES 48
+#define CT_GEN_KEYS 100
 
-/* The model: for each key, the batch that last wrote it (0 = absent). */
+/* The model: for each key, the batch that last wrote it (0 = absent); gw for the keys of
+ * the one generation not dropped yet (the generation is that of the writing batch). */
 typedef struct CtModel {
     uint32_t w[CT_KEYS];
+    uint32_t gw[CT_GEN_KEYS];
 } CtModel;
+
+static bool ct_is_drop(uint32_t b)
+{
+    return b >= CT_GEN_BATCHES && b % CT_GEN_BATCHES == 0;
+}
+
+/* Generation key i of generation g ("g" sorts before every "key" key). */
+static void ct_gen_key(uint32_t g, uint32_t i, char *buf, size_t *len)
+{
+    *len = (size_t)snprintf(buf, 24, "g%06u/%03u", g, i);
+}
+
+/* The range holding every key of generation g: [g<g>/, g<g>0). */
+static void ct_gen_range(uint32_t g, char *b, char *e)
+{
+    snprintf(b, 16, "g%06u/", g);
+    snprintf(e, 16, "g%06u0", g);
+}
 
 static uint64_t ct_hash(uint32_t b, uint32_t j)
 {
@@ -55,23 +81,28 @@ static int ct_batch_size(uint32_t b)
     return 3 + (int)(ct_hash(b, 0xffff) % 12);
 }
 
-static void ct_batch_entry(uint32_t b, int j, uint32_t *key, bool *put)
+/* *gen: whether the key is generation key *key of generation b / CT_GEN_BATCHES. */
+static void ct_batch_entry(uint32_t b, int j, uint32_t *key, bool *put, bool *gen)
 {
     uint64_t h = ct_hash(b, (uint32_t)j);
-    *key = (uint32_t)(h % CT_KEYS);
+    *gen = (h >> 40) % 4 == 0;
+    *key = (uint32_t)(h % (*gen ? CT_GEN_KEYS : CT_KEYS));
     *put = (h >> 32) % 5 != 0;
 }
 
 static void ct_batch_build(uint32_t b, ShaleWriteBatch *wb)
 {
-    char kb[16], vb[300];
+    char kb[24], vb[300];
     size_t klen;
     shale_batch_clear(wb);
     for (int j = 0; j < ct_batch_size(b); j++) {
         uint32_t k;
-        bool put;
-        ct_batch_entry(b, j, &k, &put);
-        ct_key(k, kb, &klen);
+        bool put, gen;
+        ct_batch_entry(b, j, &k, &put, &gen);
+        if (gen)
+            ct_gen_key(b / CT_GEN_BATCHES, k, kb, &klen);
+        else
+            ct_key(k, kb, &klen);
         if (put)
             shale_batch_put(wb, kb, klen, vb, ct_value(k, b, vb));
         else
@@ -81,11 +112,15 @@ static void ct_batch_build(uint32_t b, ShaleWriteBatch *wb)
 
 static void ct_model_apply(CtModel *m, uint32_t b)
 {
+    if (ct_is_drop(b)) {
+        memset(m->gw, 0, sizeof m->gw); /* the live generation is the one dropped */
+        return;
+    }
     for (int j = 0; j < ct_batch_size(b); j++) {
         uint32_t k;
-        bool put;
-        ct_batch_entry(b, j, &k, &put);
-        m->w[k] = put ? b : 0;
+        bool put, gen;
+        ct_batch_entry(b, j, &k, &put, &gen);
+        (gen ? m->gw : m->w)[k] = put ? b : 0;
     }
 }
 
@@ -113,6 +148,17 @@ static void ct_child(const char *dir, uint32_t first, int fd)
     }
     ShaleWriteBatch *wb = shale_batch_new();
     for (uint32_t b = first;; b++) {
+        if (ct_is_drop(b)) {
+            char rb[16], re[16];
+            ct_gen_range(b / CT_GEN_BATCHES - 1, rb, re);
+            if (shale_db_drop_range(db, rb, strlen(rb), re, strlen(re), &err) != SHALE_OK) {
+                fprintf(stderr, "crash child: drop of batch %u: %s\n", b, err.msg);
+                _exit(11);
+            }
+            if (write(fd, &b, sizeof b) != (ssize_t)sizeof b)
+                _exit(12);
+            continue;
+        }
         ct_batch_build(b, wb);
         if (shale_db_write(db, wb, true, &err) != SHALE_OK) {
             fprintf(stderr, "crash child: write of batch %u: %s\n", b, err.msg);
@@ -133,10 +179,27 @@ static bool ct_matches(ShaleDB *db, const CtModel *m, char *why, size_t cap)
     }
     bool ok = true;
     uint32_t k = 0;
-    char kb[16], vb[300];
+    char kb[24], vb[300];
     size_t klen;
     shale_db_iter_seek_to_first(it);
-    for (;; shale_db_iter_next(it)) {
+    /* the live generation's keys come first */
+    for (uint32_t i = 0; i < CT_GEN_KEYS && ok; i++) {
+        if (!m->gw[i])
+            continue;
+        ct_gen_key(m->gw[i] / CT_GEN_BATCHES, i, kb, &klen);
+        size_t gklen = 0, gvlen = 0;
+        const char *gk = shale_db_iter_valid(it) ? shale_db_iter_key(it, &gklen) : "";
+        const char *gv = shale_db_iter_valid(it) ? shale_db_iter_value(it, &gvlen) : "";
+        size_t vlen = ct_value(i, m->gw[i], vb);
+        if (gklen != klen || memcmp(gk, kb, klen) != 0 || gvlen != vlen || memcmp(gv, vb, vlen) != 0) {
+            char gh[256];
+            snprintf(why, cap, "generation key %s (batch %u): the db has \"%s\"", kb, m->gw[i],
+                     dbt_hex(gh, sizeof gh, gk, gklen));
+            ok = false;
+        }
+        shale_db_iter_next(it);
+    }
+    for (; ok; shale_db_iter_next(it)) {
         while (k < CT_KEYS && m->w[k] == 0)
             k++;
         if (!shale_db_iter_valid(it)) {
@@ -182,9 +245,19 @@ static bool ct_matches(ShaleDB *db, const CtModel *m, char *why, size_t cap)
 }
 
 /* Point gets of a few keys must agree with the (already scan-verified) model. */
-static void ct_check_gets(ShaleDB *db, const CtModel *m, ShaleRandom *r)
+static void ct_check_gets(ShaleDB *db, const CtModel *m, ShaleRandom *r, uint32_t recovered)
 {
-    char kb[16], vb[300];
+    char kb[24], vb[300];
+    /* keys of dropped generations are gone */
+    for (uint32_t g = recovered / CT_GEN_BATCHES, i = 0; g > 0 && i < 5; i++) {
+        size_t klen;
+        ct_gen_key(g - 1 - (uint32_t)shale_random_uniform(r, g), (uint32_t)shale_random_uniform(r, CT_GEN_KEYS), kb, &klen);
+        char *v = NULL;
+        size_t vlen;
+        ShaleCode rc = shale_db_get(db, NULL, kb, klen, &v, &vlen, NULL);
+        CHECK_MSG(rc == SHALE_NOT_FOUND, "get of dropped %s: rc %d", kb, rc);
+        free(v);
+    }
     for (int i = 0; i < 20; i++) {
         uint32_t k = (uint32_t)shale_random_uniform(r, CT_KEYS);
         size_t klen;
@@ -334,16 +407,17 @@ TEST(crash_sigkill_recovery)
                 break;
             }
         }
-        ct_check_gets(db, model, &rnd);
+        ct_check_gets(db, model, &rnd, recovered);
         if (cycle == cycles - 1)
             dbt_print_stats(db, "final stats");
         rc = shale_db_close(db, &err);
         CHECK_OK(rc, &err);
     }
     printf("  %d kill/recover cycles in %.1f s: %llu batches acknowledged, in-flight batch "
-           "recovered %llu times, lost %llu times; last batch %u\n",
+           "recovered %llu times, lost %llu times; last batch %u (%u generations dropped)\n",
            cycle, dbt_now() - t0, (unsigned long long)total_acked,
-           (unsigned long long)inflight_present, (unsigned long long)inflight_absent, recovered);
+           (unsigned long long)inflight_present, (unsigned long long)inflight_absent, recovered,
+           recovered / CT_GEN_BATCHES);
     /* the schedule must have exercised something: most cycles commit batches */
     CHECK_MSG(total_acked >= (uint64_t)cycles, "only %llu batches acknowledged in %d cycles",
               (unsigned long long)total_acked, cycles);

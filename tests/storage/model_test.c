@@ -12,7 +12,12 @@
  * gets at the latest state and at held snapshots, iterator steps (seek, seek_for_prev,
  * seek_to_first/last, next, prev, mixed directions; iterators stay open across later writes,
  * flushes and compactions), snapshot take/release, flush, compact_range over random and whole
- * ranges, full scans, and close/reopen with varied table options. The default run is
+ * ranges, full scans, close/reopen with varied table options, and shale_db_drop_range:
+ * part of the universe is MT_GENS "generations" of keys "\x7fD<gen><suffix>" (no random key
+ * starts with 0x7f); writes to generation keys go only to the current generation, and a
+ * drop discards the current one (sometimes with already dropped ones, so ranges overlap
+ * and merge) from the model's state and from every held snapshot's view, then checks that
+ * a write into it is refused. Dropped generations are never written again (the contract). The default run is
  * 3,500,000 ops over three cases (1/5 of that under sanitizers), times SHALE_TEST_SCALE;
  * SHALE_MODEL_SEED=N reruns the main case with another seed. */
 #include "tests/harness/test.h"
@@ -24,6 +29,8 @@
 #define MT_HOT 300
 #define MT_MAX_SNAPS 6
 #define MT_MAX_VALUE 8200
+#define MT_GENS 40
+#define MT_GEN_KEYS 14
 
 typedef struct MtKey {
     uint8_t len;
@@ -64,7 +71,9 @@ typedef struct Mt {
     char *vbuf;           /* MT_MAX_VALUE scratch for expected values */
     /* counters for the summary */
     uint64_t n_puts, n_dels, n_batches, n_gets, n_iter_steps, n_flushes, n_compactions,
-        n_reopens, n_snapshots_taken, n_found;
+        n_reopens, n_snapshots_taken, n_found, n_drops;
+    int gen_lo[MT_GENS + 1]; /* ranks of generation g: [gen_lo[g], gen_lo[g + 1]) */
+    int drop_gen;            /* generations below are dropped; only this one is written */
 } Mt;
 
 static int mt_key_cmp(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
@@ -182,11 +191,36 @@ static bool mt_value_matches(Mt *m, uint32_t stamp, const char *v, size_t vlen)
     return want == vlen && (vlen == 0 || memcmp(v, m->vbuf, vlen) == 0);
 }
 
+static bool mt_is_gen_key(const MtKey *k)
+{
+    return k->len >= 3 && k->b[0] == 0x7f && k->b[1] == 'D';
+}
+
+/* The first key of generation g (g may be MT_GENS: the end of the last one). */
+static void mt_gen_begin(int g, unsigned char out[3])
+{
+    out[0] = 0x7f;
+    out[1] = 'D';
+    out[2] = (unsigned char)(0x40 + g);
+}
+
+/* A rank to write: never a key of a dropped or future generation (those are remapped to
+ * the current generation, or to rank 0 when every generation is dropped). */
 static int mt_pick_rank(Mt *m)
 {
+    int r;
     if (shale_random_uniform(&m->rnd, 100) < 60)
-        return m->hot[shale_random_uniform(&m->rnd, MT_HOT)];
-    return (int)shale_random_uniform(&m->rnd, (uint64_t)m->n_keys);
+        r = m->hot[shale_random_uniform(&m->rnd, MT_HOT)];
+    else
+        r = (int)shale_random_uniform(&m->rnd, (uint64_t)m->n_keys);
+    if (mt_is_gen_key(&m->keys[r]) && (r < m->gen_lo[m->drop_gen] || m->drop_gen >= MT_GENS ||
+                                       r >= m->gen_lo[m->drop_gen + 1])) {
+        int g = m->drop_gen;
+        if (g >= MT_GENS || m->gen_lo[g + 1] == m->gen_lo[g])
+            return 0;
+        r = m->gen_lo[g] + (int)shale_random_uniform(&m->rnd, (uint64_t)(m->gen_lo[g + 1] - m->gen_lo[g]));
+    }
+    return r;
 }
 
 /* --- the engine side -------------------------------------------------------------- */
@@ -530,6 +564,42 @@ static void mt_full_scan(Mt *m, const ShaleSnapshot *snap, const uint32_t *view,
     shale_db_iter_destroy(it);
 }
 
+/* Drops the current generation (with up to two dropped ones before it). */
+static void mt_do_drop(Mt *m)
+{
+    m->op++;
+    if (m->drop_gen >= MT_GENS)
+        return;
+    mt_iter_close(m); /* an iterator older than a drop may still show its keys */
+    int g0 = m->drop_gen - (int)shale_random_uniform(&m->rnd, 3);
+    if (g0 < 0)
+        g0 = 0;
+    int g1 = m->drop_gen + 1;
+    unsigned char b[3], e[3];
+    mt_gen_begin(g0, b);
+    mt_gen_begin(g1, e);
+    ShaleError err;
+    ShaleCode rc = shale_db_drop_range(m->db, b, 3, e, 3, &err);
+    if (rc != SHALE_OK)
+        return mt_fail_code(m, "shale_db_drop_range", rc, &err);
+    for (int r = m->gen_lo[g0]; r < m->gen_lo[g1]; r++) {
+        m->cur[r] = 0;
+        for (int i = 0; i < m->n_snaps; i++)
+            m->snaps[i].view[r] = 0; /* every snapshot loses the keys too */
+    }
+    m->drop_gen++;
+    m->n_drops++;
+    /* the range is remembered (nothing was flushed since): a write into it is refused */
+    int r = m->gen_lo[g1 - 1];
+    if (r < m->gen_lo[g1]) {
+        rc = shale_db_put(m->db, m->keys[r].b, m->keys[r].len, "x", 1, false, &err);
+        if (rc != SHALE_INVALID_ARGUMENT) {
+            CHECK_MSG(false, "a put into a dropped range returned %d at op %llu", rc, (unsigned long long)m->op);
+            m->failed = true;
+        }
+    }
+}
+
 static void mt_do_compact(Mt *m)
 {
     ShaleError err;
@@ -591,13 +661,29 @@ static void mt_run(uint64_t seed, uint64_t target_ops, size_t write_buffer_size,
     m->it_snap = -1;
     /* the key universe: random, sorted, distinct */
     MtKey *tmp = malloc(sizeof *tmp * MT_MAX_KEYS);
-    for (int i = 0; i < MT_MAX_KEYS; i++)
+    for (int i = 0; i < MT_MAX_KEYS - MT_GENS * MT_GEN_KEYS; i++)
         mt_random_key(&m->rnd, &tmp[i]);
+    for (int g = 0; g < MT_GENS; g++) {
+        for (int j = 0; j < MT_GEN_KEYS; j++) {
+            MtKey *k = &tmp[MT_MAX_KEYS - MT_GENS * MT_GEN_KEYS + g * MT_GEN_KEYS + j];
+            mt_gen_begin(g, k->b);
+            k->len = 3;
+            size_t extra = shale_random_uniform(&m->rnd, 6);
+            for (size_t x = 0; x < extra; x++)
+                k->b[k->len++] = (unsigned char)(shale_random_uniform(&m->rnd, 3) == 0 ? 0xff : '0' + x);
+        }
+    }
     qsort(tmp, MT_MAX_KEYS, sizeof *tmp, mt_key_qsort_cmp);
     for (int i = 0; i < MT_MAX_KEYS; i++)
         if (m->n_keys == 0 || mt_key_qsort_cmp(&tmp[i], &m->keys[m->n_keys - 1]) != 0)
             m->keys[m->n_keys++] = tmp[i];
     free(tmp);
+    for (int g = 0; g <= MT_GENS; g++) {
+        unsigned char b[3];
+        bool exact;
+        mt_gen_begin(g, b);
+        m->gen_lo[g] = mt_lower_bound(m, b, 3, &exact);
+    }
     for (int i = 0; i < MT_HOT; i++)
         m->hot[i] = (int)shale_random_uniform(&m->rnd, (uint64_t)m->n_keys);
 
@@ -671,6 +757,8 @@ static void mt_run(uint64_t seed, uint64_t target_ops, size_t write_buffer_size,
                 mt_fail_code(m, "shale_db_flush", rc, &err);
         } else if (r < 9970) {
             mt_do_compact(m);
+        } else if (r == 9999 && shale_random_uniform(&m->rnd, 4) == 0) {
+            mt_do_drop(m);
         } else if ((r == 9970 && shale_random_uniform(&m->rnd, 2) == 0) || m->op >= next_forced_reopen) {
             next_forced_reopen = UINT64_MAX; /* at least one reopen mid-run, whatever the dice say */
             mt_reopen(m);
@@ -704,13 +792,13 @@ static void mt_run(uint64_t seed, uint64_t target_ops, size_t write_buffer_size,
     }
     printf("  seed %llu: %llu ops in %.1f s (puts %llu, deletes %llu, batches %llu, gets %llu "
            "(%llu found), iterator steps %llu, snapshots %llu, flushes %llu, compactions %llu, "
-           "reopens %llu)\n",
+           "reopens %llu, range drops %llu)\n",
            (unsigned long long)seed, (unsigned long long)m->op, secs, (unsigned long long)m->n_puts,
            (unsigned long long)m->n_dels, (unsigned long long)m->n_batches,
            (unsigned long long)m->n_gets, (unsigned long long)m->n_found,
            (unsigned long long)m->n_iter_steps, (unsigned long long)m->n_snapshots_taken,
            (unsigned long long)m->n_flushes, (unsigned long long)m->n_compactions,
-           (unsigned long long)m->n_reopens);
+           (unsigned long long)m->n_reopens, (unsigned long long)m->n_drops);
     CHECK(m->failed || m->op >= target_ops);
     CHECK(m->failed || m->n_reopens > 0);
     for (int i = 0; i < m->n_snaps; i++)

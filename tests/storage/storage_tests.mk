@@ -12,3 +12,7 @@ tests_storage_model_test_SOURCES = tests/storage/model_test.c $(STORAGE_DB_TEST_
 tests_storage_crash_test_SOURCES = tests/storage/crash_test.c $(STORAGE_DB_TEST_DEPS)
 tests_storage_db_corruption_test_SOURCES = tests/storage/db_corruption_test.c $(STORAGE_DB_TEST_DEPS)
 tests_storage_db_concurrency_test_SOURCES = tests/storage/db_concurrency_test.c $(STORAGE_DB_TEST_DEPS)
+
+check_PROGRAMS += tests/storage/db_drop_range_test
+TESTS += tests/storage/db_drop_range_test
+tests_storage_db_drop_range_test_SOURCES = tests/storage/db_drop_range_test.c $(STORAGE_DB_TEST_DEPS)

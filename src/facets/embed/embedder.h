@@ -2,17 +2,20 @@
  *
  * Providers (options are the key = value pairs of CREATE EMBEDDER, see docs/embeddings.md):
  *  - hash     built in, deterministic feature hashing of word and character n-grams,
- *             L2-normalised; no network. Options: dims (default 256).
+ *             L2-normalised; no network. Options: dims (default 256), batch_size (default
+ *             64). Exact definition: embed_hash.c and docs/embeddings.md.
  *  - openai   any OpenAI-compatible POST /v1/embeddings endpoint (OpenAI, Ollama, llama.cpp
  *             server, vLLM) over http or https (mbedTLS). Options: url, model, dims,
  *             api_key_env (name of an environment variable read at each call; the key itself
  *             is never stored), batch_size (default 64), timeout_ms (default 30000),
- *             ca_file (https: PEM bundle; default the system bundle).
+ *             ca_file (https: PEM bundle; default the system bundle), tls_verify (default
+ *             on; off skips certificate checks: unsafe, for self-signed test servers),
+ *             send_dimensions (default off; on adds "dimensions": dims to requests).
  *  - command  a local program speaking JSON lines on stdin/stdout: one request line
  *             {"input": ["text", ...]} per batch, one response line {"embeddings": [[...], ...]}
  *             or {"error": "message"}. Options: command (run with /bin/sh -c), dims,
  *             batch_size, timeout_ms. The child is started lazily, kept, and restarted after
- *             a failure or timeout.
+ *             a failure or timeout. {"error": "m", "retryable": true} is a retryable error.
  *
  * Failures are classified so the job layer can retry sensibly: EMBED_RETRYABLE (connection
  * refused/reset, timeout, HTTP 429/5xx, child died) vs EMBED_PERMANENT (HTTP 4xx other than

@@ -302,6 +302,8 @@ static void render_value(RelTxn *t, const Value *v, ShaleBuf *out)
 static int unique_violation(RelTxn *t, const CatRelation *rel, const CatIndex *idx, const Value *row, SqlError *err)
 {
     sql_error_set(err, ERRCODE_UNIQUE_VIOLATION, "duplicate key value violates unique constraint \"%s\"", idx->name);
+    /* the schema is the executor's to add (sql_error_object: it has the catalog snapshot) */
+    sql_error_object(err, NULL, rel->name, NULL, NULL, idx->name);
     ShaleBuf cols, vals;
     shale_buf_init(&cols);
     shale_buf_init(&vals);

@@ -51,3 +51,9 @@ INSERT INTO aaa_invoices (total) VALUES (10.50), (NULL);
 INSERT INTO kv VALUES ('a', '1'), ('b', NULL), ('', 'empty key'), ('\N', 'backslash N');
 INSERT INTO "Odd Table" VALUES (1, 'from', 'Camel'), (2, NULL, NULL);
 SELECT nextval('invoice_seq');
+-- privileges (PUBLIC: the only grantee both servers share): pg_dump emits GRANT/REVOKE
+GRANT SELECT ON customers TO PUBLIC;
+GRANT SELECT, INSERT ON orders TO PUBLIC;
+REVOKE TRUNCATE ON kv FROM root;
+GRANT USAGE ON SEQUENCE invoice_seq TO PUBLIC;
+GRANT SELECT ON big_orders TO PUBLIC;

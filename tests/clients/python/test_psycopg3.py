@@ -295,6 +295,44 @@ def error_sqlstates_and_diag():
 
 
 @case
+def constraint_violation_diag():
+    # ErrorResponse fields s/t/c/n name the object of a constraint violation, as PostgreSQL
+    # sends them: applications map them to form fields (diag.constraint_name ...).
+    with connect(autocommit=True) as c:
+        c.execute("DROP TABLE IF EXISTS p3_dchild")
+        c.execute("DROP TABLE IF EXISTS p3_dparent")
+        c.execute("CREATE TABLE p3_dparent (id int PRIMARY KEY, email text UNIQUE, "
+                  "qty int NOT NULL CONSTRAINT p3_qty_pos CHECK (qty > 0))")
+        c.execute("CREATE TABLE p3_dchild (id int, pid int REFERENCES p3_dparent(id))")
+        c.execute("INSERT INTO p3_dparent VALUES (1, 'a@x', 1)")
+        c.execute("INSERT INTO p3_dchild VALUES (1, 1)")
+        cases = [
+            ("INSERT INTO p3_dparent VALUES (1, 'b@x', 1)", "23505", "p3_dparent", None, "p3_dparent_pkey"),
+            ("INSERT INTO p3_dparent VALUES (2, 'a@x', 1)", "23505", "p3_dparent", None, "p3_dparent_email_key"),
+            ("INSERT INTO p3_dparent VALUES (3, 'c@x', NULL)", "23502", "p3_dparent", "qty", None),
+            ("INSERT INTO p3_dparent VALUES (4, 'd@x', 0)", "23514", "p3_dparent", None, "p3_qty_pos"),
+            ("INSERT INTO p3_dchild VALUES (2, 99)", "23503", "p3_dchild", None, "p3_dchild_pid_fkey"),
+            ("DELETE FROM p3_dparent WHERE id = 1", "23503", "p3_dchild", None, "p3_dchild_pid_fkey"),
+        ]
+        for q, code, table, column, constraint in cases:
+            try:
+                c.execute(q)
+            except errors.Error as e:
+                eq(e.sqlstate, code, q)
+                eq(e.diag.schema_name, "public", "schema of " + q)
+                eq(e.diag.table_name, table, "table of " + q)
+                eq(e.diag.column_name, column, "column of " + q)
+                eq(e.diag.constraint_name, constraint, "constraint of " + q)
+                eq(e.diag.datatype_name, None, "datatype of " + q)
+                continue
+            eq(code, None, "no error from " + q)
+        try:
+            c.execute("SELECT 1/0")
+        except errors.DivisionByZero as e:
+            eq((e.diag.table_name, e.diag.constraint_name), (None, None), "no object fields on 22012")
+
+
+@case
 def show_through_prepared_statements():
     # Execute of a utility statement must not send a RowDescription of its own (Describe
     # did): a second one broke prepared SHOW in libpq. The column is the canonical name.
