@@ -5,6 +5,7 @@
 #include "sql/ddl_int.h"
 
 #include "catalog/keycodec.h"
+#include "sql/embed.h"
 #include "util/coding.h"
 
 #include <stdio.h>
@@ -661,10 +662,9 @@ static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const Sql
         if (ddl_resolve_type(d, cd->type, &cbd->col.type, &cbd->col.typmod, &cbd->serial, err) != 0)
             return SQL_ERROR;
         cbd->col.missing.type = cbd->col.type;
-        if (cd->embedding) {
-            sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "EMBEDDING OF columns are not supported yet");
+        if (cd->embedding && embed_ddl_column(d->s, d->snap, &cbd->col, cd->embedding->embedder,
+                                              ddl_span_text(d, cd->embedding->expr_span), err) != 0)
             return (SqlStatus)ddl_set_pos(d, err, cd->hdr.location);
-        }
     }
     if (nc > 1600)
         return (SqlStatus)SQL_ERR(err, TOO_MANY_COLUMNS, "tables can have at most 1600 columns");
@@ -819,6 +819,9 @@ static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const Sql
         if (catalog_alter_relation(d->cat, d->ctxn, d->s->db_oid, seq, copy, err) != 0)
             return SQL_ERROR;
     }
+    for (int i = 0; i < nc; i++) /* EMBEDDING OF: the expression must bind over the new table */
+        if (rel->cols[i].embed_expr && embed_ddl_after_column(d->s, rel->oid, (int16_t)(i + 1), err) != 0)
+            return SQL_ERROR;
     sink->command_complete(sink->arg, "CREATE TABLE");
     return SQL_DONE;
 }
@@ -907,6 +910,8 @@ static SqlStatus exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink
 {
     bool cascade = ds->behavior == AST_DROP_CASCADE;
     const char *tag = "DROP TABLE";
+    if (ds->kind == AST_OBJ_EMBEDDER)
+        return embed_ddl_drop_embedder(d->s, ds, sink, err);
     for (int i = 0; i < ds->objects.n; i++) {
         const AstRangeVar *rv = (const AstRangeVar *)ds->objects.items[i];
         switch (ds->kind) {
@@ -1328,6 +1333,7 @@ SqlStatus ddl_execute(SqlSession *s, const AstNode *stmt, const char *text, cons
     case AST_COMMENT: st = ddl_comment(&d, (const AstCommentStmt *)stmt, sink, err); break;
     case AST_ALTER_SEQUENCE: st = ddl_alter_sequence(&d, (const AstSequenceStmt *)stmt, sink, err); break;
     case AST_CREATE_TABLE_AS: st = ddl_create_table_as(&d, (const AstCreateTableAsStmt *)stmt, sink, err); break;
+    case AST_CREATE_EMBEDDER: st = embed_ddl_embedder(s, stmt, sink, err); break;
     case AST_CREATE_EXTENSION: {
         const AstCreateExtensionStmt *ce = (const AstCreateExtensionStmt *)stmt;
         if (strcmp(ce->name, "vector") != 0 && strcmp(ce->name, "plpgsql") != 0) {

@@ -3,6 +3,7 @@
  * ADD FOREIGN KEY) run as internal queries in the session's transaction; new unique
  * indexes are back-filled like CREATE INDEX. */
 #include "sql/ddl_int.h"
+#include "sql/embed.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,6 +353,9 @@ static int alter_add_column(DdlCtx *d, const CatRelation *rel, const AstColumnDe
         return sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "ALTER TABLE ADD COLUMN of a serial column is not supported yet");
     col->added_version = rel->schema_version + 1;
     col->missing = value_null(col->type);
+    if (cd->embedding && embed_ddl_column(d->s, d->snap, col, cd->embedding->embedder,
+                                          ddl_span_text(d, cd->embedding->expr_span), err) != 0)
+        return -1;
     copy->cols = cols;
     copy->ncols++;
     ConsBuild *cb = shale_arena_alloc(&d->arena, sizeof *cb);
@@ -423,7 +427,10 @@ static int alter_add_column(DdlCtx *d, const CatRelation *rel, const AstColumnDe
     const CatRelation *now = catsnap_relation_by_oid(d->snap, rel->oid);
     if (verify_constraints(d, now, cb, err) != 0)
         return -1;
-    return backfill_new_indexes(d, rel->oid, cb->n_idx, err);
+    if (backfill_new_indexes(d, rel->oid, cb->n_idx, err) != 0)
+        return -1;
+    /* EMBEDDING OF: a job for every existing row, in this transaction */
+    return cd->embedding ? embed_ddl_after_column(d->s, rel->oid, (int16_t)copy->ncols, err) : 0;
 }
 
 /* ADD PRIMARY KEY: rows are keyed by the hidden row id until now, so every row is
@@ -584,7 +591,11 @@ static int alter_drop_column(DdlCtx *d, const CatRelation *rel, const AstAlterCm
             copy->cons[o++] = copy->cons[i];
     }
     copy->ncons = o;
-    return apply_alter(d, rel, copy, err);
+    c->embed_expr = NULL;
+    c->embed_embedder = 0;
+    if (apply_alter(d, rel, copy, err) != 0)
+        return -1;
+    return embed_ddl_column_changed(d->s, rel, cmd->name, true, cmd->behavior == AST_DROP_CASCADE, sink, err);
 }
 
 SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink *sink, SqlError *err)
@@ -612,7 +623,8 @@ SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink 
         const CatColumn *col = cmd->name ? catrel_column_by_name(rel, cmd->name) : NULL;
         bool needs_col = cmd->kind == AST_AT_RENAME_COLUMN || cmd->kind == AST_AT_SET_DEFAULT ||
                          cmd->kind == AST_AT_DROP_DEFAULT || cmd->kind == AST_AT_SET_NOT_NULL ||
-                         cmd->kind == AST_AT_DROP_NOT_NULL || cmd->kind == AST_AT_ALTER_TYPE;
+                         cmd->kind == AST_AT_DROP_NOT_NULL || cmd->kind == AST_AT_ALTER_TYPE ||
+                         cmd->kind == AST_AT_SET_EMBEDDING || cmd->kind == AST_AT_DROP_EMBEDDING;
         if (needs_col && !col) {
             sql_error_set(err, ERRCODE_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist", cmd->name, rel->name);
             return SQL_ERROR;
@@ -623,6 +635,16 @@ SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink 
             break;
         case AST_AT_DROP_COLUMN:
             rc = alter_drop_column(d, rel, cmd, sink, err);
+            if (rc == 0)
+                rc = ddl_refresh_snap(d, err);
+            break;
+        case AST_AT_SET_EMBEDDING:
+        case AST_AT_DROP_EMBEDDING:
+            rc = embed_ddl_alter_embedding(d->s, rel, cmd->name, cmd->kind == AST_AT_SET_EMBEDDING ? cmd->newname : NULL,
+                                           cmd->kind == AST_AT_SET_EMBEDDING ? ddl_span_text(d, cmd->def_span) : NULL,
+                                           err);
+            if (rc == 0)
+                rc = ddl_refresh_snap(d, err);
             break;
         case AST_AT_ADD_CONSTRAINT:
             rc = alter_add_constraint(d, rel, (const AstConstraint *)cmd->def, err);
@@ -652,6 +674,8 @@ SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink 
                 rc = SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
             else
                 rc = apply_alter(d, rel, copy, err);
+            if (rc == 0)
+                rc = embed_ddl_column_changed(d->s, rel, cmd->name, false, false, sink, err);
             break;
         case AST_AT_RENAME_CONSTRAINT: {
             copy = catrel_copy(&d->arena, rel);

@@ -3,6 +3,7 @@
  * and sending result rows in the client's formats. */
 #include "sql/session_int.h"
 #include "sql/pgcat/pgcat.h"
+#include "sql/embed.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,13 @@ int sql_engine_open(const SqlEngineOptions *opts, SqlEngine **out, SqlError *err
     snprintf(eng->version_text, sizeof eng->version_text,
              "PostgreSQL 15.7 (ShaleDB %s) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit", SHALE_VERSION);
     atomic_init(&eng->next_pid, 1000);
+    EmbedConfig ec = { opts->embedding_workers, opts->embedding_retry_base_ms, opts->embedding_retry_max_ms,
+                       opts->embedding_max_attempts };
+    if (embed_engine_open(eng, &ec, &eng->embed, err) != 0) {
+        rel_db_close(eng->rdb);
+        free(eng);
+        return -1;
+    }
     *out = eng;
     return 0;
 }
@@ -40,6 +48,7 @@ void sql_engine_close(SqlEngine *eng)
 {
     if (!eng)
         return;
+    embed_engine_close(eng->embed); /* joins the workers, which use the relational facet */
     rel_db_close(eng->rdb);
     free(eng);
 }
@@ -224,6 +233,7 @@ void sql_session_close(SqlSession *s)
     }
     if (s->txn)
         rel_txn_abort(s->txn);
+    embed_session_discard(s);
     shale_arena_destroy(&s->msg_arena);
     free(s->savepoints);
     free(s->seq_oids);
@@ -366,10 +376,11 @@ int session_end_txn(SqlSession *s, bool commit, SqlError *err)
     session_close_portals(s); /* cursors and catalog snapshots belong to the transaction */
     if (s->txn) {
         if (commit && s->tx != TX_FAILED)
-            rc = rel_txn_commit(s->txn, err);
+            rc = embed_session_commit(s, err); /* rel_txn_commit + the embedding jobs it wrote */
         else
             rel_txn_abort(s->txn);
         s->txn = NULL;
+        embed_session_discard(s);
     }
     s->tx = TX_NONE;
     s->n_savepoints = 0;
@@ -417,6 +428,7 @@ void session_fail_txn(SqlSession *s)
             session_close_portals(s);
             rel_txn_abort(s->txn);
             s->txn = NULL;
+            embed_session_discard(s);
         }
         return;
     }

@@ -33,6 +33,7 @@ struct SqlEngine {
     char server_version[64];       /* "15.7" */
     char version_text[160];        /* version() */
     atomic_int next_pid;           /* pseudo backend pids for deadlock reports */
+    struct EmbedEngine *embed;     /* embedding jobs and workers (sql/embed.h); owned */
 };
 
 typedef enum TxState { TX_NONE, TX_IMPLICIT, TX_BLOCK, TX_FAILED } TxState;
@@ -154,6 +155,12 @@ struct SqlSession {
     int64_t *seq_vals;
     int n_seq, cap_seq;
     Oid last_seq;
+
+    /* Embedding jobs (sql/embed.h): the current transaction's job writes (owned, NULL when
+     * none) and the newest job sequence this session's commits enqueued (read-your-writes
+     * for shale_wait_for_embeddings). */
+    struct EmbedTxn *embed_txn;
+    uint64_t embed_wait_seq;
 };
 
 /* session.c */

@@ -31,6 +31,12 @@ typedef struct SqlEngineOptions {
     const char *bootstrap_superuser; /* on first start: superuser role to create */
     const char *bootstrap_database;  /* on first start: extra database besides "postgres" (may be NULL) */
     const char *server_version;    /* e.g. "15.7 (ShaleDB 0.1.0)" reported to clients */
+    /* Embedding jobs (docs/embeddings.md); 0 = default: 2 workers (< 0 = none), retry base
+     * 1000 ms, cap 60000 ms, 5 attempts. */
+    int embedding_workers;
+    int embedding_retry_base_ms;
+    int embedding_retry_max_ms;
+    int embedding_max_attempts;
 } SqlEngineOptions;
 
 /* Opens the SQL engine over an open storage database, creating the system catalog on first

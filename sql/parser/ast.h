@@ -656,7 +656,9 @@ typedef enum AstAlterKind {
     AST_AT_ADD_COLUMN, AST_AT_DROP_COLUMN, AST_AT_RENAME_COLUMN, AST_AT_RENAME_TABLE,
     AST_AT_RENAME_CONSTRAINT, AST_AT_SET_DEFAULT, AST_AT_DROP_DEFAULT, AST_AT_SET_NOT_NULL,
     AST_AT_DROP_NOT_NULL, AST_AT_ALTER_TYPE, AST_AT_ADD_CONSTRAINT, AST_AT_DROP_CONSTRAINT,
-    AST_AT_OWNER_TO, AST_AT_SET_SCHEMA
+    AST_AT_OWNER_TO, AST_AT_SET_SCHEMA,
+    AST_AT_SET_EMBEDDING,  /* ALTER [COLUMN] c SET EMBEDDING OF (def, text def_span) USING newname */
+    AST_AT_DROP_EMBEDDING  /* ALTER [COLUMN] c DROP EMBEDDING */
 } AstAlterKind;
 
 typedef struct AstAlterCmd {
@@ -787,6 +789,7 @@ typedef struct AstCreateEmbedderStmt {
     const char *name;
     AstList options;       /* AstDefElem: key = value */
     bool if_not_exists;
+    bool is_alter;         /* ALTER EMBEDDER name (key = value, ...): replaces those options */
 } AstCreateEmbedderStmt;
 
 /* --- utility ----------------------------------------------------------------------- */

@@ -460,6 +460,9 @@ static void dp_alter_cmd(ShaleBuf *b, const AstAlterCmd *c)
         break;
     case AST_AT_OWNER_TO: S("OWNER TO "); ID(c->newname); break;
     case AST_AT_SET_SCHEMA: S("SET SCHEMA "); ID(c->newname); break;
+    case AST_AT_SET_EMBEDDING: S("ALTER COLUMN "); ID(c->name); S(" SET EMBEDDING OF ("); E(c->def); S(") USING ");
+        ID(c->newname); break;
+    case AST_AT_DROP_EMBEDDING: S("ALTER COLUMN "); ID(c->name); S(" DROP EMBEDDING"); break;
     }
 }
 

@@ -160,12 +160,28 @@ static AstAlterCmd *parse_alter_cmd(SqlParser *p)
             } else if (sql_accept_kw(p, KW_DATA)) {
                 sql_expect_kw(p, KW_TYPE);
                 goto alter_type;
+            } else if (sql_peek(p)->type == TOK_IDENT && !sql_peek(p)->quoted &&
+                       strcmp(sql_peek(p)->str, "embedding") == 0 && sql_is_kw_n(p, 1, KW_OF)) {
+                sql_advance(p);   /* SET EMBEDDING OF (expr) USING embedder */
+                sql_advance(p);
+                c->kind = AST_AT_SET_EMBEDDING;
+                sql_expect_char(p, '(');
+                c->def_span.start = sql_peek(p)->start;
+                c->def = sql_parse_expr(p);
+                c->def_span.end = p->toks[p->pos - 1].end;
+                sql_expect_char(p, ')');
+                sql_expect_kw(p, KW_USING);
+                c->newname = sql_parse_colid(p);
             } else {
                 sql_syntax_error(p);
             }
         } else if (sql_accept_kw(p, KW_DROP)) {
             if (sql_accept_kw(p, KW_DEFAULT)) {
                 c->kind = AST_AT_DROP_DEFAULT;
+            } else if (sql_peek(p)->type == TOK_IDENT && !sql_peek(p)->quoted &&
+                       strcmp(sql_peek(p)->str, "embedding") == 0) {
+                sql_advance(p);
+                c->kind = AST_AT_DROP_EMBEDDING;
             } else if (sql_expect_kw(p, KW_NOT)) {
                 sql_expect_kw(p, KW_NULL);
                 c->kind = AST_AT_DROP_NOT_NULL;
@@ -213,6 +229,16 @@ AstNode *sql_parse_ddl_alter(SqlParser *p)
     }
     if (kw == KW_ROLE || kw == KW_USER || kw == KW_GROUP) {
         return sql_parse_alter_role(p);
+    }
+    if (sql_peek(p)->type == TOK_IDENT && !sql_peek(p)->quoted && strcmp(sql_peek(p)->str, "embedder") == 0) {
+        sql_advance(p);   /* ALTER EMBEDDER name (key = value, ...) */
+        AstCreateEmbedderStmt *e = MAKE(p, AstCreateEmbedderStmt, AST_CREATE_EMBEDDER, loc);
+        if (!e)
+            return NULL;
+        e->is_alter = true;
+        e->name = sql_parse_colid(p);
+        e->options = sql_parse_def_list(p);
+        return p->failed ? NULL : (AstNode *)e;
     }
     AstObjectType kind;
     switch (kw) {

@@ -9,6 +9,7 @@
 #include "sql/parser/parser.h"
 #include "sql/pgcat/pgcat_dump.h"
 #include "sql/pgcat/pgcat_int.h"
+#include "sql/embed.h"
 
 /* Column arrays, one per table. */
 #define PGCAT_BEGIN(ID, lid, S, N, OID, K) static const PgCatColumn pgcat_cols_##lid[] = {
@@ -37,7 +38,8 @@ const PgCatTable *pgcat_lookup(const char *schema, const char *name)
     for (int i = 0; i < PGCAT_TAB__COUNT; i++)
         if (!strcmp(pgcat_tables[i].name, name) && !strcmp(pgcat_tables[i].schema, schema))
             return &pgcat_tables[i];
-    return pgcat_dump_lookup(schema, name); /* pg_dump's extra catalogs (pgcat_dump.c) */
+    const PgCatTable *t = pgcat_dump_lookup(schema, name); /* pg_dump's extra catalogs (pgcat_dump.c) */
+    return t ? t : embed_views_lookup(schema, name);    /* embedding jobs (sql/embed_sql.c) */
 }
 
 const PgCatTable *pgcat_lookup_oid(Oid oid)
@@ -45,16 +47,19 @@ const PgCatTable *pgcat_lookup_oid(Oid oid)
     for (int i = 0; i < PGCAT_TAB__COUNT; i++)
         if (pgcat_tables[i].oid == oid)
             return &pgcat_tables[i];
-    return pgcat_dump_lookup_oid(oid); /* pg_dump's extra catalogs (pgcat_dump.c) */
+    const PgCatTable *t = pgcat_dump_lookup_oid(oid); /* pg_dump's extra catalogs (pgcat_dump.c) */
+    return t ? t : embed_views_lookup_oid(oid);    /* embedding jobs (sql/embed_sql.c) */
 }
 
 int pgcat_n_tables(void)
 {
-    return PGCAT_TAB__COUNT + pgcat_dump_n_tables(); /* + pg_dump's extra catalogs */
+    return PGCAT_TAB__COUNT + pgcat_dump_n_tables() + embed_views_count(); /* + pg_dump's, embedding views */
 }
 
 const PgCatTable *pgcat_table(int i)
 {
+    if (i >= PGCAT_TAB__COUNT + pgcat_dump_n_tables())
+        return embed_views_at(i - PGCAT_TAB__COUNT - pgcat_dump_n_tables());
     if (i >= PGCAT_TAB__COUNT)
         return pgcat_dump_table(i - PGCAT_TAB__COUNT); /* pg_dump's extra catalogs */
     return i >= 0 ? &pgcat_tables[i] : NULL;

@@ -14,6 +14,7 @@
 #include "sql/pgcat/pgcat_dump.h"
 #include "sql/pgcat/pgcat_func_int.h"
 #include "sql/session_int.h"
+#include "sql/embed.h"
 
 /* ---- argument helpers -------------------------------------------------------------------- */
 
@@ -647,11 +648,13 @@ static const PgCatFunc funcs[] = {
 
 int pgcat_func_count(void)
 {
-    return N_FUNCS + pgcat_dump_func_count();
+    return N_FUNCS + pgcat_dump_func_count() + embed_func_count();
 }
 
 const PgCatFunc *pgcat_func_at(int i)
 {
+    if (i >= N_FUNCS + pgcat_dump_func_count())
+        return embed_func_at(i - N_FUNCS - pgcat_dump_func_count()); /* sql/embed_sql.c */
     if (i >= N_FUNCS)
         return pgcat_dump_func_at(i - N_FUNCS);
     return i >= 0 ? &funcs[i] : NULL;

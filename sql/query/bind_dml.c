@@ -154,6 +154,22 @@ static int bind_defaults_checks(Binder *b, DmlPlan *d, SqlError *err)
         d->check_names[d->n_checks] = con->name;
         d->n_checks++;
     }
+    ts->expr_kind = "EMBEDDING OF expressions";
+    for (int c = 0; c < rel->ncols; c++) {
+        const CatColumn *col = &rel->cols[c];
+        if (!col->embed_expr || col->dropped)
+            continue;
+        if (!d->embed_exprs) {
+            d->embed_exprs = q_alloc(b->arena, sizeof(Expr *) * (size_t)(rel->ncols + 1));
+            if (!d->embed_exprs)
+                return q_oom(err);
+            memset(d->embed_exprs, 0, sizeof(Expr *) * (size_t)(rel->ncols + 1));
+        }
+        Expr *e = bind_text_expr(b, ts, col->embed_expr, err);
+        if (!e || !(e = bind_coerce(b, e, TEXTOID, -1, TYPES_COERCE_EXPLICIT, err)))
+            return -1;
+        d->embed_exprs[c] = e;
+    }
     return 0;
 }
 

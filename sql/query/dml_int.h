@@ -24,6 +24,9 @@ struct DmlPlan {
     int n_checks;
     Expr **checks;               /* row: the new row */
     const char **check_names;
+    /* EMBEDDING OF expressions as text (row: a full row), NULL when the table has none
+     * (sql/embed.h: the job queue compares them between old and new rows) */
+    Expr **embed_exprs;          /* [ncols] NULL = not an embedding column */
     /* UPDATE / DELETE */
     Plan *scan;                  /* FROM-level plan; target RTE first (offset 0) */
     int scan_width;

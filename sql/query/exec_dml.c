@@ -12,6 +12,7 @@
 
 #include "sql/parser/parser.h"
 #include "sql/query/dml_int.h"
+#include "sql/embed.h"
 
 typedef struct Target {
     char *key;
@@ -134,6 +135,46 @@ static int check_row(QueryCursor *qc, DmlState *st, const DmlPlan *d, const Valu
         }
     }
     return 0;
+}
+
+/* Embedding columns (sql/embed.h): the EMBEDDING OF texts of the old and the new row (NULL
+ * = none: insert / delete) go to the job queue, which enqueues when they differ. */
+static int embed_row(QueryCursor *qc, DmlState *st, const DmlPlan *d, const char *key, size_t klen,
+                     const Value *old, const Value *nr, SqlError *err)
+{
+    if (!nr) { /* DELETE binds no expressions: the job just goes */
+        for (int i = 0; i < d->ncols; i++)
+            if (d->rel->cols[i].embed_expr && !d->rel->cols[i].dropped)
+                return embed_dml_row(qc->env, d->rel, key, klen, NULL, NULL, err);
+        return 0;
+    }
+    if (!d->embed_exprs)
+        return 0;
+    Value *txt[2] = { NULL, NULL };
+    const Value *rows[2] = { old, nr };
+    for (int r = 0; r < 2; r++) {
+        if (!rows[r])
+            continue;
+        txt[r] = q_alloc(&st->row_arena, sizeof(Value) * (size_t)(d->ncols + 1));
+        if (!txt[r])
+            return q_oom(err);
+        EvalCtx c = {qc, rows[r], NULL, &st->row_arena, {0}};
+        for (int i = 0; i < d->ncols; i++) {
+            txt[r][i] = value_null(TEXTOID);
+            if (d->embed_exprs[i] && eval_expr(&c, d->embed_exprs[i], &txt[r][i], err) != 0)
+                return -1;
+        }
+    }
+    if (old && nr) { /* a changed primary key moves the row: its job moves too */
+        shale_buf_reset(&st->newkey);
+        if (rel_encode_row_key(d->rel, nr, &st->newkey, err) != 0)
+            return -1;
+        if (st->newkey.len != klen || memcmp(st->newkey.data, key, klen) != 0)
+            return embed_dml_row(qc->env, d->rel, key, klen, txt[0], NULL, err) != 0 ||
+                           embed_dml_row(qc->env, d->rel, st->newkey.data, st->newkey.len, NULL, txt[1], err) != 0
+                       ? -1 : 0;
+    }
+    return embed_dml_row(qc->env, d->rel, key, klen, txt[0], txt[1], err);
 }
 
 static bool vals_equal(const Value *a, const Value *b)
@@ -464,8 +505,10 @@ static int insert_next(QueryCursor *qc, DmlState *st, const Value **out, SqlErro
             return -1;
         shale_buf_reset(&st->newkey);
         int rc = rel_insert(qc->env->txn, rel, row, d->conflict ? &st->conflict : NULL,
-                            d->conflict == 2 ? &st->newkey : NULL, err);
+                            (d->conflict == 2 || d->embed_exprs) ? &st->newkey : NULL, err);
         if (rc < 0)
+            return -1;
+        if (rc == 0 && embed_row(qc, st, d, st->newkey.data, st->newkey.len, NULL, row, err) != 0)
             return -1;
         if (rc == 0 && d->conflict == 2 && touch_key(st, st->newkey.data, st->newkey.len, err) < 0)
             return -1;
@@ -513,7 +556,8 @@ static int insert_next(QueryCursor *qc, DmlState *st, const Value **out, SqlErro
             if (compute_generated(qc, st, d, nr, err) != 0 || check_row(qc, st, d, nr, err) != 0 ||
                 fk_child_check(qc, st, rel, nr, both, err) != 0 || fk_parent_apply(qc, rel, both, nr, 0, err) != 0)
                 return -1;
-            if (rel_update(qc->env->txn, rel, st->conflict.key.data, st->conflict.key.len, both, nr, err) != 0)
+            if (rel_update(qc->env->txn, rel, st->conflict.key.data, st->conflict.key.len, both, nr, err) != 0 ||
+                embed_row(qc, st, d, st->conflict.key.data, st->conflict.key.len, both, nr, err) != 0)
                 return -1;
             result = nr;
         }
@@ -612,7 +656,8 @@ static int modify_next(QueryCursor *qc, DmlState *st, const Value **out, SqlErro
             if (compute_generated(qc, st, d, nr, err) != 0 || check_row(qc, st, d, nr, err) != 0 ||
                 fk_child_check(qc, st, rel, nr, old, err) != 0 || fk_parent_apply(qc, rel, old, nr, 0, err) != 0)
                 return -1;
-            if (rel_update(qc->env->txn, rel, t->key, t->klen, old, nr, err) != 0)
+            if (rel_update(qc->env->txn, rel, t->key, t->klen, old, nr, err) != 0 ||
+                embed_row(qc, st, d, t->key, t->klen, old, nr, err) != 0)
                 return -1;
             qc->rows++;
             if (d->n_returning > 0) {
@@ -628,7 +673,8 @@ static int modify_next(QueryCursor *qc, DmlState *st, const Value **out, SqlErro
         } else {
             if (fk_parent_apply(qc, rel, old, NULL, 0, err) != 0)
                 return -1;
-            if (rel_delete(qc->env->txn, rel, t->key, t->klen, old, err) != 0)
+            if (rel_delete(qc->env->txn, rel, t->key, t->klen, old, err) != 0 ||
+                embed_row(qc, st, d, t->key, t->klen, old, NULL, err) != 0)
                 return -1;
             qc->rows++;
             if (d->n_returning > 0) {

@@ -141,6 +141,10 @@ typedef struct CatColumn {
                                      bytes owned by the descriptor's owner */
     Oid collation;                /* 0 = default */
     char *comment;
+    /* EMBEDDING OF (expr) USING embedder (docs/embeddings.md): the expression's SQL text
+     * (NULL = not an embedding column) and the embedder's OID. */
+    char *embed_expr;
+    Oid embed_embedder;
 } CatColumn;
 
 typedef struct CatIndex {

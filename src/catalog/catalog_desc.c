@@ -6,7 +6,11 @@
  *   Value (CatColumn.missing)   null:u8 | type:varint | (non-null) len:varint + row-field body
  *   arrays                      count:varint then the elements
  * The field lists are in desc_*_encode/decode below and docs/data-model.md. Fields added
- * later (namespace and relation acl) are appended and optional: absent = NULL. Decoders are
+ * later are appended and optional, so older descriptors decode unchanged: namespaces and
+ * relations end with acl:string (absent = NULL); relations then end with an optional
+ * embedding section (written only when a column has one, after an acl string that is
+ * then always written, NULL or not): count:varint then per embedding column attnum:int,
+ * expr:string, embedder:oid (CatColumn.embed_expr / embed_embedder). Decoders are
  * bounded by the end pointer and fail (return -1) on any inconsistency. */
 #include <stdlib.h>
 #include <string.h>
@@ -378,8 +382,18 @@ void desc_encode_relation(ShaleBuf *b, const CatRelation *x)
     w_u(b, (uint64_t)x->ncons);
     for (int i = 0; i < x->ncons; i++)
         enc_constraint(b, &x->cons[i]);
-    if (x->acl)
+    int nemb = 0;
+    for (int i = 0; i < x->ncols; i++)
+        nemb += x->cols[i].embed_expr != NULL;
+    if (x->acl || nemb > 0)
         w_s(b, x->acl);
+    if (nemb > 0) {
+        w_u(b, (uint64_t)nemb);
+        for (int i = 0; i < x->ncols; i++)
+            if (x->cols[i].embed_expr) {
+                w_i(b, x->cols[i].attnum); w_s(b, x->cols[i].embed_expr); w_u(b, x->cols[i].embed_embedder);
+            }
+    }
 }
 
 int desc_decode_relation(const char *p, size_t n, ShaleArena *a, CatRelation *x)
@@ -416,6 +430,20 @@ int desc_decode_relation(const char *p, size_t n, ShaleArena *a, CatRelation *x)
         dec_constraint(&r, &x->cons[i]);
     if (!r.bad && r.p < r.end)
         x->acl = r_s(&r);
+    if (!r.bad && r.p < r.end) {
+        uint64_t ne = r_u(&r);
+        if (ne > nc)
+            return -1;
+        for (uint64_t i = 0; i < ne && !r.bad; i++) {
+            int32_t att = r_i32(&r);
+            char *ex = r_s(&r);
+            Oid eo = r_u32(&r);
+            if (att < 1 || (uint64_t)att > nc || !ex)
+                return -1;
+            x->cols[att - 1].embed_expr = ex;
+            x->cols[att - 1].embed_embedder = eo;
+        }
+    }
     if (r_end(&r) || !x->name)
         return -1;
     return desc_derive_relation(x, a);

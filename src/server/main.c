@@ -505,6 +505,10 @@ int main(int argc, char **argv)
     snprintf(version, sizeof version, "15.7 (ShaleDB %s)", PACKAGE_VERSION);
     SqlEngineOptions eo = {
         .db = db, .bootstrap_superuser = os_user, .bootstrap_database = os_user, .server_version = version,
+        .embedding_workers = s->cfg.embedding_workers > 0 ? s->cfg.embedding_workers : -1,
+        .embedding_retry_base_ms = s->cfg.embedding_retry_base_ms,
+        .embedding_retry_max_ms = s->cfg.embedding_retry_max_ms,
+        .embedding_max_attempts = s->cfg.embedding_max_attempts,
     };
     SqlEngine *eng = NULL;
     SqlError qerr;

@@ -51,6 +51,10 @@ static const ConfEntry conf_table[] = {
     {"password_encryption", CONF_STRING, OFF(password_encryption), 0, 0, 0, false, conf_pwenc_choices},
     {"auth_method_loopback", CONF_STRING, OFF(auth_method_loopback), 0, 0, 0, false, conf_auth_choices},
     {"auth_method_remote", CONF_STRING, OFF(auth_method_remote), 0, 0, 0, false, conf_auth_choices},
+    {"embedding_workers", CONF_INT, OFF(embedding_workers), 0, 64, 1, true, NULL},
+    {"embedding_retry_base_ms", CONF_MS, OFF(embedding_retry_base_ms), 1, 3600000, 1, true, NULL},
+    {"embedding_retry_max_ms", CONF_MS, OFF(embedding_retry_max_ms), 1, 86400000, 1, true, NULL},
+    {"embedding_max_attempts", CONF_INT, OFF(embedding_max_attempts), 1, 1000, 1, true, NULL},
 };
 #undef OFF
 
@@ -75,6 +79,10 @@ void server_config_defaults(ServerConfig *cfg)
     strcpy(cfg->password_encryption, "scram-sha-256");
     strcpy(cfg->auth_method_loopback, "trust");
     strcpy(cfg->auth_method_remote, "md5");
+    cfg->embedding_workers = 2;
+    cfg->embedding_retry_base_ms = 1000;
+    cfg->embedding_retry_max_ms = 60000;
+    cfg->embedding_max_attempts = 5;
 }
 
 static const ConfEntry *conf_find(const char *name)

@@ -30,6 +30,10 @@ typedef struct ServerConfig {
     char password_encryption[32];      /* "scram-sha-256" (passed to sessions) */
     char auth_method_loopback[16];     /* "trust" */
     char auth_method_remote[16];       /* "md5" */
+    int embedding_workers;             /* 2 (restart); 0 = no embedding workers */
+    int embedding_retry_base_ms;       /* 1s: first retry delay of a failed embedding */
+    int embedding_retry_max_ms;        /* 60s: cap of the exponential backoff */
+    int embedding_max_attempts;        /* 5: then the job is `failed` */
 } ServerConfig;
 
 /* Fills cfg with the defaults above. */

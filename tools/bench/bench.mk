@@ -17,6 +17,12 @@ tools_bench_shale_bench_LDADD = $(LDADD) $(LEVELDB_LIBS)
 TESTS += tools/bench/bench_smoke.sh
 EXTRA_DIST += tools/bench/bench_smoke.sh tools/bench/run.sh
 
+# embed_bench: embedding-job throughput and latency over the wire (libpq; docs/benchmarks.md)
+noinst_PROGRAMS += tools/bench/embed_bench
+tools_bench_embed_bench_SOURCES = tools/bench/embed_bench.c
+tools_bench_embed_bench_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPQ_CFLAGS)
+tools_bench_embed_bench_LDADD = $(LIBPQ_LIBS)
+
 # vector_bench: recall and queries/s of HNSW vector search on any server through libpq
 # (docs/benchmarks.md, "Vector search"); vector_bench.sh runs it against ShaleDB and
 # PostgreSQL + pgvector side by side. Not run by make check.

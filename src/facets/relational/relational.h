@@ -248,6 +248,24 @@ int rel_scan_open(RelTxn *t, const CatRelation *rel, const RelScanSpec *spec, Re
 int rel_scan_next(RelScan *s, RelRow *out, SqlError *err);
 void rel_scan_close(RelScan *s);
 
+/* ---- auxiliary records ----------------------------------------------------------------- */
+
+/* Records that facets above this layer keep next to the rows (embedding jobs), written
+ * through the transaction's write buffer so they commit in the same WAL record as the rows
+ * written with them, vanish on abort and follow ROLLBACK TO SAVEPOINT. key is a full storage
+ * key (keycodec prefix included) that the caller owns the layout of: it must not fall in a
+ * table's rows or index ranges (use an index id no catalog index can have). No locks are
+ * taken: callers serialise writers themselves (e.g. by holding the owning row's lock).
+ * rel_aux_get: 1 found (*val filled), 0 absent, -1 error; latest = newest committed state
+ * plus own writes instead of the statement snapshot. rel_aux_scan calls fn for each live
+ * key in [lo, hi) (hi NULL = to the end) in the transaction's view; fn returns 0 go on,
+ * 1 stop, -1 fail (err set). */
+int rel_txn_put_aux(RelTxn *t, const char *key, size_t klen, const char *val, size_t vlen, SqlError *err);
+int rel_txn_delete_aux(RelTxn *t, const char *key, size_t klen, SqlError *err);
+int rel_aux_get(RelTxn *t, const char *key, size_t klen, bool latest, ShaleBuf *val, SqlError *err);
+int rel_aux_scan(RelTxn *t, const char *lo, size_t lolen, const char *hi, size_t hilen, CatScanFn fn, void *arg,
+                 SqlError *err);
+
 /* ---- tables and sequences ---------------------------------------------------------------- */
 
 /* Approximate live row count (for the planner); cheap. */
