@@ -31,7 +31,7 @@ tools_bench_vector_bench_SOURCES = tools/bench/vector_bench.h tools/bench/vector
 	tools/bench/vector_bench_data.c
 tools_bench_vector_bench_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPQ_CFLAGS)
 tools_bench_vector_bench_LDADD = $(LIBPQ_LIBS) -lpthread -lm
-EXTRA_DIST += tools/bench/vector_bench.sh tools/bench/pgvector_setup.sh
+EXTRA_DIST += tools/bench/vector_bench.sh tools/bench/pgvector_setup.sh docs/vector-bench.png
 
 # its smoke test: a tiny run against ShaleDB (~2 s)
 TESTS += tests/bench/vector_bench_smoke.sh
