@@ -3,6 +3,7 @@
  * Everything goes through the session's transaction, so DDL is transactional. Descriptors
  * are built in a per-statement arena; the catalog serialises them on the spot. */
 #include "sql/ddl_int.h"
+#include "sql/vecindex.h"
 
 #include "catalog/keycodec.h"
 #include "sql/embed.h"
@@ -584,7 +585,24 @@ int ddl_add_check_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const A
 {
     if (cb->n_con >= 64)
         return SQL_ERR(err, PROGRAM_LIMIT_EXCEEDED, "too many constraints");
-    char *name = c->name ? ddl_strdup(d, c->name) : ddl_choose_name(d, rel->nsp, rel->name, single_col, "check", cb->names, cb->n_names);
+    /* The expression must bind over the table's columns; an unnamed constraint is named
+     * after its column when it reads exactly one (PostgreSQL's AddRelationNewConstraints). */
+    char *text = ddl_strndup(d, d->text + c->expr_span.start, (size_t)(c->expr_span.end - c->expr_span.start));
+    if (!text)
+        return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    int16_t att[2];
+    int nat = 0;
+    QueryEnv env;
+    CatSnapshot *cat;
+    if (session_query_env(d->s, &env, &cat, err) != 0)
+        return -1;
+    int qrc = query_check_columns(&env, rel, text, att, 2, &nat, err);
+    catalog_snapshot_release(cat);
+    if (qrc != 0)
+        return -1;
+    const char *namecol = nat == 1 ? rel->cols[att[0] - 1].name : NULL;
+    (void)single_col;
+    char *name = c->name ? ddl_strdup(d, c->name) : ddl_choose_name(d, rel->nsp, rel->name, namecol, "check", cb->names, cb->n_names);
     if (!name)
         return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
     cb->names[cb->n_names++] = name;
@@ -592,7 +610,7 @@ int ddl_add_check_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const A
     memset(k, 0, sizeof *k);
     k->name = name;
     k->type = CAT_CON_CHECK;
-    k->check_expr = ddl_strndup(d, d->text + c->expr_span.start, (size_t)(c->expr_span.end - c->expr_span.start));
+    k->check_expr = text;
     k->validated = true;
     if (single_col) {
         k->ncols = 1;
@@ -676,10 +694,17 @@ static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const Sql
         rel->cols[i] = cols[i].col;
         rel->cols[i].attnum = (int16_t)(i + 1);
     }
-    /* Column constraints, then table constraints (PostgreSQL's order of index creation). */
+    /* Column constraints, then table constraints (PostgreSQL's order of index creation);
+     * CHECK constraints are named in element order, table-level ones included, as
+     * PostgreSQL does (so clashing generated names are numbered the same way). */
     int ci = 0;
     for (int i = 0; i < ct->elements.n; i++) {
         const AstNode *el = ct->elements.items[i];
+        if (el->tag == AST_CONSTRAINT && ((const AstConstraint *)el)->type == AST_CONSTR_CHECK) {
+            if (ddl_add_check_constraint(d, rel, cb, (const AstConstraint *)el, NULL, err) != 0)
+                return SQL_ERROR;
+            continue;
+        }
         if (el->tag != AST_COLUMN_DEF)
             continue;
         const AstColumnDef *cd = (const AstColumnDef *)el;
@@ -731,7 +756,7 @@ static SqlStatus create_table(DdlCtx *d, const AstCreateTableStmt *ct, const Sql
         case AST_CONSTR_PRIMARY:
         case AST_CONSTR_UNIQUE: rc = ddl_add_key_constraint(d, rel, cb, c, &c->keys, NULL, err); break;
         case AST_CONSTR_FOREIGN: rc = ddl_add_fk_constraint(d, rel, cb, c, NULL, err); break;
-        case AST_CONSTR_CHECK: rc = ddl_add_check_constraint(d, rel, cb, c, NULL, err); break;
+        case AST_CONSTR_CHECK: break;   /* named with the columns above */
         default: break;
         }
         if (rc != 0)
@@ -845,33 +870,165 @@ static const char *kind_word(char kind)
 
 /* Drops rel and the sequences it owns. With cascade, foreign keys of other tables that
  * reference rel go too; without, they make the drop fail (2BP01). */
+/* The views of the database that name rel directly (query_relation_deps), up to cap. */
+static int drop_dependent_views(DdlCtx *d, const CatRelation *rel, Oid *views, int cap)
+{
+    int nv = 0;
+    QueryEnv env;
+    CatSnapshot *cat;
+    SqlError e;
+    memset(&e, 0, sizeof e);
+    if (session_query_env(d->s, &env, &cat, &e) != 0) {
+        sql_error_clear(&e);
+        return 0;
+    }
+    for (int k = 0; k < catsnap_n_relations(d->snap) && nv < cap; k++) {
+        const CatRelation *v = catsnap_relation(d->snap, k);
+        if (v->kind != CAT_REL_VIEW || v->oid == rel->oid || !v->view_query)
+            continue;
+        Oid deps[64];
+        int nd = 0;
+        if (query_relation_deps(&env, v->view_query, deps, 64, &nd, &e) != 0) {
+            sql_error_clear(&e);   /* a view that no longer binds names nothing we can tell */
+            continue;
+        }
+        for (int i = 0; i < nd && i < 64; i++)
+            if (deps[i] == rel->oid) {
+                views[nv++] = v->oid;
+                break;
+            }
+    }
+    catalog_snapshot_release(cat);
+    return nv;
+}
+
+static void dep_views_dfs(DdlCtx *d, Oid cur, Oid *views, Oid *on, int *nv, int depth)
+{
+    const CatRelation *cr = catsnap_relation_by_oid(d->snap, cur);
+    if (!cr || depth > 16)
+        return;
+    Oid found[32];
+    int nf = drop_dependent_views(d, cr, found, 32);
+    for (int i = 0; i < nf && *nv < 32; i++) {
+        bool seen = false;
+        for (int k = 0; k < *nv; k++)
+            seen |= views[k] == found[i];
+        if (seen)
+            continue;
+        views[*nv] = found[i];
+        on[*nv] = cur;
+        (*nv)++;
+        dep_views_dfs(d, found[i], views, on, nv, depth + 1);
+    }
+}
+
 int ddl_drop_relation(DdlCtx *d, const CatRelation *rel, bool cascade, const SqlSink *sink, SqlError *err)
 {
+    /* Views reading rel: without CASCADE they make the drop fail (2BP01, one line each);
+     * with it they are dropped first ("drop cascades to view v"). */
+    if (rel->kind == CAT_REL_TABLE || rel->kind == CAT_REL_VIEW) {
+        /* depth first, as PostgreSQL reports them: each view, then the views reading it */
+        Oid views[32], on[32];
+        int nv = 0;
+        dep_views_dfs(d, rel->oid, views, on, &nv, 0);
+        if (nv > 0) {
+            ShaleBuf dep;
+            shale_buf_init(&dep);
+            for (int i = 0; i < nv; i++) {
+                const CatRelation *v = catsnap_relation_by_oid(d->snap, views[i]);
+                const CatRelation *o = catsnap_relation_by_oid(d->snap, on[i]);
+                char line[400];
+                int len = cascade ? snprintf(line, sizeof line, "%sdrop cascades to view %s", i ? "\n" : "", v ? v->name : "?")
+                                  : snprintf(line, sizeof line, "%sview %s depends on %s %s", i ? "\n" : "", v ? v->name : "?",
+                                             kind_word(o ? o->kind : rel->kind), o ? o->name : rel->name);
+                shale_buf_append(&dep, line, (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
+            }
+            const char *dl = dep.oom || !dep.data ? "" : dep.data;
+            int dn = dep.oom ? 0 : (int)dep.len;
+            if (!cascade) {
+                sql_error_set(err, ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST, "cannot drop %s %s because other objects depend on it",
+                              kind_word(rel->kind), rel->name);
+                sql_error_detail(err, "%.*s", dn, dl);
+                sql_error_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+                shale_buf_free(&dep);
+                return -1;
+            }
+            if (sink->notice) {
+                SqlError nt;
+                if (nv == 1) {
+                    sql_error_set(&nt, ERRCODE_SUCCESSFUL_COMPLETION, "%.*s", dn, dl);
+                } else {
+                    sql_error_set(&nt, ERRCODE_SUCCESSFUL_COMPLETION, "drop cascades to %d other objects", nv);
+                    sql_error_detail(&nt, "%.*s", dn, dl);
+                }
+                nt.severity = SQL_SEV_NOTICE;
+                sink->notice(sink->arg, &nt);
+            }
+            shale_buf_free(&dep);
+            SqlSink quiet = *sink;
+            quiet.notice = NULL;
+            for (int i = 0; i < nv; i++) {
+                const CatRelation *v = catsnap_relation_by_oid(d->snap, views[i]);
+                if (v && ddl_drop_relation(d, v, true, &quiet, err) != 0)
+                    return -1;
+            }
+            const CatRelation *again = catsnap_relation_by_oid(d->snap, rel->oid);
+            if (!again)
+                return 0;
+            rel = again;
+        }
+    }
+    if (rel->kind == CAT_REL_TABLE)
+        vecindex_forget_rel(d->s->eng->vreg, d->s->db_oid, rel);
     if (rel->kind == CAT_REL_TABLE) {
         const CatRelation *rels[32];
         const CatConstraint *cons[32];
         int n = catsnap_referencing_fks(d->snap, rel->oid, rels, cons, 32);
+        /* without CASCADE: 2BP01 with every dependent constraint listed, one per line */
+        ShaleBuf dep;
+        shale_buf_init(&dep);
         for (int i = 0; i < n && i < 32; i++) {
-            if (rels[i]->oid == rel->oid)
+            if (rels[i]->oid == rel->oid || cascade)
                 continue;
-            if (!cascade) {
-                sql_error_set(err, ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST,
-                              "cannot drop table %s because other objects depend on it", rel->name);
-                sql_error_detail(err, "constraint %s on table %s depends on table %s", cons[i]->name, rels[i]->name, rel->name);
-                sql_error_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
-                return -1;
-            }
+            char line[400];
+            int len = snprintf(line, sizeof line, "%sconstraint %s on table %s depends on table %s", dep.len ? "\n" : "",
+                               cons[i]->name, rels[i]->name, rel->name);
+            shale_buf_append(&dep, line, (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
         }
+        if (dep.len) {
+            sql_error_set(err, ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST,
+                          "cannot drop table %s because other objects depend on it", rel->name);
+            sql_error_detail(err, "%.*s", dep.oom ? 0 : (int)dep.len, dep.oom ? "" : dep.data);
+            sql_error_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+            shale_buf_free(&dep);
+            return -1;
+        }
+        /* CASCADE: one notice, "drop cascades to N other objects" + a line each when N > 1 */
+        int ndep = 0;
         for (int i = 0; i < n && i < 32; i++) {
             if (rels[i]->oid == rel->oid)
                 continue;
-            if (sink->notice) {
-                SqlError nt;
-                sql_error_set(&nt, ERRCODE_SUCCESSFUL_COMPLETION, "drop cascades to constraint %s on table %s",
-                              cons[i]->name, rels[i]->name);
-                nt.severity = SQL_SEV_NOTICE;
-                sink->notice(sink->arg, &nt);
+            char line[400];
+            int len = snprintf(line, sizeof line, "%sdrop cascades to constraint %s on table %s", ndep ? "\n" : "",
+                               cons[i]->name, rels[i]->name);
+            shale_buf_append(&dep, line, (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
+            ndep++;
+        }
+        if (ndep && sink->notice) {
+            SqlError nt;
+            if (ndep == 1) {
+                sql_error_set(&nt, ERRCODE_SUCCESSFUL_COMPLETION, "%.*s", dep.oom ? 0 : (int)dep.len, dep.oom ? "" : dep.data);
+            } else {
+                sql_error_set(&nt, ERRCODE_SUCCESSFUL_COMPLETION, "drop cascades to %d other objects", ndep);
+                sql_error_detail(&nt, "%.*s", dep.oom ? 0 : (int)dep.len, dep.oom ? "" : dep.data);
             }
+            nt.severity = SQL_SEV_NOTICE;
+            sink->notice(sink->arg, &nt);
+        }
+        shale_buf_free(&dep);
+        for (int i = 0; i < n && i < 32; i++) {
+            if (rels[i]->oid == rel->oid)
+                continue;
             CatRelation *copy = catrel_copy(&d->arena, rels[i]);
             if (!copy)
                 return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
@@ -963,6 +1120,8 @@ static SqlStatus exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink
                     sql_error_hint(err, "You can drop constraint %s on table %s instead.", rel->cons[k].name, rel->name);
                     return SQL_ERROR;
                 }
+            if (rel_index_is_vector(ix))
+                vecreg_forget(d->s->eng->vreg, d->s->db_oid, rel, ix);
             CatRelation *copy = catrel_copy(&d->arena, rel);
             if (!copy)
                 return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
@@ -987,22 +1146,51 @@ static SqlStatus exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink
                 return SQL_ERROR;
             }
             Oid nsp = ns->oid;
+            /* the schema's objects (owned sequences go with their tables), qualified, one
+             * per line: the 2BP01 detail, or the CASCADE notice as PostgreSQL words them */
+            ShaleBuf objs;
+            shale_buf_init(&objs);
+            int nobj = 0;
             for (int k = 0; k < catsnap_n_relations(d->snap); k++) {
                 const CatRelation *r = catsnap_relation(d->snap, k);
-                if (r->nsp != nsp)
+                if (r->nsp != nsp || (r->kind == CAT_REL_SEQUENCE && r->seq.owned_by_rel))
                     continue;
-                if (!cascade) {
-                    sql_error_set(err, ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST,
-                                  "cannot drop schema %s because other objects depend on it", rv->relname);
-                    sql_error_detail(err, "%s %s depends on schema %s", kind_word(r->kind), r->name, rv->relname);
-                    sql_error_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
-                    return SQL_ERROR;
-                }
+                char line[400];
+                int len = cascade ? snprintf(line, sizeof line, "%sdrop cascades to %s %s.%s", nobj ? "\n" : "",
+                                             kind_word(r->kind), rv->relname, r->name)
+                                  : snprintf(line, sizeof line, "%s%s %s.%s depends on schema %s", nobj ? "\n" : "",
+                                             kind_word(r->kind), rv->relname, r->name, rv->relname);
+                shale_buf_append(&objs, line, (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1));
+                nobj++;
             }
+            const char *ol = objs.oom || !objs.data ? "" : objs.data;
+            int oln = objs.oom ? 0 : (int)objs.len;
+            if (nobj && !cascade) {
+                sql_error_set(err, ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST,
+                              "cannot drop schema %s because other objects depend on it", rv->relname);
+                sql_error_detail(err, "%.*s", oln, ol);
+                sql_error_hint(err, "Use DROP ... CASCADE to drop the dependent objects too.");
+                shale_buf_free(&objs);
+                return SQL_ERROR;
+            }
+            if (nobj && sink->notice) {
+                SqlError nt;
+                if (nobj == 1) {
+                    sql_error_set(&nt, ERRCODE_SUCCESSFUL_COMPLETION, "%.*s", oln, ol);
+                } else {
+                    sql_error_set(&nt, ERRCODE_SUCCESSFUL_COMPLETION, "drop cascades to %d other objects", nobj);
+                    sql_error_detail(&nt, "%.*s", oln, ol);
+                }
+                nt.severity = SQL_SEV_NOTICE;
+                sink->notice(sink->arg, &nt);
+            }
+            shale_buf_free(&objs);
+            SqlSink quiet = *sink;   /* the objects were announced above */
+            quiet.notice = NULL;
             for (int k = catsnap_n_relations(d->snap); k-- > 0;) {
                 const CatRelation *r = catsnap_relation(d->snap, k);
                 if (r->nsp == nsp && !(r->kind == CAT_REL_SEQUENCE && r->seq.owned_by_rel)) {
-                    if (ddl_drop_relation(d, r, true, sink, err) != 0)
+                    if (ddl_drop_relation(d, r, true, &quiet, err) != 0)
                         return SQL_ERROR;
                     k = catsnap_n_relations(d->snap);
                 }
@@ -1177,7 +1365,8 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
         return SQL_ERROR;
     }
     const char *am = is->access_method ? is->access_method : "btree";
-    if (strcmp(am, "btree") != 0) {
+    bool hnsw = strcmp(am, "hnsw") == 0;
+    if (strcmp(am, "btree") != 0 && !hnsw) {
         sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "access method \"%s\" is not supported yet", am);
         return SQL_ERROR;
     }
@@ -1250,6 +1439,8 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
     ix->exprs = exprs;
     ix->opclasses = opcl;
     ix->col_flags = flags;
+    if (hnsw && (vecindex_ddl_options(&is->options, &d->arena, ix, err) != 0 || vecindex_validate(rel, ix, err) != 0))
+        return SQL_ERROR;
     copy->indexes = ixs;
     copy->nindexes++;
     Oid reloid = rel->oid;
@@ -1261,7 +1452,10 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
     if (!old_rel)
         return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
     old_rel->nindexes--;
-    if (ddl_backfill_index(d, old_rel, new_rel, err) != 0)
+    if (hnsw) {
+        if (vecindex_build(d->s->eng->vreg, d->s->txn, d->s->db_oid, new_rel, &new_rel->indexes[new_rel->nindexes - 1], err) != 0)
+            return SQL_ERROR;
+    } else if (ddl_backfill_index(d, old_rel, new_rel, err) != 0)
         return SQL_ERROR;
     sink->command_complete(sink->arg, "CREATE INDEX");
     return SQL_DONE;
@@ -1279,6 +1473,7 @@ static SqlStatus exec_truncate(DdlCtx *d, const AstTruncateStmt *ts, const SqlSi
             return (SqlStatus)ddl_set_pos(d, err, rv->hdr.location);
         }
         Oid rel_oid = rel->oid;
+        vecindex_forget_rel(d->s->eng->vreg, d->s->db_oid, rel);
         if (rel_truncate(d->s->txn, rel, err) != 0 || ddl_refresh_snap(d, err) != 0)
             return SQL_ERROR;
         /* RESTART IDENTITY (e2e fix: it was ignored): every sequence the table owns (serial

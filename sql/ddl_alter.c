@@ -626,7 +626,11 @@ SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink 
                          cmd->kind == AST_AT_DROP_NOT_NULL || cmd->kind == AST_AT_ALTER_TYPE ||
                          cmd->kind == AST_AT_SET_EMBEDDING || cmd->kind == AST_AT_DROP_EMBEDDING;
         if (needs_col && !col) {
-            sql_error_set(err, ERRCODE_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist", cmd->name, rel->name);
+            /* PostgreSQL's renameatt words it without the relation */
+            if (cmd->kind == AST_AT_RENAME_COLUMN)
+                sql_error_set(err, ERRCODE_UNDEFINED_COLUMN, "column \"%s\" does not exist", cmd->name);
+            else
+                sql_error_set(err, ERRCODE_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist", cmd->name, rel->name);
             return SQL_ERROR;
         }
         switch (cmd->kind) {
@@ -775,7 +779,7 @@ SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink 
             break;
         }
         case AST_AT_ALTER_TYPE:
-            rc = sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "ALTER TABLE ... ALTER COLUMN TYPE is not supported yet");
+            rc = ddl_alter_column_type(d, rel, col, cmd, err);
             break;
         case AST_AT_SET_SCHEMA:
             rc = sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "ALTER TABLE ... SET SCHEMA is not supported yet");

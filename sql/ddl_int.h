@@ -62,4 +62,8 @@ SqlStatus ddl_comment(DdlCtx *d, const AstCommentStmt *cs, const SqlSink *sink, 
 SqlStatus ddl_create_table_as(DdlCtx *d, const AstCreateTableAsStmt *cs, const SqlSink *sink, SqlError *err);
 const CatRelation *ddl_lookup_index(DdlCtx *d, const AstRangeVar *rv, const CatIndex **idx);
 
+/* ddl_alter_type.c: ALTER COLUMN col TYPE (rewrites the table in the session's txn). */
+int ddl_alter_column_type(DdlCtx *d, const CatRelation *rel, const CatColumn *col, const AstAlterCmd *cmd,
+                          SqlError *err);
+
 #endif

@@ -55,6 +55,7 @@ typedef struct QueryEnv {
     FuncSessionHooks hooks;          /* nextval/currval/setval/cancelled */
     int64_t statement_timeout_ms;    /* 0 = none */
     void *session;                   /* opaque back pointer for hooks */
+    const struct SessionSettings *settings; /* the session's settings (hnsw.*); NULL = defaults */
 } QueryEnv;
 
 typedef struct PreparedQuery PreparedQuery;
@@ -73,6 +74,19 @@ typedef enum QueryKind {
  * inferred from context, or text when nothing says otherwise, as PostgreSQL does). */
 int query_prepare(QueryEnv *env, const AstNode *stmt, const char *query_text, int n_params,
                   const Oid *param_types, ShaleArena *arena, PreparedQuery **out, SqlError *err);
+
+/* The relations a SELECT (SQL text) names directly -- its FROM items, sub-queries and CTE
+ * bodies, not what the views it reads read in turn: a view's dependencies. The first cap
+ * OIDs go to out, *n receives the count. Binding errors are returned (a view whose query
+ * no longer binds). */
+int query_relation_deps(QueryEnv *env, const char *select_text, Oid *out, int cap, int *n, SqlError *err);
+
+struct CatRelation;
+/* Binds a CHECK expression (SQL text) against rel's columns: 42703 for unknown columns,
+ * 42804 when it is not boolean. *n receives the number of distinct columns it reads, the
+ * first cap of their attnums in attnums (for PostgreSQL's constraint naming). */
+int query_check_columns(QueryEnv *env, const struct CatRelation *rel, const char *expr_text, int16_t *attnums, int cap,
+                        int *n, SqlError *err);
 
 QueryKind query_kind(const PreparedQuery *q);
 int query_n_params(const PreparedQuery *q);

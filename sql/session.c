@@ -4,6 +4,7 @@
 #include "sql/session_int.h"
 #include "sql/pgcat/pgcat.h"
 #include "sql/embed.h"
+#include "sql/vecindex.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,11 @@ int sql_engine_open(const SqlEngineOptions *opts, SqlEngine **out, SqlError *err
         free(eng);
         return -1;
     }
+    if (vecreg_open(eng->rdb, opts->data_dir, &eng->vreg, err) != 0) {
+        rel_db_close(eng->rdb);
+        free(eng);
+        return -1;
+    }
     snprintf(eng->server_version, sizeof eng->server_version, "%s", "15.7");
     snprintf(eng->version_text, sizeof eng->version_text,
              "PostgreSQL 15.7 (ShaleDB %s) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit", SHALE_VERSION);
@@ -49,6 +55,7 @@ void sql_engine_close(SqlEngine *eng)
     if (!eng)
         return;
     embed_engine_close(eng->embed); /* joins the workers, which use the relational facet */
+    vecreg_close(eng->vreg);
     rel_db_close(eng->rdb);
     free(eng);
 }
@@ -98,6 +105,14 @@ static int session_apply_setting(SqlSession *s, const char *name, SqlError *err)
         const char *v = settings_get(&s->settings, SETTING_DATESTYLE);
         s->tc.date_order = strstr(v, "DMY") ? TYPES_DATEORDER_DMY : strstr(v, "YMD") ? TYPES_DATEORDER_YMD
                                                                                      : TYPES_DATEORDER_MDY;
+        s->tc.date_style = !strncmp(v, "SQL", 3) ? TYPES_DATESTYLE_SQL : !strncmp(v, "German", 6) ? TYPES_DATESTYLE_GERMAN
+                           : !strncmp(v, "Postgres", 8) ? TYPES_DATESTYLE_POSTGRES : TYPES_DATESTYLE_ISO;
+    } else if (id == SETTING_INTERVALSTYLE) {
+        const char *v = settings_get(&s->settings, SETTING_INTERVALSTYLE);
+        s->tc.interval_style = !strcmp(v, "sql_standard") ? TYPES_INTERVALSTYLE_SQL_STANDARD
+                               : !strcmp(v, "iso_8601") ? TYPES_INTERVALSTYLE_ISO_8601
+                               : !strcmp(v, "postgres_verbose") ? TYPES_INTERVALSTYLE_POSTGRES_VERBOSE
+                                                                : TYPES_INTERVALSTYLE_POSTGRES;
     }
     return 0;
 }
@@ -553,6 +568,7 @@ int session_query_env(SqlSession *s, QueryEnv *env, CatSnapshot **cat, SqlError 
     env->hooks.cancelled = hook_cancelled;
     env->statement_timeout_ms = atoll(settings_get(&s->settings, SETTING_STATEMENT_TIMEOUT));
     env->session = s;
+    env->settings = &s->settings;
     return 0;
 }
 

@@ -30,6 +30,7 @@
 struct SqlEngine {
     RelDB *rdb;
     ShaleDB *db;
+    struct VecRegistry *vreg;      /* hnsw graphs (sql/vecindex.h) */
     char server_version[64];       /* "15.7" */
     char version_text[160];        /* version() */
     atomic_int next_pid;           /* pseudo backend pids for deadlock reports */

@@ -8,7 +8,7 @@
 #include <strings.h>
 
 typedef enum { CHECK_NONE, CHECK_BOOL, CHECK_INT, CHECK_DATESTYLE, CHECK_INTERVALSTYLE,
-               CHECK_TIMEZONE, CHECK_ENCODING, CHECK_ISOLATION } CheckKind;
+               CHECK_TIMEZONE, CHECK_ENCODING, CHECK_ISOLATION, CHECK_HNSW_ITERATIVE } CheckKind;
 
 static const struct {
     const char *name;
@@ -66,7 +66,7 @@ static bool parse_bool(const char *v, bool *out)
 }
 
 /* Normalises value into out per the setting's check; false when invalid. */
-static bool normalise(SettingId id, const char *v, char *out, size_t cap, SqlError *err)
+static bool normalise(SettingId id, const char *v, const char *cur, char *out, size_t cap, SqlError *err)
 {
     const char *name = setting_defs[id].name;
     switch (setting_defs[id].check) {
@@ -95,24 +95,50 @@ static bool normalise(SettingId id, const char *v, char *out, size_t cap, SqlErr
             sql_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE, "invalid value for parameter \"%s\": \"%s\"", name, v);
             return false;
         }
+        /* pgvector's ranges (hnsw.c) */
+        long long lo = 0, hi = 0;
+        if (id == SETTING_HNSW_EF_SEARCH) { lo = 1; hi = 1000; }
+        else if (id == SETTING_HNSW_MAX_SCAN_TUPLES) { lo = 1; hi = 2147483647; }
+        if (hi && (x < lo || x > hi)) {
+            sql_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE, "%lld is outside the valid range for parameter \"%s\" (%lld .. %lld)",
+                          x, name, lo, hi);
+            return false;
+        }
         snprintf(out, cap, "%lld", x);
         return true;
     }
+    case CHECK_HNSW_ITERATIVE:
+        if (strcasecmp(v, "off") && strcasecmp(v, "relaxed_order") && strcasecmp(v, "strict_order")) {
+            sql_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE, "invalid value for parameter \"%s\": \"%s\"", name, v);
+            sql_error_hint(err, "Available values: off, relaxed_order, strict_order.");
+            return false;
+        }
+        snprintf(out, cap, "%s", v);
+        for (char *p = out; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        return true;
     case CHECK_DATESTYLE: {
-        /* Accept "ISO", "ISO, MDY", "MDY", "Postgres, DMY"...; we only output ISO. */
+        /* "ISO", "ISO, MDY", "MDY", "Postgres, DMY", "SQL", "German" ... */
         char style[32] = "ISO", order[32] = "MDY";
+        bool have_order = false;
+        /* a style or an order alone keeps the other part of the current value */
+        if (cur && strchr(cur, ',')) {
+            snprintf(style, sizeof style, "%.*s", (int)(strchr(cur, ',') - cur), cur);
+            snprintf(order, sizeof order, "%s", strchr(cur, ',') + 1 + (strchr(cur, ',')[1] == ' '));
+        }
         char buf[SETTING_VALUE_MAX];
         snprintf(buf, sizeof buf, "%s", v);
         for (char *tok = strtok(buf, ", "); tok; tok = strtok(NULL, ", ")) {
             if (!strcasecmp(tok, "ISO") || !strcasecmp(tok, "SQL") || !strcasecmp(tok, "Postgres") ||
                 !strcasecmp(tok, "German")) {
-                if (strcasecmp(tok, "ISO") != 0) {
-                    sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "DateStyle \"%s\" is not supported", tok);
-                    return false;
-                }
-                snprintf(style, sizeof style, "ISO");
+                snprintf(style, sizeof style, "%s", !strcasecmp(tok, "ISO") ? "ISO" : !strcasecmp(tok, "SQL") ? "SQL"
+                                                  : !strcasecmp(tok, "German") ? "German" : "Postgres");
+                /* German also sets DMY unless an order is given (PostgreSQL's check_datestyle) */
+                if (!strcasecmp(tok, "German") && !have_order)
+                    snprintf(order, sizeof order, "DMY");
             } else if (!strcasecmp(tok, "MDY") || !strcasecmp(tok, "DMY") || !strcasecmp(tok, "YMD") ||
                        !strcasecmp(tok, "US") || !strcasecmp(tok, "European") || !strcasecmp(tok, "NonEuropean")) {
+                have_order = true;
                 const char *o = !strcasecmp(tok, "European") ? "DMY"
                                 : (!strcasecmp(tok, "US") || !strcasecmp(tok, "NonEuropean")) ? "MDY" : tok;
                 snprintf(order, sizeof order, "%s", o);
@@ -176,7 +202,7 @@ int settings_set(SessionSettings *s, const char *name, const char *value, bool l
         id == SETTING_IN_HOT_STANDBY || id == SETTING_MAX_INDEX_KEYS || id == SETTING_BLOCK_SIZE)
         return sql_error_set(err, ERRCODE_CANT_CHANGE_RUNTIME_PARAM, "parameter \"%s\" cannot be changed", setting_defs[id].name);
     char norm[SETTING_VALUE_MAX];
-    if (!normalise((SettingId)id, value ? value : s->reset_value[id], norm, sizeof norm, err))
+    if (!normalise((SettingId)id, value ? value : s->reset_value[id], s->value[id], norm, sizeof norm, err))
         return -1;
     if (local && !s->saved[id]) {
         s->saved[id] = true;

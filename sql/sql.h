@@ -37,6 +37,7 @@ typedef struct SqlEngineOptions {
     int embedding_retry_base_ms;
     int embedding_retry_max_ms;
     int embedding_max_attempts;
+    const char *data_dir;          /* where hnsw graph files live (<data_dir>/hnsw); NULL = none */
 } SqlEngineOptions;
 
 /* Opens the SQL engine over an open storage database, creating the system catalog on first

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sql/parser/parser.h"
 #include "sql/parser/parser_int.h"
@@ -314,6 +315,111 @@ static void lex_quoted(Lexer *lx, size_t tok_start, size_t q0, char kind)
     lx->i = j;
 }
 
+/* U&'...' [UESCAPE 'c'] starting at the U: the string is read like a plain one, then its
+ * Unicode escapes (\XXXX, \+XXXXXX, surrogate pairs; \\ for the escape character itself)
+ * are decoded with the escape character (default backslash). */
+static void lex_unicode_string(Lexer *lx, size_t s)
+{
+    int before = lx->out->n;
+    lex_quoted(lx, s, s + 2, 0);
+    if (lx->out->n != before + 1 || lx->out->toks[before].type != TOK_SCONST)
+        return;
+    SqlToken *t = &lx->out->toks[before];
+    char esc = '\\';
+    /* optional UESCAPE 'c' */
+    size_t j = lx->i;
+    while (j < lx->len && lex_is_space(lx->q[j]))
+        j++;
+    if (j + 7 <= lx->len && strncasecmp(lx->q + j, "uescape", 7) == 0 &&
+        (j + 7 == lx->len || !lex_is_ident_cont((unsigned char)lx->q[j + 7]))) {
+        size_t k = j + 7;
+        while (k < lx->len && lex_is_space(lx->q[k]))
+            k++;
+        if (k + 2 < lx->len && lx->q[k] == '\'' && lx->q[k + 2] == '\'' && !isxdigit((unsigned char)lx->q[k + 1]) &&
+            lx->q[k + 1] != '+' && lx->q[k + 1] != '\'' && lx->q[k + 1] != '"' && !lex_is_space(lx->q[k + 1])) {
+            esc = lx->q[k + 1];
+            lx->i = k + 3;
+            t->end = (int)lx->i;
+        } else {
+            lx->out->n = before;
+            lex_error(lx, j, k < lx->len ? k + 1 : lx->len, "invalid Unicode escape character");
+            lx->i = lx->len;
+            return;
+        }
+    }
+    const char *in = t->str;
+    size_t n = (size_t)t->len, o = 0;
+    char *buf = (char *)t->str;   /* decoding only shrinks: in place */
+    uint32_t hi = 0;
+    const char *why = "invalid Unicode escape";
+    for (size_t i = 0; i < n;) {
+        if (in[i] != esc) {
+            if (hi) {
+                why = "invalid Unicode surrogate pair";
+                goto bad;
+            }
+            buf[o++] = in[i++];
+            continue;
+        }
+        if (i + 1 < n && in[i + 1] == esc) {
+            if (hi) {
+                why = "invalid Unicode surrogate pair";
+                goto bad;
+            }
+            buf[o++] = esc;
+            i += 2;
+            continue;
+        }
+        int want = 4;
+        size_t p = i + 1;
+        if (p < n && in[p] == '+') {
+            want = 6;
+            p++;
+        }
+        uint32_t v = 0;
+        for (int k = 0; k < want; k++) {
+            int d = p < n ? lex_hexval(in[p]) : -1;
+            if (d < 0)
+                goto bad;
+            v = v * 16 + (uint32_t)d;
+            p++;
+        }
+        i = p;
+        if (hi) {
+            if (v < 0xDC00 || v > 0xDFFF) {
+                why = "invalid Unicode surrogate pair";
+                goto bad;
+            }
+            v = 0x10000 + ((hi - 0xD800) << 10) + (v - 0xDC00);
+            hi = 0;
+        } else if (v >= 0xD800 && v <= 0xDBFF) {
+            hi = v;
+            continue;
+        } else if ((v >= 0xDC00 && v <= 0xDFFF) || v == 0 || v > 0x10FFFF) {
+            if (v >= 0xDC00 && v <= 0xDFFF)
+                why = "invalid Unicode surrogate pair";
+            goto bad;
+        }
+        o += lex_utf8_encode(v, buf + o);
+    }
+    if (hi) {
+        why = "invalid Unicode surrogate pair";
+        goto bad;
+    }
+    buf[o] = '\0';
+    t->len = (int)o;
+    return;
+bad:
+    /* PostgreSQL's messages carry no "at or near" here */
+    lx->out->n = before;
+    {
+        SqlToken *e = lex_push(lx, TOK_ERROR, s, lx->i);
+        if (e)
+            e->str = lex_strdup(lx, why, strlen(why));
+    }
+    lx->i = lx->len;
+}
+
 /* $tag$...$tag$ starting at '$'. Returns false when this '$' does not start one. */
 static bool lex_dollar(Lexer *lx)
 {
@@ -546,6 +652,8 @@ int sql_lex_all(const char *query, size_t len, ShaleArena *arena, SqlTokens *out
             lex_quoted(&lx, s, s + 1, 'b');
         } else if ((c == 'x' || c == 'X') && c1 == '\'') {
             lex_quoted(&lx, s, s + 1, 'x');
+        } else if ((c == 'u' || c == 'U') && c1 == '&' && s + 2 < len && query[s + 2] == '\'') {
+            lex_unicode_string(&lx, s);
         } else if ((c == 'n' || c == 'N') && c1 == '\'') {
             lex_quoted(&lx, s, s + 1, 0);
         } else if (c == '"') {

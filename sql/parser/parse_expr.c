@@ -510,6 +510,13 @@ AstNode *sql_parse_primary_expr(SqlParser *p)
     }
     if (p->failed)
         return NULL;
+    /* PostgreSQL's c_expr takes no subscript directly after ARRAY[...], a literal or a
+     * function call: ARRAY[1,2][1] is a syntax error, (ARRAY[1,2])[1] is not. */
+    if (sql_is_char(p, '[') && !parens &&
+        (node->tag == AST_ARRAY || node->tag == AST_CONST || node->tag == AST_FUNC_CALL)) {
+        sql_syntax_error(p);
+        return NULL;
+    }
     if (sql_is_char(p, '[') || (sql_is_char(p, '.') && (parens || node->tag != AST_COLUMN_REF)))
         node = parse_indirection(p, node);
     else if (sql_is_char(p, '.') && node->tag == AST_COLUMN_REF) {
@@ -629,6 +636,7 @@ static int infix_prec(const SqlParser *p)
         return (k == KW_BETWEEN || k == KW_IN || k == KW_LIKE || k == KW_ILIKE || k == KW_SIMILAR) ? PREC_LIKE : 0;
     }
     case KW_AT: return sql_is_kw_n(p, 1, KW_TIME) ? PREC_AT : 0;
+    case KW_OVERLAPS: return PREC_AT;
     case KW_COLLATE: return PREC_COLLATE;
     case KW_OPERATOR: return (sql_peek_n(p, 1)->type == TOK_CHAR && sql_peek_n(p, 1)->ch == '(') ? PREC_OP : 0;
     default: return 0;
@@ -829,6 +837,30 @@ AstNode *sql_parse_expr_prec(SqlParser *p, int min_prec)
             } else {
                 left = parse_like_rhs(p, left, kw == KW_LIKE ? AST_LIKE_LIKE : AST_LIKE_ILIKE, neg, loc);
             }
+            break;
+        }
+        case KW_OVERLAPS: {
+            /* (s1, e1) OVERLAPS (s2, e2) -> pg_catalog.overlaps(s1, e1, s2, e2), as in
+             * PostgreSQL's grammar: both sides must be two-element rows */
+            AstNode *right = sql_parse_expr_prec(p, PREC_AT + 1);
+            if (p->failed)
+                return NULL;
+            const AstNode *sides[2] = { left, right };
+            for (int k = 0; k < 2; k++)
+                if (!sides[k] || sides[k]->tag != AST_ROW || ((const AstRowExpr *)sides[k])->args.n != 2) {
+                    sql_error_at(p, ERRCODE_SYNTAX_ERROR, k == 0 ? loc : (sides[k] ? sides[k]->location : loc),
+                                 k == 0 ? "wrong number of parameters on left side of OVERLAPS expression"
+                                        : "wrong number of parameters on right side of OVERLAPS expression");
+                    return NULL;
+                }
+            AstFuncCall *f = sql_make_func(p, sql_names2(p, "pg_catalog", "overlaps"), loc, AST_FUNC_PLAIN);
+            if (f) {
+                int cap = 0;
+                for (int k = 0; k < 2; k++)
+                    for (int j = 0; j < 2; j++)
+                        sql_list_push(p, &f->args, ((const AstRowExpr *)sides[k])->args.items[j], &cap);
+            }
+            left = (AstNode *)f;
             break;
         }
         case KW_AT: {

@@ -723,6 +723,28 @@ static AstList parse_set_clauses(SqlParser *p)
             if (!rt)
                 return l;
             rt->name = sql_parse_colid(p);
+            /* SET a[i] = v: subscripts (the binder assigns one element); slices kept as such */
+            while (!p->failed && sql_is_char(p, '[') && rt->n_indirection < 6) {
+                sql_advance(p);
+                AstIndirItem *items = shale_arena_alloc(p->arena, sizeof(AstIndirItem) * (size_t)(rt->n_indirection + 1));
+                if (!items)
+                    return l;
+                if (rt->n_indirection)
+                    memcpy(items, rt->indirection, sizeof(AstIndirItem) * (size_t)rt->n_indirection);
+                AstIndirItem *it = &items[rt->n_indirection];
+                memset(it, 0, sizeof *it);
+                it->kind = AST_INDIR_INDEX;
+                if (!sql_is_char(p, ':'))
+                    it->lo = sql_parse_expr(p);
+                if (sql_accept_char(p, ':')) {
+                    it->kind = AST_INDIR_SLICE;
+                    if (!sql_is_char(p, ']'))
+                        it->hi = sql_parse_expr(p);
+                }
+                sql_expect_char(p, ']');
+                rt->indirection = items;
+                rt->n_indirection++;
+            }
             if (sql_is_char(p, '[') || sql_is_char(p, '.')) {
                 sql_syntax_error(p);
                 return l;

@@ -5,7 +5,7 @@ libshale_a_SOURCES += \
 	sql/pgcat/pgcat_tables.def sql/pgcat/pgcat_operators.inc \
 	sql/pgcat/pgcat.c sql/pgcat/pgcat_class.c sql/pgcat/pgcat_misc.c sql/pgcat/pgcat_views.c \
 	sql/pgcat/pgcat_infoschema.c sql/pgcat/pgcat_deparse.c sql/pgcat/pgcat_func.c sql/pgcat/pgcat_reg.c \
-	sql/pgcat/pgcat_srf.c sql/pgcat/pgcat_acl.c sql/types/types_fn_bits.c \
+	sql/pgcat/pgcat_srf.c sql/pgcat/pgcat_acl.c \
 	sql/ddl_grant.c \
 	sql/pgcat/pgcat_dump.h sql/pgcat/pgcat_dump.c
 EXTRA_DIST += sql/pgcat/gen_pgcat_def.sh sql/pgcat/pgcat_tables.txt

@@ -301,7 +301,145 @@ static int check_arbiter(Binder *b, const CatRelation *rel, const AstOnConflict 
     return -1;
 }
 
+static bool check_col_fn(Expr *e, void *arg)
+{
+    bool *seen = arg;
+    if (e->kind == EXPR_VAR && e->u.var.level == 0 && e->u.var.index >= 0 && e->u.var.index < 1600)
+        seen[e->u.var.index] = true;
+    return true;
+}
+
+int query_check_columns(QueryEnv *env, const CatRelation *rel, const char *expr_text, int16_t *attnums, int cap,
+                        int *n, SqlError *err)
+{
+    ShaleArena a;
+    shale_arena_init(&a);
+    Binder b;
+    memset(&b, 0, sizeof b);
+    b.env = env;
+    b.arena = &a;
+    b.text = expr_text;
+    b.text_len = strlen(expr_text);
+    int rc = -1;
+    *n = 0;
+    BindScope *ts = target_scope(&b, rel, rel->name, err);
+    bool *seen = ts ? q_alloc(&a, sizeof(bool) * 1600) : NULL;
+    if (ts && seen) {
+        memset(seen, 0, sizeof(bool) * 1600);
+        ts->expr_kind = "check constraints";
+        Expr *e = bind_text_expr(&b, ts, expr_text, err);
+        if (e)
+            e = bind_coerce_bool(&b, e, "CHECK", err);
+        if (e) {
+            bind_walk(e, check_col_fn, seen);
+            for (int c = 0; c < rel->ncols && c < 1600; c++)
+                if (seen[c]) {
+                    if (*n < cap)
+                        attnums[*n] = (int16_t)(c + 1);
+                    (*n)++;
+                }
+            rc = 0;
+        }
+    } else if (ts) {
+        q_oom(err);
+    }
+    shale_arena_destroy(&a);
+    return rc;
+}
+
+/* UPDATE ... SET col[i] = v: col = array_assign_element(col, i, v) over the row's current
+ * value (PostgreSQL's array assignment: extends with NULLs, a NULL array becomes [i:i]). */
+static Expr *bind_subscript_assign(Binder *b, BindScope *s, const CatRelation *rel, int c, const AstResTarget *rt,
+                                   const AstNode *val, SqlError *err)
+{
+    const CatColumn *col = &rel->cols[c];
+    Oid et = types_array_elem(col->type);
+    if (!et) {
+        ShaleBuf tn;
+        shale_buf_init(&tn);
+        types_format_type(col->type, -1, &tn);
+        SQL_ERR(err, DATATYPE_MISMATCH, "cannot subscript type %.*s because it does not support subscripting",
+                tn.oom ? 0 : (int)tn.len, tn.oom ? "" : tn.data);
+        shale_buf_free(&tn);
+        err->position = q_position(b, rt->hdr.location);
+        return NULL;
+    }
+    if (rt->n_indirection != 1 || rt->indirection[0].kind != AST_INDIR_INDEX) {
+        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "assignment to array slices or multidimensional elements is not supported");
+        err->position = q_position(b, rt->hdr.location);
+        return NULL;
+    }
+    AstColumnRef *ref = q_alloc(b->arena, sizeof(AstColumnRef));
+    const char **names = q_alloc(b->arena, sizeof(char *));
+    if (!ref || !names) {
+        q_oom(err);
+        return NULL;
+    }
+    memset(ref, 0, sizeof *ref);
+    ref->hdr.tag = AST_COLUMN_REF;
+    ref->hdr.location = rt->hdr.location;
+    names[0] = rt->name;
+    ref->fields.names = names;
+    ref->fields.n = 1;
+    Expr *arr = bind_expr(b, s, (const AstNode *)ref, err);
+    Expr *idx = arr ? bind_expr(b, s, rt->indirection[0].lo, err) : NULL;
+    Expr *v = idx ? bind_expr(b, s, val, err) : NULL;
+    if (!v)
+        return NULL;
+    CatColumn elem_col = *col;
+    elem_col.type = et;
+    elem_col.typmod = -1;
+    if (!(idx = bind_coerce(b, idx, INT4OID, -1, TYPES_COERCE_ASSIGNMENT, err)) || !(v = assign_to(b, v, &elem_col, err)))
+        return NULL;
+    SqlFuncMatch m;
+    Oid types[3] = { col->type, INT4OID, et };
+    if (types_func_resolve("array_assign_element", 3, types, &m, err) != 0)
+        return NULL;
+    SqlFuncMatch *pm = q_alloc(b->arena, sizeof(SqlFuncMatch));
+    Expr *e = bind_new_expr(b, EXPR_FUNC, col->type, rt->hdr.location, 3);
+    if (!pm || !e) {
+        q_oom(err);
+        return NULL;
+    }
+    m.ret_type = col->type;
+    *pm = m;
+    e->args[0] = arr;
+    e->args[1] = idx;
+    e->args[2] = v;
+    e->u.func.m = pm;
+    e->u.func.is_op = false;
+    e->typmod = col->typmod;
+    return e;
+}
+
 /* ---- INSERT ----------------------------------------------------------------------------- */
+
+/* A non-DEFAULT value for target column col: PostgreSQL's rewriteTargetListIU checks.
+ * Returns -1 (428C9) for a generated column, or a GENERATED ALWAYS identity column without
+ * OVERRIDING SYSTEM VALUE; *use_default is set when the value is to be replaced by the
+ * column's default (OVERRIDING USER VALUE on an identity column). */
+static int insert_check_value(const CatColumn *col, AstOverriding ov, bool *use_default, SqlError *err)
+{
+    *use_default = false;
+    if (col->generated) {
+        SQL_ERR(err, GENERATED_ALWAYS, "cannot insert a non-DEFAULT value into column \"%s\"", col->name);
+        sql_error_detail(err, "Column \"%s\" is a generated column.", col->name);
+        return -1;
+    }
+    if (!col->identity)
+        return 0;
+    if (ov == AST_OVERRIDING_USER) {
+        *use_default = true;
+        return 0;
+    }
+    if (col->identity == 'a' && ov != AST_OVERRIDING_SYSTEM) {
+        SQL_ERR(err, GENERATED_ALWAYS, "cannot insert a non-DEFAULT value into column \"%s\"", col->name);
+        sql_error_detail(err, "Column \"%s\" is an identity column defined as GENERATED ALWAYS.", col->name);
+        sql_error_hint(err, "Use OVERRIDING SYSTEM VALUE to override.");
+        return -1;
+    }
+    return 0;
+}
 
 static int bind_insert(Binder *b, PreparedQuery *q, const AstInsertStmt *ins, int *ncols, const char ***names,
                        Oid **types, int32_t **typmods, Expr ***tlist, SqlError *err)
@@ -405,9 +543,14 @@ static int bind_insert(Binder *b, PreparedQuery *q, const AstInsertStmt *ins, in
                     if (!e && !(e = bind_make_const(b, value_null(rel->cols[col].type), v->location)))
                         return q_oom(err);
                 } else {
+                    bool use_default;
+                    if (insert_check_value(&rel->cols[col], ins->overriding, &use_default, err) != 0)
+                        return -1;
                     e = bind_expr(b, &vs, v, err);
                     if (!e || !(e = assign_to(b, e, &rel->cols[col], err)))
                         return -1;
+                    if (use_default && d->defaults[col])
+                        e = d->defaults[col];
                 }
                 p->rows[i][c] = e;
             }
@@ -441,9 +584,14 @@ static int bind_insert(Binder *b, PreparedQuery *q, const AstInsertStmt *ins, in
         if (!pj->exprs)
             return q_oom(err);
         for (int c = 0; c < nt; c++) {
+            bool use_default;
+            if (insert_check_value(&rel->cols[d->target_col[c]], ins->overriding, &use_default, err) != 0)
+                return -1;
             Expr *v = bind_make_var(b, 0, c, stypes[c], stm[c]);
             if (!v || !(pj->exprs[c] = assign_to(b, v, &rel->cols[d->target_col[c]], err)))
                 return -1;
+            if (use_default && d->defaults[d->target_col[c]])
+                pj->exprs[c] = d->defaults[d->target_col[c]];
         }
         pj->est_rows = src->est_rows;
         d->source = pj;
@@ -622,13 +770,24 @@ static int bind_update(Binder *b, PreparedQuery *q, const AstUpdateStmt *up, int
             e = d->defaults[c] ? d->defaults[c] : bind_make_const(b, value_null(rel->cols[c].type), -1);
         } else {
             if (rel->cols[c].generated) {
-                SQL_ERR(err, SYNTAX_ERROR, "column \"%s\" can only be updated to DEFAULT", rt->name);
+                SQL_ERR(err, GENERATED_ALWAYS, "column \"%s\" can only be updated to DEFAULT", rt->name);
                 sql_error_detail(err, "Column \"%s\" is a generated column.", rt->name);
                 return -1;
             }
-            e = bind_expr(b, s, val, err);
-            if (!e || !(e = assign_to(b, e, &rel->cols[c], err)))
+            if (rel->cols[c].identity == 'a') {
+                SQL_ERR(err, GENERATED_ALWAYS, "column \"%s\" can only be updated to DEFAULT", rt->name);
+                sql_error_detail(err, "Column \"%s\" is an identity column defined as GENERATED ALWAYS.", rt->name);
                 return -1;
+            }
+            if (rt->n_indirection > 0) {
+                e = bind_subscript_assign(b, s, rel, c, rt, val, err);
+                if (!e)
+                    return -1;
+            } else {
+                e = bind_expr(b, s, val, err);
+                if (!e || !(e = assign_to(b, e, &rel->cols[c], err)))
+                    return -1;
+            }
         }
         d->set[c] = e;
     }

@@ -700,6 +700,23 @@ Expr *bind_expr(Binder *b, BindScope *s, const AstNode *n, SqlError *err)
     }
     case AST_NULL_TEST: {
         const AstNullTest *t = (const AstNullTest *)n;
+        if (t->arg->tag == AST_ROW) {
+            /* row IS [NOT] NULL: every field IS [NOT] NULL (SQL's row semantics) */
+            const AstRowExpr *r = (const AstRowExpr *)t->arg;
+            e = bind_new_expr(b, EXPR_AND, BOOLOID, n->location, r->args.n);
+            if (!e)
+                return NULL;
+            for (int i = 0; i < r->args.n; i++) {
+                Expr *f = bind_new_expr(b, EXPR_NULLTEST, BOOLOID, n->location, 1);
+                if (!f || !(f->args[0] = bind_resolve_unknown(b, bind_expr(b, s, r->args.items[i], err), err)))
+                    return NULL;
+                f->u.nulltest.is_not = t->is_not;
+                e->args[i] = f;
+            }
+            if (r->args.n == 1)
+                return e->args[0];
+            return e;
+        }
         e = bind_new_expr(b, EXPR_NULLTEST, BOOLOID, n->location, 1);
         if (!e || !(e->args[0] = bind_resolve_unknown(b, bind_expr(b, s, t->arg, err), err)))
             return NULL;
@@ -871,6 +888,18 @@ Expr *bind_expr(Binder *b, BindScope *s, const AstNode *n, SqlError *err)
         const AstTypeCast *tc = (const AstTypeCast *)n;
         Oid t;
         int32_t tm;
+        if (tc->arg->tag == AST_ARRAY && ((const AstArrayExpr *)tc->arg)->elements.n == 0 &&
+            tc->type->n_array_bounds > 0) {
+            /* ARRAY[]::int[]: the cast gives the empty constructor its type */
+            if (bind_resolve_type(b, tc->type, &t, &tm, err) != 0)
+                return NULL;
+            Oid et = types_array_elem(t);
+            Value v;
+            if (types_array_build(et, 1, 0, NULL, b->arena, &v, err) != 0)
+                return NULL;
+            v.type = t;
+            return bind_make_const(b, v, n->location);
+        }
         Expr *a = bind_expr(b, s, tc->arg, err);
         if (a && a->kind == EXPR_CONST && a->type == UNKNOWNOID && !a->u.c.null && tc->type->n_array_bounds == 0 &&
             strcmp(tc->type->names.names[tc->type->names.n - 1], "regnamespace") == 0 && b->env->cat) {
@@ -907,10 +936,35 @@ Expr *bind_expr(Binder *b, BindScope *s, const AstNode *n, SqlError *err)
         return bind_expr(b, s, ((const AstCollate *)n)->arg, err);
     case AST_FUNC_CALL:
         return bind_func_call(b, s, (const AstFuncCall *)n, err);
-    case AST_ROW:
-        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "row expressions are not supported");
-        err_at(b, err, n->location);
-        return NULL;
+    case AST_ROW: {
+        /* ROW(a, b) / (a, b) as a value: an anonymous record built by the "row" builtin */
+        const AstRowExpr *r = (const AstRowExpr *)n;
+        int k = r->args.n;
+        if (k == 0 || k > TYPES_FUNC_MAX_ARGS) {
+            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "row expressions with %d fields are not supported", k);
+            err_at(b, err, n->location);
+            return NULL;
+        }
+        e = bind_new_expr(b, EXPR_FUNC, RECORDOID, n->location, k);
+        Oid types[TYPES_FUNC_MAX_ARGS];
+        SqlFuncMatch *m = q_alloc(b->arena, sizeof(SqlFuncMatch));
+        if (!e || !m) {
+            q_oom(err);
+            return NULL;
+        }
+        for (int i = 0; i < k; i++) {
+            if (!(e->args[i] = bind_resolve_unknown(b, bind_expr(b, s, r->args.items[i], err), err)))
+                return NULL;
+            types[i] = e->args[i]->type;
+        }
+        if (types_func_resolve("row", k, types, m, err) != 0)
+            return NULL;
+        for (int i = 0; i < k; i++)
+            m->arg_types[i] = types[i];
+        e->u.func.m = m;
+        e->u.func.is_op = false;
+        return e;
+    }
     case AST_DEFAULT:
         SQL_ERR(err, SYNTAX_ERROR, "DEFAULT is not allowed in this context");
         err_at(b, err, n->location);

@@ -119,12 +119,8 @@ const CatRelation *bind_lookup_relation(Binder *b, const AstRangeVar *rv, SqlErr
     }
     if (rv->schema) {
         const CatNamespace *ns = catsnap_namespace_by_name(b->env->cat, rv->schema);
-        if (!ns) {
-            SQL_ERR(err, INVALID_SCHEMA_NAME, "schema \"%s\" does not exist", rv->schema);
-            err->position = q_position(b, rv->hdr.location);
-            return NULL;
-        }
-        const CatRelation *rel = catsnap_relation_by_name(b->env->cat, ns->oid, rv->relname);
+        /* a missing schema reads as a missing relation (RangeVarGetRelid with missing_ok) */
+        const CatRelation *rel = ns ? catsnap_relation_by_name(b->env->cat, ns->oid, rv->relname) : NULL;
         if (!rel) {
             SQL_ERR(err, UNDEFINED_TABLE, "relation \"%s.%s\" does not exist", rv->schema, rv->relname);
             err->position = q_position(b, rv->hdr.location);
@@ -252,6 +248,13 @@ static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
     const CatRelation *rel = bind_lookup_relation(b, rv, fc->err);
     if (!rel)
         return NULL;
+    if (b->deps && b->view_depth == 0) {
+        bool known = false;
+        for (int i = 0; i < b->n_deps; i++)
+            known |= b->deps[i] == rel->oid;
+        if (!known && b->n_deps < b->cap_deps)
+            b->deps[b->n_deps++] = rel->oid;
+    }
     if (rel->kind == CAT_REL_VIEW) {
         ShaleArena *a = b->arena;
         size_t len = strlen(rel->view_query);
@@ -267,7 +270,9 @@ static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
         const char **names;
         Oid *types;
         int32_t *typmods;
+        b->view_depth++;
         Plan *sub = bind_select(b, NULL, (const AstSelectStmt *)raw.stmt, &ncols, &names, &types, &typmods, NULL, fc->err);
+        b->view_depth--;
         b->text = save_text;
         b->text_len = save_len;
         if (!sub) {
@@ -388,10 +393,83 @@ static Plan *from_subselect(FromCtx *fc, const AstRangeSubselect *rs)
     return p;
 }
 
+/* unnest(a1, a2, ...) in FROM: PostgreSQL's ROWS FROM (unnest(a1), unnest(a2), ...), i.e.
+ * the arrays side by side, shorter ones padded with NULLs -- exactly what a select list of
+ * set-returning functions yields, so it is bound as (SELECT unnest(a1), unnest(a2), ...). */
+static Plan *from_multi_unnest(FromCtx *fc, const AstRangeFunction *rf)
+{
+    Binder *b = fc->b;
+    BindScope *s = fc->s;
+    const AstFuncCall *f = (const AstFuncCall *)rf->func;
+    int k = f->args.n;
+    AstSelectStmt *sel = q_alloc(b->arena, sizeof(AstSelectStmt));
+    AstNode **items = q_alloc(b->arena, sizeof(AstNode *) * (size_t)k);
+    if (!sel || !items) {
+        q_oom(fc->err);
+        return NULL;
+    }
+    memset(sel, 0, sizeof *sel);
+    sel->hdr.tag = AST_SELECT;
+    sel->hdr.location = rf->hdr.location;
+    for (int i = 0; i < k; i++) {
+        AstResTarget *rt = q_alloc(b->arena, sizeof(AstResTarget));
+        AstFuncCall *one = q_alloc(b->arena, sizeof(AstFuncCall));
+        AstNode **arg = q_alloc(b->arena, sizeof(AstNode *));
+        if (!rt || !one || !arg) {
+            q_oom(fc->err);
+            return NULL;
+        }
+        *one = *f;
+        arg[0] = f->args.items[i];
+        one->args.items = arg;
+        one->args.n = 1;
+        memset(rt, 0, sizeof *rt);
+        rt->hdr.tag = AST_RES_TARGET;
+        rt->hdr.location = f->args.items[i]->location;
+        rt->val = (AstNode *)one;
+        rt->span.start = rt->span.end = -1;
+        items[i] = (AstNode *)rt;
+    }
+    sel->targets.items = items;
+    sel->targets.n = k;
+    int ncols;
+    const char **names;
+    Oid *types;
+    int32_t *typmods;
+    Plan *sub = bind_select(b, s, sel, &ncols, &names, &types, &typmods, NULL, fc->err);
+    if (!sub)
+        return NULL;
+    RTE *r = bind_add_rte(b, s, rf->alias ? rf->alias->name : "unnest", ncols, fc->err);
+    if (!r)
+        return NULL;
+    for (int c = 0; c < ncols; c++) {
+        r->colnames[c] = "unnest";
+        r->coltypes[c] = types[c];
+        r->coltypmods[c] = typmods[c];
+    }
+    if (apply_alias_cols(b, r, rf->alias, fc->err, rf->hdr.location) != 0)
+        return NULL;
+    Plan *p = bind_new_plan(b, PLAN_SUBQUERYSCAN, sub, NULL);
+    if (!p)
+        return NULL;
+    p->rte = r;
+    p->ncols = ncols;
+    p->est_rows = sub->est_rows;
+    r->plan = p;
+    return p;
+}
+
 static Plan *from_function(FromCtx *fc, const AstRangeFunction *rf)
 {
     Binder *b = fc->b;
     BindScope *s = fc->s;
+    if (rf->func->tag == AST_FUNC_CALL && !rf->ordinality) {
+        const AstFuncCall *f = (const AstFuncCall *)rf->func;
+        const char *nm = f->name.n ? f->name.names[f->name.n - 1] : "";
+        if (f->args.n > 1 && !strcmp(nm, "unnest") &&
+            (f->name.n == 1 || (f->name.n == 2 && !strcmp(f->name.names[0], "pg_catalog"))))
+            return from_multi_unnest(fc, rf);
+    }
     const char *save = s->expr_kind;
     s->expr_kind = "functions in FROM";
     Expr *e = bind_expr(b, s, rf->func, fc->err);

@@ -8,6 +8,11 @@
 #include "sql/pgcat/pgcat.h"
 #include "sql/query/query_int.h"
 
+/* expr_kind while binding the arguments of an aggregate / a window function; compared by
+ * address so nesting errors get PostgreSQL's own wording. */
+static const char bind_kind_agg_args[] = "aggregate function calls";
+static const char bind_kind_win_args[] = "window function calls";
+
 static int err_at(Binder *b, SqlError *err, int location)
 {
     if (err && err->position == 0)
@@ -58,6 +63,74 @@ static Expr *bind_func_args(Binder *b, BindScope *s, const AstList *args, Expr *
             return NULL;
         types[i] = arg_type(out[i]);
     }
+    return (Expr *)1;
+}
+
+/* Arguments of a call with named arguments (f(1, b => 2)): arranged by the parameter names
+ * of the builtin that declares them, omitted ones from its defaults. *nargs receives the
+ * number of arguments passed (up to the last one given). out has TYPES_FUNC_MAX_ARGS+1. */
+static Expr *bind_named_args(Binder *b, BindScope *s, const char *name, const AstFuncCall *fc, Expr **out,
+                             Oid *types, int *nargs, SqlError *err)
+{
+    const AstList *al = &fc->args;
+    const SqlFunc *f = types_func_with_argnames(name);
+    const AstNode *slot[TYPES_FUNC_MAX_ARGS];
+    memset(slot, 0, sizeof slot);
+    int hi = 0;
+    bool seen_named = false;
+    for (int i = 0; i < al->n; i++) {
+        const AstNode *a = al->items[i];
+        int pos = i;
+        if (a->tag == AST_NAMED_ARG) {
+            const AstNamedArg *na = (const AstNamedArg *)a;
+            seen_named = true;
+            pos = -1;
+            for (int k = 0; f && k < f->nargs; k++)
+                if (!strcmp(f->argnames[k], na->name))
+                    pos = k;
+            if (pos < 0) {
+                SQL_ERR(err, UNDEFINED_FUNCTION, "function %s(%s => ...) does not exist", name, na->name);
+                sql_error_hint(err, "No function matches the given name and argument types. You might need to add explicit type casts.");
+                err_at(b, err, fc->hdr.location);
+                return NULL;
+            }
+            if (slot[pos]) {
+                SQL_ERR(err, SYNTAX_ERROR, "argument name \"%s\" used more than once", na->name);
+                err_at(b, err, a->location);
+                return NULL;
+            }
+            slot[pos] = na->arg;
+        } else {
+            if (seen_named) {
+                SQL_ERR(err, SYNTAX_ERROR, "positional argument cannot follow named argument");
+                err_at(b, err, a->location);
+                return NULL;
+            }
+            if (i >= TYPES_FUNC_MAX_ARGS)
+                break;
+            slot[pos] = a;
+        }
+        if (pos + 1 > hi)
+            hi = pos + 1;
+    }
+    for (int i = 0; i < hi; i++) {
+        if (slot[i]) {
+            out[i] = bind_expr(b, s, slot[i], err);
+        } else if (f && f->argdefaults && f->argdefaults[i]) {
+            const char *d = f->argdefaults[i];
+            out[i] = bind_make_const(b, value_bytes(UNKNOWNOID, d, strlen(d)), fc->hdr.location);
+            if (!out[i])
+                q_oom(err);
+        } else {
+            SQL_ERR(err, UNDEFINED_FUNCTION, "function %s with the given named arguments does not exist", name);
+            err_at(b, err, fc->hdr.location);
+            return NULL;
+        }
+        if (!out[i])
+            return NULL;
+        types[i] = arg_type(out[i]);
+    }
+    *nargs = hi;
     return (Expr *)1;
 }
 
@@ -124,7 +197,12 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
     bool is_agg = exists && kind == SQL_FUNC_AGG;
     if (fc->over) {
         if (!s->allow_windows) {
-            SQL_ERR(err, WINDOWING_ERROR, "window functions are not allowed in %s", s->expr_kind ? s->expr_kind : "this context");
+            if (s->expr_kind == bind_kind_agg_args)
+                SQL_ERR(err, GROUPING_ERROR, "aggregate function calls cannot contain window function calls");
+            else if (s->expr_kind == bind_kind_win_args)
+                SQL_ERR(err, WINDOWING_ERROR, "window function calls cannot be nested");
+            else
+                SQL_ERR(err, WINDOWING_ERROR, "window functions are not allowed in %s", s->expr_kind ? s->expr_kind : "this context");
             err_at(b, err, fc->hdr.location);
             return NULL;
         }
@@ -146,7 +224,10 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
         return NULL;
     }
     if (is_agg && !fc->over && !s->allow_aggs) {
-        SQL_ERR(err, GROUPING_ERROR, "aggregate functions are not allowed in %s", s->expr_kind ? s->expr_kind : "this context");
+        if (s->expr_kind == bind_kind_agg_args)
+            SQL_ERR(err, GROUPING_ERROR, "aggregate function calls cannot be nested");
+        else
+            SQL_ERR(err, GROUPING_ERROR, "aggregate functions are not allowed in %s", s->expr_kind ? s->expr_kind : "this context");
         err_at(b, err, fc->hdr.location);
         return NULL;
     }
@@ -156,15 +237,34 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
     if (is_agg || fc->over) {
         s->allow_aggs = false;
         s->allow_windows = false;
-        s->expr_kind = "aggregate function calls";
+        s->expr_kind = fc->over ? bind_kind_win_args : bind_kind_agg_args;
     }
-    Expr **args = q_alloc(b->arena, sizeof(Expr *) * (size_t)(nargs + 1));
+    /* WITHIN GROUP (ORDER BY x): x becomes the ordered-set aggregate's last argument */
+    int n_wg = fc->agg_within_group ? fc->agg_order.n : 0;
+    if (nargs + n_wg > TYPES_FUNC_MAX_ARGS) {
+        SQL_ERR(err, PROGRAM_LIMIT_EXCEEDED, "cannot pass more than %d arguments to a function", TYPES_FUNC_MAX_ARGS);
+        err_at(b, err, fc->hdr.location);
+        return NULL;
+    }
+    bool named = false;
+    for (int i = 0; i < fc->args.n; i++)
+        named |= fc->args.items[i]->tag == AST_NAMED_ARG;
+    Expr **args = q_alloc(b->arena, sizeof(Expr *) * (size_t)((named ? TYPES_FUNC_MAX_ARGS : nargs) + n_wg + 1));
     Oid types[TYPES_FUNC_MAX_ARGS];
     if (!args) {
         q_oom(err);
         return NULL;
     }
-    Expr *ok = bind_func_args(b, s, &fc->args, args, types, err);
+    Expr *ok = named ? bind_named_args(b, s, name, fc, args, types, &nargs, err)
+                     : bind_func_args(b, s, &fc->args, args, types, err);
+    for (int i = 0; ok && i < n_wg; i++) {
+        const AstSortBy *sb = (const AstSortBy *)fc->agg_order.items[i];
+        if (!(args[nargs + i] = bind_resolve_unknown(b, bind_expr(b, s, sb->node, err), err)))
+            ok = NULL;
+        else
+            types[nargs + i] = arg_type(args[nargs + i]);
+    }
+    nargs += n_wg;
     s->allow_aggs = save_aggs;
     s->allow_windows = save_wins;
     s->expr_kind = save_kind;
@@ -257,6 +357,14 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
         err_at(b, err, fc->hdr.location);
         return NULL;
     }
+    if (m.func->kind == SQL_FUNC_AGG && m.func->ordered_set != fc->agg_within_group) {
+        if (fc->agg_within_group)
+            SQL_ERR(err, WRONG_OBJECT_TYPE, "%s is not an ordered-set aggregate, so it cannot have WITHIN GROUP", name);
+        else
+            SQL_ERR(err, WRONG_OBJECT_TYPE, "WITHIN GROUP is required for ordered-set aggregate %s", name);
+        err_at(b, err, fc->hdr.location);
+        return NULL;
+    }
     if (bind_coerce_args(b, &m, nargs, args, err) != 0)
         return NULL;
     if (m.func->kind == SQL_FUNC_AGG) {
@@ -291,7 +399,8 @@ Expr *bind_func_call(Binder *b, BindScope *s, const AstFuncCall *fc, SqlError *e
             s->allow_aggs = false;
             for (int i = 0; i < ag->n_order; i++) {
                 const AstSortBy *sb = (const AstSortBy *)fc->agg_order.items[i];
-                ag->order_exprs[i] = bind_resolve_unknown(b, bind_expr(b, s, sb->node, err), err);
+                ag->order_exprs[i] = n_wg ? args[nargs - n_wg + i]
+                                          : bind_resolve_unknown(b, bind_expr(b, s, sb->node, err), err);
                 if (!ag->order_exprs[i]) {
                     s->allow_aggs = save_aggs;
                     return NULL;
@@ -653,14 +762,22 @@ Expr *bind_subscript(Binder *b, BindScope *s, const AstIndirection *ind, SqlErro
             err_at(b, err, ind->arg->location);
             return NULL;
         }
-        Expr *ix = bind_coerce(b, bind_expr(b, s, it->lo, err), INT4OID, -1, TYPES_COERCE_IMPLICIT, err);
-        if (!ix)
-            return NULL;
-        Expr *sub = bind_new_expr(b, EXPR_SUBSCRIPT, elem, ind->hdr.location, 2);
+        /* consecutive subscripts a[i][j] select one element of a multi-dimensional array */
+        int k = 1;
+        while (e->type != NAMEOID && i + k < ind->n_items && ind->items[i + k].kind == AST_INDIR_INDEX && k < 6)
+            k++;
+        Expr *sub = bind_new_expr(b, EXPR_SUBSCRIPT, elem, ind->hdr.location, 1 + k);
         if (!sub)
             return NULL;
         sub->args[0] = e;
-        sub->args[1] = ix;
+        sub->u.subscript.n_index = k;
+        for (int j = 0; j < k; j++) {
+            Expr *ix = bind_coerce(b, bind_expr(b, s, ind->items[i + j].lo, err), INT4OID, -1, TYPES_COERCE_IMPLICIT, err);
+            if (!ix)
+                return NULL;
+            sub->args[1 + j] = ix;
+        }
+        i += k - 1;
         e = sub;
     }
     return e;
@@ -672,21 +789,22 @@ Expr *bind_array(Binder *b, BindScope *s, const AstArrayExpr *a, SqlError *err)
     Expr *e = bind_new_expr(b, EXPR_ARRAY, UNKNOWNOID, a->hdr.location, n);
     if (!e)
         return NULL;
-    for (int i = 0; i < n; i++)
-        if (a->elements.items[i]->tag == AST_ARRAY) {
-            SQL_ERR(err, FEATURE_NOT_SUPPORTED, "multidimensional arrays are not supported");
-            err_at(b, err, a->hdr.location);
-            return NULL;
-        }
     Oid common = TEXTOID;
     if (n == 0) {
-        SQL_ERR(err, DATATYPE_MISMATCH, "cannot determine type of empty array");
+        SQL_ERR(err, INDETERMINATE_DATATYPE, "cannot determine type of empty array");
         sql_error_hint(err, "Explicitly cast to the desired type, for example ARRAY[]::integer[].");
         err_at(b, err, a->hdr.location);
         return NULL;
     }
     if (!bind_list_common(b, s, &a->elements, e->args, "ARRAY", &common, a->hdr.location, err))
         return NULL;
+    if (types_array_elem(common) != INVALIDOID && common != NAMEOID && common != INT2VECTOROID && common != OIDVECTOROID) {
+        /* sub-arrays (ARRAY[[1,2],[3,4]], ARRAY[a1, a2]): one more dimension, same type */
+        e->type = common;
+        e->u.array.elem = types_array_elem(common);
+        e->u.array.multi = true;
+        return e;
+    }
     Oid arr = types_array_of(common);
     if (arr == INVALIDOID) {
         SQL_ERR(err, UNDEFINED_OBJECT, "could not find array type for data type %s", type_name(common));

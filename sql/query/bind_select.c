@@ -108,6 +108,65 @@ static Expr *window_rewrite(Expr *e, int base, Binder *b)
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
+static bool srf_find_fn(Expr *e, void *arg)
+{
+    if (e->kind == EXPR_SRF) {
+        *(bool *)arg = true;
+        return false;
+    }
+    return true;
+}
+
+/* Whether e contains a set-returning function call (outside sub-queries). */
+static bool srf_nested(Expr *e)
+{
+    bool found = false;
+    bind_walk(e, srf_find_fn, &found);
+    return found;
+}
+
+/* Replaces every SRF call in an expression by a Var of the PROJECT_SRF node below
+ * (column base + its index), collecting the calls in srfs. NULL on OOM. */
+typedef struct SrfHoist {
+    Binder *b;
+    int base;
+    Expr **srfs;
+    int n, cap;
+    SqlError *err;    /* set (and NULL returned) for an SRF inside CASE / COALESCE */
+} SrfHoist;
+
+static Expr *srf_hoist(Expr *e, SrfHoist *h)
+{
+    if (!e)
+        return e;
+    if (e->kind == EXPR_SRF) {
+        if (h->n == h->cap) {
+            int nc = h->cap ? h->cap * 2 : 8;
+            Expr **ns = q_alloc(h->b->arena, sizeof(Expr *) * (size_t)nc);
+            if (!ns)
+                return NULL;
+            if (h->n)
+                memcpy(ns, h->srfs, sizeof(Expr *) * (size_t)h->n);
+            h->srfs = ns;
+            h->cap = nc;
+        }
+        h->srfs[h->n] = e;
+        return bind_make_var(h->b, 0, h->base + h->n++, e->type, e->typmod);
+    }
+    if (e->kind == EXPR_SUBLINK)
+        return e;
+    if ((e->kind == EXPR_CASE || e->kind == EXPR_COALESCE) && srf_nested(e)) {
+        SQL_ERR(h->err, FEATURE_NOT_SUPPORTED, "set-returning functions are not allowed in %s",
+                e->kind == EXPR_CASE ? "CASE" : "COALESCE");
+        sql_error_hint(h->err, "You might be able to move the set-returning function into a LATERAL FROM item.");
+        return NULL;
+    }
+    for (int i = 0; i < e->nargs; i++)
+        if (e->args[i] && !(e->args[i] = srf_hoist(e->args[i], h)))
+            return NULL;
+    return e;
+}
+
 typedef struct TList {
     int n, cap;
     Expr **e;
@@ -731,13 +790,45 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
             tl.e[i] = window_rewrite(tl.e[i], in_width, b);
         top = w;
     }
+    /* set-returning functions inside select-list expressions (generate_series(1, 3) * 2):
+     * as PostgreSQL's ProjectSet, every SRF of the list runs in a lower PROJECT_SRF node
+     * that passes the input row through, and the expressions read the SRFs' values there */
+    bool nested_srf = false;
+    for (int i = 0; i < tl.n; i++)
+        if (tl.e[i]->kind != EXPR_SRF && srf_nested(tl.e[i]))
+            nested_srf = true;
+    if (nested_srf) {
+        SrfHoist h = { b, in_width, NULL, 0, 0, err };
+        for (int i = 0; i < tl.n; i++)
+            if (!(tl.e[i] = srf_hoist(tl.e[i], &h))) {
+                if (err->code == ERRCODE_SUCCESSFUL_COMPLETION)
+                    q_oom(err);
+                goto out;
+            }
+        Plan *ps = bind_new_plan(b, PLAN_PROJECT_SRF, top, NULL);
+        Expr **pe = q_alloc(b->arena, sizeof(Expr *) * (size_t)(in_width + h.n + 1));
+        if (!ps || !pe)
+            goto oom_out;
+        for (int k = 0; k < in_width; k++)
+            if (!(pe[k] = bind_make_var(b, 0, k, UNKNOWNOID, -1)))
+                goto oom_out;
+        for (int j = 0; j < h.n; j++)
+            pe[in_width + j] = h.srfs[j];
+        ps->n_exprs = in_width + h.n;
+        ps->exprs = pe;
+        ps->scope = (top->kind == PLAN_AGG || (top->kind == PLAN_FILTER && top->left->kind == PLAN_AGG) || cw.n > 0) ? NULL : s;
+        ps->ncols = in_width + h.n;
+        ps->est_rows = top->est_rows * 10;
+        top = ps;
+        in_width = ps->ncols;
+    }
     /* projection (with set-returning functions when present) */
     bool has_srf = false;
     for (int i = 0; i < tl.n; i++) {
         if (tl.e[i]->kind == EXPR_SRF)
             has_srf = true;
     }
-    if (s->n_srfs > 0 && !has_srf) {
+    if (s->n_srfs > 0 && !has_srf && !nested_srf) {
         SQL_ERR(err, FEATURE_NOT_SUPPORTED, "set-returning functions are only supported at the top of a select-list item");
         goto out;
     }
@@ -748,7 +839,8 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
         if (ke) {
             for (int i = 0; i < nk; i++)
                 ke[i] = tl.e[keys[i].col];
-            sorted_by_index = plan_use_index_order(b, top, nk, ke, keys);
+            sorted_by_index = (sel->limit_count && plan_vector_order(b, top, nk, ke, keys)) ||
+                              plan_use_index_order(b, top, nk, ke, keys);
         }
     }
     Plan *pj = bind_new_plan(b, has_srf ? PLAN_PROJECT_SRF : PLAN_PROJECT, top, NULL);
@@ -758,7 +850,8 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
     }
     pj->n_exprs = tl.n;
     pj->exprs = tl.e;
-    pj->scope = (top->kind == PLAN_AGG || (top->kind == PLAN_FILTER && top->left->kind == PLAN_AGG) || cw.n > 0) ? NULL : s;
+    pj->scope = (top->kind == PLAN_AGG || (top->kind == PLAN_FILTER && top->left->kind == PLAN_AGG) || cw.n > 0 ||
+                 nested_srf) ? NULL : s;
     pj->ncols = tl.n;
     pj->est_rows = top->est_rows;
     top = pj;
@@ -844,6 +937,9 @@ static Plan *bind_plain(Binder *b, BindScope *parent, const AstSelectStmt *sel, 
     if (tlist_out)
         *tlist_out = tl.e;
     res = top;
+    goto out;
+oom_out:
+    q_oom(err);
 out:
     b->block_outer = s->has_outer_refs;
     return res;

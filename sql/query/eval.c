@@ -178,13 +178,42 @@ static int eval_slice(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
 static int eval_subscript(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
 {
     Value arr, ix;
-    if (e->nargs == 4)
+    if (e->u.subscript.n_index == 0)
         return eval_slice(c, e, out, err);
     if (eval_expr(c, e->args[0], &arr, err) != 0 || eval_expr(c, e->args[1], &ix, err) != 0)
         return -1;
     *out = value_null(e->type);
     if (arr.null || ix.null)
         return 0;
+    if (e->u.subscript.n_index > 1) {
+        /* a[i][j]...: the element when there is one subscript per dimension, in bounds */
+        TypesArrayReader rd;
+        if (types_array_open(&arr, &rd, err) != 0)
+            return -1;
+        int k = e->u.subscript.n_index;
+        if (k != rd.ndims)
+            return 0;
+        int64_t off = 0;
+        for (int d = 0; d < k; d++) {
+            Value x = ix;
+            if (d > 0 && eval_expr(c, e->args[1 + d], &x, err) != 0)
+                return -1;
+            if (x.null)
+                return 0;
+            int64_t p = x.u.i - rd.lbs[d];
+            if (p < 0 || p >= rd.dims[d])
+                return 0;
+            off = off * rd.dims[d] + p;
+        }
+        Value el;
+        int rc;
+        for (int64_t i = 0; (rc = types_array_next(&rd, &el, err)) == 1; i++)
+            if (i == off) {
+                *out = el;
+                return 0;
+            }
+        return rc < 0 ? -1 : 0;
+    }
     if (e->args[0]->type == NAMEOID) {
         /* pg_dump support: name[i] is its i-th byte (0-based) as "char", '' past the end */
         if (ix.u.i < 0 || ix.u.i >= 64)
@@ -195,6 +224,8 @@ static int eval_subscript(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
     TypesArrayReader rd;
     if (types_array_open(&arr, &rd, err) != 0)
         return -1;
+    if (rd.ndims > 1)
+        return 0;   /* one subscript on a multi-dimensional array: NULL, as PostgreSQL */
     int64_t want = ix.u.i - rd.lower;
     if (want < 0 || want >= (int64_t)rd.n)
         return 0;
@@ -208,6 +239,77 @@ static int eval_subscript(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
         }
     }
     return rc < 0 ? -1 : 0;
+}
+
+/* ARRAY[sub1, sub2, ...] over sub-arrays: one more leading dimension. The sub-arrays must
+ * agree in dimensions and bounds; NULL or empty ones are only allowed when all are
+ * (then the result is empty), as PostgreSQL's ExecEvalArrayExpr. */
+static int eval_array_multi(EvalCtx *c, const Expr *e, const Value *subs, Value *out, SqlError *err)
+{
+    Oid et = e->u.array.elem;
+    int32_t dims[TYPES_ARRAY_MAXDIM], lbs[TYPES_ARRAY_MAXDIM];
+    int sub_nd = -1;
+    bool have_empty = false;
+    size_t total = 0;
+    TypesArrayReader first;
+    for (int i = 0; i < e->nargs; i++) {
+        TypesArrayReader r;
+        if (subs[i].null) {
+            have_empty = true;
+            continue;
+        }
+        if (types_array_open(&subs[i], &r, err) != 0)
+            return -1;
+        if (r.ndims == 0) {
+            have_empty = true;
+            continue;
+        }
+        if (sub_nd < 0) {
+            sub_nd = r.ndims;
+            first = r;
+        } else {
+            bool same = r.ndims == first.ndims;
+            for (int d = 0; same && d < r.ndims; d++)
+                same = r.dims[d] == first.dims[d] && r.lbs[d] == first.lbs[d];
+            if (!same)
+                return SQL_ERR(err, ARRAY_SUBSCRIPT_ERROR,
+                               "multidimensional arrays must have array expressions with matching dimensions");
+        }
+        total += r.n;
+    }
+    if (sub_nd < 0)
+        return types_array_build(et, 1, 0, NULL, c->arena, out, err);
+    if (have_empty)
+        return SQL_ERR(err, ARRAY_SUBSCRIPT_ERROR,
+                       "multidimensional arrays must have array expressions with matching dimensions");
+    if (sub_nd + 1 > TYPES_ARRAY_MAXDIM)
+        return SQL_ERR(err, PROGRAM_LIMIT_EXCEEDED, "number of array dimensions (%d) exceeds the maximum allowed (%d)",
+                       sub_nd + 1, TYPES_ARRAY_MAXDIM);
+    dims[0] = e->nargs;
+    lbs[0] = 1;
+    for (int d = 0; d < sub_nd; d++) {
+        dims[d + 1] = first.dims[d];
+        lbs[d + 1] = first.lbs[d];
+    }
+    Value *el = shale_arena_alloc(c->arena, sizeof(Value) * (total ? total : 1));
+    if (!el)
+        return q_oom(err);
+    size_t k = 0;
+    for (int i = 0; i < e->nargs; i++) {
+        TypesArrayReader r;
+        if (types_array_open(&subs[i], &r, err) != 0)
+            return -1;
+        Value v;
+        int rc;
+        while ((rc = types_array_next(&r, &v, err)) == 1)
+            el[k++] = v;
+        if (rc < 0)
+            return -1;
+    }
+    int rc = types_array_build_md(et, sub_nd + 1, dims, lbs, (uint32_t)k, el, c->arena, out, err);
+    if (rc == 0)
+        out->type = e->type;
+    return rc;
 }
 
 static int eval_nextval(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
@@ -445,6 +547,8 @@ int eval_expr(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
             return q_oom(err);
         if (eval_args(c, e, vals, err) != 0)
             return -1;
+        if (e->u.array.multi)
+            return eval_array_multi(c, e, vals, out, err);
         for (int i = 0; i < e->nargs; i++)
             vals[i].type = e->u.array.elem;
         return types_array_build(e->u.array.elem, 1, (uint32_t)e->nargs, vals, c->arena, out, err);

@@ -127,7 +127,9 @@ static void node_reset(ExecNode *n)
     htable_free(&n->ht);
     if (n->state && n->plan->kind == PLAN_WINDOW)
         exec_window_free(n);
-    if (n->state && (n->plan->kind == PLAN_SEQSCAN || n->plan->kind == PLAN_INDEXSCAN))
+    if (n->state && n->plan->kind == PLAN_INDEXSCAN && n->plan->ib.vec_order)
+        exec_vector_close(n);
+    else if (n->state && (n->plan->kind == PLAN_SEQSCAN || n->plan->kind == PLAN_INDEXSCAN))
         rel_row_free((RelRow *)n->state);
     n->looped = false;
     shale_arena_destroy(&n->keep);
@@ -360,6 +362,8 @@ static int exec_next_scan(ExecNode *n, SqlError *err)
     const Plan *p = n->plan;
     QueryCursor *qc = n->qc;
     EvalCtx c;
+    if (p->kind == PLAN_INDEXSCAN && p->ib.vec_order)
+        return exec_vector_next(n, err);
     for (;;) {
         if (p->kind == PLAN_INDEXSCAN && p->ib.unique_point) {
             int rc = point_next(n, err);

@@ -406,7 +406,8 @@ static int win_frame(ExecNode *n, const WinSpec *ws, Value **keys, int64_t ps, i
         if (eval_expr(&c, ws->start_offset, &off, err) != 0)
             return -1;
         if (off.null || (mode != AST_FRAME_RANGE && off.u.i < 0))
-            return SQL_ERR(err, INVALID_PARAMETER_VALUE, "frame starting offset must not be %s", off.null ? "null" : "negative");
+            return off.null ? SQL_ERR(err, NULL_VALUE_NOT_ALLOWED, "frame starting offset must not be null")
+                            : SQL_ERR(err, INVALID_PRECEDING_OR_FOLLOWING_SIZE, "frame starting offset must not be negative");
         if (groups) {
             int64_t tg = sb == AST_BOUND_OFFSET_PRECEDING ? g - off.u.i : g + off.u.i;
             s = tg < 0 ? ps : tg >= wg->ng ? pe : wg->gstart[tg];
@@ -428,7 +429,8 @@ static int win_frame(ExecNode *n, const WinSpec *ws, Value **keys, int64_t ps, i
         if (eval_expr(&c, ws->end_offset, &off, err) != 0)
             return -1;
         if (off.null || (mode != AST_FRAME_RANGE && off.u.i < 0))
-            return SQL_ERR(err, INVALID_PARAMETER_VALUE, "frame ending offset must not be %s", off.null ? "null" : "negative");
+            return off.null ? SQL_ERR(err, NULL_VALUE_NOT_ALLOWED, "frame ending offset must not be null")
+                            : SQL_ERR(err, INVALID_PRECEDING_OR_FOLLOWING_SIZE, "frame ending offset must not be negative");
         if (groups) {
             int64_t tg = eb == AST_BOUND_OFFSET_PRECEDING ? g - off.u.i : g + off.u.i;
             e = tg < 0 ? ps : tg + 1 >= wg->ng ? pe : wg->gstart[tg + 1];
@@ -557,7 +559,7 @@ static int window_compute(ExecNode *n, WinState *w, const WinSpec *ws, int slot,
                         break;
                     }
                     if (k.u.i <= 0) {
-                        SQL_ERR(err, INVALID_PARAMETER_VALUE, "argument of ntile must be greater than zero");
+                        SQL_ERR(err, INVALID_ARGUMENT_FOR_NTILE, "argument of ntile must be greater than zero");
                         goto out;
                     }
                     int64_t buckets = k.u.i, per = np / buckets, extra = np % buckets;

@@ -142,6 +142,9 @@ void exec_ctx(ExecNode *n, EvalCtx *c, const Value *row, ShaleArena *a);
 /* LIMIT / OFFSET value (-1 = no limit); negative values fail with 2201W / 2201X. */
 int exec_eval_limit(ExecNode *n, const Expr *e, bool is_offset, int64_t *out, SqlError *err);
 int exec_next_sort(ExecNode *n, SqlError *err);
+/* exec_vector.c: the hnsw index scan (plan->ib.vec_order); close frees its state. */
+int exec_vector_next(ExecNode *n, SqlError *err);
+void exec_vector_close(ExecNode *n);
 int exec_next_unique(ExecNode *n, SqlError *err);
 int exec_next_setop(ExecNode *n, SqlError *err);
 int exec_next_recursive(ExecNode *n, SqlError *err);

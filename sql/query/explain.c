@@ -419,6 +419,8 @@ static void explain_node(Out *o, const Plan *p, int indent, bool child, const Ex
         }
         o->unqual = p->rte;
         detail_exprs(o, di, "Index Cond", conds, nc, p->scope);
+        if (p->ib.vec_order)
+            detail_exprs(o, di, "Order By", &p->ib.vec_order, 1, p->scope);
         o->unqual = NULL;
         detail_exprs(o, di, "Filter", rest, nr, p->scope);
         return;

@@ -36,6 +36,9 @@ bool plan_hashable(Oid l, Oid r);
 /* ORDER BY on an index: makes p (a scan) return rows in key order when the sort keys are
  * plain columns matching an index prefix; returns true if the sort is no longer needed. */
 bool plan_use_index_order(Binder *b, Plan *p, int n_keys, Expr **key_exprs, const SortKey *keys);
+/* plan_vector.c: ORDER BY col <op> expr (with LIMIT) through an hnsw index: turns the lone
+ * scan p into an hnsw Index Scan; true when the sort is no longer needed. */
+bool plan_vector_order(Binder *b, Plan *p, int n_keys, Expr **key_exprs, const SortKey *keys);
 Plan *bind_from_where(Binder *b, BindScope *s, const AstList *from, const AstNode *where, SqlError *err);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "sql/query/dml_int.h"
 #include "sql/query/exec_int.h"
+#include "sql/parser/parser.h"
 
 static void binder_init(Binder *b, QueryEnv *env, ShaleArena *arena, const char *text)
 {
@@ -38,6 +39,34 @@ static int fill_columns(Binder *b, PreparedQuery *q, int ncols, const char **nam
         c->format = 0;
     }
     return 0;
+}
+
+int query_relation_deps(QueryEnv *env, const char *select_text, Oid *out, int cap, int *n, SqlError *err)
+{
+    ShaleArena a;
+    shale_arena_init(&a);
+    Binder b;
+    binder_init(&b, env, &a, select_text);
+    b.deps = out;
+    b.cap_deps = cap;
+    *n = 0;
+    SqlRawStmt raw;
+    int rc = -1;
+    if (sql_parse_one(select_text, strlen(select_text), &a, &raw, err) == 0) {
+        if (raw.stmt->tag != AST_SELECT) {
+            rc = SQL_ERR(err, FEATURE_NOT_SUPPORTED, "statement is not a query");
+        } else {
+            int ncols;
+            const char **names;
+            Oid *types;
+            int32_t *typmods;
+            if (bind_select(&b, NULL, (const AstSelectStmt *)raw.stmt, &ncols, &names, &types, &typmods, NULL, err))
+                rc = 0;
+        }
+    }
+    *n = b.n_deps;
+    shale_arena_destroy(&a);
+    return rc;
 }
 
 int query_prepare(QueryEnv *env, const AstNode *stmt, const char *query_text, int n_params,
@@ -210,6 +239,11 @@ int query_next(QueryCursor *c, const Value **row, SqlError *err)
         rc = dml_next(c, row, err);
         if (rc == 1)
             return 1;
+        if (rc < 0 && err && err->code == ERRCODE_READ_ONLY_SQL_TRANSACTION && strstr(err->message, "this statement")) {
+            /* the storage layer cannot name the command; PostgreSQL's message does */
+            const char *cmd = c->q->kind == QUERY_INSERT ? "INSERT" : c->q->kind == QUERY_UPDATE ? "UPDATE" : "DELETE";
+            snprintf(err->message, sizeof err->message, "cannot execute %s in a read-only transaction", cmd);
+        }
     }
     if (rc == 0)
         c->finished = true;

@@ -82,7 +82,9 @@ struct Expr {
         /* args[0..nargs): the left-hand row for ANY/ALL/ROWCMP; ops[i] compares column i;
          * a multi-column comparison is AND of ops (OR when the operator is <>) */
         struct { SubLinkKind kind; Plan *plan; SqlFuncMatch *op; SqlFuncMatch **ops; int id; } sub;
-        struct { Oid elem; } array;
+        struct { Oid elem; bool multi; } array;  /* multi: args are sub-arrays (ARRAY[[1,2],[3,4]]) */
+        struct { int n_index; } subscript;        /* SUBSCRIPT a[i][j]..: n_index (nargs 1 + n);
+                                                   * 0 = a slice a[lo:hi] (nargs 4) */
         int sqlvalue;            /* AstSqlValueKind */
         struct { Oid seq; } nextval;
         struct { AggSpec *agg; } aggref;
@@ -178,6 +180,8 @@ typedef struct IndexBounds {
     Expr **in;
     bool backward;
     bool unique_point;           /* eq (+ one IN value) covers the whole primary key: point reads */
+    Expr *vec_order;             /* hnsw index scan (plan_vector.c): the ORDER BY distance
+                                    expression `col <op> query`; rows come nearest first */
 } IndexBounds;
 
 typedef struct RTE RTE;
@@ -324,6 +328,11 @@ typedef struct Binder {
     CteDef **cte_stack;          /* visible WITH entries, innermost last */
     CteDef **all_ctes;           /* by id */
     int cap_all_ctes;
+    /* query_relation_deps: relations named directly by the statement (not those read
+     * through the views it expands); deps NULL = not recording */
+    int view_depth;
+    Oid *deps;
+    int n_deps, cap_deps;
 } Binder;
 
 /* ---- the prepared query ------------------------------------------------------------------ */

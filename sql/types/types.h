@@ -275,6 +275,12 @@ typedef struct SqlFunc {
     uint8_t nargs;                  /* declared arguments (the variadic one counts once) */
     bool variadic;                  /* the last argument repeats (concat, format ...) */
     bool strict;                    /* any NULL argument -> NULL result without calling fn */
+    const char *const *argnames;    /* [nargs] parameter names (named-argument calls), or NULL */
+    const char *const *argdefaults; /* [nargs] literal text of defaults (NULL entry = none) */
+    bool ordered_set;               /* aggregate called as f(direct) WITHIN GROUP (ORDER BY x):
+                                     * the binder passes x as the last argument, sorted */
+    bool keep_unknown;              /* an "any" argument given an unknown literal stays unknown
+                                     * (pg_typeof('x') is unknown) instead of becoming text */
     SqlVolatility volatility;
     Oid args[8];                    /* declared types; pseudo types allowed */
     Oid ret;                        /* declared result; polymorphic resolved in SqlFuncMatch */
@@ -317,6 +323,10 @@ int types_oper_resolve(const char *name, Oid left, Oid right, SqlFuncMatch *out,
  * binder's "is this an aggregate?" test before resolution). */
 bool types_func_exists(const char *name, SqlFuncKind *kind_out);
 
+/* The builtin named `name` that declares argument names (for calls with named arguments,
+ * f(a => 1)), or NULL. Its argdefaults give the SQL literal of omitted arguments. */
+const SqlFunc *types_func_with_argnames(const char *name);
+
 /* Calls a resolved scalar function or operator, applying strictness. args must already have
  * match->arg_types. Result in ctx->arena. */
 int types_func_call(FuncCallCtx *ctx, const SqlFuncMatch *match, int nargs, const Value *args,
@@ -325,10 +335,13 @@ int types_func_call(FuncCallCtx *ctx, const SqlFuncMatch *match, int nargs, cons
 /* --- arrays ----------------------------------------------------------------------------- */
 
 /* Reads a ShaleArray value. Bytes may come from storage: bounded, -1 + XX001 on corruption. */
+#define TYPES_ARRAY_MAXDIM 6
 typedef struct TypesArrayReader {
     Oid elem_type;
-    uint32_t n;
-    int32_t lower;
+    uint32_t n;                     /* elements in all dimensions (row-major order) */
+    int32_t lower;                  /* lower bound of dimension 1 */
+    int ndims;                      /* 0 for an empty array */
+    int32_t dims[TYPES_ARRAY_MAXDIM], lbs[TYPES_ARRAY_MAXDIM];
     const uint8_t *nulls;           /* bitmap */
     const char *cur, *end;          /* next element's bytes */
     uint32_t i;
@@ -342,6 +355,13 @@ int types_array_next(TypesArrayReader *r, Value *out, SqlError *err) TYPES_WARN_
  * elem_type). Bytes in a. */
 int types_array_build(Oid elem_type, int32_t lower, uint32_t n, const Value *elems,
                       ShaleArena *a, Value *out, SqlError *err) TYPES_WARN_UNUSED;
+/* Builds an ndims-dimensional array (dims[d] elements along dimension d, lower bounds
+ * lbs[d]; n = the product, elements in row-major order). ndims <= 1 is the plain
+ * one-dimensional format. ShaleArray bytes of a multi-dimensional array: the count word
+ * has bit 31 set and is followed by lower_bound:i32 (dimension 1) | ndims:u32 | ndims x
+ * (size:u32 lbound:i32), then the bitmap and elements as in the one-dimensional layout. */
+int types_array_build_md(Oid elem_type, int ndims, const int32_t *dims, const int32_t *lbs, uint32_t n,
+                         const Value *elems, ShaleArena *a, Value *out, SqlError *err) TYPES_WARN_UNUSED;
 
 /* --- pattern matching the executor calls directly ----------------------------------------- */
 

@@ -12,7 +12,8 @@ libshale_a_SOURCES += \
 	sql/types/types_fn_text.c sql/types/types_fn_math.c sql/types/types_fn_agg.c \
 	sql/types/types_registry.c sql/types/types_fn_date.c sql/types/types_fn_num.c sql/types/types_numeric_math.c sql/types/types_fn_regex.c sql/types/types_fn_str.c sql/types/types_fn_stat.c \
 	sql/types/types_fn_json.h sql/types/types_fn_json.c sql/types/types_fn_jsonb.c \
-	sql/types/types_fn_tochar.h sql/types/types_fn_tochar.c sql/types/types_fn_toparse.c sql/types/types_fn_tonum.c
+	sql/types/types_fn_tochar.h sql/types/types_fn_tochar.c sql/types/types_fn_toparse.c sql/types/types_fn_tonum.c \
+	sql/types/types_fn_extra.c sql/types/types_datestyle.c sql/types/types_fn_regr.c sql/types/types_record.c
 check_PROGRAMS += tests/sql/types_test
 tests_sql_types_test_SOURCES = tests/sql/types_test.c tests/harness/test.h
 TESTS += tests/sql/types_test

@@ -82,6 +82,9 @@ void types_send(const TypeContext *tc, const Value *v, ShaleBuf *out)
     case VECTOROID:   /* pgvector (types_vector.c) */
         types_vector_send(v, out);
         return;
+    case RECORDOID:
+        types_record_send(tc, v, out);
+        return;
     case JSONBOID:
         shale_buf_append_byte(out, 1);
         types_jsonb_out(v->u.s.p, v->u.s.n, out);

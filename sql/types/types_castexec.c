@@ -98,6 +98,10 @@ static int cast_to_text(const TypeContext *tc, const Value *in, Oid target, int3
         shale_buf_append(&b, in->u.s.p, n);
     } else if (cast_is_text(in->type) && in->type != CHAROID) {
         shale_buf_append(&b, in->u.s.p, in->u.s.n);
+    } else if (in->type == BOOLOID) {
+        /* pg_cast's bool -> text/varchar/bpchar is booltext(): "true"/"false", not the
+         * output function's "t"/"f" */
+        shale_buf_append(&b, in->u.b ? "true" : "false", in->u.b ? 4 : 5);
     } else {
         types_output(tc, in, &b);
     }
@@ -242,7 +246,7 @@ static int cast_array(const TypeContext *tc, const Value *in, Oid target, TypesC
     }
     if (rc < 0)
         return -1;
-    rc = types_array_build(te, r.lower, i, elems, a, out, err);
+    rc = types_array_build_md(te, r.ndims, r.dims, r.lbs, i, elems, a, out, err);
     if (rc == 0)
         out->type = target;
     return rc;

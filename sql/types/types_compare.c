@@ -69,6 +69,8 @@ int types_compare(const Value *a, const Value *b)
         return types_vector_compare(a, b);
     case JSONBOID:
         return types_jsonb_compare(a->u.s.p, a->u.s.n, b->u.s.p, b->u.s.n);
+    case RECORDOID:
+        return types_record_compare(a, b);
     default:
         if (types_array_elem(a->type) != INVALIDOID)
             return types_array_compare(a, b);
@@ -114,6 +116,8 @@ uint64_t types_hash(const Value *v)
         types_interval_span(v, &w);
         return shale_hash_u64((uint64_t)w ^ (uint64_t)(w >> 64));
     }
+    case RECORDOID:
+        return types_record_hash(v);
     default:
         if (types_array_elem(v->type) != INVALIDOID)
             return types_array_hash(v);

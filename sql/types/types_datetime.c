@@ -451,8 +451,12 @@ static int64_t dt_now(void)
 static int dt_error(int rc, const char *tname, const char *s, size_t n, DtParse *d, SqlError *err)
 {
     int len = n > 300 ? 300 : (int)n;
-    if (rc == -2)
-        return SQL_ERR(err, DATETIME_FIELD_OVERFLOW, "date/time field value out of range: \"%.*s\"", len, s);
+    if (rc == -2 || rc == -4) {
+        SQL_ERR(err, DATETIME_FIELD_OVERFLOW, "date/time field value out of range: \"%.*s\"", len, s);
+        if (rc == -4)
+            sql_error_hint(err, "Perhaps you need a different \"datestyle\" setting.");
+        return -1;
+    }
     if (rc == -3) {
         const char *w = d->p;
         const char *e = w;
@@ -470,7 +474,11 @@ static int dt_error(int rc, const char *tname, const char *s, size_t n, DtParse 
 
 static int dt_check_date(DtParse *d)
 {
-    if (d->mon < 1 || d->mon > 12 || d->mday < 1 || d->mday > dt_mdays(d->year, d->mon))
+    /* -4: a month or day no calendar has (PostgreSQL's DTERR_MD_FIELD_OVERFLOW, which hints
+     * at DateStyle); -2: a day past this month's end */
+    if (d->mon < 1 || d->mon > 12 || d->mday < 1 || d->mday > 31)
+        return -4;
+    if (d->mday > dt_mdays(d->year, d->mon))
         return -2;
     return 0;
 }
@@ -709,6 +717,10 @@ void types_timestamp_out(const TypeContext *tc, int64_t ts, bool is_tz, ShaleBuf
     int rc = is_tz ? types_tstz2tm(ts, tc ? tc->tz : NULL, &tm) : types_ts2tm(ts, &tm);
     if (rc < 0) {
         shale_buf_append(out, "invalid", 7);
+        return;
+    }
+    if (tc && tc->date_style != TYPES_DATESTYLE_ISO) {
+        types_timestamp_out_style(tc, &tm, is_tz, out);
         return;
     }
     bool bc;

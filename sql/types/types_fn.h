@@ -37,7 +37,7 @@ FN(fn_setval); FN(fn_array_length); FN(fn_cardinality); FN(fn_array_append); FN(
 /* aggregates (types_fn_agg.c) */
 extern const SqlAggImpl agg_count_star, agg_count, agg_sum_int, agg_sum_numeric, agg_sum_float4,
     agg_sum_float8, agg_avg_int, agg_avg_float, agg_min, agg_max, agg_string_agg, agg_array_agg,
-    agg_bool_and, agg_bool_or;
+    agg_bool_and, agg_bool_or, agg_avg_numeric;
 
 /* set-returning (types_fn_agg.c) */
 extern const SqlSrfImpl srf_generate_series_int, srf_unnest;
@@ -46,7 +46,7 @@ extern const SqlSrfImpl srf_generate_series_int, srf_unnest;
  * the types_fn_*_register functions below, which reg_build calls once. Entries are static. */
 #define TYPES_A(...) ((const Oid[]){ __VA_ARGS__ })
 SqlFunc *types_reg_fn(const char *name, Oid ret, SqlScalarFn fn, int nargs, const Oid *args);
-void types_reg_op(const char *name, Oid l, Oid r, Oid ret, SqlScalarFn fn);
+SqlFunc *types_reg_op(const char *name, Oid l, Oid r, Oid ret, SqlScalarFn fn);
 SqlFunc *types_reg_agg(const char *name, Oid ret, const SqlAggImpl *impl, int nargs, const Oid *args);
 SqlFunc *types_reg_srf(const char *name, Oid ret, const SqlSrfImpl *impl, int nargs, const Oid *args);
 /* Self-check of the registry's name index (tests): 0 when, for every registered function
@@ -59,7 +59,10 @@ void types_fn_str_register(void);      /* types_fn_str.c */
 void types_fn_stat_register(void);     /* types_fn_stat.c */
 void types_fn_json_register(void);     /* types_fn_json.c (and types_fn_jsonb.c) */
 void types_fn_tochar_register(void);   /* types_fn_tochar.c (and types_fn_toparse.c, types_fn_tonum.c) */
-void types_fn_bits_register(void);     /* types_fn_bits.c (integer & | # ~ << >>) */
+void types_fn_extra_register(void);    /* types_fn_extra.c (calls the ones below) */
+void types_fn_regr_register(void);     /* types_fn_regr.c */
+void types_fn_osa_register(void);      /* types_fn_regr.c: ordered-set aggregates */
+void types_fn_record_register(void);   /* types_record.c */
 
 /* timestamp(tz) + (months, days, us) with PostgreSQL's month-end clamping; timestamptz in
  * the session zone (or zone when not NULL). Infinities pass through. (types_fn_ops.c) */

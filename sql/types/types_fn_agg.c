@@ -160,6 +160,33 @@ static int nsum_final(FuncCallCtx *ctx, void *st, Value *out, SqlError *err)
 }
 const SqlAggImpl agg_sum_numeric = { sizeof(AggNumSum), true, nsum_step, nsum_final, NULL };
 
+/* avg(numeric): the exact sum divided by the count with numeric division's result scale */
+static int navg_final(FuncCallCtx *ctx, void *st, Value *out, SqlError *err)
+{
+    AggNumSum *s = st;
+    if (s->n == 0) {
+        *out = value_null(NUMERICOID);
+        return 0;
+    }
+    NumVar a, b, r;
+    num_init(&a);
+    num_init(&b);
+    num_init(&r);
+    if (num_from_value(&s->sum, &a, err) < 0)
+        return -1;
+    int rc = num_set_int64(&b, s->n);
+    if (rc == 0)
+        rc = num_div(&a, &b, &r, num_div_scale(&a, &b), true);
+    num_free(&a);
+    num_free(&b);
+    if (rc < 0) {
+        num_free(&r);
+        return types_oom(err);
+    }
+    return fn_num_result(ctx, &r, out, err);
+}
+const SqlAggImpl agg_avg_numeric = { sizeof(AggNumSum), true, nsum_step, navg_final, NULL };
+
 /* --- floats --------------------------------------------------------------------------- */
 
 typedef struct AggFloat { double sum; int64_t n; } AggFloat;

@@ -990,8 +990,15 @@ void types_fn_date_register(void)
         SQL_STABLE;
     /* make_interval(years, months, weeks, days, hours, mins, secs) with defaults 0 */
     static const Oid mi[7] = { INT4OID, INT4OID, INT4OID, INT4OID, INT4OID, INT4OID, FLOAT8OID };
-    for (int n = 0; n <= 7; n++)
-        types_reg_fn("make_interval", IV, fn_make_interval, n, mi);
+    static const char *const mi_names[7] = { "years", "months", "weeks", "days", "hours", "mins", "secs" };
+    static const char *const mi_defaults[7] = { "0", "0", "0", "0", "0", "0", "0.0" };
+    for (int n = 0; n <= 7; n++) {
+        SqlFunc *f = types_reg_fn("make_interval", IV, fn_make_interval, n, mi);
+        if (n == 7) {
+            f->argnames = mi_names;
+            f->argdefaults = mi_defaults;
+        }
+    }
     types_reg_fn("justify_days", IV, fn_justify_days, 1, TYPES_A(IV));
     types_reg_fn("justify_hours", IV, fn_justify_hours, 1, TYPES_A(IV));
     types_reg_fn("justify_interval", IV, fn_justify_interval, 1, TYPES_A(IV));

@@ -7,6 +7,7 @@
  * text (value.h) with types_jsonb_normalize. */
 #include "sql/types/types_fn_json.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* --- to_json ------------------------------------------------------------------------------- */
@@ -63,6 +64,31 @@ void jfn_to_json_text(FuncCallCtx *ctx, const Value *v, bool jsonb, ShaleBuf *ou
         json_escape_string(v->u.s.p, v->u.s.n, out);
         return;
     }
+    if ((t == DATEOID || t == TIMESTAMPOID || t == TIMESTAMPTZOID) && ctx->tc &&
+        ctx->tc->date_style != TYPES_DATESTYLE_ISO) {
+        /* JSON dates are ISO 8601 whatever the DateStyle (PostgreSQL's USE_XSD_DATES) */
+        TypeContext iso = *ctx->tc;
+        iso.date_style = TYPES_DATESTYLE_ISO;
+        const TypeContext *save = ctx->tc;
+        ctx->tc = &iso;
+        jfn_to_json_text(ctx, v, jsonb, out);
+        ctx->tc = save;
+        return;
+    }
+    if (t == RECORDOID) {
+        /* an anonymous row: {"f1":..,"f2":..} (to_jsonb: "f1": .., spaced by normalisation) */
+        Value f[64];
+        int n = types_record_fields(v, f, 64);
+        shale_buf_append_byte(out, '{');
+        for (int i = 0; i < n && i < 64; i++) {
+            char key[16];
+            int kl = snprintf(key, sizeof key, "%s\"f%d\":", i ? "," : "", i + 1);
+            shale_buf_append(out, key, (size_t)kl);
+            jfn_to_json_text(ctx, &f[i], jsonb, out);
+        }
+        shale_buf_append_byte(out, '}');
+        return;
+    }
     switch (t) {
     case BOOLOID:
         if (v->u.b)
@@ -108,14 +134,31 @@ void jfn_to_json_text(FuncCallCtx *ctx, const Value *v, bool jsonb, ShaleBuf *ou
             shale_buf_append(out, "null", 4);
             return;
         }
-        shale_buf_append_byte(out, '[');
+        /* nested JSON arrays follow the dimensions (row-major odometer as array_out) */
+        int nd = r.ndims ? r.ndims : 1;
+        int32_t idx[TYPES_ARRAY_MAXDIM] = { 0 };
+        for (int d = 0; d < nd; d++)
+            shale_buf_append_byte(out, '[');
         Value e;
         for (uint32_t i = 0; types_array_next(&r, &e, NULL) == 1; i++) {
-            if (i)
+            if (i) {
+                int d = nd - 1;
+                while (d > 0 && idx[d] == r.dims[d]) {
+                    idx[d] = 0;
+                    idx[d - 1]++;
+                    d--;
+                }
+                for (int k = 0; k < nd - 1 - d; k++)
+                    shale_buf_append_byte(out, ']');
                 shale_buf_append_byte(out, ',');
+                for (int k = 0; k < nd - 1 - d; k++)
+                    shale_buf_append_byte(out, '[');
+            }
+            idx[nd - 1]++;
             jfn_to_json_text(ctx, &e, jsonb, out);
         }
-        shale_buf_append_byte(out, ']');
+        for (int d = 0; d < nd; d++)
+            shale_buf_append_byte(out, ']');
         return;
     }
     ShaleBuf b;
@@ -349,6 +392,8 @@ void types_fn_jsonb_register(void)
 {
     const Oid AN = TYPES_ANYOID, J = JSONOID, JB = JSONBOID;
     types_reg_fn("to_json", J, fn_to_json, 1, TYPES_A(TYPES_ANYELEMENTOID))->volatility = SQL_STABLE;
+    types_reg_fn("row_to_json", J, fn_to_json, 1, TYPES_A(RECORDOID))->volatility = SQL_STABLE;
+    types_reg_fn("array_to_json", J, fn_to_json, 1, TYPES_A(TYPES_ANYARRAYOID))->volatility = SQL_STABLE;
     types_reg_fn("to_jsonb", JB, fn_to_jsonb, 1, TYPES_A(TYPES_ANYELEMENTOID))->volatility = SQL_STABLE;
     SqlFunc *f;
     f = types_reg_fn("json_build_object", J, fn_json_build_object, 1, TYPES_A(AN));

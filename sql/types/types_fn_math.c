@@ -421,10 +421,10 @@ FN(fn_array_length)
     TypesArrayReader r;
     if (types_array_open(&args[0], &r, err) < 0)
         return -1;
-    if (args[1].u.i != 1 || r.n == 0)
+    if (args[1].u.i < 1 || args[1].u.i > r.ndims || r.n == 0)
         *out = value_null(INT4OID);
     else
-        *out = value_int(INT4OID, r.n);
+        *out = value_int(INT4OID, r.dims[args[1].u.i - 1]);
     return 0;
 }
 
@@ -448,6 +448,8 @@ FN(fn_array_append)
     if (!args[0].null) {
         if (types_array_open(&args[0], &r, err) < 0)
             return -1;
+        if (r.ndims > 1)
+            return SQL_ERR(err, DATA_EXCEPTION, "argument must be empty or one-dimensional array");
         n = r.n;
         lower = r.lower;
     }

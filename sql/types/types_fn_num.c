@@ -412,6 +412,7 @@ void types_fn_num_register(void)
     types_reg_fn("log", N, fn_num_log, 2, TYPES_A(N, N));
     types_reg_fn("power", N, fn_num_power, 2, TYPES_A(N, N));
     types_reg_fn("pow", N, fn_num_power, 2, TYPES_A(N, N));
+    types_reg_op("^", N, N, N, fn_num_power);
     types_reg_fn("scale", I4, fn_scale, 1, TYPES_A(N));
     types_reg_fn("min_scale", I4, fn_min_scale, 1, TYPES_A(N));
     types_reg_fn("trim_scale", N, fn_trim_scale, 1, TYPES_A(N));

@@ -576,6 +576,18 @@ static FN(fn_overlay)
 
 /* --- arrays -------------------------------------------------------------------------------- */
 
+/* Number of dimensions of an array value (0 when empty or unreadable). */
+static int arr_ndims(const Value *a, TypesArrayReader *r)
+{
+    SqlError e;
+    memset(&e, 0, sizeof e);
+    if (a->null || types_array_open(a, r, &e) < 0) {
+        sql_error_clear(&e);
+        return 0;
+    }
+    return r->ndims;
+}
+
 /* Reads a whole array into el (ctx->arena). */
 static int arr_load(FuncCallCtx *ctx, const Value *a, Value **el, uint32_t *n, int32_t *lower, SqlError *err)
 {
@@ -599,12 +611,13 @@ static FN(fn_array_upper_lower)
     TypesArrayReader r;
     if (types_array_open(&args[0], &r, err) < 0)
         return -1;
-    if (r.n == 0 || args[1].u.i != 1) {
+    int64_t d = args[1].u.i - 1;
+    if (r.n == 0 || d < 0 || d >= r.ndims) {
         *out = value_null(INT4OID);
         return 0;
     }
     bool upper = ctx->ret_typmod == 1;
-    *out = value_int(INT4OID, upper ? (int64_t)r.lower + r.n - 1 : r.lower);
+    *out = value_int(INT4OID, upper ? (int64_t)r.lbs[d] + r.dims[d] - 1 : r.lbs[d]);
     return 0;
 }
 
@@ -632,7 +645,7 @@ static FN(fn_array_ndims)
     TypesArrayReader r;
     if (types_array_open(&args[0], &r, err) < 0)
         return -1;
-    *out = r.n ? value_int(INT4OID, 1) : value_null(INT4OID);
+    *out = r.n ? value_int(INT4OID, r.ndims) : value_null(INT4OID);
     return 0;
 }
 
@@ -646,8 +659,10 @@ static FN(fn_array_dims)
         *out = value_null(TEXTOID);
         return 0;
     }
-    char buf[48];
-    int len = snprintf(buf, sizeof buf, "[%d:%lld]", r.lower, (long long)r.lower + r.n - 1);
+    char buf[48 * TYPES_ARRAY_MAXDIM];
+    int len = 0;
+    for (int d = 0; d < r.ndims; d++)
+        len += snprintf(buf + len, sizeof buf - (size_t)len, "[%d:%lld]", r.lbs[d], (long long)r.lbs[d] + r.dims[d] - 1);
     ctx->ret_type = TEXTOID;
     return fn_text_result(ctx, buf, (size_t)len, out, err);
 }
@@ -667,6 +682,8 @@ static FN(fn_array_cat)
     Value *a, *b;
     uint32_t an, bn;
     int32_t al, bl;
+    TypesArrayReader ra, rb;
+    int nda = arr_ndims(&args[0], &ra), ndb = arr_ndims(&args[1], &rb);
     if (arr_load(ctx, &args[0], &a, &an, &al, err) < 0 || arr_load(ctx, &args[1], &b, &bn, &bl, err) < 0)
         return -1;
     if (an == 0)
@@ -678,6 +695,28 @@ static FN(fn_array_cat)
         return types_oom(err);
     memcpy(el, a, sizeof(Value) * an);
     memcpy(el + an, b, sizeof(Value) * bn);
+    if (nda > 1 || ndb > 1) {
+        /* PostgreSQL's array_cat: N-d || N-d stacks along dimension 1 (inner dimensions
+         * equal), N-d || (N-1)-d appends (or prepends) one element of dimension 1 */
+        int32_t dims[TYPES_ARRAY_MAXDIM], lbs[TYPES_ARRAY_MAXDIM];
+        const TypesArrayReader *big = nda >= ndb ? &ra : &rb, *small = nda >= ndb ? &rb : &ra;
+        int off = nda == ndb ? 1 : 0;
+        bool ok = nda == ndb || nda == ndb + 1 || ndb == nda + 1;
+        for (int d = 1; ok && d < big->ndims; d++)
+            ok = big->dims[d] == small->dims[d - 1 + off] && big->lbs[d] == small->lbs[d - 1 + off];
+        if (!ok) {
+            SQL_ERR(err, ARRAY_SUBSCRIPT_ERROR, "cannot concatenate incompatible arrays");
+            sql_error_detail(err, nda == ndb ? "Arrays with differing element dimensions are not compatible for concatenation."
+                                             : "Arrays with differing dimensions are not compatible for concatenation.");
+            return -1;
+        }
+        for (int d = 0; d < big->ndims; d++) {
+            dims[d] = big->dims[d];
+            lbs[d] = big->lbs[d];
+        }
+        dims[0] = nda == ndb ? ra.dims[0] + rb.dims[0] : big->dims[0] + 1;
+        return types_array_build_md(et, big->ndims, dims, lbs, an + bn, el, ctx->arena, out, err);
+    }
     return types_array_build(et, al, an + bn, el, ctx->arena, out, err);
 }
 
@@ -688,6 +727,9 @@ static FN(fn_array_prepend)
     Value *a = NULL;
     uint32_t an = 0;
     int32_t al = 1;
+    TypesArrayReader rr;
+    if (arr_ndims(&args[1], &rr) > 1)
+        return SQL_ERR(err, DATA_EXCEPTION, "argument must be empty or one-dimensional array");
     if (!args[1].null && arr_load(ctx, &args[1], &a, &an, &al, err) < 0)
         return -1;
     Value *el = shale_arena_alloc(ctx->arena, sizeof(Value) * (an + 1));
@@ -715,6 +757,9 @@ static FN(fn_array_position)
         *out = value_null(INT4OID);
         return 0;
     }
+    TypesArrayReader rr;
+    if (arr_ndims(&args[0], &rr) > 1)
+        return SQL_ERR(err, FEATURE_NOT_SUPPORTED, "searching for elements in multidimensional arrays is not supported");
     Value *a;
     uint32_t n;
     int32_t lower;
@@ -746,6 +791,9 @@ static FN(fn_array_positions)
         *out = value_null(INT4_ARRAYOID);
         return 0;
     }
+    TypesArrayReader rr;
+    if (arr_ndims(&args[0], &rr) > 1)
+        return SQL_ERR(err, FEATURE_NOT_SUPPORTED, "searching for elements in multidimensional arrays is not supported");
     Value *a;
     uint32_t n;
     int32_t lower;
@@ -776,6 +824,10 @@ static FN(fn_array_remove_replace)
     int32_t lower;
     if (arr_load(ctx, &args[0], &a, &n, &lower, err) < 0)
         return -1;
+    TypesArrayReader rr;
+    int nd = arr_ndims(&args[0], &rr);
+    if (nd > 1 && nargs == 2)
+        return SQL_ERR(err, FEATURE_NOT_SUPPORTED, "removing elements from multidimensional arrays is not supported");
     Value needle = args[1];
     needle.type = et;
     uint32_t k = 0;
@@ -789,6 +841,8 @@ static FN(fn_array_remove_replace)
         }
         a[k++] = a[i];
     }
+    if (nd > 1)   /* array_replace keeps the shape */
+        return types_array_build_md(et, rr.ndims, rr.dims, rr.lbs, k, a, ctx->arena, out, err);
     return types_array_build(et, nargs == 3 || k == n ? lower : 1, k, a, ctx->arena, out, err);
 }
 
@@ -815,9 +869,8 @@ static FN(fn_array_fill)
     if (d[0].null || (l && l[0].null))
         return SQL_ERR(err, NULL_VALUE_NOT_ALLOWED, "dimension values cannot be null");
     int64_t cnt = d[0].u.i;
-    if (cnt < 0)
-        cnt = 0;
-    if (cnt > 134217727)
+    /* PostgreSQL's ArrayGetNItems rejects a negative dimension with the size error */
+    if (cnt < 0 || cnt > 134217727)
         return SQL_ERR(err, PROGRAM_LIMIT_EXCEEDED, "array size exceeds the maximum allowed (134217727)");
     Value *el = shale_arena_alloc(ctx->arena, sizeof(Value) * (size_t)(cnt ? cnt : 1));
     if (!el)
@@ -915,8 +968,8 @@ void types_fn_str_register(void)
     types_reg_fn("array_dims", T, fn_array_dims, 1, TYPES_A(AA));
     types_reg_fn("array_cat", AA, fn_array_cat, 2, TYPES_A(AA, AA))->strict = false;
     types_reg_fn("array_prepend", AA, fn_array_prepend, 2, TYPES_A(AE, AA))->strict = false;
-    types_reg_op("||", AA, AA, AA, fn_array_cat);
-    types_reg_op("||", AE, AA, AA, fn_array_prepend);
+    types_reg_op("||", AA, AA, AA, fn_array_cat)->strict = false;
+    types_reg_op("||", AE, AA, AA, fn_array_prepend)->strict = false;
     types_reg_fn("array_position", I4, fn_array_position, 2, TYPES_A(AA, AE))->strict = false;
     types_reg_fn("array_position", I4, fn_array_position, 3, TYPES_A(AA, AE, I4))->strict = false;
     types_reg_fn("array_positions", INT4_ARRAYOID, fn_array_positions, 2, TYPES_A(AA, AE))->strict = false;

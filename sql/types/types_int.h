@@ -123,6 +123,18 @@ int types_tstz2tm(int64_t ts, const TypesTimeZone *tz, TypesTm *tm);
 int types_local2utc(const TypesTm *tm, const TypesTimeZone *tz, int64_t *ts);
 
 int types_date_in(const TypeContext *tc, const char *s, size_t n, int32_t *out, SqlError *err);
+/* Non-ISO DateStyles and non-default IntervalStyles (types_datestyle.c); the ISO/postgres
+ * forms delegate to types_date_out / types_interval_out. */
+void types_date_out_style(const TypeContext *tc, int32_t d, ShaleBuf *out);
+/* Anonymous records (types_record.c; byte format there). */
+int types_record_build(int n, const Value *fields, ShaleArena *a, Value *out, SqlError *err);
+int types_record_fields(const Value *rec, Value *out, int cap);
+void types_record_out(const TypeContext *tc, const Value *v, ShaleBuf *out);
+void types_record_send(const TypeContext *tc, const Value *v, ShaleBuf *out);
+int types_record_compare(const Value *a, const Value *b);
+uint64_t types_record_hash(const Value *v);
+void types_timestamp_out_style(const TypeContext *tc, const TypesTm *tm, bool is_tz, ShaleBuf *out);
+void types_interval_out_style(const TypeContext *tc, const Value *v, ShaleBuf *out);
 int types_time_in(const char *s, size_t n, int32_t typmod, int64_t *out, SqlError *err);
 int types_timestamp_in(const TypeContext *tc, const char *s, size_t n, bool tz, int32_t typmod,
                        int64_t *out, SqlError *err);

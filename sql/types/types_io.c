@@ -509,7 +509,7 @@ void types_output(const TypeContext *tc, const Value *v, ShaleBuf *out)
             io_uuid_out(v->u.s.p, out);
         return;
     case DATEOID:
-        types_date_out((int32_t)v->u.i, out);
+        types_date_out_style(tc, (int32_t)v->u.i, out);
         return;
     case TIMEOID:
         types_time_out(v->u.i, out);
@@ -519,7 +519,7 @@ void types_output(const TypeContext *tc, const Value *v, ShaleBuf *out)
         types_timestamp_out(tc, v->u.i, v->type == TIMESTAMPTZOID, out);
         return;
     case INTERVALOID:
-        types_interval_out(v, out);
+        types_interval_out_style(tc, v, out);
         return;
     case JSONBOID:
         types_jsonb_out(v->u.s.p, v->u.s.n, out);
@@ -530,6 +530,9 @@ void types_output(const TypeContext *tc, const Value *v, ShaleBuf *out)
     case INT2VECTOROID:
     case OIDVECTOROID:
         types_intvec_out(v, out);
+        return;
+    case RECORDOID:
+        types_record_out(tc, v, out);
         return;
     default:
         if (types_array_elem(v->type) != INVALIDOID) {

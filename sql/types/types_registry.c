@@ -104,10 +104,11 @@ static SqlFunc *reg_add(bool op, const char *name, SqlFuncKind kind, Oid ret, in
 
 #define A(...) ((const Oid[]){ __VA_ARGS__ })
 
-static void reg_op(const char *name, Oid l, Oid r, Oid ret, SqlScalarFn fn)
+static SqlFunc *reg_op(const char *name, Oid l, Oid r, Oid ret, SqlScalarFn fn)
 {
     SqlFunc *f = l ? reg_add(true, name, SQL_FUNC_SCALAR, ret, 2, A(l, r)) : reg_add(true, name, SQL_FUNC_SCALAR, ret, 1, A(r));
     f->fn = fn;
+    return f;
 }
 
 static SqlFunc *reg_fn(const char *name, Oid ret, SqlScalarFn fn, int nargs, const Oid *args)
@@ -145,9 +146,9 @@ SqlFunc *types_reg_fn(const char *name, Oid ret, SqlScalarFn fn, int nargs, cons
     return reg_fn(name, ret, fn, nargs, args);
 }
 
-void types_reg_op(const char *name, Oid l, Oid r, Oid ret, SqlScalarFn fn)
+SqlFunc *types_reg_op(const char *name, Oid l, Oid r, Oid ret, SqlScalarFn fn)
 {
-    reg_op(name, l, r, ret, fn);
+    return reg_op(name, l, r, ret, fn);
 }
 
 SqlFunc *types_reg_agg(const char *name, Oid ret, const SqlAggImpl *impl, int nargs, const Oid *args)
@@ -210,7 +211,7 @@ static void reg_build(void)
     reg_op("||", TEXTOID, TEXTOID, TEXTOID, fn_text_concat);
     reg_op("||", TEXTOID, TYPES_ANYNONARRAYOID, TEXTOID, fn_textcat_any);
     reg_op("||", TYPES_ANYNONARRAYOID, TEXTOID, TEXTOID, fn_textcat_any);
-    reg_op("||", TYPES_ANYARRAYOID, TYPES_ANYELEMENTOID, TYPES_ANYARRAYOID, fn_array_append);
+    reg_op("||", TYPES_ANYARRAYOID, TYPES_ANYELEMENTOID, TYPES_ANYARRAYOID, fn_array_append)->strict = false;
     reg_op("~~", TEXTOID, TEXTOID, BOOLOID, fn_like);
     reg_op("!~~", TEXTOID, TEXTOID, BOOLOID, fn_not_like);
     reg_op("~~*", TEXTOID, TEXTOID, BOOLOID, fn_ilike);
@@ -330,6 +331,7 @@ static void reg_build(void)
     reg_fn("cbrt", FLOAT8OID, fn_cbrt, 1, A(FLOAT8OID));
     reg_fn("power", FLOAT8OID, fn_power, 2, A(FLOAT8OID, FLOAT8OID));
     reg_fn("pow", FLOAT8OID, fn_power, 2, A(FLOAT8OID, FLOAT8OID));
+    reg_op("^", FLOAT8OID, FLOAT8OID, FLOAT8OID, fn_power);
     reg_fn("exp", FLOAT8OID, fn_exp, 1, A(FLOAT8OID));
     reg_fn("ln", FLOAT8OID, fn_ln, 1, A(FLOAT8OID));
     reg_fn("log", FLOAT8OID, fn_log10, 1, A(FLOAT8OID));
@@ -385,6 +387,7 @@ static void reg_build(void)
     reg_agg("sum", FLOAT8OID, &agg_sum_float8, 1, A(FLOAT8OID));
     for (int i = 0; i < 3; i++)
         reg_agg("avg", NUMERICOID, &agg_avg_int, 1, A(ints[i]));
+    reg_agg("avg", NUMERICOID, &agg_avg_numeric, 1, A(NUMERICOID));
     reg_agg("avg", FLOAT8OID, &agg_avg_float, 1, A(FLOAT8OID));
     reg_agg("avg", FLOAT8OID, &agg_avg_float, 1, A(FLOAT4OID));
     reg_agg("min", TYPES_ANYELEMENTOID, &agg_min, 1, A(TYPES_ANYELEMENTOID));
@@ -437,7 +440,7 @@ static void reg_build(void)
     types_vector_register();   /* pgvector surface (types_vector.c) */
     types_fn_json_register();
     types_fn_tochar_register();
-    types_fn_bits_register();
+    types_fn_extra_register();
 
     reg_index_build(&reg_func_idx, reg_funcs, reg_n_funcs);
     reg_index_build(&reg_op_idx, reg_ops, reg_n_ops);
@@ -514,7 +517,7 @@ static bool reg_candidate_ok(const SqlFunc *f, int nargs, const Oid *at, Oid *co
     for (int i = 0; i < nargs; i++) {
         Oid d = reg_declared(f, i), a = at[i];
         if (d == TYPES_ANYOID) {
-            coerced[i] = a == UNKNOWNOID ? TEXTOID : a;
+            coerced[i] = a == UNKNOWNOID && !f->keep_unknown ? TEXTOID : a;
             continue;
         }
         if (reg_is_poly_elem(d) || reg_is_poly_array(d)) {
@@ -777,6 +780,15 @@ bool types_func_exists(const char *name, SqlFuncKind *kind_out)
     if (kind_out)
         *kind_out = reg_funcs[i].kind;
     return true;
+}
+
+const SqlFunc *types_func_with_argnames(const char *name)
+{
+    reg_init();
+    for (int i = reg_index_first(false, name, NULL); i >= 0; i = reg_index_next(false, i))
+        if (reg_funcs[i].argnames)
+            return &reg_funcs[i];
+    return NULL;
 }
 
 int types_reg_index_check(void)

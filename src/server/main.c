@@ -509,6 +509,7 @@ int main(int argc, char **argv)
         .embedding_retry_base_ms = s->cfg.embedding_retry_base_ms,
         .embedding_retry_max_ms = s->cfg.embedding_retry_max_ms,
         .embedding_max_attempts = s->cfg.embedding_max_attempts,
+        .data_dir = s->data_dir,
     };
     SqlEngine *eng = NULL;
     SqlError qerr;

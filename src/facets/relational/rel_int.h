@@ -164,6 +164,7 @@ typedef struct CountEntry {
 struct RelDB {
     ShaleDB *db;
     Catalog *cat;
+    RelVecHook vec_hook;      /* rel_vecidx.c; set at startup */
     LockMgr lm;
     TxnMgr tm;
     pthread_mutex_t seq_mu;   /* sequences and row counts and row-id counters */
@@ -186,6 +187,7 @@ typedef struct CountDelta {
 
 struct RelTxn {
     RelDB *rdb;
+    void *vec_state;          /* owned by rdb->vec_hook (rel_vecidx.c) */
     RelTxnOptions opts;
     uint64_t xid;
     WriteBuf wb;
@@ -220,6 +222,9 @@ void lock_release_all(RelTxn *t);
 int64_t rel_now_us(void);
 /* ts of the last commit of key (0 = none tracked). */
 uint64_t txn_key_commit_ts(RelDB *rdb, const char *key, size_t klen);
+/* rel_vecidx.c: hnsw index entries of row (NULL = none) replacing those of old_row. */
+int rel_vecidx_maintain(RelTxn *t, const CatRelation *rel, const Value *row, const char *rk, size_t rklen,
+                        const Value *old_row, const char *old_rk, size_t old_rklen, SqlError *err);
 int txn_put(RelTxn *t, const char *key, size_t klen, const char *val, size_t vlen, SqlError *err);
 int txn_del(RelTxn *t, const char *key, size_t klen, SqlError *err);
 /* Reads key in the txn view (latest: newest state + own writes). 1 found (*val filled),

@@ -491,6 +491,8 @@ int rel_insert(RelTxn *t, const CatRelation *rel, const Value *row, RelConflict 
         rc = add_index_entries(t, rel, row, rk.data, rk.len, NULL, NULL, 0, &cidx, &ck, err);
     if (rc == 0)
         rc = put_row(t, rel, rk.data, rk.len, row, err);
+    if (rc == 0)
+        rc = rel_vecidx_maintain(t, rel, row, rk.data, rk.len, NULL, NULL, 0, err);
     if (rc == 1) {
         (void)rel_txn_rollback_to(t, sp, NULL);
         if (conflict) {
@@ -569,6 +571,8 @@ int rel_update(RelTxn *t, const CatRelation *rel, const char *key, size_t klen,
         rc = add_index_entries(t, rel, new_row, nk.data, nk.len, old_row, key, klen, &cidx, &ck, err);
     if (rc == 0)
         rc = put_row(t, rel, nk.data, nk.len, new_row, err);
+    if (rc == 0)
+        rc = rel_vecidx_maintain(t, rel, new_row, nk.data, nk.len, old_row, key, klen, err);
     if (rc == 1)
         rc = unique_violation(t, rel, cidx, new_row, err);
     shale_buf_free(&nk);
@@ -598,6 +602,8 @@ int rel_delete(RelTxn *t, const CatRelation *rel, const char *key, size_t klen,
         shale_buf_append(&k, key, klen);
         rc = k.oom ? oom(err) : txn_del(t, k.data, k.len, err);
     }
+    if (rc == 0)
+        rc = rel_vecidx_maintain(t, rel, NULL, NULL, 0, old_row, key, klen, err);
     if (rc == 0)
         txn_count_delta(t, t->opts.db, rel->relfilenode, -1);
     shale_buf_free(&k);

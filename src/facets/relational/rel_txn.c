@@ -508,6 +508,8 @@ static void txn_free(RelTxn *t, bool committed)
 {
     RelDB *rdb = t->rdb;
     TxnMgr *tm = &rdb->tm;
+    if (t->vec_state && rdb->vec_hook.txn_end)   /* before the row locks go (rel_vecidx.c) */
+        rdb->vec_hook.txn_end(rdb->vec_hook.arg, t, committed);
     lock_release_all(t);
     if (t->in_active) {
         pthread_mutex_lock(&tm->mu);

@@ -282,4 +282,43 @@ int rel_seq_setval(RelDB *rdb, Oid db, const CatRelation *seq, int64_t v, bool i
 /* Current state (last_value, is_called) as `SELECT * FROM seq` shows it. */
 int rel_seq_state(RelDB *rdb, Oid db, const CatRelation *seq, int64_t *last_value, bool *is_called, SqlError *err);
 
+/* ---- vector (hnsw) index entries (rel_vecidx.c) ---------------------------------------------
+ * An hnsw index (CatIndex.am "hnsw", one vector column) keeps one transactional entry per row
+ * whose vector is not NULL: key db|relfilenode|index oid|rowkey -> the vector's Value bytes
+ * (dim:uint16 LE | 0:uint16 | dim x float32 LE). rel_insert/rel_update/rel_delete maintain
+ * them in the row's transaction, so the entries are exactly the committed state; the
+ * in-memory graph above is only a superset of candidates (src/facets/vector/hnsw.h).
+ * When an entry is written (insert, or update changing the vector or the row key), the
+ * vector hook (if set) is told at statement time so the graph can take the node at once
+ * (own uncommitted rows are then findable; others' are dropped by the reader's check). */
+typedef struct RelVecHook {
+    /* rk = row key, vec = the vector's Value bytes; replaced = the row had an entry under
+     * the same key (an UPDATE of the vector). Errors are the hook's own business (a missing
+     * node only costs recall until the index is reconciled). */
+    void (*entry_put)(void *arg, RelTxn *t, Oid db, const CatRelation *rel, const CatIndex *idx,
+                      const char *rk, size_t rklen, const char *vec, size_t vlen, bool replaced);
+    /* the entry of row rk was deleted (DELETE, or an UPDATE moving the row key) */
+    void (*entry_del)(void *arg, RelTxn *t, Oid db, const CatRelation *rel, const CatIndex *idx,
+                      const char *rk, size_t rklen);
+    /* t ends (committed or not) and *rel_txn_vec_state(t) is non-NULL: called before t's
+     * row locks are released; the hook frees its state and clears the slot. */
+    void (*txn_end)(void *arg, RelTxn *t, bool committed);
+    void *arg;
+} RelVecHook;
+/* Set once at startup, before any transaction (not synchronised). */
+void rel_db_set_vec_hook(RelDB *rdb, const RelVecHook *hook);
+/* The hook's arg (NULL when none): how the executor finds the SQL engine's index registry. */
+void *rel_db_vec_hook_arg(RelDB *rdb);
+bool rel_index_is_vector(const CatIndex *idx);
+/* The vector hook's per-transaction slot (NULL until the hook sets it). */
+void **rel_txn_vec_state(RelTxn *t);
+/* Writes the entry of row rk (CREATE INDEX backfill) in t. */
+int rel_vecidx_put(RelTxn *t, const CatRelation *rel, const CatIndex *idx, const char *rk, size_t rklen,
+                   const char *vec, size_t vlen, SqlError *err);
+/* Calls fn for every entry of idx in the newest committed state (no transaction; for
+ * loading/reconciling the graph). fn returns 0 to go on, -1 to stop with its error. */
+typedef int (*RelVecEntryFn)(void *arg, const char *rk, size_t rklen, const char *vec, size_t vlen, SqlError *err);
+int rel_vecidx_scan(RelDB *rdb, Oid db, const CatRelation *rel, const CatIndex *idx, RelVecEntryFn fn,
+                    void *arg, SqlError *err);
+
 #endif

@@ -22,7 +22,12 @@
  * is chunked and never moves.
  *
  * Errors: int functions return 0 (or a documented count) on success and -1 with *err set
- * (SHALE_NO_MEMORY, SHALE_INVALID_ARGUMENT, SHALE_IO_ERROR, SHALE_CORRUPTION for a bad file). */
+ * (SHALE_NO_MEMORY, SHALE_INVALID_ARGUMENT, SHALE_IO_ERROR, SHALE_CORRUPTION for a bad file).
+ *
+ * Memory per vector (bounded, no per-search growth beyond the nodes visited): dims*4 rounded
+ * up to 32 bytes (vector) + (1+4m)*4 (layer-0 list: ids and distances) + 32 (node record) +
+ * label bytes + (1+2m)*4 per upper layer (1/(m-1) of them on average) + 8 (label map);
+ * 128 dims, m=16, 8-byte labels: ~830 bytes. At most 2^31-1 nodes per index. */
 #ifndef SHALE_FACETS_VECTOR_HNSW_H
 #define SHALE_FACETS_VECTOR_HNSW_H
 
@@ -68,7 +73,8 @@ int hnsw_insert(HnswIndex *idx, const float *vec, const void *label, size_t labe
                 uint32_t *node_out, ShaleError *err);
 
 /* Marks every node carrying label deleted: searches still traverse them (so the graph stays
- * connected) but never yield them. Returns the number of nodes marked. */
+ * connected) but never yield them. Returns the number of nodes this call marked (nodes
+ * already marked are not counted). */
 int hnsw_mark_deleted_label(HnswIndex *idx, const void *label, size_t label_len);
 void hnsw_mark_deleted(HnswIndex *idx, uint32_t node);
 
@@ -81,7 +87,8 @@ typedef struct HnswStats {
 } HnswStats;
 void hnsw_stats(const HnswIndex *idx, HnswStats *out);
 
-/* Node accessors (valid ids only; pointers valid until hnsw_free/hnsw_compact). */
+/* Node accessors (valid ids only; pointers valid until hnsw_free/hnsw_compact). The vector
+ * is the stored form: cosine indexes store it L2-normalised. */
 const void *hnsw_node_label(const HnswIndex *idx, uint32_t node, size_t *label_len);
 const float *hnsw_node_vector(const HnswIndex *idx, uint32_t node);
 bool hnsw_node_deleted(const HnswIndex *idx, uint32_t node);
@@ -93,7 +100,9 @@ bool hnsw_node_deleted(const HnswIndex *idx, uint32_t node);
  * when the beam is exhausted and max_candidates allows (iterative scan), the search resumes
  * from where it stopped (visited nodes are not revisited), yielding further nodes in
  * approximately ascending order, until max_candidates nodes have been yielded
- * (0 = only the first beam: hnsw.iterative_scan = off) or the graph is exhausted.
+ * (0 = only the first beam: hnsw.iterative_scan = off) or the graph is exhausted. The first
+ * beam (up to ef nodes) is always yielded whole; max_candidates bounds the total after it.
+ * A cosine query of all zeros yields nothing; NaN/Inf in the query: SHALE_INVALID_ARGUMENT.
  * *out freed by hnsw_search_end. */
 int hnsw_search_begin(HnswIndex *idx, const float *query, int ef, uint64_t max_candidates,
                       HnswSearch **out, ShaleError *err);

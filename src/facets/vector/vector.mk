@@ -1,10 +1,16 @@
 # src/facets/vector/vector.mk -- the vector facet: float32 distance kernels with run-time
-# SIMD dispatch (the SQL type lives in sql/types/types_vector.c; HNSW comes later).
+# SIMD dispatch (the SQL type lives in sql/types/types_vector.c) and the HNSW index.
 libshale_a_SOURCES += src/facets/vector/vector_kernels.h src/facets/vector/vector_kernels.c
+libshale_a_SOURCES += src/facets/vector/hnsw.h src/facets/vector/hnsw_int.h src/facets/vector/hnsw.c \
+	src/facets/vector/hnsw_insert.c src/facets/vector/hnsw_search.c src/facets/vector/hnsw_file.c
 
 check_PROGRAMS += tests/vector/vector_kernels_test
 tests_vector_vector_kernels_test_SOURCES = tests/vector/vector_kernels_test.c tests/harness/test.h
 TESTS += tests/vector/vector_kernels_test
+
+check_PROGRAMS += tests/vector/hnsw_test
+tests_vector_hnsw_test_SOURCES = tests/vector/hnsw_test.c tests/harness/test.h
+TESTS += tests/vector/hnsw_test
 
 # the SQL vector type (sql/types/types_vector.c) is owned by the vector facet
 libshale_a_SOURCES += sql/types/types_vector.h sql/types/types_vector.c

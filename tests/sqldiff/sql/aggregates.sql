@@ -50,3 +50,14 @@ SELECT count(*) FROM s WHERE sum(v) > 1;
 SELECT sum(sum(v)) FROM s;
 SELECT avg(b) FROM s;
 DROP TABLE s;
+-- regression and ordered-set aggregates
+CREATE TABLE s2 (v int, f float8, g text);
+INSERT INTO s2 VALUES (1, 0.5, 'a'), (5, 1.5, 'a'), (10, 1.25, 'b'), (20, 3, 'b'), (30, 3.5, 'b'), (NULL, 1, 'c'), (3, NULL, 'c');
+SELECT corr(v, f), covar_pop(v, f), covar_samp(v, f), regr_slope(f, v), regr_intercept(f, v), regr_r2(f, v), regr_count(f, v), regr_sxx(f, v), regr_syy(f, v), regr_sxy(f, v), regr_avgx(f, v), regr_avgy(f, v) FROM s2;
+SELECT g, corr(v, f), covar_samp(v, f), regr_r2(v, v) FROM s2 GROUP BY g ORDER BY g;
+SELECT g, percentile_cont(0.25) WITHIN GROUP (ORDER BY f DESC), percentile_disc(0) WITHIN GROUP (ORDER BY g), mode() WITHIN GROUP (ORDER BY f) FROM s2 GROUP BY g ORDER BY g;
+SELECT percentile_cont(1.5) WITHIN GROUP (ORDER BY v) FROM s2;
+SELECT percentile_cont(0.5) FROM s2;
+SELECT sum(v) WITHIN GROUP (ORDER BY v) FROM s2;
+SELECT avg(x) FROM (VALUES (1.5::numeric), (2.25), (NULL)) v(x);
+DROP TABLE s2;

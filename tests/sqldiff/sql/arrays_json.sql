@@ -51,3 +51,46 @@ DROP TABLE docs;
 SELECT '{"a": }'::jsonb;
 SELECT '[1, 2'::json;
 SELECT '{"a": 1}'::jsonb -> 1, '[1]'::jsonb ->> 'a';
+-- multidimensional arrays
+SELECT '{{{1},{2}},{{3},{4}}}'::int[], '[0:1][1:2]={{a,b},{c,"d e"}}'::text[], '[2]={7,8}'::int[], '{ { 1 , NULL } , {3,4} }'::int[];
+SELECT '{1,{2}}'::int[];
+SELECT '{{1},2}'::int[];
+SELECT '{{}}'::int[];
+SELECT '[1:2][1:1]={{1},{2}}'::int[] = '{{1},{2}}'::int[], '{{1,2}}'::int[] = '{1,2}'::int[], '{{1,2}}'::int[] < '{1,2}'::int[];
+SELECT ARRAY[ARRAY['a', 'b'], ARRAY['c', NULL]], ARRAY[[[1]], [[2]]], (ARRAY[[1, 2], [3, 4]])[2], (ARRAY[[1, 2], [3, 4]])[3][1];
+SELECT ARRAY[[1, 2], [3]];
+SELECT array_length(ARRAY[[1, 2, 3], [4, 5, 6]], 2), array_upper(ARRAY[[1, 2, 3], [4, 5, 6]], 1), array_lower('[3:4][5:5]={{1},{2}}'::int[], 2);
+SELECT ARRAY[[1, 2], [3, 4]]::text[], ARRAY[[1.5, 2], [3, 4]], ARRAY[]::int[], '{}'::int[] = ARRAY[]::int[];
+SELECT unnest(ARRAY[[1, 2], [3, 4]]);
+-- element assignment, multi-argument unnest
+CREATE TABLE arr2 (id int PRIMARY KEY, tags text[], nums int[]);
+INSERT INTO arr2 VALUES (1, '{red,green}', '{1,2,3}'), (2, '{blue}', NULL), (3, '{}', '{5}');
+UPDATE arr2 SET nums[5] = 9 WHERE id = 1;
+UPDATE arr2 SET nums[0] = 7 WHERE id = 3;
+UPDATE arr2 SET nums[2] = 4 WHERE id = 2;
+UPDATE arr2 SET tags[1] = 'x' WHERE id = 3;
+SELECT id, tags, nums, array_lower(nums, 1) FROM arr2 ORDER BY id;
+UPDATE arr2 SET id[1] = 3;
+UPDATE arr2 SET nums[NULL] = 3;
+DROP TABLE arr2;
+SELECT * FROM unnest(ARRAY[1, 2], ARRAY['a', 'b', 'c']);
+SELECT t.id, x, y FROM (VALUES (1, ARRAY[1, 2]), (2, ARRAY[3])) t(id, a), unnest(t.a, ARRAY['p', 'q']) AS z(x, y) ORDER BY 1, 2;
+-- anonymous row values
+SELECT (1, 2), ROW(1, NULL, 'x y', '', 'a"b', 'c\d', '(p)', 1.5::numeric, true, date '2024-01-02');
+SELECT to_json(ROW(1, 'a', NULL)), to_jsonb(ROW(1, 'a')), row_to_json(ROW(ARRAY[1, 2], ROW(3, 'z')));
+SELECT r FROM (SELECT ROW(x, x * 2) AS r FROM generate_series(1, 3) x) s ORDER BY r DESC;
+SELECT DISTINCT ROW(x % 2) FROM generate_series(1, 4) x ORDER BY 1;
+SELECT pg_typeof(ROW(1, 2));
+-- multidimensional arrays in array functions and JSON
+select array_append('{{1,2}}'::int[], 3);
+select array_prepend(3, '{{1,2}}'::int[]);
+select '{{1,2}}'::int[] || 3;
+select array_position('{{1,2}}'::int[], 1);
+select array_positions('{{1,2}}'::int[], 1);
+select array_remove('{{1,2}}'::int[], 1);
+select array_replace('{{1,2}}'::int[], 1, 5);
+select to_json('{{1,2},{3,NULL}}'::int[]), to_jsonb('{{1,2},{3,4}}'::int[]), array_to_json('{{1,2}}'::int[]), to_json('{{{1},{2}},{{3},{4}}}'::int[]);
+select array_cat('{{1,2}}'::int[], '{{3,4}}'::int[]), array_cat('{{1,2}}'::int[], '{3,4}'::int[]), array_cat('{3,4}'::int[], '{{1,2}}'::int[]), '{{1,2}}'::int[] || '{{5,6},{7,8}}'::int[];
+select array_cat('{{1,2}}'::int[], '{3,4,5}'::int[]);
+select array_cat('{{1,2}}'::int[], '{{3,4,5}}'::int[]);
+select array_cat('[2:2][1:2]={{1,2}}'::int[], '{{3,4}}'::int[]);

@@ -53,3 +53,10 @@ SELECT '5'::text::int + 1, (1 < 2)::text, 65::char, 'x'::"char";
 SELECT 2 + 3 * 4 ^ 2, -2 ^ 2, (-2) ^ 2, NOT true = false, 1 < 2 = true, 'a' || 'b' = 'ab';
 DROP TABLE e;
 SELECT 2 + 3 * 4 ^ 2, -2 ^ 2, (-2) ^ 2, NOT true = false, (1 < 2) = true, 'a' || 'b' = 'ab';
+-- bitwise and prefix operators, pg_typeof, Unicode strings, rows
+SELECT 12::int2 & 10::int2, 12::int8 | 3, 5 # 1, ~0::int8, 1::int8 << 40, -16 >> 2, @ -2.5, |/ 2.25, ||/ 27.0;
+SELECT pg_typeof(ARRAY[1]), pg_typeof(now()), pg_typeof(1::int2 + 1), pg_typeof(NULL::text), pg_typeof(2 ^ 3);
+SELECT U&'d\0061t\+000061', U&'d!0061t' UESCAPE '!', u&'a\\b';
+SELECT U&'\D83D';
+SELECT (1, NULL) IS NULL, ROW(NULL, NULL) IS NULL, (1, 2) IS NOT NULL, (NULL, 2) IS NOT NULL;
+SELECT true::varchar, false::char(3), 'abc' ^@ 'ab', 'abc'::bytea || '\x01'::bytea;

@@ -35,3 +35,12 @@ SELECT nosuchfunction(1);
 SELECT length(1, 2);
 SELECT substr('abc', 'x');
 SELECT repeat('x', -1), lpad('x', -1);
+-- set-returning functions inside select-list expressions
+SELECT generate_series(1, 3) * 2, 'x' || generate_series(1, 2)::text;
+SELECT id, generate_series(1, id) + 100 AS g FROM (VALUES (1), (2)) t(id) ORDER BY id, g;
+SELECT unnest(ARRAY[1, 2, 3]) + 1, generate_series(1, 2);
+SELECT sum(x), generate_series(1, 2) * count(*) FROM (VALUES (1), (2)) t(x);
+SELECT upper(unnest(ARRAY['a', 'b'])) AS u ORDER BY u DESC;
+SELECT count(*) FROM (SELECT generate_series(1, 3) * 2) s;
+SELECT (SELECT max(v) FROM (VALUES (1), (5)) w(v)) + generate_series(1, 2);
+SELECT coalesce(generate_series(1, 2), 0) FROM (VALUES (1)) t(x) WHERE x = 1;
