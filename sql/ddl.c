@@ -1512,6 +1512,7 @@ SqlStatus ddl_execute(SqlSession *s, const AstNode *stmt, const char *text, cons
                  : ddl_alter_table(&d, (const AstAlterTableStmt *)stmt, sink, err);
         break;
     case AST_GRANT: st = ddl_grant(&d, (const AstGrantStmt *)stmt, sink, err); break;
+    case AST_ROLE: st = ddl_role(&d, (const AstRoleStmt *)stmt, sink, err); break;
     case AST_CREATE_VIEW: st = ddl_create_view(&d, (const AstViewStmt *)stmt, sink, err); break;
     case AST_COMMENT: st = ddl_comment(&d, (const AstCommentStmt *)stmt, sink, err); break;
     case AST_ALTER_SEQUENCE: st = ddl_alter_sequence(&d, (const AstSequenceStmt *)stmt, sink, err); break;

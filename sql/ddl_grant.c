@@ -98,6 +98,8 @@ static int grant_schema(DdlCtx *d, const AstGrantStmt *g, const CatNamespace *ns
 
 SqlStatus ddl_grant(DdlCtx *d, const AstGrantStmt *g, const SqlSink *sink, SqlError *err)
 {
+    if (g->objtype == AST_OBJ_ROLE)
+        return ddl_grant_role(d, g, sink, err);
     if (g->objtype != AST_OBJ_TABLE && g->objtype != AST_OBJ_SEQUENCE && g->objtype != AST_OBJ_SCHEMA)
         return (SqlStatus)SQL_ERR(err, FEATURE_NOT_SUPPORTED, "GRANT and REVOKE on this kind of object are not supported yet");
     for (int i = 0; i < g->objects.n; i++) {

@@ -172,6 +172,9 @@ int sql_session_open(SqlEngine *eng, const char *user, const char *database,
     s->db_oid = dbd->oid;
     s->user_oid = role->oid;
     s->superuser = role->superuser;
+    snprintf(s->session_user, sizeof s->session_user, "%s", user);
+    s->session_user_oid = s->auth_user_oid = role->oid;
+    s->auth_superuser = role->superuser;
     catalog_snapshot_release(snap);
     s->pid = atomic_fetch_add(&eng->next_pid, 1);
     settings_init(&s->settings);
@@ -548,6 +551,8 @@ int session_query_env(SqlSession *s, QueryEnv *env, CatSnapshot **cat, SqlError 
     env->database_oid = s->db_oid;
     env->database = s->database;
     env->user = s->user;
+    env->user_oid = s->user_oid;
+    env->session_user = s->session_user;
     env->search_path = settings_get(&s->settings, SETTING_SEARCH_PATH);
     env->tc = &s->tc;
     env->txn_timestamp = s->txn_timestamp;
