@@ -16,6 +16,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/sqlerror.h"
+#include "sql/query.h"
 
 /* True when role is a superuser (false when it does not exist). */
 bool acl_role_superuser(const CatSnapshot *s, Oid role);
@@ -44,6 +45,11 @@ int acl_check_namespace(const CatSnapshot *s, Oid user, const CatNamespace *ns, 
 int acl_check_owner(const CatSnapshot *s, Oid user, const CatRelation *rel, SqlError *err);
 /* Same for a schema (42501 "must be owner of schema s"). */
 int acl_check_namespace_owner(const CatSnapshot *s, Oid user, const CatNamespace *ns, SqlError *err);
+
+/* The statement hooks (no-ops when the user is a superuser or user 0 = unchecked):
+ * privileges on rel plus USAGE on its schema, for the role the query runs as
+ * (QueryEnv.user_oid: the view owner inside a view). */
+int acl_query_check(const QueryEnv *env, const CatRelation *rel, uint32_t privs, SqlError *err);
 
 /* Whether role (not a superuser) owns or holds privileges on any object the snapshot shows:
  * writes up to cap bytes of PostgreSQL's DROP ROLE detail lines ("owner of table t\n

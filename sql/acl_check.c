@@ -198,3 +198,13 @@ int acl_role_dependencies(const CatSnapshot *s, Oid role, char *detail, size_t c
     }
     return n;
 }
+
+int acl_query_check(const QueryEnv *env, const CatRelation *rel, uint32_t privs, SqlError *err)
+{
+    if (!env->user_oid || !env->cat || acl_role_superuser(env->cat, env->user_oid))
+        return 0;
+    const CatNamespace *ns = catsnap_namespace_by_oid(env->cat, rel->nsp);
+    if (ns && acl_check_namespace(env->cat, env->user_oid, ns, PGCAT_ACL_USAGE, err) != 0)
+        return -1;
+    return acl_check_relation(env->cat, env->user_oid, rel, privs, false, err);
+}

@@ -2,6 +2,7 @@
  * CREATE/DROP SEQUENCE, TRUNCATE, ALTER TABLE (the common subcommands), CREATE EXTENSION.
  * Everything goes through the session's transaction, so DDL is transactional. Descriptors
  * are built in a per-statement arena; the catalog serialises them on the spot. */
+#include "sql/acl.h"
 #include "sql/ddl_int.h"
 
 #include "catalog/keycodec.h"
@@ -89,7 +90,15 @@ static int search_path(DdlCtx *d, Oid *out, int max)
 }
 
 /* Schema for a new object: explicit, else the first existing schema of search_path. */
+static int creation_namespace(DdlCtx *d, const AstRangeVar *rv, Oid *nsp, SqlError *err);
 int ddl_creation_namespace(DdlCtx *d, const AstRangeVar *rv, Oid *nsp, SqlError *err)
+{
+    if (creation_namespace(d, rv, nsp, err) != 0)
+        return -1;
+    return ddl_acl_create_in(d, *nsp, rv->hdr.location, err);   /* ddl_role.c */
+}
+
+static int creation_namespace(DdlCtx *d, const AstRangeVar *rv, Oid *nsp, SqlError *err)
 {
     if (rv->schema) {
         const CatNamespace *ns = catsnap_namespace_by_name(d->snap, rv->schema);
@@ -1092,6 +1101,8 @@ static SqlStatus exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink
                                rel->kind == CAT_REL_SEQUENCE ? "SEQUENCE" : "TABLE", kind_word(rel->kind));
                 return SQL_ERROR;
             }
+            if (ddl_acl_owner(d, rel, err) != 0)
+                return SQL_ERROR;
             if (ddl_drop_relation(d, rel, cascade, sink, err) != 0)
                 return SQL_ERROR;
             break;
@@ -1359,6 +1370,8 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
         sql_error_set(err, ERRCODE_WRONG_OBJECT_TYPE, "cannot create index on relation \"%s\"", rel->name);
         return SQL_ERROR;
     }
+    if (ddl_acl_owner(d, rel, err) != 0)
+        return SQL_ERROR;
     const char *am = is->access_method ? is->access_method : "btree";
     if (strcmp(am, "btree") != 0) {
         sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "access method \"%s\" is not supported yet", am);
@@ -1461,6 +1474,8 @@ static SqlStatus exec_truncate(DdlCtx *d, const AstTruncateStmt *ts, const SqlSi
             sql_error_set(err, ERRCODE_UNDEFINED_TABLE, "relation \"%s\" does not exist", rv->relname);
             return (SqlStatus)ddl_set_pos(d, err, rv->hdr.location);
         }
+        if (!d->s->superuser && acl_check_relation(d->snap, d->s->user_oid, rel, PGCAT_ACL_TRUNCATE, false, err) != 0)
+            return SQL_ERROR;
         Oid rel_oid = rel->oid;
         if (rel_truncate(d->s->txn, rel, err) != 0 || ddl_refresh_snap(d, err) != 0)
             return SQL_ERROR;

@@ -22,6 +22,7 @@
 
 #include "sql/acl.h"
 #include "sql/ddl_int.h"
+#include "sql/pgcat/pgcat.h"
 #include "sql/session_int.h"
 
 #define ROLE_SCRAM_ITERATIONS 4096
@@ -211,7 +212,9 @@ static int role_apply_options(DdlCtx *d, const AstRoleStmt *rs, CatRole *r, bool
             Value tv;
             if (!v || types_input(&d->s->tc, TIMESTAMPTZOID, -1, v, strlen(v), &d->arena, &tv, err) != 0)
                 return -1;
-            const char *txt = types_output_cstr(&d->s->tc, &tv, &d->arena);
+            TypeContext iso;   /* stored in one DateStyle/zone, whatever the session's */
+            types_context_init(&iso);
+            const char *txt = types_output_cstr(&iso, &tv, &d->arena);
             if (!txt)
                 return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
             r->valid_until = (char *)txt;
@@ -465,4 +468,21 @@ SqlStatus ddl_grant_role(DdlCtx *d, const AstGrantStmt *g, const SqlSink *sink, 
     }
     sink->command_complete(sink->arg, g->is_grant ? "GRANT ROLE" : "REVOKE ROLE");
     return SQL_DONE;
+}
+
+int ddl_acl_create_in(DdlCtx *d, Oid nsp, int location, SqlError *err)
+{
+    if (d->s->superuser)
+        return 0;
+    const CatNamespace *ns = catsnap_namespace_by_oid(d->snap, nsp);
+    if (!ns || acl_check_namespace(d->snap, d->s->user_oid, ns, PGCAT_ACL_CREATE, err) == 0)
+        return 0;
+    return ddl_set_pos(d, err, location);
+}
+
+int ddl_acl_owner(DdlCtx *d, const CatRelation *rel, SqlError *err)
+{
+    if (d->s->superuser)
+        return 0;
+    return acl_check_owner(d->snap, d->s->user_oid, rel, err);
 }

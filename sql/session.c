@@ -4,6 +4,7 @@
 #include "sql/session_int.h"
 #include "sql/pgcat/pgcat.h"
 #include "sql/embed.h"
+#include "sql/acl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -500,6 +501,10 @@ static int hook_nextval(void *arg, Oid seq, int64_t *out, SqlError *err)
     const CatRelation *r = seq_rel(s, seq, &snap, err);
     if (!r)
         return -1;
+    if (!s->superuser && acl_check_relation(snap, s->user_oid, r, PGCAT_ACL_USAGE | PGCAT_ACL_UPDATE, true, err) != 0) {
+        catalog_snapshot_release(snap);
+        return -1;
+    }
     int rc = rel_seq_nextval(s->eng->rdb, s->db_oid, r, out, err);
     catalog_snapshot_release(snap);
     if (rc == 0 && seq_remember(s, seq, *out) != 0)
