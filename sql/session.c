@@ -54,6 +54,8 @@ void sql_engine_close(SqlEngine *eng)
     free(eng);
 }
 
+static int64_t now_pg_micros(void);
+
 int sql_engine_role_info(SqlEngine *eng, const char *role, SqlRoleInfo *out, SqlError *err)
 {
     memset(out, 0, sizeof *out);
@@ -66,6 +68,18 @@ int sql_engine_role_info(SqlEngine *eng, const char *role, SqlRoleInfo *out, Sql
         out->can_login = r->login;
         out->superuser = r->superuser;
         snprintf(out->password, sizeof out->password, "%s", r->password ? r->password : "");
+        if (r->valid_until) {   /* an expired password is no password (PG: auth fails) */
+            TypeContext tc;
+            types_context_init(&tc);
+            Value v;
+            SqlError e;
+            ShaleArena a;
+            shale_arena_init(&a);
+            if (types_input(&tc, TIMESTAMPTZOID, -1, r->valid_until, strlen(r->valid_until), &a, &v, &e) == 0 &&
+                v.u.i < now_pg_micros())
+                out->password[0] = '\0';
+            shale_arena_destroy(&a);
+        }
     }
     catalog_snapshot_release(snap);
     return 0;
@@ -147,6 +161,12 @@ int sql_session_open(SqlEngine *eng, const char *user, const char *database,
     if (!role) {
         catalog_snapshot_release(snap);
         sql_error_set(err, ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION, "role \"%s\" does not exist", user);
+        err->severity = SQL_SEV_FATAL;
+        return -1;
+    }
+    if (!role->login) {
+        catalog_snapshot_release(snap);
+        sql_error_set(err, ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION, "role \"%s\" is not permitted to log in", user);
         err->severity = SQL_SEV_FATAL;
         return -1;
     }
