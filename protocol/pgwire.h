@@ -23,8 +23,9 @@ typedef struct PqServer PqServer;
 typedef enum PqAuthMethod {
     PQ_AUTH_TRUST = 0,      /* no password */
     PQ_AUTH_PASSWORD,       /* cleartext password, checked against the role's verifier */
-    PQ_AUTH_MD5,            /* md5 challenge (the role must have an md5 verifier) */
-    PQ_AUTH_REJECT          /* always refused (28000) */
+    PQ_AUTH_MD5,            /* md5 challenge for md5 verifiers, SCRAM for SCRAM ones (as PG) */
+    PQ_AUTH_REJECT,         /* always refused (28000) */
+    PQ_AUTH_SCRAM           /* SCRAM-SHA-256 exchange (the role needs a SCRAM verifier) */
 } PqAuthMethod;
 
 /* The wire's settings (the server fills them from its settings registry; see docs/server.md

@@ -139,6 +139,26 @@ void pq_auth_md5_hex(const void *a, size_t alen, const void *b, size_t blen, cha
 bool pq_auth_check_cleartext(const char *user, const char *password, const char *verifier);
 /* True when response (the client's PasswordMessage to an md5 challenge with salt) matches
  * the stored md5 verifier. */
+/* SCRAM-SHA-256 (pq_auth.c; message formats there). A parsed verifier; mock = a stand-in
+ * for a role without one (the exchange runs, the proof never matches). */
+typedef struct PqScramVerifier {
+    int iterations;
+    char salt64[64];
+    uint8_t stored_key[32], server_key[32];
+    bool mock;
+} PqScramVerifier;
+typedef struct PqScramState {
+    PqScramVerifier v;
+    char nonce[160];                 /* client nonce + server nonce */
+    char client_first_bare[256];
+    char server_first[320];
+} PqScramState;
+bool pq_auth_scram_parse(const char *verifier, PqScramVerifier *out);
+void pq_auth_scram_mock(const char *user, PqScramVerifier *out);
+/* client-first-message -> st->server_first. 0 ok, -1 malformed, -2 channel binding asked. */
+int pq_auth_scram_first(PqScramState *st, const char *msg, size_t n, const char *server_nonce);
+/* client-final-message: 0 proof ok (server_final = "v=..."), 1 wrong proof, -1 malformed. */
+int pq_auth_scram_final(PqScramState *st, const char *msg, size_t n, char *server_final, size_t cap);
 bool pq_auth_check_md5(const char *verifier, const uint8_t salt[4], const char *response);
 
 #endif

@@ -71,7 +71,10 @@ typedef enum PqMsgType {
 enum {
     PQ_AUTH_OK = 0,
     PQ_AUTH_CLEARTEXT_PASSWORD = 3,
-    PQ_AUTH_MD5_PASSWORD = 5
+    PQ_AUTH_MD5_PASSWORD = 5,
+    PQ_AUTH_SASL = 10,
+    PQ_AUTH_SASL_CONTINUE = 11,
+    PQ_AUTH_SASL_FINAL = 12
 };
 
 /* --- reader ----------------------------------------------------------------------------- */

@@ -1,6 +1,7 @@
 /* pq_startup.c -- the startup phase of a connection: SSLRequest/GSSENCRequest (both refused
  * with 'N' for now), CancelRequest, the StartupMessage with its version check and protocol
- * 3.x minor-version negotiation, authentication (trust, cleartext password, md5), opening the
+ * 3.x minor-version negotiation, authentication (trust, cleartext password, md5, SCRAM-SHA-256
+ * through SASL: pq_auth.c), opening the
  * SQL session, ParameterStatus, BackendKeyData.
  *
  * Startup-phase payloads (after length:int32 code:int32, pq_msg.h):
@@ -8,7 +9,9 @@
  *   CancelRequest:              process_id:int32 secret:int32
  *   SSLRequest / GSSENCRequest: nothing
  * Backend: NegotiateProtocolVersion 'v' newest_minor:int32 n:int32 n x option:string;
- *   Authentication 'R' code:int32 [salt:4 bytes for md5]; BackendKeyData 'K' pid:int32 key:int32. */
+ *   Authentication 'R' code:int32 [salt:4 bytes for md5 | mechanisms (string)* "" for SASL (10) |
+ *   SASL data for SASLContinue (11) / SASLFinal (12)]; BackendKeyData 'K' pid:int32 key:int32.
+ * Frontend 'p' in SASL: SASLInitialResponse mechanism:string len:int32 data; SASLResponse data. */
 #include "protocol/pq_conn_int.h"
 
 #include <stdio.h>
@@ -16,6 +19,8 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+
+#include <mbedtls/base64.h>
 
 /* Startup parameters kept after parsing (they point into the startup packet, which stays in
  * the read buffer until the next read; copied before any further read). */
@@ -123,6 +128,98 @@ static bool pq_startup_read_password(PqConn *c, int64_t deadline, char *buf, siz
     return true;
 }
 
+/* Reads a SASL message ('p') into *data and *n (pointing into the read buffer: valid until the
+ * next read). initial: SASLInitialResponse (mechanism name, int32 length, bytes). */
+static bool pq_startup_read_sasl(PqConn *c, int64_t deadline, bool initial, const char **data, size_t *n)
+{
+    PqFrame fr;
+    if (!pq_conn_read(c, false, deadline, &fr))
+        return false;
+    if (fr.type != PQ_FE_PASSWORD) {
+        pq_send_error_code(c, SQL_SEV_FATAL, ERRCODE_PROTOCOL_VIOLATION,
+                           "expected SASL response, got message type %d", fr.type);
+        return false;
+    }
+    if (!initial) {
+        *data = fr.payload;
+        *n = fr.len;
+        return true;
+    }
+    PqReader r;
+    pq_reader_init(&r, fr.payload, fr.len);
+    const char *mech = pq_reader_get_string(&r);
+    int32_t len = pq_reader_get_int32(&r);
+    const char *bytes = len > 0 ? pq_reader_get_bytes(&r, (size_t)len) : "";
+    if (!pq_reader_end(&r) || len < 0) {
+        pq_send_error_code(c, SQL_SEV_FATAL, ERRCODE_PROTOCOL_VIOLATION, "malformed SASL message");
+        return false;
+    }
+    if (strcmp(mech, "SCRAM-SHA-256") != 0) {
+        pq_send_error_code(c, SQL_SEV_FATAL, ERRCODE_PROTOCOL_VIOLATION,
+                           "client selected an invalid SASL authentication mechanism");
+        return false;
+    }
+    *data = bytes;
+    *n = (size_t)len;
+    return true;
+}
+
+/* The SCRAM-SHA-256 exchange (pq_auth.c). verifier: the role's, NULL/other = mock. */
+static bool pq_startup_scram(PqConn *c, int64_t deadline, const char *verifier)
+{
+    PqScramState st;
+    memset(&st, 0, sizeof st);
+    if (!pq_auth_scram_parse(verifier, &st.v))
+        pq_auth_scram_mock(c->user, &st.v);
+    PqBuilder b;
+    pq_builder_begin(&b, &c->out, PQ_BE_AUTHENTICATION);
+    pq_builder_put_int32(&b, PQ_AUTH_SASL);
+    pq_builder_put_string(&b, "SCRAM-SHA-256");
+    pq_builder_put_string(&b, "");
+    pq_builder_end(&b);
+    const char *msg;
+    size_t n;
+    if (!pq_startup_read_sasl(c, deadline, true, &msg, &n))
+        return false;
+    unsigned char raw[18];
+    char snonce[32];
+    size_t sl;
+    pq_startup_random(raw, sizeof raw);
+    mbedtls_base64_encode((unsigned char *)snonce, sizeof snonce, &sl, raw, sizeof raw);
+    int rc = pq_auth_scram_first(&st, msg, n, snonce);
+    if (rc == -2) {
+        pq_send_error_code(c, SQL_SEV_FATAL, ERRCODE_PROTOCOL_VIOLATION,
+                           "malformed SCRAM message: channel binding is not supported by this server");
+        return false;
+    }
+    if (rc != 0) {
+        pq_send_error_code(c, SQL_SEV_FATAL, ERRCODE_PROTOCOL_VIOLATION, "malformed SCRAM message");
+        return false;
+    }
+    pq_builder_begin(&b, &c->out, PQ_BE_AUTHENTICATION);
+    pq_builder_put_int32(&b, PQ_AUTH_SASL_CONTINUE);
+    pq_builder_put_bytes(&b, st.server_first, strlen(st.server_first));
+    pq_builder_end(&b);
+    if (!pq_startup_read_sasl(c, deadline, false, &msg, &n))
+        return false;
+    char final[128];
+    rc = pq_auth_scram_final(&st, msg, n, final, sizeof final);
+    if (rc < 0) {
+        pq_send_error_code(c, SQL_SEV_FATAL, ERRCODE_PROTOCOL_VIOLATION, "malformed SCRAM message");
+        return false;
+    }
+    if (rc == 1) {
+        pq_send_error_code(c, SQL_SEV_FATAL, ERRCODE_INVALID_PASSWORD,
+                           "password authentication failed for user \"%s\"", c->user);
+        return false;
+    }
+    pq_builder_begin(&b, &c->out, PQ_BE_AUTHENTICATION);
+    pq_builder_put_int32(&b, PQ_AUTH_SASL_FINAL);
+    pq_builder_put_bytes(&b, final, strlen(final));
+    pq_builder_end(&b);
+    return true;
+}
+
 static bool pq_startup_authenticate(PqConn *c, int64_t deadline)
 {
     PqAuthMethod m = c->loopback ? c->set.auth_loopback : c->set.auth_remote;
@@ -141,6 +238,10 @@ static bool pq_startup_authenticate(PqConn *c, int64_t deadline)
     if (sql_engine_role_info(c->srv->eng, c->user, &role, &err) != 0)
         role.exists = false;
     role.password[sizeof role.password - 1] = '\0';
+    /* scram-sha-256, and md5 for a role whose verifier is SCRAM (as PostgreSQL): the SASL
+     * exchange; unknown roles run it against a mock verifier */
+    if (m == PQ_AUTH_SCRAM || (m == PQ_AUTH_MD5 && strncmp(role.password, "SCRAM-SHA-256$", 14) == 0))
+        return pq_startup_scram(c, deadline, role.exists ? role.password : NULL);
     bool md5_ok = m == PQ_AUTH_MD5 && strncmp(role.password, "md5", 3) == 0;
     /* A role whose verifier is not md5 (SCRAM) gets a cleartext request until the SCRAM
      * exchange exists; an unknown role still goes through the exchange so the answer does

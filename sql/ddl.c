@@ -2,6 +2,7 @@
  * CREATE/DROP SEQUENCE, TRUNCATE, ALTER TABLE (the common subcommands), CREATE EXTENSION.
  * Everything goes through the session's transaction, so DDL is transactional. Descriptors
  * are built in a per-statement arena; the catalog serialises them on the spot. */
+#include "sql/acl.h"
 #include "sql/ddl_int.h"
 #include "sql/vecindex.h"
 
@@ -90,7 +91,15 @@ static int search_path(DdlCtx *d, Oid *out, int max)
 }
 
 /* Schema for a new object: explicit, else the first existing schema of search_path. */
+static int creation_namespace(DdlCtx *d, const AstRangeVar *rv, Oid *nsp, SqlError *err);
 int ddl_creation_namespace(DdlCtx *d, const AstRangeVar *rv, Oid *nsp, SqlError *err)
+{
+    if (creation_namespace(d, rv, nsp, err) != 0)
+        return -1;
+    return ddl_acl_create_in(d, *nsp, rv->hdr.location, err);   /* ddl_role.c */
+}
+
+static int creation_namespace(DdlCtx *d, const AstRangeVar *rv, Oid *nsp, SqlError *err)
 {
     if (rv->schema) {
         const CatNamespace *ns = catsnap_namespace_by_name(d->snap, rv->schema);
@@ -1095,6 +1104,8 @@ static SqlStatus exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink
                                rel->kind == CAT_REL_SEQUENCE ? "SEQUENCE" : "TABLE", kind_word(rel->kind));
                 return SQL_ERROR;
             }
+            if (ddl_acl_owner(d, rel, err) != 0)
+                return SQL_ERROR;
             if (ddl_drop_relation(d, rel, cascade, sink, err) != 0)
                 return SQL_ERROR;
             break;
@@ -1364,6 +1375,8 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
         sql_error_set(err, ERRCODE_WRONG_OBJECT_TYPE, "cannot create index on relation \"%s\"", rel->name);
         return SQL_ERROR;
     }
+    if (ddl_acl_owner(d, rel, err) != 0)
+        return SQL_ERROR;
     const char *am = is->access_method ? is->access_method : "btree";
     bool hnsw = strcmp(am, "hnsw") == 0;
     if (strcmp(am, "btree") != 0 && !hnsw) {
@@ -1472,6 +1485,8 @@ static SqlStatus exec_truncate(DdlCtx *d, const AstTruncateStmt *ts, const SqlSi
             sql_error_set(err, ERRCODE_UNDEFINED_TABLE, "relation \"%s\" does not exist", rv->relname);
             return (SqlStatus)ddl_set_pos(d, err, rv->hdr.location);
         }
+        if (!d->s->superuser && acl_check_relation(d->snap, d->s->user_oid, rel, PGCAT_ACL_TRUNCATE, false, err) != 0)
+            return SQL_ERROR;
         Oid rel_oid = rel->oid;
         vecindex_forget_rel(d->s->eng->vreg, d->s->db_oid, rel);
         if (rel_truncate(d->s->txn, rel, err) != 0 || ddl_refresh_snap(d, err) != 0)
@@ -1526,6 +1541,7 @@ SqlStatus ddl_execute(SqlSession *s, const AstNode *stmt, const char *text, cons
                  : ddl_alter_table(&d, (const AstAlterTableStmt *)stmt, sink, err);
         break;
     case AST_GRANT: st = ddl_grant(&d, (const AstGrantStmt *)stmt, sink, err); break;
+    case AST_ROLE: st = ddl_role(&d, (const AstRoleStmt *)stmt, sink, err); break;
     case AST_CREATE_VIEW: st = ddl_create_view(&d, (const AstViewStmt *)stmt, sink, err); break;
     case AST_COMMENT: st = ddl_comment(&d, (const AstCommentStmt *)stmt, sink, err); break;
     case AST_ALTER_SEQUENCE: st = ddl_alter_sequence(&d, (const AstSequenceStmt *)stmt, sink, err); break;

@@ -612,6 +612,8 @@ SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink 
     }
     const char *tag = at->kind == AST_OBJ_VIEW ? "ALTER VIEW" : at->kind == AST_OBJ_SEQUENCE ? "ALTER SEQUENCE"
                       : at->kind == AST_OBJ_INDEX ? "ALTER INDEX" : "ALTER TABLE";
+    if (ddl_acl_owner(d, rel, err) != 0)
+        return SQL_ERROR;
     Oid reloid = rel->oid;
     for (int i = 0; i < at->cmds.n; i++) {
         rel = catsnap_relation_by_oid(d->snap, reloid);

@@ -6,6 +6,7 @@
  * databases/functions and role membership GRANTs are not supported (0A000). */
 #include <string.h>
 
+#include "sql/acl.h"
 #include "sql/ddl_int.h"
 #include "sql/pgcat/pgcat.h"
 #include "sql/session_int.h"
@@ -68,6 +69,9 @@ static int grant_relation(DdlCtx *d, const AstGrantStmt *g, const CatRelation *r
     char kind = rel->kind == CAT_REL_SEQUENCE ? 's' : 'r';
     if (g->objtype == AST_OBJ_SEQUENCE && rel->kind != CAT_REL_SEQUENCE)
         return sql_error_set(err, ERRCODE_WRONG_OBJECT_TYPE, "\"%s\" is not a sequence", rel->name);
+    if (!d->s->superuser && !acl_has_privs_of_role(d->snap, d->s->user_oid, rel->owner))
+        return sql_error_set(err, ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied for %s %s",
+                             rel->kind == CAT_REL_SEQUENCE ? "sequence" : rel->kind == CAT_REL_VIEW ? "view" : "table", rel->name);
     PgCatAcl acl;
     if (pgcat_acl_load(rel->acl, kind, rel->owner, false, &acl) != 0)
         return sql_error_set(err, ERRCODE_DATA_CORRUPTED, "malformed privileges of \"%s\"", rel->name);
@@ -83,6 +87,8 @@ static int grant_relation(DdlCtx *d, const AstGrantStmt *g, const CatRelation *r
 
 static int grant_schema(DdlCtx *d, const AstGrantStmt *g, const CatNamespace *ns, SqlError *err)
 {
+    if (!d->s->superuser && !acl_has_privs_of_role(d->snap, d->s->user_oid, ns->owner))
+        return sql_error_set(err, ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied for schema %s", ns->name);
     PgCatAcl acl;
     if (pgcat_acl_load(ns->acl, 'n', ns->owner, strcmp(ns->name, "public") == 0, &acl) != 0)
         return sql_error_set(err, ERRCODE_DATA_CORRUPTED, "malformed privileges of schema \"%s\"", ns->name);
@@ -98,6 +104,8 @@ static int grant_schema(DdlCtx *d, const AstGrantStmt *g, const CatNamespace *ns
 
 SqlStatus ddl_grant(DdlCtx *d, const AstGrantStmt *g, const SqlSink *sink, SqlError *err)
 {
+    if (g->objtype == AST_OBJ_ROLE)
+        return ddl_grant_role(d, g, sink, err);
     if (g->objtype != AST_OBJ_TABLE && g->objtype != AST_OBJ_SEQUENCE && g->objtype != AST_OBJ_SCHEMA)
         return (SqlStatus)SQL_ERR(err, FEATURE_NOT_SUPPORTED, "GRANT and REVOKE on this kind of object are not supported yet");
     for (int i = 0; i < g->objects.n; i++) {

@@ -31,6 +31,15 @@ int ddl_refresh_snap(DdlCtx *d, SqlError *err);
 /* ddl_grant.c: GRANT/REVOKE; ALTER SCHEMA ... OWNER TO / RENAME TO. */
 SqlStatus ddl_grant(DdlCtx *d, const AstGrantStmt *g, const SqlSink *sink, SqlError *err);
 SqlStatus ddl_alter_schema(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink *sink, SqlError *err);
+/* ddl_role.c: CREATE/ALTER/DROP ROLE; GRANT/REVOKE role TO/FROM role; the SCRAM-SHA-256
+ * verifier of a password into out (0, or -1 when cap is too small / no randomness). */
+SqlStatus ddl_role(DdlCtx *d, const AstRoleStmt *rs, const SqlSink *sink, SqlError *err);
+SqlStatus ddl_grant_role(DdlCtx *d, const AstGrantStmt *g, const SqlSink *sink, SqlError *err);
+int ddl_role_scram_verifier(const char *password, char *out, size_t cap);
+/* Privilege hooks of DDL (no-ops for superusers): CREATE on schema nsp (42501 "permission
+ * denied for schema s" at location); ownership of rel (42501 "must be owner of ..."). */
+int ddl_acl_create_in(DdlCtx *d, Oid nsp, int location, SqlError *err);
+int ddl_acl_owner(DdlCtx *d, const CatRelation *rel, SqlError *err);
 const CatRelation *ddl_lookup_relation(DdlCtx *d, const AstRangeVar *rv);
 int ddl_set_pos(DdlCtx *d, SqlError *err, int location);
 char *ddl_strdup(DdlCtx *d, const char *str);

@@ -46,6 +46,10 @@ typedef struct QueryEnv {
     Oid database_oid;
     const char *database;            /* current_database() */
     const char *user;                /* current_user */
+    const char *session_user;        /* session_user (NULL: same as user) */
+    Oid user_oid;                    /* the role privileges are checked for (sql/acl.h; 0 =
+                                        no checks); the binder switches it to a view's owner
+                                        while expanding the view */
     const char *search_path;         /* the search_path setting ("$user", public) */
     const TypeContext *tc;           /* I/O settings */
     int64_t txn_timestamp;           /* now(): us since 2000-01-01 UTC */

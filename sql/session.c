@@ -5,6 +5,7 @@
 #include "sql/pgcat/pgcat.h"
 #include "sql/embed.h"
 #include "sql/vecindex.h"
+#include "sql/acl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,8 @@ void sql_engine_close(SqlEngine *eng)
     free(eng);
 }
 
+static int64_t now_pg_micros(void);
+
 int sql_engine_role_info(SqlEngine *eng, const char *role, SqlRoleInfo *out, SqlError *err)
 {
     memset(out, 0, sizeof *out);
@@ -74,6 +77,18 @@ int sql_engine_role_info(SqlEngine *eng, const char *role, SqlRoleInfo *out, Sql
         out->can_login = r->login;
         out->superuser = r->superuser;
         snprintf(out->password, sizeof out->password, "%s", r->password ? r->password : "");
+        if (r->valid_until) {   /* an expired password is no password (PG: auth fails) */
+            TypeContext tc;
+            types_context_init(&tc);
+            Value v;
+            SqlError e;
+            ShaleArena a;
+            shale_arena_init(&a);
+            if (types_input(&tc, TIMESTAMPTZOID, -1, r->valid_until, strlen(r->valid_until), &a, &v, &e) == 0 &&
+                v.u.i < now_pg_micros())
+                out->password[0] = '\0';
+            shale_arena_destroy(&a);
+        }
     }
     catalog_snapshot_release(snap);
     return 0;
@@ -158,6 +173,12 @@ int sql_session_open(SqlEngine *eng, const char *user, const char *database,
         err->severity = SQL_SEV_FATAL;
         return -1;
     }
+    if (!role->login) {
+        catalog_snapshot_release(snap);
+        sql_error_set(err, ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION, "role \"%s\" is not permitted to log in", user);
+        err->severity = SQL_SEV_FATAL;
+        return -1;
+    }
     if (!dbd) {
         catalog_snapshot_release(snap);
         sql_error_set(err, ERRCODE_INVALID_CATALOG_NAME, "database \"%s\" does not exist", database);
@@ -182,6 +203,9 @@ int sql_session_open(SqlEngine *eng, const char *user, const char *database,
     s->user_oid = role->oid;
     s->superuser = role->superuser;
     int32_t conn_limit = dbd->conn_limit;
+    snprintf(s->session_user, sizeof s->session_user, "%s", user);
+    s->session_user_oid = s->auth_user_oid = role->oid;
+    s->auth_superuser = role->superuser;
     catalog_snapshot_release(snap);
     if (conn_limit >= 0 && !s->superuser && session_registry_count_db(eng, s->db_oid, NULL) >= conn_limit) {
         free(s);
@@ -516,6 +540,10 @@ static int hook_nextval(void *arg, Oid seq, int64_t *out, SqlError *err)
     const CatRelation *r = seq_rel(s, seq, &snap, err);
     if (!r)
         return -1;
+    if (!s->superuser && acl_check_relation(snap, s->user_oid, r, PGCAT_ACL_USAGE | PGCAT_ACL_UPDATE, true, err) != 0) {
+        catalog_snapshot_release(snap);
+        return -1;
+    }
     int rc = rel_seq_nextval(s->eng->rdb, s->db_oid, r, out, err);
     catalog_snapshot_release(snap);
     if (rc == 0 && seq_remember(s, seq, *out) != 0)
@@ -567,6 +595,8 @@ int session_query_env(SqlSession *s, QueryEnv *env, CatSnapshot **cat, SqlError 
     env->database_oid = s->db_oid;
     env->database = s->database;
     env->user = s->user;
+    env->user_oid = s->user_oid;
+    env->session_user = s->session_user;
     env->search_path = settings_get(&s->settings, SETTING_SEARCH_PATH);
     env->tc = &s->tc;
     env->txn_timestamp = s->txn_timestamp;

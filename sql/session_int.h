@@ -109,6 +109,13 @@ struct SqlSession {
     Oid db_oid;
     Oid user_oid;
     bool superuser;
+    /* Roles (sql/session_role.c): user/user_oid/superuser above are the current role (SET
+     * ROLE changes them); session_user the SET SESSION AUTHORIZATION one; auth_* the role
+     * that logged in (only a superuser may change session authorization). */
+    char session_user[64];
+    Oid session_user_oid;
+    Oid auth_user_oid;
+    bool auth_superuser;
     int32_t pid;
 
     SessionSettings settings;
@@ -201,6 +208,10 @@ SqlStatus session_send_rows(SqlSession *s, QueryCursor *c, const PreparedQuery *
 void session_report_changes(SqlSession *s, const SqlSink *sink);
 /* Formats v for the wire: text (types_output) or binary (types_send). */
 void session_format_value(SqlSession *s, const Value *v, int16_t format, ShaleBuf *out);
+
+/* session_role.c: SET ROLE / RESET ROLE / SET SESSION AUTHORIZATION (and their RESET /
+ * DEFAULT forms). Returns 1 when vs was one of them (done or failed: -1 + err), 0 when not. */
+int session_role_set(SqlSession *s, const AstVariableSetStmt *vs, SqlError *err);
 
 /* session_ext.c */
 PreparedStmt *session_find_stmt(SqlSession *s, const char *name);

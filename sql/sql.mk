@@ -25,3 +25,6 @@ tests_sql_query_test_SOURCES = tests/sql/query_test.c tests/sql/query_cases.h te
 TESTS += tests/sql/query_test
 EXTRA_DIST += tests/sql/query_cases.txt tests/sql/gen_query_cases.py
 dist_doc_DATA += docs/sql-queries.md
+
+# --- roles and privileges (CREATE/ALTER/DROP ROLE, SET ROLE, privilege checks)
+libshale_a_SOURCES += sql/acl.h sql/acl_check.c sql/ddl_role.c sql/session_role.c

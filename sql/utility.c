@@ -183,7 +183,11 @@ static SqlStatus exec_transaction(SqlSession *s, const AstTransactionStmt *t, co
 static SqlStatus exec_set(SqlSession *s, const AstVariableSetStmt *v, const SqlSink *sink, SqlError *err)
 {
     const char *tag = (v->kind == AST_RESET || v->kind == AST_RESET_ALL) ? "RESET" : "SET";
-    if (v->kind == AST_RESET_ALL) {
+    int role_rc = session_role_set(s, v, err);   /* SET ROLE / SESSION AUTHORIZATION */
+    if (role_rc < 0)
+        return SQL_ERROR;
+    if (role_rc > 0) {
+    } else if (v->kind == AST_RESET_ALL) {
         for (int i = 0; i < SETTING__COUNT; i++)
             if (strcmp(s->settings.value[i], s->settings.reset_value[i]) != 0 &&
                 i != SETTING_SERVER_VERSION && i != SETTING_IS_SUPERUSER && i != SETTING_SESSION_AUTHORIZATION)

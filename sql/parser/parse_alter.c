@@ -392,7 +392,7 @@ AstNode *sql_parse_grant(SqlParser *p)
         return NULL;
     s->is_grant = sql_is_kw(p, KW_GRANT);
     sql_advance(p);
-    if (!s->is_grant && sql_is_kw(p, KW_GRANT) && sql_is_kw_n(p, 1, KW_OPTION)) {
+    if (!s->is_grant && (sql_is_kw(p, KW_GRANT) || sql_is_kw(p, KW_ADMIN)) && sql_is_kw_n(p, 1, KW_OPTION)) {
         sql_advance(p);
         sql_advance(p);
         sql_expect_kw(p, KW_FOR);
@@ -411,6 +411,35 @@ AstNode *sql_parse_grant(SqlParser *p)
             sql_names_push(p, &s->privileges, t->str, &cap);
             sql_advance(p);
         } while (!p->failed && sql_accept_char(p, ','));
+    }
+    if (sql_is_kw(p, s->is_grant ? KW_TO : KW_FROM) && s->privileges.n > 0) {
+        /* GRANT role [, ...] TO role [, ...] [WITH ADMIN OPTION]: privileges holds the roles */
+        s->objtype = AST_OBJ_ROLE;
+        sql_advance(p);
+        int rcap = 0;
+        do {
+            sql_accept_kw(p, KW_GROUP);
+            const SqlToken *t = sql_peek(p);
+            if (t->type == TOK_IDENT && (t->kw == KW_CURRENT_USER || t->kw == KW_SESSION_USER || t->kw == KW_CURRENT_ROLE)) {
+                sql_names_push(p, &s->grantees, t->str, &rcap);
+                sql_advance(p);
+            } else {
+                sql_names_push(p, &s->grantees, sql_parse_colid(p), &rcap);
+            }
+        } while (!p->failed && sql_accept_char(p, ','));
+        if (s->is_grant && sql_is_kw(p, KW_WITH)) {
+            sql_advance(p);
+            sql_expect_kw(p, KW_ADMIN);
+            sql_expect_kw(p, KW_OPTION);
+            s->grant_option = true;
+        }
+        if (sql_accept_kw(p, KW_GRANTED)) {
+            sql_expect_kw(p, KW_BY);
+            (void)sql_parse_colid(p);
+        }
+        if (!s->is_grant)
+            s->behavior = parse_behavior(p);
+        return p->failed ? NULL : (AstNode *)s;
     }
     sql_expect_kw(p, KW_ON);
     s->objtype = AST_OBJ_TABLE;

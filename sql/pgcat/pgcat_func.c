@@ -3,7 +3,7 @@
  * the registry with PostgreSQL's argument types and pg_proc OIDs, and overload selection
  * for pgcat_func_lookup. has_table_privilege / has_schema_privilege read the ACLs GRANT and
  * REVOKE store (pgcat_acl.c); for the other kinds of object there are no ACLs: every has_*_privilege
- * and pg_has_role answers true. Sizes are estimates from the relational facet's row
+ * and pg_has_role follows role membership (sql/acl_check.c). Sizes are estimates from the relational facet's row
  * estimates (no pages exist to count). */
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +12,7 @@
 
 #include "facets/relational/relational.h"
 #include "sql/pgcat/pgcat_dump.h"
+#include "sql/acl.h"
 #include "sql/pgcat/pgcat_func_int.h"
 #include "sql/session_int.h"
 #include "sql/embed.h"
@@ -330,14 +331,51 @@ static int fn_has_table_privilege(const QueryEnv *env, ShaleArena *a, int nargs,
         *out = value_bool(role->superuser || (vt && (bits & ~PGCAT_ACL_SELECT) == 0) || rel != NULL);
         return 0;
     }
-    PgCatAcl acl;
-    if (pgcat_acl_load(rel->acl, rel->kind == CAT_REL_SEQUENCE ? 's' : 'r', rel->owner, false, &acl) != 0)
-        return SQL_ERR(err, DATA_CORRUPTED, "malformed privileges of \"%s\"", rel->name);
-    bool ok = false;
-    for (int k = 0; k < 12 && !ok; k++)
-        if ((bits & (1u << k)) && pgcat_acl_has(&acl, role->oid, 1u << k))
-            ok = true;
-    *out = value_bool(ok);
+    /* the same rule the statements enforce (sql/acl_check.c: memberships included) */
+    *out = value_bool((acl_relation_privs(env->cat, role->oid, rel) & bits) != 0);
+    return 0;
+}
+
+/* pg_has_role([user,] role, 'MEMBER' | 'USAGE' [WITH ADMIN OPTION]): sql/acl_check.c. */
+static const CatRole *role_arg(const QueryEnv *env, const Value *v, SqlError *err)
+{
+    if (v->type == OIDOID) {
+        const CatRole *r = catsnap_role_by_oid(env->cat, (Oid)v->u.i);
+        if (!r)
+            SQL_ERR(err, UNDEFINED_OBJECT, "role with OID %u does not exist", (unsigned)v->u.i);
+        return r;
+    }
+    char buf[128];
+    snprintf(buf, sizeof buf, "%.*s", (int)v->u.s.n, v->u.s.p);
+    const CatRole *r = catsnap_role_by_name(env->cat, buf);
+    if (!r)
+        SQL_ERR(err, UNDEFINED_OBJECT, "role \"%s\" does not exist", buf);
+    return r;
+}
+
+static int fn_pg_has_role(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out, SqlError *err)
+{
+    (void)a;
+    const CatRole *user = nargs == 3 ? role_arg(env, &args[0], err) : catsnap_role_by_oid(env->cat, env->user_oid);
+    const CatRole *role = role_arg(env, &args[nargs - 2], err);
+    if (!user || !role)
+        return user || role ? -1 : SQL_ERR(err, UNDEFINED_OBJECT, "role does not exist");
+    char mode[64];
+    const Value *m = &args[nargs - 1];
+    size_t n = m->u.s.n < sizeof mode - 1 ? m->u.s.n : sizeof mode - 1;
+    for (size_t i = 0; i < n; i++)
+        mode[i] = (char)tolower((unsigned char)m->u.s.p[i]);
+    mode[n] = '\0';
+    bool r;
+    if (strstr(mode, "admin"))
+        r = acl_has_admin_of_role(env->cat, user->oid, role->oid);
+    else if (strstr(mode, "usage"))
+        r = acl_has_privs_of_role(env->cat, user->oid, role->oid);
+    else if (strstr(mode, "member"))
+        r = acl_is_member_of_role(env->cat, user->oid, role->oid);
+    else
+        return SQL_ERR(err, INVALID_PARAMETER_VALUE, "unrecognized privilege type: \"%s\"", mode);
+    *out = value_bool(r);
     return 0;
 }
 
@@ -371,14 +409,7 @@ static int fn_has_schema_privilege(const QueryEnv *env, ShaleArena *a, int nargs
         *out = value_bool(role->superuser || (bits & PGCAT_ACL_USAGE) != 0);
         return 0;
     }
-    PgCatAcl acl;
-    if (pgcat_acl_load(ns->acl, 'n', ns->owner, strcmp(ns->name, "public") == 0, &acl) != 0)
-        return SQL_ERR(err, DATA_CORRUPTED, "malformed privileges of schema \"%s\"", ns->name);
-    bool ok = false;
-    for (int k = 0; k < 12 && !ok; k++)
-        if ((bits & (1u << k)) && pgcat_acl_has(&acl, role->oid, 1u << k))
-            ok = true;
-    *out = value_bool(ok);
+    *out = value_bool((acl_namespace_privs(env->cat, role->oid, ns) & bits) != 0);
     return 0;
 }
 
@@ -606,18 +637,18 @@ static const PgCatFunc funcs[] = {
     F("has_database_privilege", 3, NAMEOID, OIDOID, TEXTOID, 0, BOOLOID, true, fn_true, 2251),
     F("has_database_privilege", 3, OIDOID, TEXTOID, TEXTOID, 0, BOOLOID, true, fn_true, 2252),
     F("has_database_privilege", 3, OIDOID, OIDOID, TEXTOID, 0, BOOLOID, true, fn_true, 2253),
-    F("has_sequence_privilege", 2, TEXTOID, TEXTOID, 0, 0, BOOLOID, true, fn_true, 2185),
-    F("has_sequence_privilege", 2, OIDOID, TEXTOID, 0, 0, BOOLOID, true, fn_true, 2186),
-    F("has_sequence_privilege", 3, NAMEOID, TEXTOID, TEXTOID, 0, BOOLOID, true, fn_true, 2181),
+    F("has_sequence_privilege", 2, TEXTOID, TEXTOID, 0, 0, BOOLOID, true, fn_has_table_privilege, 2185),
+    F("has_sequence_privilege", 2, OIDOID, TEXTOID, 0, 0, BOOLOID, true, fn_has_table_privilege, 2186),
+    F("has_sequence_privilege", 3, NAMEOID, TEXTOID, TEXTOID, 0, BOOLOID, true, fn_has_table_privilege, 2181),
     F("has_function_privilege", 2, TEXTOID, TEXTOID, 0, 0, BOOLOID, true, fn_true, 2260),
     F("has_function_privilege", 2, OIDOID, TEXTOID, 0, 0, BOOLOID, true, fn_true, 2261),
     F("has_column_privilege", 3, TEXTOID, TEXTOID, TEXTOID, 0, BOOLOID, true, fn_true, 3020),
     F("has_column_privilege", 3, OIDOID, TEXTOID, TEXTOID, 0, BOOLOID, true, fn_true, 3022),
     F("has_column_privilege", 3, OIDOID, INT2OID, TEXTOID, 0, BOOLOID, true, fn_true, 3023),
-    F("pg_has_role", 2, NAMEOID, TEXTOID, 0, 0, BOOLOID, true, fn_true, 2709),
-    F("pg_has_role", 2, OIDOID, TEXTOID, 0, 0, BOOLOID, true, fn_true, 2710),
-    F("pg_has_role", 3, NAMEOID, NAMEOID, TEXTOID, 0, BOOLOID, true, fn_true, 2705),
-    F("pg_has_role", 3, OIDOID, OIDOID, TEXTOID, 0, BOOLOID, true, fn_true, 2708),
+    F("pg_has_role", 2, NAMEOID, TEXTOID, 0, 0, BOOLOID, true, fn_pg_has_role, 2709),
+    F("pg_has_role", 2, OIDOID, TEXTOID, 0, 0, BOOLOID, true, fn_pg_has_role, 2710),
+    F("pg_has_role", 3, NAMEOID, NAMEOID, TEXTOID, 0, BOOLOID, true, fn_pg_has_role, 2705),
+    F("pg_has_role", 3, OIDOID, OIDOID, TEXTOID, 0, BOOLOID, true, fn_pg_has_role, 2708),
     F("current_schemas", 1, BOOLOID, 0, 0, 0, NAME_ARRAYOID, true, fn_current_schemas, 1403),
     F("current_schema", 0, 0, 0, 0, 0, NAMEOID, true, fn_current_schema, 1402),
     F("pg_encoding_to_char", 1, INT4OID, 0, 0, 0, NAMEOID, true, fn_pg_encoding_to_char, 1597),

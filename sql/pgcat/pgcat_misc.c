@@ -256,9 +256,25 @@ int pgcat_rows_pg_database(const QueryEnv *env, ShaleArena *arena, PgCatEmit emi
     return 0;
 }
 
+/* rolvaliduntil: the catalog keeps ISO text (written with the default TypeContext). */
+static void role_valid_until(PgRow *r, int col, const char *text)
+{
+    TypeContext tc;
+    types_context_init(&tc);
+    Value v;
+    SqlError e;
+    if (!text || types_input(&tc, TIMESTAMPTZOID, -1, text, strlen(text), r->arena, &v, &e) != 0)
+        r->vals[col] = value_null(TIMESTAMPTZOID);
+    else
+        r->vals[col] = v;
+}
+
 int pgcat_rows_pg_authid(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, void *arg, SqlError *err)
 {
     ROW_INIT(PG_AUTHID);
+    /* verifiers are for superusers' eyes only (PostgreSQL denies pg_authid altogether) */
+    const CatRole *viewer = catsnap_role_by_oid(env->cat, env->user_oid);
+    bool viewer_su = !env->user_oid || (viewer && viewer->superuser);
     int n = catsnap_n_roles(env->cat);
     for (int i = 0; i < n; i++) {
         const CatRole *ro = catsnap_role(env->cat, i);
@@ -273,8 +289,8 @@ int pgcat_rows_pg_authid(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit,
         pgrow_bool(&r, PGCAT_PG_AUTHID_ROLREPLICATION, ro->replication);
         pgrow_bool(&r, PGCAT_PG_AUTHID_ROLBYPASSRLS, ro->bypassrls);
         pgrow_int(&r, PGCAT_PG_AUTHID_ROLCONNLIMIT, ro->conn_limit);
-        pgrow_str(&r, PGCAT_PG_AUTHID_ROLPASSWORD, ro->password);
-        pgrow_str(&r, PGCAT_PG_AUTHID_ROLVALIDUNTIL, NULL);
+        pgrow_str(&r, PGCAT_PG_AUTHID_ROLPASSWORD, viewer_su ? ro->password : NULL);
+        role_valid_until(&r, PGCAT_PG_AUTHID_ROLVALIDUNTIL, ro->valid_until);
         if (pgrow_emit(&r) != 0)
             return -1;
     }
@@ -297,6 +313,7 @@ int pgcat_rows_pg_roles(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, 
         pgrow_bool(&r, PGCAT_PG_ROLES_ROLREPLICATION, ro->replication);
         pgrow_int(&r, PGCAT_PG_ROLES_ROLCONNLIMIT, ro->conn_limit);
         pgrow_str(&r, PGCAT_PG_ROLES_ROLPASSWORD, "********");
+        role_valid_until(&r, PGCAT_PG_ROLES_ROLVALIDUNTIL, ro->valid_until);
         pgrow_bool(&r, PGCAT_PG_ROLES_ROLBYPASSRLS, ro->bypassrls);
         pgrow_int(&r, PGCAT_PG_ROLES_OID, ro->oid);
         if (pgrow_emit(&r) != 0)
@@ -321,8 +338,28 @@ int pgcat_rows_pg_user(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, v
         pgrow_bool(&r, PGCAT_PG_USER_USEREPL, ro->replication);
         pgrow_bool(&r, PGCAT_PG_USER_USEBYPASSRLS, ro->bypassrls);
         pgrow_str(&r, PGCAT_PG_USER_PASSWD, "********");
+        role_valid_until(&r, PGCAT_PG_USER_VALUNTIL, ro->valid_until);
         if (pgrow_emit(&r) != 0)
             return -1;
+    }
+    return 0;
+}
+
+int pgcat_rows_pg_auth_members(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, void *arg, SqlError *err)
+{
+    ROW_INIT(PG_AUTH_MEMBERS);
+    int n = catsnap_n_roles(env->cat);
+    for (int i = 0; i < n; i++) {
+        const CatRole *ro = catsnap_role(env->cat, i);
+        for (int k = 0; k < ro->n_member_of; k++) {
+            pgrow_clear(&r);
+            pgrow_int(&r, PGCAT_PG_AUTH_MEMBERS_ROLEID, ro->member_of[k].role);
+            pgrow_int(&r, PGCAT_PG_AUTH_MEMBERS_MEMBER, ro->oid);
+            pgrow_int(&r, PGCAT_PG_AUTH_MEMBERS_GRANTOR, ro->member_of[k].grantor);
+            pgrow_bool(&r, PGCAT_PG_AUTH_MEMBERS_ADMIN_OPTION, ro->member_of[k].admin);
+            if (pgrow_emit(&r) != 0)
+                return -1;
+        }
     }
     return 0;
 }

@@ -8,6 +8,8 @@
 #include "sql/parser/parser.h"
 #include "sql/query/dml_int.h"
 #include "sql/query/plan_int.h"
+#include "sql/acl.h"
+#include "sql/pgcat/pgcat.h"
 
 static const char *tname(Oid t)
 {
@@ -452,6 +454,9 @@ static int bind_insert(Binder *b, PreparedQuery *q, const AstInsertStmt *ins, in
         SQL_ERR(err, WRONG_OBJECT_TYPE, "cannot insert into %s \"%s\"", rel->kind == CAT_REL_VIEW ? "view" : "sequence", rel->name);
         return -1;
     }
+    if (acl_query_check(b->env, rel, PGCAT_ACL_INSERT | (ins->returning.n || ins->on_conflict ? PGCAT_ACL_SELECT : 0) |
+                                         (ins->on_conflict ? PGCAT_ACL_UPDATE : 0), err) != 0)
+        return -1;
     b->touched_tables = true;
     d->rel = rel;
     d->ncols = rel->ncols;
@@ -701,6 +706,8 @@ static int bind_update(Binder *b, PreparedQuery *q, const AstUpdateStmt *up, int
     if (!s)
         return q_oom(err);
     memset(s, 0, sizeof(*s));
+    b->acl_target = up->relation;
+    b->acl_target_privs = PGCAT_ACL_UPDATE | (up->where || up->returning.n ? PGCAT_ACL_SELECT : 0);
     if (bind_target_scan(b, d, s, up->relation, &up->from, up->where, err) != 0)
         return -1;
     const CatRelation *rel = d->rel;
@@ -802,6 +809,8 @@ static int bind_delete(Binder *b, PreparedQuery *q, const AstDeleteStmt *del, in
     if (!s)
         return q_oom(err);
     memset(s, 0, sizeof(*s));
+    b->acl_target = del->relation;
+    b->acl_target_privs = PGCAT_ACL_DELETE | (del->where || del->returning.n ? PGCAT_ACL_SELECT : 0);
     if (bind_target_scan(b, d, s, del->relation, &del->using_, del->where, err) != 0)
         return -1;
     return bind_returning(b, s, d, &del->returning, ncols, names, types, typmods, tlist, err);

@@ -15,6 +15,7 @@
 #include "sql/parser/parser.h"
 #include "sql/pgcat/pgcat.h"
 #include "sql/query/query_int.h"
+#include "sql/acl.h"
 #include "sql/query/dml_int.h"
 #include "sql/query/plan_int.h"
 
@@ -249,6 +250,8 @@ static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
     const CatRelation *rel = bind_lookup_relation(b, rv, fc->err);
     if (!rel)
         return NULL;
+    if (acl_query_check(b->env, rel, rv == b->acl_target ? b->acl_target_privs : PGCAT_ACL_SELECT, fc->err) != 0)
+        return NULL;
     if (b->deps && b->view_depth == 0) {
         bool known = false;
         for (int i = 0; i < b->n_deps; i++)
@@ -272,7 +275,11 @@ static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
         Oid *types;
         int32_t *typmods;
         b->view_depth++;
+        Oid save_user = b->env->user_oid;   /* a view reads its tables as its owner */
+        if (save_user)
+            b->env->user_oid = rel->owner;
         Plan *sub = bind_select(b, NULL, (const AstSelectStmt *)raw.stmt, &ncols, &names, &types, &typmods, NULL, fc->err);
+        b->env->user_oid = save_user;
         b->view_depth--;
         b->text = save_text;
         b->text_len = save_len;

@@ -129,6 +129,9 @@ static int eval_sqlvalue(EvalCtx *c, const Expr *e, Value *out, SqlError *err)
     case AST_SV_CURRENT_SCHEMA:
         s = "public";
         break;
+    case AST_SV_SESSION_USER:
+        s = env->session_user ? env->session_user : env->user;
+        break;
     default:
         s = env->user;
         break;

@@ -185,6 +185,7 @@ static int query_cursor_init(QueryEnv *env, PreparedQuery *q, const Value *param
     f->tc = env->tc;
     f->stmt_arena = exec_arena;
     f->current_user = env->user;
+    f->session_user = env->session_user;
     f->database = env->database;
     f->version = env->version;
     f->txn_timestamp = env->txn_timestamp;

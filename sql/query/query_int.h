@@ -334,6 +334,9 @@ typedef struct Binder {
     /* query_relation_deps: relations named directly by the statement (not those read
      * through the views it expands); deps NULL = not recording */
     int view_depth;
+    /* privilege checks (sql/acl.h): the DML target needs acl_target_privs, not SELECT */
+    const AstRangeVar *acl_target;
+    uint32_t acl_target_privs;
     Oid *deps;
     int n_deps, cap_deps;
 } Binder;

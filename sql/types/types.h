@@ -219,7 +219,8 @@ struct FuncCallCtx {
     ShaleArena *stmt_arena;         /* statement lifetime: caches in *fn_cache live here */
     void **fn_cache;                /* per call site slot, NULL-initialised by the executor
                                      * per statement (compiled regexes ...); may be NULL */
-    const char *current_user;       /* current_user / session_user / user */
+    const char *current_user;       /* current_user / current_role / user */
+    const char *session_user;       /* session_user (NULL: current_user) */
     const char *database;           /* current_database() / current_catalog */
     const char *version;            /* version() text: "PostgreSQL 15.7 (ShaleDB 0.1.0) ..." */
     int64_t txn_timestamp;          /* now()/transaction_timestamp(): us since 2000 UTC */

@@ -30,7 +30,7 @@ FN(fn_textcat_any); FN(fn_to_hex); FN(fn_sha256);
 FN(fn_abs); FN(fn_round); FN(fn_trunc); FN(fn_ceil); FN(fn_floor); FN(fn_sign); FN(fn_mod); FN(fn_div);
 FN(fn_sqrt); FN(fn_power); FN(fn_exp); FN(fn_ln); FN(fn_log10); FN(fn_log); FN(fn_pi); FN(fn_degrees);
 FN(fn_radians); FN(fn_trig); FN(fn_random); FN(fn_setseed); FN(fn_now); FN(fn_stmt_ts); FN(fn_clock_ts);
-FN(fn_current_date); FN(fn_version); FN(fn_current_user); FN(fn_current_database); FN(fn_gen_random_uuid);
+FN(fn_current_date); FN(fn_version); FN(fn_current_user); FN(fn_session_user); FN(fn_current_database); FN(fn_gen_random_uuid);
 FN(fn_num_nulls); FN(fn_num_nonnulls); FN(fn_cbrt); FN(fn_atan2); FN(fn_nextval); FN(fn_currval);
 FN(fn_setval); FN(fn_array_length); FN(fn_cardinality); FN(fn_array_append); FN(fn_array_to_string);
 

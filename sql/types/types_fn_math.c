@@ -338,6 +338,11 @@ static int math_cstr(FuncCallCtx *ctx, const char *s, Value *out, SqlError *err)
 
 FN(fn_version) { (void)nargs; (void)args; return math_cstr(ctx, ctx->version ? ctx->version : "PostgreSQL 15 (ShaleDB)", out, err); }
 FN(fn_current_user) { (void)nargs; (void)args; return math_cstr(ctx, ctx->current_user, out, err); }
+FN(fn_session_user)
+{
+    (void)nargs; (void)args;
+    return math_cstr(ctx, ctx->session_user ? ctx->session_user : ctx->current_user, out, err);
+}
 FN(fn_current_database) { (void)nargs; (void)args; return math_cstr(ctx, ctx->database, out, err); }
 
 FN(fn_gen_random_uuid)

@@ -354,7 +354,7 @@ static void reg_build(void)
     reg_fn("current_date", DATEOID, fn_current_date, 0, A(0))->volatility = SQL_STABLE;
     reg_fn("version", TEXTOID, fn_version, 0, A(0))->volatility = SQL_STABLE;
     reg_fn("current_user", NAMEOID, fn_current_user, 0, A(0))->volatility = SQL_STABLE;
-    reg_fn("session_user", NAMEOID, fn_current_user, 0, A(0))->volatility = SQL_STABLE;
+    reg_fn("session_user", NAMEOID, fn_session_user, 0, A(0))->volatility = SQL_STABLE;
     reg_fn("user", NAMEOID, fn_current_user, 0, A(0))->volatility = SQL_STABLE;
     reg_fn("current_database", NAMEOID, fn_current_database, 0, A(0))->volatility = SQL_STABLE;
     reg_fn("current_catalog", NAMEOID, fn_current_database, 0, A(0))->volatility = SQL_STABLE;

@@ -104,6 +104,13 @@ typedef struct CatDatabase {
     char *comment;                /* NULL = none */
 } CatDatabase;
 
+/* One membership of a role in another (pg_auth_members row; stored in the member's descriptor). */
+typedef struct CatRoleMember {
+    Oid role;                     /* the role granted (pg_auth_members.roleid) */
+    Oid grantor;
+    bool admin;                   /* WITH ADMIN OPTION */
+} CatRoleMember;
+
 typedef struct CatRole {
     Oid oid;
     char *name;
@@ -112,6 +119,8 @@ typedef struct CatRole {
     char *password;               /* verifier text ("SCRAM-SHA-256$..."), NULL = none */
     char *valid_until;            /* timestamptz text, NULL = forever */
     char *comment;
+    int n_member_of;              /* roles this role is a direct member of (GRANT r TO this) */
+    CatRoleMember *member_of;
 } CatRole;
 
 typedef struct CatNamespace {

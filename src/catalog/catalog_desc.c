@@ -10,7 +10,9 @@
  * relations end with acl:string (absent = NULL); relations then end with an optional
  * embedding section (written only when a column has one, after an acl string that is
  * then always written, NULL or not): count:varint then per embedding column attnum:int,
- * expr:string, embedder:oid (CatColumn.embed_expr / embed_embedder). Decoders are
+ * expr:string, embedder:oid (CatColumn.embed_expr / embed_embedder). Roles end with an
+ * optional membership list (written only when non-empty): count:varint then per membership
+ * role:oid grantor:oid admin:bool (CatRole.member_of). Decoders are
  * bounded by the end pointer and fail (return -1) on any inconsistency. */
 #include <stdlib.h>
 #include <string.h>
@@ -202,6 +204,12 @@ void desc_encode_role(ShaleBuf *b, const CatRole *x)
            (uint64_t)x->createdb << 3 | (uint64_t)x->login << 4 | (uint64_t)x->replication << 5 |
            (uint64_t)x->bypassrls << 6);
     w_i(b, x->conn_limit); w_s(b, x->password); w_s(b, x->valid_until); w_s(b, x->comment);
+    if (x->n_member_of > 0) {   /* optional tail: n (role grantor admin)* */
+        w_u(b, (uint64_t)x->n_member_of);
+        for (int i = 0; i < x->n_member_of; i++) {
+            w_u(b, x->member_of[i].role); w_u(b, x->member_of[i].grantor); w_u(b, x->member_of[i].admin);
+        }
+    }
 }
 
 int desc_decode_role(const char *p, size_t n, ShaleArena *a, CatRole *x)
@@ -215,6 +223,15 @@ int desc_decode_role(const char *p, size_t n, ShaleArena *a, CatRole *x)
     x->superuser = f & 1; x->inherit = f >> 1 & 1; x->createrole = f >> 2 & 1; x->createdb = f >> 3 & 1;
     x->login = f >> 4 & 1; x->replication = f >> 5 & 1; x->bypassrls = f >> 6 & 1;
     x->conn_limit = r_i32(&r); x->password = r_s(&r); x->valid_until = r_s(&r); x->comment = r_s(&r);
+    if (!r.bad && r.p < r.end) {
+        uint64_t nm = r_u(&r);
+        x->member_of = r_array(&r, (size_t)nm, sizeof *x->member_of);
+        for (uint64_t i = 0; x->member_of && i < nm && !r.bad; i++) {
+            x->member_of[i].role = r_u32(&r); x->member_of[i].grantor = r_u32(&r);
+            x->member_of[i].admin = r_u(&r) != 0;
+        }
+        x->n_member_of = x->member_of ? (int)nm : 0;
+    }
     return (r_end(&r) || !x->name) ? -1 : 0;
 }
 

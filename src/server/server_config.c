@@ -27,7 +27,7 @@ typedef struct ConfEntry {
     const char *const *choices; /* CONF_STRING: allowed values (case-insensitive), or NULL */
 } ConfEntry;
 
-static const char *const conf_auth_choices[] = {"trust", "password", "md5", "reject", NULL};
+static const char *const conf_auth_choices[] = {"trust", "password", "md5", "scram-sha-256", "reject", NULL};
 static const char *const conf_sync_choices[] = {"on", "off", "local", "remote_write",
                                                 "remote_apply", NULL};
 static const char *const conf_pwenc_choices[] = {"scram-sha-256", "md5", NULL};
@@ -358,6 +358,8 @@ static PqAuthMethod conf_auth(const char *s)
         return PQ_AUTH_PASSWORD;
     if (strcasecmp(s, "md5") == 0)
         return PQ_AUTH_MD5;
+    if (strcasecmp(s, "scram-sha-256") == 0)
+        return PQ_AUTH_SCRAM;
     if (strcasecmp(s, "reject") == 0)
         return PQ_AUTH_REJECT;
     return PQ_AUTH_TRUST;

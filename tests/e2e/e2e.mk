@@ -75,3 +75,10 @@ tests_e2e_e2e_planner_test_SOURCES = tests/e2e/e2e_planner_test.c $(E2E_TEST_DEP
 tests_e2e_e2e_planner_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
 tests_e2e_e2e_planner_test_LDADD = $(E2E_TEST_LDADD)
 tests_e2e_e2e_planner_test_DEPENDENCIES = shaledb$(EXEEXT)
+
+check_PROGRAMS += tests/e2e/e2e_roles_test
+TESTS += tests/e2e/e2e_roles_test
+tests_e2e_e2e_roles_test_SOURCES = tests/e2e/e2e_roles_test.c $(E2E_TEST_DEPS)
+tests_e2e_e2e_roles_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
+tests_e2e_e2e_roles_test_LDADD = $(E2E_TEST_LDADD)
+tests_e2e_e2e_roles_test_DEPENDENCIES = shaledb$(EXEEXT)
