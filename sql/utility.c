@@ -272,9 +272,26 @@ static SqlStatus exec_show(SqlSession *s, const AstVariableShowStmt *v, const Sq
     return SQL_DONE;
 }
 
+/* EXPLAIN (COSTS OFF): the line without its "  (cost=... width=N)" part (PostgreSQL then
+ * prints "(actual ...)" after a single space). Result in arena (or line itself). */
+static const char *explain_strip_costs(const char *line, ShaleArena *arena)
+{
+    const char *c = strstr(line, "  (cost=");
+    const char *end = c ? strchr(c, ')') : NULL;
+    if (!end)
+        return line;
+    size_t head = (size_t)(c - line), tail = strlen(end + 1);
+    char *o = shale_arena_alloc(arena, head + tail + 1);
+    if (!o)
+        return line;
+    memcpy(o, line, head);
+    memcpy(o + head, end + 1, tail + 1);
+    return o;
+}
+
 static SqlStatus exec_explain(SqlSession *s, const AstExplainStmt *e, const char *text, const SqlSink *sink, SqlError *err)
 {
-    bool analyze = false, verbose = false;
+    bool analyze = false, verbose = false, costs = true;
     for (int i = 0; i < e->options.n; i++) {
         const AstDefElem *d = (const AstDefElem *)e->options.items[i];
         char buf[32];
@@ -284,6 +301,8 @@ static SqlStatus exec_explain(SqlSession *s, const AstExplainStmt *e, const char
             analyze = on;
         else if (!strcmp(d->name, "verbose"))
             verbose = on;
+        else if (!strcmp(d->name, "costs"))
+            costs = on || !strcmp(v, "yes");
     }
     const AstNode *q = e->query;
     if (q->tag != AST_SELECT && q->tag != AST_INSERT && q->tag != AST_UPDATE && q->tag != AST_DELETE) {
@@ -308,7 +327,7 @@ static SqlStatus exec_explain(SqlSession *s, const AstExplainStmt *e, const char
         SqlColumnDesc col = text_col("QUERY PLAN");
         sink->row_description(sink->arg, 1, &col);
         for (int i = 0; i < n_lines; i++) {
-            const char *vals[1] = { lines[i] };
+            const char *vals[1] = { costs ? lines[i] : explain_strip_costs(lines[i], &arena) };
             send_text_row(sink, 1, vals);
         }
         sink->command_complete(sink->arg, "EXPLAIN");

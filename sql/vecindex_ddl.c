@@ -192,7 +192,7 @@ int vecindex_build(VecRegistry *reg, RelTxn *t, Oid db, const CatRelation *rel, 
         hnsw_free(h);
         return -1;
     }
-    vecreg_install(reg, db, rel, idx, h);
+    vecreg_install(reg, t, db, rel, idx, h);
     return 0;
 }
 
