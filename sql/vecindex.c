@@ -38,6 +38,19 @@ struct VecGraph {
     bool ever_saved;
 };
 
+/* One write of a transaction to a graph (see "transaction bookkeeping" below). */
+typedef struct VecPending VecPending;
+struct VecPending {
+    VecGraph *g;
+    uint64_t gen;
+    uint32_t node;                /* UINT32_MAX: a deletion record */
+    bool replaced;
+    char *label;
+    size_t llen;
+    size_t seq;                   /* order of the write in the transaction */
+    bool created;                 /* the graph was built by this transaction's CREATE INDEX */
+};
+
 struct VecRegistry {
     RelDB *rdb;
     char *dir;                    /* <data_dir>/hnsw, NULL = no files */
@@ -392,7 +405,9 @@ void vecgraph_release(VecGraph *g)
         pthread_rwlock_unlock(&g->rw);
 }
 
-void vecreg_install(VecRegistry *reg, Oid db, const CatRelation *rel, const CatIndex *idx, HnswIndex *h)
+static VecPending *pending_add(RelTxn *t, VecGraph *g, const char *rk, size_t rklen);
+
+void vecreg_install(VecRegistry *reg, RelTxn *t, Oid db, const CatRelation *rel, const CatIndex *idx, HnswIndex *h)
 {
     VecGraph *g = graph_find(reg, db, idx->oid, rel->relfilenode, true);
     if (!g) {
@@ -409,15 +424,15 @@ void vecreg_install(VecRegistry *reg, Oid db, const CatRelation *rel, const CatI
     atomic_store(&g->loaded, true);
     pthread_rwlock_unlock(&g->rw);
     pthread_mutex_unlock(&g->load_mu);
+    VecPending *p = t ? pending_add(t, g, "", 0) : NULL;
+    if (p)
+        p->created = true;   /* rollback: graph_forget (no orphan file) */
 }
 
-void vecreg_forget(VecRegistry *reg, Oid db, const CatRelation *rel, const CatIndex *idx)
+/* Frees g's graph and deletes its file; why (NULL = silent) goes to the server log. */
+static void graph_forget(VecGraph *g, const char *why)
 {
-    if (!reg)
-        return;
-    VecGraph *g = graph_find(reg, db, idx->oid, rel->relfilenode, false);
-    if (!g)
-        return;
+    VecRegistry *reg = g->reg;
     pthread_mutex_lock(&g->load_mu);
     pthread_rwlock_wrlock(&g->rw);
     hnsw_free(g->h);
@@ -429,26 +444,34 @@ void vecreg_forget(VecRegistry *reg, Oid db, const CatRelation *rel, const CatIn
         graph_path(g, path, sizeof path);
         (void)unlink(path);
     }
+    if (why)
+        vlog(g->name, why);
     pthread_rwlock_unlock(&g->rw);
     pthread_mutex_unlock(&g->load_mu);
+}
+
+void vecreg_forget(VecRegistry *reg, Oid db, const CatRelation *rel, const CatIndex *idx)
+{
+    if (!reg)
+        return;
+    VecGraph *g = graph_find(reg, db, idx->oid, rel->relfilenode, false);
+    if (g)
+        graph_forget(g, NULL);
 }
 
 /* ---- transaction bookkeeping -----------------------------------------------------------
  * Per transaction (RelTxn's vec slot): the nodes it inserted and the labels whose entries it
  * deleted or replaced. Abort: its nodes are marked deleted. Commit (before its row locks
- * are released, so no later writer of those rows has inserted yet): every node of a
- * deleted/replaced label is marked deleted and the label's final vector (its last put) is
- * inserted again. Records of a graph whose node ids changed since (gen) are skipped: the
- * readers' check keeps results right, the next load reconciles. */
-typedef struct VecPending {
-    VecGraph *g;
-    uint64_t gen;
-    uint32_t node;                /* UINT32_MAX: a deletion record */
-    bool replaced;
-    char *label;
-    size_t llen;
-    float *vec;                   /* put records of replaced labels: the vector (for commit) */
-} VecPending;
+ * are released, so no later writer of those rows has inserted yet): each label is settled
+ * by the entry's FINAL state in the transaction's write buffer (rel_vecidx_txn_entry), so
+ * writes undone by ROLLBACK TO SAVEPOINT leave the graph as it was:
+ *   no net write   -> only the transaction's own nodes of the label are marked deleted;
+ *   deleted        -> every node of the label is marked deleted;
+ *   put vector V   -> if the row had an entry before (delete/replace records): every node
+ *                     of the label is marked and V inserted again; otherwise its own nodes
+ *                     that are not V are marked.
+ * Node ids of a graph whose ids changed since (gen) are not used: the readers' check keeps
+ * results right, the next load reconciles. */
 
 typedef struct VecTxnState {
     VecPending *items;
@@ -479,8 +502,90 @@ static VecPending *pending_add(RelTxn *t, VecGraph *g, const char *rk, size_t rk
     p->g = g;
     p->gen = atomic_load(&g->gen);
     p->node = UINT32_MAX;
+    p->seq = st->n;
     st->n++;
     return p;
+}
+
+/* Settles one label at commit: its records are items[lo..hi) (in write order).
+ * REQUIRES g->rw shared and g->h set. v/scratch hold dims floats (NULL: out of memory). */
+static void settle_label(RelTxn *t, const VecPending *items, size_t lo, size_t hi, float *v, float *scratch)
+{
+    const VecPending *p = &items[hi - 1];
+    VecGraph *g = p->g;
+    HnswIndex *h = g->h;
+    uint64_t gen = atomic_load(&g->gen);
+    int dims = hnsw_options(h)->dims;
+    const char *val = NULL;
+    size_t vlen = 0;
+    int fin = rel_vecidx_txn_entry(t, g->db, g->relfilenode, g->idxoid, p->label, p->llen, &val, &vlen);
+    bool had_old = false;
+    for (size_t j = lo; j < hi; j++)
+        if (items[j].node == UINT32_MAX || items[j].replaced)
+            had_old = true;
+    bool have_v = fin == 1 && v && vecindex_decode(val, vlen, dims, v);
+    if (fin == 0 || (fin == 1 && had_old)) {
+        hnsw_mark_deleted_label(h, p->label, p->llen);
+        ShaleError se;
+        uint32_t node;
+        if (have_v && hnsw_insert(h, v, p->label, p->llen, &node, &se) == 0)
+            atomic_fetch_add(&g->dirty, 1);
+        return;
+    }
+    for (size_t j = lo; j < hi; j++) {
+        const VecPending *q = &items[j];
+        if (q->node == UINT32_MAX || q->gen != gen || hnsw_node_deleted(h, q->node))
+            continue;
+        if (!have_v || !vecindex_node_matches(h, q->node, v, scratch))
+            hnsw_mark_deleted(h, q->node);
+    }
+}
+
+static int cmp_label(const VecPending *a, const VecPending *b)
+{
+    if (a->g != b->g)
+        return (uintptr_t)a->g < (uintptr_t)b->g ? -1 : 1;
+    if (a->llen != b->llen)
+        return a->llen < b->llen ? -1 : 1;
+    return memcmp(a->label, b->label, a->llen);
+}
+
+static int cmp_pending(const void *x, const void *y)
+{
+    const VecPending *a = x, *b = y;
+    int c = cmp_label(a, b);
+    return c ? c : (a->seq < b->seq ? -1 : a->seq > b->seq);
+}
+
+/* Commit: groups the records by label (sorted in place, O(n log n)), settles each label. */
+static void settle_all(RelTxn *t, VecTxnState *st)
+{
+    qsort(st->items, st->n, sizeof *st->items, cmp_pending);
+    float *v = NULL, *scratch = NULL;
+    int vdims = 0;
+    for (size_t lo = 0, hi; lo < st->n; lo = hi) {
+        hi = lo + 1;
+        while (hi < st->n && cmp_label(&st->items[lo], &st->items[hi]) == 0)
+            hi++;
+        VecGraph *g = st->items[lo].g;
+        if (st->items[lo].created)
+            continue;
+        pthread_rwlock_rdlock(&g->rw);
+        if (g->h) {
+            int dims = hnsw_options(g->h)->dims;
+            if (dims > vdims) {
+                free(v);
+                free(scratch);
+                v = malloc(sizeof(float) * (size_t)dims);
+                scratch = malloc(sizeof(float) * (size_t)dims);
+                vdims = v && scratch ? dims : 0;
+            }
+            settle_label(t, st->items, lo, hi, vdims ? v : NULL, scratch);
+        }
+        pthread_rwlock_unlock(&g->rw);
+    }
+    free(v);
+    free(scratch);
 }
 
 static void hook_txn_end(void *arg, RelTxn *t, bool committed)
@@ -491,28 +596,21 @@ static void hook_txn_end(void *arg, RelTxn *t, bool committed)
     *slot = NULL;
     if (!st)
         return;
-    for (size_t i = 0; i < st->n; i++) {
-        VecPending *p = &st->items[i];
-        VecGraph *g = p->g;
-        pthread_rwlock_rdlock(&g->rw);
-        bool live = g->h && atomic_load(&g->gen) == p->gen;
-        if (live && !committed && p->node != UINT32_MAX) {
-            hnsw_mark_deleted(g->h, p->node);
-        } else if (live && committed && (p->node == UINT32_MAX || p->replaced)) {
-            /* a label this transaction deleted/replaced: handled once, at its last record */
-            bool later = false;
-            for (size_t j = i + 1; j < st->n && !later; j++)
-                later = st->items[j].g == g && st->items[j].llen == p->llen &&
-                        memcmp(st->items[j].label, p->label, p->llen) == 0;
-            if (!later) {
-                hnsw_mark_deleted_label(g->h, p->label, p->llen);
-                ShaleError se;
-                uint32_t node;
-                if (p->vec && hnsw_insert(g->h, p->vec, p->label, p->llen, &node, &se) == 0)
-                    atomic_fetch_add(&g->dirty, 1);
+    if (committed) {
+        settle_all(t, st);
+    } else {
+        for (size_t i = 0; i < st->n; i++) {
+            VecPending *p = &st->items[i];
+            VecGraph *g = p->g;
+            if (p->created) {
+                graph_forget(g, "CREATE INDEX rolled back: graph and file removed");
+                continue;
             }
+            pthread_rwlock_rdlock(&g->rw);
+            if (g->h && p->node != UINT32_MAX && atomic_load(&g->gen) == p->gen)
+                hnsw_mark_deleted(g->h, p->node);
+            pthread_rwlock_unlock(&g->rw);
         }
-        pthread_rwlock_unlock(&g->rw);
     }
     /* compaction once deleted nodes exceed 1/COMPACT_FRACTION (exclusive: skipped while any
      * scan or insert holds the graph; retried at a later commit) */
@@ -533,10 +631,8 @@ static void hook_txn_end(void *arg, RelTxn *t, bool committed)
         }
         pthread_rwlock_unlock(&g->rw);
     }
-    for (size_t i = 0; i < st->n; i++) {
+    for (size_t i = 0; i < st->n; i++)
         free(st->items[i].label);
-        free(st->items[i].vec);
-    }
     free(st->items);
     free(st);
 }
@@ -572,10 +668,6 @@ static void hook_entry_put(void *arg, RelTxn *t, Oid db, const CatRelation *rel,
         if (p) {
             p->node = node;
             p->replaced = replaced;
-            if (replaced) {
-                p->vec = v;      /* re-inserted at commit, after the label's old nodes are marked */
-                v = NULL;
-            }
         }
     }
     free(v);

@@ -66,8 +66,9 @@ int vecindex_build(VecRegistry *reg, RelTxn *t, Oid db, const CatRelation *rel, 
                    SqlError *err);
 
 /* Publishes a freshly built graph h (ownership passes to the registry) as idx's, replacing
- * any previous one, and saves it. */
-void vecreg_install(VecRegistry *reg, Oid db, const CatRelation *rel, const CatIndex *idx, HnswIndex *h);
+ * any previous one, and saves it. If t (the CREATE INDEX transaction) rolls back, the graph
+ * is freed and its file deleted. */
+void vecreg_install(VecRegistry *reg, RelTxn *t, Oid db, const CatRelation *rel, const CatIndex *idx, HnswIndex *h);
 
 /* Whether node's stored vector is the stored form of vec[dims] (the engine keeps cosine
  * vectors L2-normalised: this mirrors hnsw_prepare_vector's arithmetic exactly). scratch

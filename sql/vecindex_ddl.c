@@ -8,6 +8,7 @@
 #include "sql/parser/ast.h"
 #include "sql/types/types.h"
 #include "sql/vecindex.h"
+#include "util/hash.h"
 
 #define HNSW_MAX_DIMS 16000
 
@@ -119,6 +120,79 @@ int vecindex_validate(const CatRelation *rel, const CatIndex *ix, SqlError *err)
     return 0;
 }
 
+/* CREATE INDEX takes no table lock, so rows other sessions commit while the graph is built
+ * are not in the build's snapshot. Once the graph is built, a fresh snapshot (READ
+ * COMMITTED) is scanned again and every row whose key or vector the build did not see gets
+ * its entry and node: the window left is the few milliseconds of this pass (docs/vector.md).
+ * vecs/labels/lens[n]: what the build indexed. */
+static int build_catch_up(RelTxn *t, const CatRelation *rel, const CatIndex *idx, HnswIndex *h, const float *vecs,
+                          char *const *labels, const size_t *lens, size_t n, SqlError *err)
+{
+    int dims = hnsw_options(h)->dims;
+    size_t nb = 16;
+    while (nb < 2 * n)
+        nb <<= 1;
+    uint32_t *slots = malloc(sizeof(uint32_t) * nb);
+    float *v = malloc(sizeof(float) * (size_t)dims);
+    if (!slots || !v) {
+        free(slots);
+        free(v);
+        return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    }
+    memset(slots, 0xff, sizeof(uint32_t) * nb);
+    for (size_t i = 0; i < n; i++) {
+        size_t s = shale_hash32(labels[i], lens[i], 7) & (nb - 1);
+        while (slots[s] != UINT32_MAX)
+            s = (s + 1) & (nb - 1);
+        slots[s] = (uint32_t)i;
+    }
+    int a = idx->attnums[0];
+    RelScanSpec spec;
+    memset(&spec, 0, sizeof spec);
+    RelScan *scan = NULL;
+    RelRow row;
+    rel_row_init(&row);
+    size_t added = 0;
+    int rc = rel_txn_statement_begin(t, 0, err);
+    if (rc == 0)
+        rc = rel_scan_open(t, rel, &spec, &scan, err);
+    while (rc == 0) {
+        int r = rel_scan_next(scan, &row, err);
+        if (r <= 0) {
+            rc = r;
+            break;
+        }
+        if (a > row.nvals || row.vals[a - 1].null)
+            continue;
+        const Value *val = &row.vals[a - 1];
+        if (!vecindex_decode(val->u.s.p, val->u.s.n, dims, v))
+            continue;
+        bool seen = false;
+        for (size_t s = shale_hash32(row.key.data, row.key.len, 7) & (nb - 1); slots[s] != UINT32_MAX && !seen;
+             s = (s + 1) & (nb - 1)) {
+            size_t i = slots[s];
+            seen = lens[i] == row.key.len && memcmp(labels[i], row.key.data, lens[i]) == 0 &&
+                   memcmp(vecs + i * (size_t)dims, v, sizeof(float) * (size_t)dims) == 0;
+        }
+        if (seen)
+            continue;
+        rc = rel_vecidx_put(t, rel, idx, row.key.data, row.key.len, val->u.s.p, val->u.s.n, err);
+        ShaleError se;
+        uint32_t node;
+        if (rc == 0 && hnsw_insert(h, v, row.key.data, row.key.len, &node, &se) != 0)
+            rc = SQL_ERR(err, OUT_OF_MEMORY, "could not build hnsw index \"%s\": %s", idx->name, se.msg);
+        added++;
+    }
+    if (scan)
+        rel_scan_close(scan);
+    rel_row_free(&row);
+    if (rc == 0 && added > 0)
+        fprintf(stderr, "LOG:  hnsw index \"%s\": %zu rows written during the build added\n", idx->name, added);
+    free(slots);
+    free(v);
+    return rc;
+}
+
 int vecindex_build(VecRegistry *reg, RelTxn *t, Oid db, const CatRelation *rel, const CatIndex *idx,
                    SqlError *err)
 {
@@ -183,6 +257,8 @@ int vecindex_build(VecRegistry *reg, RelTxn *t, Oid db, const CatRelation *rel, 
     rel_row_free(&row);
     if (rc == 0 && n > 0 && hnsw_build_parallel(h, vecs, (const void *const *)labels, lens, n, 2, &se) != 0)
         rc = SQL_ERR(err, OUT_OF_MEMORY, "could not build hnsw index \"%s\": %s", idx->name, se.msg);
+    if (rc == 0)
+        rc = build_catch_up(t, rel, idx, h, vecs, labels, lens, n, err);
     for (size_t i = 0; i < n; i++)
         free(labels[i]);
     free(labels);
@@ -192,7 +268,7 @@ int vecindex_build(VecRegistry *reg, RelTxn *t, Oid db, const CatRelation *rel, 
         hnsw_free(h);
         return -1;
     }
-    vecreg_install(reg, db, rel, idx, h);
+    vecreg_install(reg, t, db, rel, idx, h);
     return 0;
 }
 

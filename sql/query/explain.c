@@ -23,6 +23,8 @@ typedef struct Out {
     const Plan *agg;             /* expressions being printed read this Agg's output row */
     const Plan *pending_filter;  /* HAVING: printed under the Agg it filters */
     const RTE *unqual;           /* Index Cond: the scanned table's columns print unqualified */
+    const PreparedQuery *cteq;   /* WITH plans print once, as PostgreSQL's "CTE name" */
+    bool ctes_done;
 } Out;
 
 static void out_line(Out *o, int indent, const char *text)
@@ -344,9 +346,27 @@ static const char *join_name(JoinType jt, bool hash)
     }
 }
 
+/* The WITH queries' plans ("CTE name" then the plan), where PostgreSQL prints them: after
+ * the top node's detail lines, before its children. */
+static void explain_ctes(Out *o, int indent)
+{
+    o->ctes_done = true;
+    for (int i = 0; o->cteq && i < o->cteq->n_ctes; i++) {
+        const CteDef *cd = o->cteq->ctes[i];
+        if (!cd || !cd->plan || cd->dml_q)
+            continue;
+        char buf[300];
+        snprintf(buf, sizeof buf, "CTE %s", cd->name ? cd->name : "cte");
+        out_line(o, indent, buf);
+        explain_node(o, cd->plan, indent + 2, true, NULL, NULL);
+    }
+}
+
 static void explain_node(Out *o, const Plan *p, int indent, bool child, const Expr *const *sort_exprs, const BindScope *sort_scope)
 {
     char name[400];
+    if (child && !o->ctes_done)
+        explain_ctes(o, indent);
     int di = indent + (child ? 6 : 2); /* detail lines */
     int ci = di;                       /* children's "->" line up with the detail lines */
     const char *alias = p->rte ? p->rte->alias : NULL;
@@ -626,6 +646,7 @@ int query_explain(QueryEnv *env, PreparedQuery *q, const Value *params, bool ana
     (void)verbose;
     Out o;
     memset(&o, 0, sizeof(o));
+    o.ctes_done = true;          /* SELECT: cleared below */
     o.a = arena;
     o.env = env;
     o.analyze = analyze;
@@ -648,7 +669,11 @@ int query_explain(QueryEnv *env, PreparedQuery *q, const Value *params, bool ana
         o.qc = qc;
     }
     if (q->kind == QUERY_SELECT) {
+        o.cteq = q;
+        o.ctes_done = false;
         explain_node(&o, q->plan, 0, false, NULL, NULL);
+        if (!o.ctes_done)
+            explain_ctes(&o, 2);
     } else {
         const DmlPlan *d = q->dml;
         char name[300];

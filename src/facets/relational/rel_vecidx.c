@@ -38,6 +38,26 @@ static int entry_key(ShaleBuf *b, Oid db, const CatRelation *rel, const CatIndex
     return b->oom ? -1 : 0;
 }
 
+int rel_vecidx_txn_entry(RelTxn *t, Oid db, uint32_t relfilenode, Oid idxoid, const char *rk, size_t rklen,
+                         const char **vec, size_t *vlen)
+{
+    ShaleBuf k;
+    shale_buf_init(&k);
+    keycodec_append_prefix(&k, db, relfilenode, idxoid);
+    shale_buf_append(&k, rk, rklen);
+    int r = -1;
+    const WbNode *n = k.oom ? NULL : wb_find(&t->wb, k.data, k.len);
+    if (n && n->state == WB_PUT) {
+        *vec = n->val;
+        *vlen = n->vlen;
+        r = 1;
+    } else if (n && n->state == WB_DEL) {
+        r = 0;
+    }
+    shale_buf_free(&k);
+    return r;
+}
+
 int rel_vecidx_put(RelTxn *t, const CatRelation *rel, const CatIndex *idx, const char *rk, size_t rklen,
                    const char *vec, size_t vlen, SqlError *err)
 {

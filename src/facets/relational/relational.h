@@ -320,6 +320,11 @@ void *rel_db_vec_hook_arg(RelDB *rdb);
 bool rel_index_is_vector(const CatIndex *idx);
 /* The vector hook's per-transaction slot (NULL until the hook sets it). */
 void **rel_txn_vec_state(RelTxn *t);
+/* The final state of t's own write of index idxoid's entry for row rk (after savepoint
+ * rollbacks): 1 = t put it (*vec and *vlen point into t's write buffer, valid until t ends),
+ * 0 = t deleted it, -1 = t has no write of it. For the vector hook's txn_end. */
+int rel_vecidx_txn_entry(RelTxn *t, Oid db, uint32_t relfilenode, Oid idxoid, const char *rk, size_t rklen,
+                         const char **vec, size_t *vlen);
 /* Writes the entry of row rk (CREATE INDEX backfill) in t. */
 int rel_vecidx_put(RelTxn *t, const CatRelation *rel, const CatIndex *idx, const char *rk, size_t rklen,
                    const char *vec, size_t vlen, SqlError *err);
