@@ -67,3 +67,10 @@ tests_e2e_e2e_database_test_SOURCES = tests/e2e/e2e_database_test.c $(E2E_TEST_D
 tests_e2e_e2e_database_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
 tests_e2e_e2e_database_test_LDADD = $(E2E_TEST_LDADD)
 tests_e2e_e2e_database_test_DEPENDENCIES = shaledb$(EXEEXT)
+
+check_PROGRAMS += tests/e2e/e2e_tls_test
+TESTS += tests/e2e/e2e_tls_test
+tests_e2e_e2e_tls_test_SOURCES = tests/e2e/e2e_tls_test.c $(E2E_TEST_DEPS)
+tests_e2e_e2e_tls_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
+tests_e2e_e2e_tls_test_LDADD = $(E2E_TEST_LDADD)
+tests_e2e_e2e_tls_test_DEPENDENCIES = shaledb$(EXEEXT)
