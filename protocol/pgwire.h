@@ -39,6 +39,7 @@ typedef struct PqSettings {
     int max_connections;              /* client connections served at once (1000) */
     PqAuthMethod auth_loopback;       /* clients from 127.0.0.0/8 and ::1 (trust) */
     PqAuthMethod auth_remote;         /* every other client (md5) */
+    bool ssl_required_remote;         /* refuse non-loopback clients without TLS (false) */
     /* Session defaults passed to sql_session_open as if the client had sent them, unless it
      * did: e.g. synchronous_commit, password_encryption. Borrowed: the strings must outlive
      * the next pq_server_set_settings call (the server keeps two generations). */
@@ -55,6 +56,14 @@ void pq_settings_init(PqSettings *s);
  * has returned. */
 PqServer *pq_server_new(SqlEngine *eng, const PqSettings *settings);
 void pq_server_free(PqServer *srv);
+
+/* TLS (docs/server.md "TLS"): loads the PEM certificate and key (and, when ca_file is
+ * non-empty, the CA that client certificates are checked against) once, after which an
+ * SSLRequest is answered 'S' and the connection runs over TLS 1.2. min_protocol is
+ * ssl_min_protocol_version ("TLSv1.2"; "TLSv1.3" is refused: mbedTLS 2.28 lacks it). Call
+ * before the first connection is served. Returns 0, or -1 with msg set (nothing changed). */
+int pq_server_enable_tls(PqServer *srv, const char *cert_file, const char *key_file,
+                         const char *ca_file, const char *min_protocol, char *msg, size_t msg_cap);
 
 /* Replaces the settings (SIGHUP reload); connections pick them up for their next message. */
 void pq_server_set_settings(PqServer *srv, const PqSettings *settings);

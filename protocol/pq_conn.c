@@ -506,6 +506,7 @@ void pq_conn_serve(PqServer *srv, int fd, uint32_t conn_id, const struct sockadd
     }
     pq_frame_free(&c->in);
     shale_buf_free(&c->out);
+    pq_tls_conn_free(c->tls);
     close(fd);
     free(c);
     pq_server_conn_exit(srv);

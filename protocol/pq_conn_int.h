@@ -17,6 +17,7 @@
 #include "protocol/pq_frame.h"
 #include "protocol/pq_log.h"
 #include "protocol/pq_msg.h"
+#include "protocol/pq_tls.h"
 #include "sql/sql.h"
 #include "util/buf.h"
 
@@ -41,6 +42,7 @@ struct PqServer {
     atomic_bool shutting_down;
     int shutdown_rd, shutdown_wr;   /* pipe: the write end is closed to wake every poller */
     PqConn *registry;               /* under mu: connections with a session (cancel keys) */
+    PqTls *tls;                     /* owned; NULL = ssl off; set before the first connection */
 };
 
 /* Which messages the connection accepts next (see the diagram in pq_conn.c). */
@@ -56,6 +58,7 @@ typedef enum PqConnState {
 struct PqConn {
     PqServer *srv;
     int fd;                         /* owned; non-blocking */
+    PqTlsConn *tls;                 /* owned; NULL = plain text; every byte goes through it once set */
     uint32_t id;                    /* connection id = BackendKeyData process id */
     int32_t secret;                 /* BackendKeyData secret key (random) */
     bool loopback;                  /* peer is 127.0.0.0/8 or ::1 */
@@ -93,6 +96,10 @@ bool pq_io_flush(PqConn *c);
  * there is into c->in (at least want bytes of room). Returns PQ_IO_SHUTDOWN when the server
  * began shutting down and watch_shutdown is set. */
 PqIoStatus pq_io_fill(PqConn *c, int timeout_ms, size_t want, bool watch_shutdown);
+/* After 'S' was flushed: runs the TLS server handshake on c->fd until deadline_ms (absolute
+ * pq_now_ms() time or -1) and sets c->tls. False (logged, nothing sent, c->broken set) when
+ * it fails, times out or the server shuts down: the connection must close. */
+bool pq_io_tls_start(PqConn *c, int64_t deadline_ms);
 
 /* --- messages and the sink (pq_sink.c) ----------------------------------------------- */
 

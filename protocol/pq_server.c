@@ -91,6 +91,7 @@ void pq_server_free(PqServer *srv)
         srv->defaults = b->next;
         free(b);
     }
+    pq_tls_free(srv->tls);
     close(srv->shutdown_rd);
     if (srv->shutdown_wr >= 0)
         close(srv->shutdown_wr);
@@ -228,4 +229,17 @@ void pq_server_cancel(PqServer *srv, uint32_t id, int32_t secret)
         }
     }
     pthread_mutex_unlock(&srv->mu);
+}
+
+int pq_server_enable_tls(PqServer *srv, const char *cert_file, const char *key_file,
+                         const char *ca_file, const char *min_protocol, char *msg, size_t msg_cap)
+{
+    PqTlsOptions o = {.cert_file = cert_file, .key_file = key_file, .ca_file = ca_file,
+                      .min_protocol = min_protocol};
+    PqTls *t = pq_tls_new(&o, msg, msg_cap);
+    if (!t)
+        return -1;
+    pq_tls_free(srv->tls);
+    srv->tls = t;
+    return 0;
 }

@@ -1,5 +1,6 @@
-/* pq_startup.c -- the startup phase of a connection: SSLRequest/GSSENCRequest (both refused
- * with 'N' for now), CancelRequest, the StartupMessage with its version check and protocol
+/* pq_startup.c -- the startup phase of a connection: SSLRequest (answered 'S' and followed by
+ * the TLS handshake when ssl = on, pq_tls.c; else 'N'), GSSENCRequest (refused with 'N'),
+ * CancelRequest, the StartupMessage with its version check and protocol
  * 3.x minor-version negotiation, authentication (trust, cleartext password, md5, SCRAM-SHA-256
  * through SASL: pq_auth.c), opening the
  * SQL session, ParameterStatus, BackendKeyData.
@@ -325,7 +326,27 @@ bool pq_startup_run(PqConn *c)
             return false;
         if (fr.code == PQ_SSL_REQUEST_CODE && fr.len == 0 && !ssl_done) {
             ssl_done = true;
-            shale_buf_append_byte(&c->out, 'N');
+            if (!c->srv->tls || c->tls) {
+                shale_buf_append_byte(&c->out, 'N');
+                continue;
+            }
+            /* Bytes that came with the SSLRequest were sent before encryption and may have
+             * been injected by a man in the middle (CVE-2021-23214): refuse, in plain text. */
+            if (pq_frame_pending(&c->in) > 0) {
+                SqlError e;
+                sql_error_clear(&e);
+                e.code = ERRCODE_PROTOCOL_VIOLATION;
+                e.severity = SQL_SEV_FATAL;
+                snprintf(e.message, sizeof e.message, "received unencrypted data after SSL request");
+                snprintf(e.detail, sizeof e.detail, "This could be either a client-software bug or "
+                         "evidence of an attempted man-in-the-middle attack.");
+                pq_send_error(c, &e, false);
+                pq_io_flush(c);
+                return false;
+            }
+            shale_buf_append_byte(&c->out, 'S');
+            if (!pq_io_flush(c) || !pq_io_tls_start(c, deadline))
+                return false;
             continue;
         }
         if (fr.code == PQ_GSSENC_REQUEST_CODE && fr.len == 0 && !gss_done) {
@@ -339,6 +360,12 @@ bool pq_startup_run(PqConn *c)
             pq_log_write(PQ_LOG_DEBUG, c->id, "cancel request for connection %u", pid);
             pq_server_cancel(c->srv, pid, key);
             return false; /* no reply: the client just closes */
+        }
+        if (!c->tls && !c->loopback && c->set.ssl_required_remote) {
+            pq_send_error_code(c, SQL_SEV_FATAL, ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
+                               "connection from host \"%s\" requires SSL (ssl_required_remote)",
+                               c->peer_host);
+            return false;
         }
         break;
     }

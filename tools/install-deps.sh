@@ -7,7 +7,7 @@ set -e
 PKGS="build-essential autoconf automake libtool pkg-config \
       liblz4-dev libmbedtls-dev libpcre2-dev \
       libpq-dev libleveldb-dev libsnappy-dev \
-      postgresql-client tmux"
+      postgresql-client openssl tmux"
 # The standard drivers the client tests (tests/clients/) run against the server: psycopg2,
 # psycopg 3, SQLAlchemy, pgjdbc + a JDK, pgx v4 + Go, Node.js + npm (node-postgres itself comes
 # from npm, pinned by tests/clients/node/package-lock.json, installed by the test into the

@@ -434,6 +434,28 @@ static const char server_conf_template[] =
     "#log_min_messages = warning\n";
 
 /* Creates the data directory and its settings file on first start. */
+/* ssl = on: loads the certificate and key once (relative paths are in the data directory,
+ * as PostgreSQL's). A failure is fatal at start, as in PostgreSQL. */
+static int server_enable_tls(Server *s)
+{
+    char paths[3][4096 + 512 + 2];
+    const char *names[3] = {s->cfg.ssl_cert_file, s->cfg.ssl_key_file, s->cfg.ssl_ca_file};
+    for (int i = 0; i < 3; i++) {
+        if (names[i][0] == '/' || !names[i][0])
+            snprintf(paths[i], sizeof paths[i], "%s", names[i]);
+        else
+            snprintf(paths[i], sizeof paths[i], "%s/%s", s->data_dir, names[i]);
+    }
+    char msg[512];
+    if (pq_server_enable_tls(s->pq, paths[0], paths[1], paths[2], s->cfg.ssl_min_protocol_version, msg,
+                             sizeof msg) != 0) {
+        pq_log_write(PQ_LOG_FATAL, 0, "%s", msg);
+        return -1;
+    }
+    pq_log_write(PQ_LOG_LOG, 0, "TLS enabled (certificate \"%s\")", paths[0]);
+    return 0;
+}
+
 static int server_prepare_data_dir(Server *s, bool *created)
 {
     struct stat st;
@@ -530,6 +552,8 @@ int main(int argc, char **argv)
         pq_log_write(PQ_LOG_FATAL, 0, "out of memory or descriptors at start");
         goto out;
     }
+    if (server_config_bool(s->cfg.ssl) && server_enable_tls(s) != 0)
+        goto out;
     if (server_listen_all(s) != 0)
         goto out;
     pthread_t sig_thread;

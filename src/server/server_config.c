@@ -31,6 +31,9 @@ static const char *const conf_auth_choices[] = {"trust", "password", "md5", "scr
 static const char *const conf_sync_choices[] = {"on", "off", "local", "remote_write",
                                                 "remote_apply", NULL};
 static const char *const conf_pwenc_choices[] = {"scram-sha-256", "md5", NULL};
+static const char *const conf_bool_choices[] = {"on", "off", "true", "false", "yes", "no",
+                                                "1", "0", NULL};
+static const char *const conf_tls_choices[] = {"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3", NULL};
 static const char *const conf_log_choices[] = {"debug5", "debug4", "debug3", "debug2", "debug1",
                                                "debug", "info", "notice", "warning", "error",
                                                "log", "fatal", "panic", NULL};
@@ -55,6 +58,12 @@ static const ConfEntry conf_table[] = {
     {"embedding_retry_base_ms", CONF_MS, OFF(embedding_retry_base_ms), 1, 3600000, 1, true, NULL},
     {"embedding_retry_max_ms", CONF_MS, OFF(embedding_retry_max_ms), 1, 86400000, 1, true, NULL},
     {"embedding_max_attempts", CONF_INT, OFF(embedding_max_attempts), 1, 1000, 1, true, NULL},
+    {"ssl", CONF_STRING, OFF(ssl), 0, 0, 0, true, conf_bool_choices},
+    {"ssl_cert_file", CONF_STRING, OFF(ssl_cert_file), 0, 0, 0, true, NULL},
+    {"ssl_key_file", CONF_STRING, OFF(ssl_key_file), 0, 0, 0, true, NULL},
+    {"ssl_ca_file", CONF_STRING, OFF(ssl_ca_file), 0, 0, 0, true, NULL},
+    {"ssl_min_protocol_version", CONF_STRING, OFF(ssl_min_protocol_version), 0, 0, 0, true, conf_tls_choices},
+    {"ssl_required_remote", CONF_STRING, OFF(ssl_required_remote), 0, 0, 0, false, conf_bool_choices},
 };
 #undef OFF
 
@@ -83,6 +92,11 @@ void server_config_defaults(ServerConfig *cfg)
     cfg->embedding_retry_base_ms = 1000;
     cfg->embedding_retry_max_ms = 60000;
     cfg->embedding_max_attempts = 5;
+    strcpy(cfg->ssl, "off");
+    strcpy(cfg->ssl_cert_file, "server.crt");
+    strcpy(cfg->ssl_key_file, "server.key");
+    strcpy(cfg->ssl_min_protocol_version, "TLSv1.2");
+    strcpy(cfg->ssl_required_remote, "off");
 }
 
 static const ConfEntry *conf_find(const char *name)
@@ -352,6 +366,12 @@ int server_config_parse_file(const char *path, bool missing_ok, ServerConfigItem
     return conf_parse_at(path, missing_ok, 0, fn, arg, msg, msg_cap);
 }
 
+bool server_config_bool(const char *v)
+{
+    return strcasecmp(v, "on") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
+           strcmp(v, "1") == 0;
+}
+
 static PqAuthMethod conf_auth(const char *s)
 {
     if (strcasecmp(s, "password") == 0)
@@ -375,6 +395,7 @@ void server_config_to_pq(const ServerConfig *cfg, PqSettings *out, const char **
     out->max_connections = cfg->max_connections;
     out->auth_loopback = conf_auth(cfg->auth_method_loopback);
     out->auth_remote = conf_auth(cfg->auth_method_remote);
+    out->ssl_required_remote = server_config_bool(cfg->ssl_required_remote);
     names[0] = "synchronous_commit";
     values[0] = cfg->synchronous_commit;
     names[1] = "password_encryption";

@@ -34,6 +34,12 @@ typedef struct ServerConfig {
     int embedding_retry_base_ms;       /* 1s: first retry delay of a failed embedding */
     int embedding_retry_max_ms;        /* 60s: cap of the exponential backoff */
     int embedding_max_attempts;        /* 5: then the job is `failed` */
+    char ssl[8];                       /* "off" (restart): "on" answers SSLRequest with TLS */
+    char ssl_cert_file[512];           /* "server.crt" (restart; relative = data directory) */
+    char ssl_key_file[512];            /* "server.key" (restart; relative = data directory) */
+    char ssl_ca_file[512];             /* "" (restart): CA for client certificates */
+    char ssl_min_protocol_version[16]; /* "TLSv1.2" (restart; TLSv1.3 refused: mbedTLS 2.28) */
+    char ssl_required_remote[8];       /* "off": "on" refuses non-TLS non-loopback clients */
 } ServerConfig;
 
 /* Fills cfg with the defaults above. */
@@ -52,6 +58,9 @@ typedef void (*ServerConfigItemFn)(void *arg, const char *name, const char *valu
                                    const char *file, int line);
 int server_config_parse_file(const char *path, bool missing_ok, ServerConfigItemFn fn, void *arg,
                              char *msg, size_t msg_cap);
+
+/* A boolean setting's value (on/true/yes/1; the registry accepted only those and off/false/no/0). */
+bool server_config_bool(const char *v);
 
 /* Fills the wire's settings from cfg. The session-default strings point into cfg, which
  * must stay alive until pq_server_set_settings copies them. */
