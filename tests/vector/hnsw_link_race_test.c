@@ -39,7 +39,7 @@ TEST(insert_next_to_half_linked_node)
     REQUIRE(top >= 1);
     /* the half-linked node: at every layer up to top, empty lists, linked from the entry's
      * top-layer list only (as a concurrent insert that linked its top layer so far) */
-    const float far[3] = {5000, 5000, 5000};
+    const float far[8] = {5000, 5000, 5000};   /* the stored form: stride (32 bytes) floats */
     uint32_t x = hnsw_node_new(idx, far, "half", 4, top, false, &err);
     REQUIRE(x != HNSW_NO_NODE);
     uint32_t *links = hnsw_links(idx, ep, top);
