@@ -252,6 +252,32 @@ static void hnsw_links_set_own(HnswIndex *idx, uint32_t id, int level, const Hns
         hnsw_link_add(idx, id, level, sel[i].id, sel[i].d);
 }
 
+/* A node's lists are written top-down (hnsw_link_node), so a concurrent insert can reach a
+ * node through its upper-layer links while its list on a lower layer is still empty. When
+ * such a node is the only seed, the layer search finds nothing but it and the new node
+ * would be linked to it alone: an island that later pruning of the seed's list cuts off for
+ * good (found by e2e_hnsw_conc_test: a live row no search could reach). So when the search
+ * found fewer nodes than a list holds while the graph has more, it is run again from its
+ * beam plus the entry point e (whose lists are complete: it becomes the entry only after it
+ * is linked). Costs nothing in the common case (a beam of ef_construction >= 2m nodes).
+ * Returns -1 when out of memory. */
+static int hnsw_reseed_from_entry(HnswIndex *idx, HnswCtx *ctx, const float *q, uint64_t e, int lc, uint32_t id)
+{
+    HnswHeap *res = &ctx->res;
+    uint32_t ep = (uint32_t)e;
+    if (res->n >= (size_t)hnsw_level_cap(idx, lc) || (size_t)atomic_load(&idx->n_nodes) <= res->n + 1 || ep == id)
+        return 0;
+    for (size_t i = 0; i < res->n; i++)
+        if (res->a[i].id == ep)
+            return 0;   /* the entry was reached: the layer really is this small */
+    if (!hnsw_heap_reserve(&ctx->seeds, res->n + 1))
+        return -1;
+    memcpy(ctx->seeds.a, res->a, res->n * sizeof *res->a);
+    ctx->seeds.n = res->n;
+    ctx->seeds.a[ctx->seeds.n++] = (HnswPair){hnsw_dist(idx, q, hnsw_vec(idx, ep)), ep};
+    return hnsw_search_layer(idx, ctx, q, idx->opts.ef_construction, lc, id);
+}
+
 int hnsw_link_node(HnswIndex *idx, HnswCtx *ctx, uint32_t id, ShaleError *err)
 {
     const float *q = hnsw_vec(idx, id);
@@ -282,6 +308,8 @@ int hnsw_link_node(HnswIndex *idx, HnswCtx *ctx, uint32_t id, ShaleError *err)
         if (hnsw_search_layer(idx, ctx, q, idx->opts.ef_construction, lc, id) != 0)
             return SHALE_ERR_NOMEM(err, "hnsw: out of memory"), -1;
         HnswHeap *res = &ctx->res;
+        if (hnsw_reseed_from_entry(idx, ctx, q, e, lc, id) != 0)
+            return SHALE_ERR_NOMEM(err, "hnsw: out of memory"), -1;
         hnsw_pairs_sort(res->a, res->n);
         int n = hnsw_select(idx, res->a, res->n, hnsw_level_cap(idx, lc), sel, kept, ctx->vecs);
         hnsw_links_set_own(idx, id, lc, sel, kept, n);

@@ -26,3 +26,7 @@ tests_e2e_e2e_vector_test_LDADD = $(E2E_TEST_LDADD)
 tests_e2e_e2e_vector_test_DEPENDENCIES = shaledb$(EXEEXT)
 
 dist_doc_DATA += docs/vector.md
+
+check_PROGRAMS += tests/vector/hnsw_link_race_test
+tests_vector_hnsw_link_race_test_SOURCES = tests/vector/hnsw_link_race_test.c tests/harness/test.h
+TESTS += tests/vector/hnsw_link_race_test
