@@ -1381,23 +1381,15 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
         flags[i] = (uint8_t)((el->ordering == AST_SORT_DESC ? KEY_DESC : 0) |
                              ((el->nulls == AST_NULLS_FIRST || (el->nulls == AST_NULLS_DEFAULT && el->ordering == AST_SORT_DESC))
                                   ? KEY_NULLS_FIRST : 0));
-        if (!el->name) {
-            sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "expression indexes are not supported yet");
-            return (SqlStatus)ddl_set_pos(d, err, el->hdr.location);
-        }
-        int ci = ddl_find_col(rel->cols, rel->ncols, el->name);
-        if (ci < 0) {
-            sql_error_set(err, ERRCODE_UNDEFINED_COLUMN, "column \"%s\" does not exist", el->name);
-            return (SqlStatus)ddl_set_pos(d, err, el->hdr.location);
-        }
-        att[i] = (int16_t)(ci + 1);
+        const char *cname;
+        if (ddl_index_elem(d, rel, el, &att[i], &exprs[i], &cname, err) != 0)
+            return SQL_ERROR;
         size_t l = strlen(colbuf);
-        snprintf(colbuf + l, sizeof colbuf - l, "%s%s", i ? "_" : "", el->name);
+        snprintf(colbuf + l, sizeof colbuf - l, "%s%s", i ? "_" : "", cname);
     }
-    if (is->where) {
-        sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "partial indexes are not supported yet");
-        return (SqlStatus)ddl_set_pos(d, err, is->where->location);
-    }
+    char *pred;
+    if (ddl_index_predicate(d, rel, is, &pred, err) != 0)
+        return SQL_ERROR;
     char *name;
     if (is->idxname) {
         if (ddl_name_taken(d, rel->nsp, is->idxname)) {
@@ -1433,6 +1425,7 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
     ix->exprs = exprs;
     ix->opclasses = opcl;
     ix->col_flags = flags;
+    ix->predicate = pred;
     copy->indexes = ixs;
     copy->nindexes++;
     Oid reloid = rel->oid;
