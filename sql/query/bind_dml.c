@@ -816,6 +816,8 @@ int bind_dml(Binder *b, PreparedQuery *q, const AstNode *stmt, int *ncols, const
     memset(q->dml, 0, sizeof(DmlPlan));
     *ncols = 0;
     *tlist = NULL;
+    if (bind_view_dml_rewrite(b, stmt, &stmt, err) != 0)  /* target an updatable view */
+        return -1;
     const AstWithClause *with = stmt->tag == AST_INSERT ? ((const AstInsertStmt *)stmt)->with :
                                 stmt->tag == AST_UPDATE ? ((const AstUpdateStmt *)stmt)->with :
                                 ((const AstDeleteStmt *)stmt)->with;

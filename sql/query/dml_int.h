@@ -39,6 +39,9 @@ struct DmlPlan {
 
 int bind_dml(Binder *b, PreparedQuery *q, const AstNode *stmt, int *ncols, const char ***names, Oid **types,
              int32_t **typmods, Expr ***tlist, SqlError *err);
+/* bind_view_dml.c: *out = stmt, or (target an automatically updatable view) the same
+ * statement on the view's base table (55000 / 0A000 for views that cannot be updated). */
+int bind_view_dml_rewrite(Binder *b, const AstNode *stmt, const AstNode **out, SqlError *err);
 int dml_open(QueryCursor *qc, SqlError *err);
 int dml_next(QueryCursor *qc, const Value **row, SqlError *err);
 void dml_close(QueryCursor *qc);
