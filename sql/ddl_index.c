@@ -92,3 +92,36 @@ int ddl_index_predicate(DdlCtx *d, const CatRelation *rel, const AstIndexStmt *i
     *out = text;
     return 0;
 }
+
+/* ---- views: WITH [LOCAL | CASCADED] CHECK OPTION --------------------------------------- */
+
+int ddl_view_check_option(DdlCtx *d, const AstViewStmt *vs, CatRelation *rel, SqlError *err)
+{
+    char opt = vs->check_option;
+    for (int i = 0; i < vs->options.n; i++) {
+        const AstDefElem *e = (const AstDefElem *)vs->options.items[i];
+        if (strcmp(e->name, "check_option") != 0)
+            continue;
+        const char *v = NULL;
+        if (e->arg && e->arg->tag == AST_CONST)
+            v = ((const AstConst *)e->arg)->str;
+        else if (e->arg && e->arg->tag == AST_COLUMN_REF && ((const AstColumnRef *)e->arg)->fields.n == 1)
+            v = ((const AstColumnRef *)e->arg)->fields.names[0];
+        if (v && strcmp(v, "local") == 0)
+            opt = 'l';
+        else if (v && strcmp(v, "cascaded") == 0)
+            opt = 'c';
+        else
+            return SQL_ERR(err, INVALID_PARAMETER_VALUE, "invalid value for enum option \"check_option\": %s", v ? v : "");
+    }
+    rel->seq.owned_by_col = opt == 'l' ? VIEW_CHECK_OPTION_LOCAL : opt == 'c' ? VIEW_CHECK_OPTION_CASCADED : 0;
+    if (!opt)
+        return 0;
+    QueryEnv env;
+    CatSnapshot *cat;
+    if (session_query_env(d->s, &env, &cat, err) != 0)
+        return -1;
+    int rc = query_view_check_option_ok(&env, rel, err);
+    catalog_snapshot_release(cat);
+    return rc;
+}

@@ -59,6 +59,9 @@ int ddl_drop_relation(DdlCtx *d, const CatRelation *rel, bool cascade, const Sql
 int ddl_index_elem(DdlCtx *d, const CatRelation *rel, const AstIndexElem *el, int16_t *att, char **expr,
                    const char **colname, SqlError *err);
 int ddl_index_predicate(DdlCtx *d, const CatRelation *rel, const AstIndexStmt *is, char **out, SqlError *err);
+/* ddl_index.c: records CREATE VIEW's check option (clause or WITH (check_option = ...)) in
+ * the new view's descriptor (see VIEW_CHECK_OPTION_* in sql/query_index.h). */
+int ddl_view_check_option(DdlCtx *d, const AstViewStmt *vs, CatRelation *rel, SqlError *err);
 
 /* ddl_alter.c */
 SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink *sink, SqlError *err);

@@ -34,4 +34,14 @@ int query_index_expr(QueryEnv *env, QueryIndexCache **cache, const struct CatRel
 int query_index_pred(QueryEnv *env, QueryIndexCache **cache, const struct CatRelation *rel,
                      const struct CatIndex *idx, const Value *row, bool *matches, SqlError *err);
 
+/* Views: the check option is kept in the view descriptor's otherwise unused
+ * CatRelation.seq.owned_by_col (the catalog has no reloptions yet; catalog owners: a
+ * dedicated field would be better). 0 = none. */
+/* CREATE VIEW ... WITH CHECK OPTION: 0A000 "WITH CHECK OPTION is supported only on
+ * automatically updatable views" (hint: why not) unless view (a descriptor being created,
+ * name, nsp and view_query set) is automatically updatable (sql/query/bind_view_dml.c). */
+int query_view_check_option_ok(QueryEnv *env, const struct CatRelation *view, SqlError *err);
+#define VIEW_CHECK_OPTION_LOCAL 1
+#define VIEW_CHECK_OPTION_CASCADED 2
+
 #endif

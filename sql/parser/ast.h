@@ -730,6 +730,7 @@ typedef struct AstViewStmt {
     bool replace;
     bool recursive;
     AstList options;
+    char check_option;     /* WITH [CASCADED | LOCAL] CHECK OPTION: 'c' / 'l', '\0' = none */
 } AstViewStmt;
 
 typedef struct AstSequenceStmt {

@@ -743,8 +743,9 @@ AstNode *sql_parse_ddl_create(SqlParser *p)
         v->query_span.end = prev_end(p);
         if (sql_is_kw(p, KW_WITH)) {
             sql_advance(p);
-            if (!sql_accept_kw(p, KW_CASCADED))
-                sql_accept_kw(p, KW_LOCAL);
+            v->check_option = 'c';
+            if (!sql_accept_kw(p, KW_CASCADED) && sql_accept_kw(p, KW_LOCAL))
+                v->check_option = 'l';
             sql_expect_kw(p, KW_CHECK);
             sql_expect_kw(p, KW_OPTION);
         }

@@ -8,14 +8,18 @@
  * Nested views are rewritten one level at a time. Everything new lives in the binder's
  * arena.
  *
- * Not done (docs/compatibility.md): WITH CHECK OPTION is accepted but not enforced; the
- * statement's own expressions must name view columns by their base-column names (a view
+ * WITH [LOCAL | CASCADED] CHECK OPTION: the WHERE of each checked view becomes a check of
+ * the new row (DmlPlan.check_is_view; 44000 when it is not true).
+ *
+ * Not done (docs/compatibility.md): the statement's own expressions must name view columns by their base-column names (a view
  * that renames a column can still be updated by SET/INSERT column lists, not read under
  * the new name in WHERE). */
+#include <stdio.h>
 #include <string.h>
 
 #include "sql/parser/parser.h"
 #include "sql/query/dml_int.h"
+#include "sql/query_index.h"
 
 typedef enum { VOP_INSERT, VOP_UPDATE, VOP_DELETE } ViewOp;
 
@@ -296,11 +300,45 @@ static int source_width(const AstSelectStmt *s)
     return -1;
 }
 
-static int rewrite_one(Binder *b, const CatRelation *v, const AstNode *stmt, AstNode **out, SqlError *err)
+/* Remembers v's WHERE as a check-option condition of the statement (WITH CHECK OPTION on v,
+ * or CASCADED on a view above it). */
+static int add_wco(Binder *b, DmlPlan *d, const CatRelation *v, const ViewInfo *vi, bool *cascade, SqlError *err)
+{
+    int opt = v->seq.owned_by_col;
+    bool check = opt == VIEW_CHECK_OPTION_LOCAL || opt == VIEW_CHECK_OPTION_CASCADED || *cascade;
+    if (opt == VIEW_CHECK_OPTION_CASCADED)
+        *cascade = true;
+    if (!check || !vi->sel->where)
+        return 0;
+    int n = d->n_wco + 1;
+    const AstNode **a = q_alloc(b->arena, sizeof(AstNode *) * (size_t)n);
+    const char **vn = q_alloc(b->arena, sizeof(char *) * (size_t)n);
+    const char **al = q_alloc(b->arena, sizeof(char *) * (size_t)n);
+    if (!a || !vn || !al)
+        return q_oom(err);
+    for (int i = 0; i < d->n_wco; i++) {
+        a[i] = d->wco_ast[i];
+        vn[i] = d->wco_view[i];
+        al[i] = d->wco_alias[i];
+    }
+    a[d->n_wco] = vi->sel->where;
+    vn[d->n_wco] = v->name;
+    al[d->n_wco] = vi->base->alias && vi->base->alias->name ? vi->base->alias->name : vi->base->relname;
+    d->wco_ast = a;
+    d->wco_view = vn;
+    d->wco_alias = al;
+    d->n_wco = n;
+    return 0;
+}
+
+static int rewrite_one(Binder *b, DmlPlan *d, bool *cascade, const CatRelation *v, const AstNode *stmt, AstNode **out,
+                       SqlError *err)
 {
     ViewOp op = stmt->tag == AST_INSERT ? VOP_INSERT : stmt->tag == AST_UPDATE ? VOP_UPDATE : VOP_DELETE;
     ViewInfo vi;
     if (view_info(b, v, op, &vi, err) != 0)
+        return -1;
+    if (op != VOP_DELETE && add_wco(b, d, v, &vi, cascade, err) != 0)
         return -1;
     if (op != VOP_DELETE) {
         bool any = false;
@@ -398,9 +436,10 @@ static int rewrite_one(Binder *b, const CatRelation *v, const AstNode *stmt, Ast
     return 0;
 }
 
-int bind_view_dml_rewrite(Binder *b, const AstNode *stmt, const AstNode **out, SqlError *err)
+int bind_view_dml_rewrite(Binder *b, DmlPlan *d, const AstNode *stmt, const AstNode **out, SqlError *err)
 {
     *out = stmt;
+    bool cascade = false;
     for (int depth = 0; depth < 32; depth++) {
         const AstRangeVar *rv = stmt->tag == AST_INSERT ? ((const AstInsertStmt *)stmt)->relation
                               : stmt->tag == AST_UPDATE ? ((const AstUpdateStmt *)stmt)->relation
@@ -413,10 +452,83 @@ int bind_view_dml_rewrite(Binder *b, const AstNode *stmt, const AstNode **out, S
         if (!rel || rel->kind != CAT_REL_VIEW || !rel->view_query)
             return 0;  /* the normal path reports a missing or wrong relation */
         AstNode *next = NULL;
-        if (rewrite_one(b, rel, stmt, &next, err) != 0)
+        if (rewrite_one(b, d, &cascade, rel, stmt, &next, err) != 0)
             return -1;
         stmt = next;
         *out = stmt;
     }
     return SQL_ERR(err, INVALID_RECURSION, "infinite recursion detected in rules for relation");
+}
+
+int bind_view_checks(Binder *b, DmlPlan *d, SqlError *err)
+{
+    if (d->n_wco == 0)
+        return 0;
+    const CatRelation *rel = d->rel;
+    int n = d->n_checks + d->n_wco;
+    Expr **checks = q_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+    const char **names = q_alloc(b->arena, sizeof(char *) * (size_t)n);
+    bool *is_view = q_alloc(b->arena, sizeof(bool) * (size_t)n);
+    if (!checks || !names || !is_view)
+        return q_oom(err);
+    for (int i = 0; i < d->n_checks; i++) {
+        checks[i] = d->checks[i];
+        names[i] = d->check_names[i];
+        is_view[i] = d->check_is_view ? d->check_is_view[i] : false;
+    }
+    for (int k = 0; k < d->n_wco; k++) {
+        /* the condition reads the base table under the view query's FROM name */
+        BindScope *s = q_alloc(b->arena, sizeof(BindScope));
+        if (!s)
+            return q_oom(err);
+        memset(s, 0, sizeof(*s));
+        RTE *r = bind_add_rte(b, s, d->wco_alias[k], rel->ncols, err);
+        if (!r)
+            return -1;
+        r->rel = rel;
+        for (int c = 0; c < rel->ncols; c++) {
+            r->colnames[c] = rel->cols[c].dropped ? NULL : rel->cols[c].name;
+            r->coltypes[c] = rel->cols[c].type;
+            r->coltypmods[c] = rel->cols[c].typmod;
+        }
+        s->expr_kind = "WHERE";
+        const char *save = b->text;
+        size_t save_len = b->text_len;
+        Expr *e = bind_coerce_bool(b, bind_expr(b, s, d->wco_ast[k], err), "WHERE", err);
+        b->text = save;
+        b->text_len = save_len;
+        if (!e)
+            return -1;
+        checks[d->n_checks + k] = e;
+        names[d->n_checks + k] = d->wco_view[k];
+        is_view[d->n_checks + k] = true;
+    }
+    d->checks = checks;
+    d->check_names = names;
+    d->check_is_view = is_view;
+    d->n_checks = n;
+    return 0;
+}
+
+int query_view_check_option_ok(QueryEnv *env, const CatRelation *view, SqlError *err)
+{
+    ShaleArena a;
+    shale_arena_init(&a);
+    Binder b;
+    memset(&b, 0, sizeof b);
+    b.env = env;
+    b.arena = &a;
+    b.text = view->view_query;
+    b.text_len = strlen(view->view_query);
+    ViewInfo vi;
+    int rc = view_info(&b, view, VOP_UPDATE, &vi, err);
+    if (rc != 0 && err->code == ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE) {
+        char reason[sizeof err->detail];
+        snprintf(reason, sizeof reason, "%s", err->detail);
+        sql_error_clear(err);
+        SQL_ERR(err, FEATURE_NOT_SUPPORTED, "WITH CHECK OPTION is supported only on automatically updatable views");
+        sql_error_hint(err, "%s", reason);
+    }
+    shale_arena_destroy(&a);
+    return rc;
 }
