@@ -966,12 +966,14 @@ int ddl_drop_relation(DdlCtx *d, const CatRelation *rel, bool cascade, const Sql
             shale_buf_free(&dep);
             SqlSink quiet = *sink;
             quiet.notice = NULL;
+            /* each drop refreshes d->snap: rel (from the old snapshot) is stale after it */
+            Oid rel_oid = rel->oid;
             for (int i = 0; i < nv; i++) {
                 const CatRelation *v = catsnap_relation_by_oid(d->snap, views[i]);
                 if (v && ddl_drop_relation(d, v, true, &quiet, err) != 0)
                     return -1;
             }
-            const CatRelation *again = catsnap_relation_by_oid(d->snap, rel->oid);
+            const CatRelation *again = catsnap_relation_by_oid(d->snap, rel_oid);
             if (!again)
                 return 0;
             rel = again;
