@@ -976,12 +976,14 @@ int ddl_drop_relation(DdlCtx *d, const CatRelation *rel, bool cascade, const Sql
             shale_buf_free(&dep);
             SqlSink quiet = *sink;
             quiet.notice = NULL;
+            /* each drop refreshes d->snap: rel (from the old snapshot) is stale after it */
+            Oid rel_oid = rel->oid;
             for (int i = 0; i < nv; i++) {
                 const CatRelation *v = catsnap_relation_by_oid(d->snap, views[i]);
                 if (v && ddl_drop_relation(d, v, true, &quiet, err) != 0)
                     return -1;
             }
-            const CatRelation *again = catsnap_relation_by_oid(d->snap, rel->oid);
+            const CatRelation *again = catsnap_relation_by_oid(d->snap, rel_oid);
             if (!again)
                 return 0;
             rel = again;
@@ -1400,23 +1402,15 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
         flags[i] = (uint8_t)((el->ordering == AST_SORT_DESC ? KEY_DESC : 0) |
                              ((el->nulls == AST_NULLS_FIRST || (el->nulls == AST_NULLS_DEFAULT && el->ordering == AST_SORT_DESC))
                                   ? KEY_NULLS_FIRST : 0));
-        if (!el->name) {
-            sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "expression indexes are not supported yet");
-            return (SqlStatus)ddl_set_pos(d, err, el->hdr.location);
-        }
-        int ci = ddl_find_col(rel->cols, rel->ncols, el->name);
-        if (ci < 0) {
-            sql_error_set(err, ERRCODE_UNDEFINED_COLUMN, "column \"%s\" does not exist", el->name);
-            return (SqlStatus)ddl_set_pos(d, err, el->hdr.location);
-        }
-        att[i] = (int16_t)(ci + 1);
+        const char *cname;
+        if (ddl_index_elem(d, rel, el, &att[i], &exprs[i], &cname, err) != 0)
+            return SQL_ERROR;
         size_t l = strlen(colbuf);
-        snprintf(colbuf + l, sizeof colbuf - l, "%s%s", i ? "_" : "", el->name);
+        snprintf(colbuf + l, sizeof colbuf - l, "%s%s", i ? "_" : "", cname);
     }
-    if (is->where) {
-        sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "partial indexes are not supported yet");
-        return (SqlStatus)ddl_set_pos(d, err, is->where->location);
-    }
+    char *pred;
+    if (ddl_index_predicate(d, rel, is, &pred, err) != 0)
+        return SQL_ERROR;
     char *name;
     if (is->idxname) {
         if (ddl_name_taken(d, rel->nsp, is->idxname)) {
@@ -1452,6 +1446,7 @@ static SqlStatus create_index(DdlCtx *d, const AstIndexStmt *is, const SqlSink *
     ix->exprs = exprs;
     ix->opclasses = opcl;
     ix->col_flags = flags;
+    ix->predicate = pred;
     if (hnsw && (vecindex_ddl_options(&is->options, &d->arena, ix, err) != 0 || vecindex_validate(rel, ix, err) != 0))
         return SQL_ERROR;
     copy->indexes = ixs;

@@ -154,6 +154,8 @@ SqlStatus ddl_create_view(DdlCtx *d, const AstViewStmt *vs, const SqlSink *sink,
     rel->name = ddl_strdup(d, vs->view->relname);
     rel->kind = CAT_REL_VIEW;
     rel->view_query = (char *)qtext;
+    if (ddl_view_check_option(d, vs, rel, err) != 0)  /* sql/ddl_index.c */
+        return SQL_ERROR;
     if (existing) {
         /* CREATE OR REPLACE: the old columns must stay, same names and types, in order. */
         if (n < existing->ncols) {

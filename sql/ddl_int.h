@@ -62,6 +62,16 @@ int ddl_creation_namespace(DdlCtx *d, const AstRangeVar *rv, Oid *nsp, SqlError 
 void ddl_notice_skip(const SqlSink *sink, const char *what, const char *name);
 int ddl_drop_relation(DdlCtx *d, const CatRelation *rel, bool cascade, const SqlSink *sink, SqlError *err);
 
+/* ddl_index.c: one CREATE INDEX element (a column: *att = its attnum; an expression:
+ * *att = 0 and *expr its validated SQL text, in d's arena) and the name part it gives
+ * the index's default name; the WHERE predicate's validated text (*out NULL if none). */
+int ddl_index_elem(DdlCtx *d, const CatRelation *rel, const AstIndexElem *el, int16_t *att, char **expr,
+                   const char **colname, SqlError *err);
+int ddl_index_predicate(DdlCtx *d, const CatRelation *rel, const AstIndexStmt *is, char **out, SqlError *err);
+/* ddl_index.c: records CREATE VIEW's check option (clause or WITH (check_option = ...)) in
+ * the new view's descriptor (see VIEW_CHECK_OPTION_* in sql/query_index.h). */
+int ddl_view_check_option(DdlCtx *d, const AstViewStmt *vs, CatRelation *rel, SqlError *err);
+
 /* ddl_alter.c */
 SqlStatus ddl_alter_table(DdlCtx *d, const AstAlterTableStmt *at, const SqlSink *sink, SqlError *err);
 SqlStatus ddl_create_view(DdlCtx *d, const AstViewStmt *vs, const SqlSink *sink, SqlError *err);

@@ -285,6 +285,7 @@ void sql_session_close(SqlSession *s)
     if (s->txn)
         rel_txn_abort(s->txn);
     embed_session_discard(s);
+    session_index_free(s);
     shale_arena_destroy(&s->msg_arena);
     free(s->savepoints);
     free(s->seq_oids);
@@ -392,6 +393,7 @@ int session_ensure_txn(SqlSession *s, SqlError *err)
     o.interrupt_arg = s;
     o.hooks.value_out = session_value_out;
     o.hooks.arg = s;
+    session_index_hooks(s, &o.hooks);
     if (rel_txn_begin(s->eng->rdb, &o, &s->txn, err) != 0)
         return -1;
     s->tx = TX_IMPLICIT;

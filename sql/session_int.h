@@ -130,6 +130,7 @@ struct SqlSession {
 
     TxState tx;
     RelTxn *txn;                   /* TX_IMPLICIT/TX_BLOCK/TX_FAILED */
+    struct QueryIndexCache *index_cache; /* bound index expressions (sql/session_index.c) */
     int64_t txn_timestamp;         /* now() of the current transaction */
     SavepointName *savepoints;
     int n_savepoints, cap_savepoints;
@@ -201,6 +202,10 @@ int session_end_txn(SqlSession *s, bool commit, SqlError *err);
 void session_fail_txn(SqlSession *s);
 /* Fills env for a statement (takes a catalog snapshot into *cat; release it after). */
 int session_query_env(SqlSession *s, QueryEnv *env, CatSnapshot **cat, SqlError *err);
+/* sql/session_index.c: fills the index-expression / partial-predicate hooks (arg = s) and
+ * frees the session's cache of bound index expressions. */
+void session_index_hooks(SqlSession *s, RelExprHooks *h);
+void session_index_free(SqlSession *s);
 /* Runs a query (already prepared) to completion, sending rows through sink in the formats
  * given (NULL = all text). max_rows 0 = all; returns SQL_DONE/SQL_SUSPENDED/SQL_ERROR. */
 SqlStatus session_send_rows(SqlSession *s, QueryCursor *c, const PreparedQuery *q, int n_formats,

@@ -19,6 +19,7 @@ libshale_a_SOURCES += \
 	sql/query/bind_dml.c sql/query/plan_scan.c sql/query/plan_cost.c sql/query/plan_join.c sql/query/eval.c sql/query/exec.c \
 	sql/query/exec_agg.c sql/query/exec_sort.c sql/query/exec_dml.c sql/query/explain.c \
 	sql/query/query.c
+libshale_a_SOURCES += sql/query_index.h sql/query/exec_index_hooks.c sql/query/bind_view_dml.c sql/ddl_index.c sql/session_index.c
 
 check_PROGRAMS += tests/sql/query_test
 tests_sql_query_test_SOURCES = tests/sql/query_test.c tests/sql/query_cases.h tests/harness/test.h

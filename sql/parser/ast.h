@@ -687,6 +687,7 @@ typedef struct AstIndexElem {
     AstNode hdr;
     const char *name;      /* column name, or NULL when expr is set */
     AstNode *expr;         /* (expression) or function-call index element */
+    AstSpan expr_span;     /* source text of expr, parentheses excluded */
     AstNameList collation;
     AstNameList opclass;
     AstList opclass_options;
@@ -703,6 +704,7 @@ typedef struct AstIndexStmt {
     AstList including;     /* AstIndexElem */
     AstList options;       /* WITH (k = v): AstDefElem */
     AstNode *where;
+    AstSpan where_span;    /* source text of where */
     bool unique, concurrently, if_not_exists, nulls_not_distinct;
 } AstIndexStmt;
 
@@ -728,6 +730,7 @@ typedef struct AstViewStmt {
     bool replace;
     bool recursive;
     AstList options;
+    char check_option;     /* WITH [CASCADED | LOCAL] CHECK OPTION: 'c' / 'l', '\0' = none */
 } AstViewStmt;
 
 typedef struct AstSequenceStmt {

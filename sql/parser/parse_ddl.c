@@ -434,10 +434,14 @@ static AstNode *parse_create_index(SqlParser *p, int loc, bool unique)
             return NULL;
         if (sql_is_char(p, '(')) {
             sql_advance(p);
+            e->expr_span.start = sql_peek(p)->start;
             e->expr = sql_parse_expr(p);
+            e->expr_span.end = prev_end(p);
             sql_expect_char(p, ')');
         } else if (sql_peek_n(p, 1)->type == TOK_CHAR && sql_peek_n(p, 1)->ch == '(') {
+            e->expr_span.start = sql_peek(p)->start;
             e->expr = sql_parse_primary_expr(p);
+            e->expr_span.end = prev_end(p);
         } else {
             e->name = sql_parse_colid(p);
         }
@@ -479,8 +483,11 @@ static AstNode *parse_create_index(SqlParser *p, int loc, bool unique)
     }
     if (sql_accept_kw(p, KW_WITH))
         s->options = sql_parse_def_list(p);
-    if (sql_accept_kw(p, KW_WHERE))
+    if (sql_accept_kw(p, KW_WHERE)) {
+        s->where_span.start = sql_peek(p)->start;
         s->where = sql_parse_expr(p);
+        s->where_span.end = prev_end(p);
+    }
     return p->failed ? NULL : (AstNode *)s;
 }
 
@@ -736,8 +743,9 @@ AstNode *sql_parse_ddl_create(SqlParser *p)
         v->query_span.end = prev_end(p);
         if (sql_is_kw(p, KW_WITH)) {
             sql_advance(p);
-            if (!sql_accept_kw(p, KW_CASCADED))
-                sql_accept_kw(p, KW_LOCAL);
+            v->check_option = 'c';
+            if (!sql_accept_kw(p, KW_CASCADED) && sql_accept_kw(p, KW_LOCAL))
+                v->check_option = 'l';
             sql_expect_kw(p, KW_CHECK);
             sql_expect_kw(p, KW_OPTION);
         }

@@ -364,8 +364,9 @@ void pgcat_append_colnames(const CatRelation *rel, int n, const int16_t *attnums
     }
 }
 
-/* An index key expression: function calls print bare, anything else in parentheses. */
-static void index_expr(const char *text, ShaleBuf *out)
+/* An index key expression: function calls print bare, anything else in parentheses
+ * (pretty: an operator's own parentheses are dropped first, as PostgreSQL's \d shows). */
+static void index_expr(const char *text, bool pretty, ShaleBuf *out)
 {
     ShaleArena arena;
     shale_arena_init(&arena);
@@ -378,17 +379,21 @@ static void index_expr(const char *text, ShaleBuf *out)
         deparse_pg(e, out);
     } else {
         put(out, "(");
-        deparse_pg(e, out);
+        if (pretty)
+            pretty_node(e, out);
+        else
+            deparse_pg(e, out);
         put(out, ")");
     }
     shale_arena_destroy(&arena);
 }
 
-static void index_column(const CatRelation *rel, const CatIndex *idx, int i, bool with_options, ShaleBuf *out)
+static void index_column(const CatRelation *rel, const CatIndex *idx, int i, bool with_options, bool pretty,
+                         ShaleBuf *out)
 {
     int a = idx->attnums[i];
     if (a == 0 && idx->exprs && idx->exprs[i])
-        index_expr(idx->exprs[i], out);
+        index_expr(idx->exprs[i], pretty, out);
     else if (a >= 1 && a <= rel->ncols)
         sql_deparse_ident(rel->cols[a - 1].name, out);
     if (!with_options)
@@ -412,7 +417,7 @@ void pgcat_indexdef(const QueryEnv *env, const CatRelation *rel, const CatIndex 
 {
     if (col > 0) {
         if (col <= idx->ncols)
-            index_column(rel, idx, col - 1, false, out);
+            index_column(rel, idx, col - 1, false, pretty, out);
         return;
     }
     put(out, idx->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
@@ -427,7 +432,7 @@ void pgcat_indexdef(const QueryEnv *env, const CatRelation *rel, const CatIndex 
     for (int i = 0; i < idx->ncols; i++) {
         if (i)
             put(out, ", ");
-        index_column(rel, idx, i, true, out);
+        index_column(rel, idx, i, true, pretty, out);
     }
     put(out, ")");
     if (idx->nulls_not_distinct)

@@ -825,6 +825,8 @@ int bind_dml(Binder *b, PreparedQuery *q, const AstNode *stmt, int *ncols, const
     memset(q->dml, 0, sizeof(DmlPlan));
     *ncols = 0;
     *tlist = NULL;
+    if (bind_view_dml_rewrite(b, q->dml, stmt, &stmt, err) != 0)  /* target an updatable view */
+        return -1;
     const AstWithClause *with = stmt->tag == AST_INSERT ? ((const AstInsertStmt *)stmt)->with :
                                 stmt->tag == AST_UPDATE ? ((const AstUpdateStmt *)stmt)->with :
                                 ((const AstDeleteStmt *)stmt)->with;
@@ -833,9 +835,13 @@ int bind_dml(Binder *b, PreparedQuery *q, const AstNode *stmt, int *ncols, const
     b->touched_tables = true;
     switch (stmt->tag) {
     case AST_INSERT:
-        return bind_insert(b, q, (const AstInsertStmt *)stmt, ncols, names, types, typmods, tlist, err);
+        if (bind_insert(b, q, (const AstInsertStmt *)stmt, ncols, names, types, typmods, tlist, err) != 0)
+            return -1;
+        return bind_view_checks(b, q->dml, err);
     case AST_UPDATE:
-        return bind_update(b, q, (const AstUpdateStmt *)stmt, ncols, names, types, typmods, tlist, err);
+        if (bind_update(b, q, (const AstUpdateStmt *)stmt, ncols, names, types, typmods, tlist, err) != 0)
+            return -1;
+        return bind_view_checks(b, q->dml, err);
     default:
         return bind_delete(b, q, (const AstDeleteStmt *)stmt, ncols, names, types, typmods, tlist, err);
     }

@@ -24,6 +24,12 @@ struct DmlPlan {
     int n_checks;
     Expr **checks;               /* row: the new row */
     const char **check_names;
+    bool *check_is_view;         /* NULL, or [n_checks]: a view's WITH CHECK OPTION condition
+                                    (check_names[i] = the view; NULL fails it too: 44000) */
+    /* set by bind_view_dml_rewrite: view conditions to check (bind_view_checks binds them) */
+    int n_wco;
+    const AstNode **wco_ast;
+    const char **wco_view, **wco_alias;
     /* EMBEDDING OF expressions as text (row: a full row), NULL when the table has none
      * (sql/embed.h: the job queue compares them between old and new rows) */
     Expr **embed_exprs;          /* [ncols] NULL = not an embedding column */
@@ -39,6 +45,11 @@ struct DmlPlan {
 
 int bind_dml(Binder *b, PreparedQuery *q, const AstNode *stmt, int *ncols, const char ***names, Oid **types,
              int32_t **typmods, Expr ***tlist, SqlError *err);
+/* bind_view_dml.c: *out = stmt, or (target an automatically updatable view) the same
+ * statement on the view's base table (55000 / 0A000 for views that cannot be updated). */
+int bind_view_dml_rewrite(Binder *b, DmlPlan *d, const AstNode *stmt, const AstNode **out, SqlError *err);
+/* Appends d's view check-option conditions to d->checks (after INSERT/UPDATE binding). */
+int bind_view_checks(Binder *b, DmlPlan *d, SqlError *err);
 int dml_open(QueryCursor *qc, SqlError *err);
 int dml_next(QueryCursor *qc, const Value **row, SqlError *err);
 void dml_close(QueryCursor *qc);

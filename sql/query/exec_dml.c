@@ -126,6 +126,11 @@ static int check_row(QueryCursor *qc, DmlState *st, const DmlPlan *d, const Valu
         Value v;
         if (eval_expr(&c, d->checks[i], &v, err) != 0)
             return -1;
+        if (d->check_is_view && d->check_is_view[i] && !eval_value_true(&v)) {
+            SQL_ERR(err, WITH_CHECK_OPTION_VIOLATION, "new row violates check option for view \"%s\"", d->check_names[i]);
+            failing_row(qc, rel, row, err);
+            return -1;
+        }
         if (!v.null && !v.u.b) {
             SQL_ERR(err, CHECK_VIOLATION, "new row for relation \"%s\" violates check constraint \"%s\"", rel->name,
                     d->check_names[i]);

@@ -74,4 +74,13 @@ bool plan_prefer_hash(Binder *b, BindScope *s, const Plan *left, const Plan *inn
 void plan_join_finish(Binder *b, BindScope *s, Plan *p);
 Plan *bind_from_where(Binder *b, BindScope *s, const AstList *from, const AstNode *where, SqlError *err);
 
+/* Expression / partial indexes (exec_index_hooks.c): column col of idx (an expression
+ * column; -1 = the partial-index predicate) bound over rte's columns in the query's wide
+ * row, NULL when it does not bind; whether the conjuncts imply idx's predicate (each
+ * predicate conjunct identical to a query conjunct or implied by a comparison of the
+ * same expression with a constant). */
+Expr *plan_index_col_expr(Binder *b, const RTE *rte, const CatRelation *rel, const CatIndex *idx, int col);
+bool plan_index_pred_implied(Binder *b, const RTE *rte, const CatRelation *rel, const CatIndex *idx,
+                             Expr *const *conj, int nconj);
+
 #endif

@@ -158,13 +158,30 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
             continue;
         if (idx->am && strcmp(idx->am, "btree") != 0)
             continue;
-        if (idx->predicate)
+        if (idx->predicate && !plan_index_pred_implied(b, rte, rel, idx, conj, nconj))
             continue;
         Cand c;
         memset(&c, 0, sizeof(c));
         c.idx = idx;
         for (int col = 0; col < idx->ncols && col < 32; col++) {
             int att = idx->attnums[col];
+            if (att == 0) {  /* expression column: only "expr = value" (exec_index_hooks.c) */
+                Expr *xe = plan_index_col_expr(b, rte, rel, idx, col);
+                Expr *eqv = NULL;
+                for (int i = 0; xe && i < nconj && !eqv; i++) {
+                    Expr *e = conj[i];
+                    if (op_kind(e) != OPK_EQ || e->args[0]->type != e->args[1]->type)
+                        continue;
+                    if (bind_expr_equal(e->args[0], xe) && usable_value(s, rte, e->args[1], avail))
+                        eqv = e->args[1];
+                    else if (bind_expr_equal(e->args[1], xe) && usable_value(s, rte, e->args[0], avail))
+                        eqv = e->args[0];
+                }
+                if (!eqv)
+                    break;
+                c.eq[c.n_eq++] = eqv;
+                continue;
+            }
             if (att <= 0 || att > rel->ncols)
                 break;
             Oid ct = rel->cols[att - 1].type;

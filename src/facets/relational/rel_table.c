@@ -153,18 +153,54 @@ int rel_decode_index_values(const CatRelation *rel, const CatIndex *idx, const c
     return 0;
 }
 
-/* Length of the index-column part of an index entry suffix. */
-static int skip_index_cols(const CatRelation *rel, const CatIndex *idx, const char *p, const char *end,
+/* Length of the index-column part of an index entry suffix; types[i] = type of column i. */
+static int skip_index_cols(const CatIndex *idx, const Oid *types, const char *p, const char *end,
                            const char **after, SqlError *err)
 {
     for (int i = 0; i < idx->ncols; i++) {
         ShaleError se;
-        if (keycodec_skip_value(&p, end, index_col_type(rel, idx, i, NULL),
-                                idx->col_flags ? idx->col_flags[i] : 0, &se) != SHALE_OK)
+        if (keycodec_skip_value(&p, end, types[i], idx->col_flags ? idx->col_flags[i] : 0, &se) != SHALE_OK)
             return key_err(err, &se);
     }
     *after = p;
     return 0;
+}
+
+/* Types of idx's columns into a malloc'd array (caller frees). An expression column's type
+ * is that of the executor hook's value on an all-NULL row (the catalog keeps only text). */
+static Oid *index_col_types(RelTxn *t, const CatRelation *rel, const CatIndex *idx, SqlError *err)
+{
+    Oid *types = calloc((size_t)(idx->ncols ? idx->ncols : 1), sizeof(Oid));
+    if (!types) {
+        oom(err);
+        return NULL;
+    }
+    Value *nulls = NULL;
+    for (int i = 0; i < idx->ncols; i++) {
+        int16_t a = idx->attnums[i];
+        if (a > 0 && a <= rel->ncols) {
+            types[i] = rel->cols[a - 1].type;
+            continue;
+        }
+        if (!nulls && !(nulls = calloc((size_t)(rel->ncols ? rel->ncols : 1), sizeof(Value)))) {
+            free(types);
+            oom(err);
+            return NULL;
+        }
+        for (int c = 0; c < rel->ncols; c++) {
+            nulls[c].null = true;
+            nulls[c].type = rel->cols[c].type;
+        }
+        Value v;
+        if (index_value(t, rel, idx, i, nulls, &v, err) != 0) {
+            free(nulls);
+            free(types);
+            return NULL;
+        }
+        types[i] = v.type != INVALIDOID ? v.type : TEXTOID;
+    }
+    free(nulls);
+    return types;
 }
 
 /* ---- row buffers -------------------------------------------------------------------------- */
@@ -299,6 +335,25 @@ static void render_value(RelTxn *t, const Value *v, ShaleBuf *out)
     }
 }
 
+/* "name(...)" with the parenthesis closing at the end of text. */
+static bool looks_like_call(const char *text)
+{
+    const char *p = text;
+    while (*p == '_' || *p == '.' || *p == '"' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+           (p > text && *p >= '0' && *p <= '9'))
+        p++;
+    if (p == text || *p != '(')
+        return false;
+    int depth = 0;
+    for (; *p; p++) {
+        if (*p == '(')
+            depth++;
+        else if (*p == ')' && --depth == 0)
+            return p[1] == '\0';
+    }
+    return false;
+}
+
 static int unique_violation(RelTxn *t, const CatRelation *rel, const CatIndex *idx, const Value *row, SqlError *err)
 {
     sql_error_set(err, ERRCODE_UNIQUE_VIOLATION, "duplicate key value violates unique constraint \"%s\"", idx->name);
@@ -315,7 +370,14 @@ static int unique_violation(RelTxn *t, const CatRelation *rel, const CatIndex *i
         int16_t a = idx->attnums[i];
         const char *name = (a > 0 && a <= rel->ncols) ? rel->cols[a - 1].name
                          : (idx->exprs && idx->exprs[i]) ? idx->exprs[i] : "?";
+        /* as pg_get_indexdef prints the column: a function call bare, other expressions
+         * in parentheses */
+        bool paren = a <= 0 && !looks_like_call(name);
+        if (paren)
+            shale_buf_append(&cols, "(", 1);
         shale_buf_append(&cols, name, strlen(name));
+        if (paren)
+            shale_buf_append(&cols, ")", 1);
         Value v;
         SqlError tmp;
         if (index_value(t, rel, idx, i, row, &v, &tmp) == 0)
@@ -660,6 +722,7 @@ struct RelScan {
     const CatRelation *rel;
     const CatIndex *idx;       /* secondary index, or NULL for the rows */
     bool keys_only;
+    Oid *col_types;            /* secondary index: its column types (malloc'd) */
     ViewIter vi;
     size_t plen;               /* prefix length */
     ShaleBuf lo, hi;           /* full-key bounds (for the read set) */
@@ -682,6 +745,13 @@ int rel_scan_open(RelTxn *t, const CatRelation *rel, const RelScanSpec *spec, Re
     shale_buf_init(&s->lo);
     shale_buf_init(&s->hi);
     shale_buf_init(&s->last);
+    if (s->idx && !(s->col_types = index_col_types(t, rel, s->idx, err))) {
+        shale_buf_free(&s->lo);
+        shale_buf_free(&s->hi);
+        shale_buf_free(&s->last);
+        free(s);
+        return -1;
+    }
     keycodec_append_prefix(&s->lo, t->opts.db, rel->relfilenode, s->idx ? s->idx->oid : KEY_INDEX_ROWS);
     s->plen = s->lo.len;
     shale_buf_append(&s->hi, s->lo.data, s->lo.len);
@@ -751,7 +821,7 @@ int rel_scan_next(RelScan *s, RelRow *out, SqlError *err)
                 return -1;
         } else {
             const char *after;
-            if (skip_index_cols(s->rel, s->idx, suffix, end, &after, err) != 0)
+            if (skip_index_cols(s->idx, s->col_types, suffix, end, &after, err) != 0)
                 return -1;
             shale_buf_reset(&out->ikey);
             shale_buf_append(&out->ikey, suffix, (size_t)(after - suffix));
@@ -785,6 +855,7 @@ void rel_scan_close(RelScan *s)
     shale_buf_free(&s->lo);
     shale_buf_free(&s->hi);
     shale_buf_free(&s->last);
+    free(s->col_types);
     free(s);
 }
 

@@ -77,8 +77,9 @@ typedef enum RelIsolation {
 
 /* Executor callbacks for index expressions and partial-index predicates (may be NULL when
  * no such index exists): compute index column `col` of idx from the full row / say whether
- * the row satisfies idx->predicate. Values built by the callback must stay valid until the
- * insert/update call returns. Return 0 or -1 with err set. */
+ * the row satisfies idx->predicate. A value built by the callback need only stay valid
+ * until the next call of the callback (this layer encodes it at once). An expression
+ * column's type is taken from its value on an all-NULL row. Return 0 or -1 with err set. */
 typedef struct RelExprHooks {
     int (*index_expr)(void *arg, const CatRelation *rel, const CatIndex *idx, int col,
                       const Value *row, Value *out, SqlError *err);
