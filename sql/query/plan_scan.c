@@ -176,6 +176,8 @@ bool plan_choose_index(Binder *b, BindScope *s, Plan *p, ConjList *extra, uint64
                         eqv = e->args[1];
                     else if (bind_expr_equal(e->args[1], xe) && usable_value(s, rte, e->args[0], avail))
                         eqv = e->args[0];
+                    if (eqv)   /* its selectivity prices the index below */
+                        c.used[c.n_used++] = e;
                 }
                 if (!eqv)
                     break;
