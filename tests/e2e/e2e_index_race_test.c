@@ -97,6 +97,38 @@ TEST(open_txn_across_create_unique_index)
     PQfinish(c);
 }
 
+/* A failed or rolled-back build releases the table; a build in a REPEATABLE READ
+ * transaction cannot move its snapshot, so it fails when rows were committed since. */
+TEST(failed_build_and_repeatable_read)
+{
+    if (e2e_oracle())
+        TEST_SKIP("ShaleDB-specific 40001 rules");
+    PGconn *c = e2e_connect(NULL), *w = e2e_connect(NULL);
+    REQUIRE(c && w);
+    CHECK_EXEC(c, "CREATE TABLE fb (id int PRIMARY KEY, k int)");
+    CHECK_EXEC(c, "INSERT INTO fb VALUES (1, 1), (2, 1), (3, 3)");
+    CHECK_ERROR(c, "CREATE UNIQUE INDEX fb_k_idx ON fb (k)", "23505", "could not create unique index \"fb_k_idx\"");
+    CHECK_EXEC(w, "INSERT INTO fb VALUES (4, 4)");
+    CHECK_EXEC(c, "BEGIN");
+    CHECK_EXEC(c, "CREATE INDEX fb_k_idx ON fb (k)");
+    CHECK_EXEC(w, "BEGIN");
+    CHECK_EXEC(w, "INSERT INTO fb VALUES (5, 5)");
+    CHECK_EXEC(c, "ROLLBACK");
+    CHECK_EXEC(w, "COMMIT");   /* the build it raced with never committed */
+    CHECK_EXEC(c, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+    CHECK_QUERY(c, "SELECT count(*) FROM fb", "5");
+    CHECK_EXEC(w, "INSERT INTO fb VALUES (6, 6)");
+    CHECK_ERROR(c, "CREATE INDEX fb_k_idx ON fb (k)", "40001", "could not serialize access due to concurrent update");
+    CHECK_EXEC(c, "ROLLBACK");
+    CHECK_EXEC(c, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+    CHECK_EXEC(c, "CREATE INDEX fb_k_idx ON fb (k)");
+    CHECK_EXEC(c, "COMMIT");
+    CHECK_EXEC(w, "INSERT INTO fb VALUES (7, 7)");
+    CHECK_QUERY(c, "SELECT id FROM fb WHERE k = 7", "7");
+    PQfinish(w);
+    PQfinish(c);
+}
+
 /* ---- loop: 3 inserting sessions while CREATE [UNIQUE] INDEX runs ------------------------- */
 
 #define WRITERS 3
@@ -212,6 +244,7 @@ TEST_MAIN(
     }
     RUN(open_txn_across_create_index);
     RUN(open_txn_across_create_unique_index);
+    RUN(failed_build_and_repeatable_read);
     RUN(loop_create_index);
     RUN(loop_create_unique_index);
     e2e_finish();
