@@ -1297,6 +1297,9 @@ static SqlStatus create_sequence(DdlCtx *d, const AstSequenceStmt *ss, const Sql
  * the old descriptor and inserted under the new one, in the session's transaction. */
 int ddl_backfill_index(DdlCtx *d, const CatRelation *old_rel, const CatRelation *new_rel, SqlError *err)
 {
+    /* no table lock: concurrent writers that miss the new index fail at commit */
+    if (rel_txn_index_build_begin(d->s->txn, new_rel, err) != 0)
+        return -1;
     RelScanSpec spec;
     memset(&spec, 0, sizeof spec);
     RelScan *scan;

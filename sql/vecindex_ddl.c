@@ -199,6 +199,10 @@ int vecindex_build(VecRegistry *reg, RelTxn *t, Oid db, const CatRelation *rel, 
     HnswOptions opts;
     if (vecindex_options(rel, idx, &opts, err) != 0)
         return -1;
+    /* writers that miss the new index fail at commit (rel_idxguard.c); the build's scan
+     * then holds every commit validated before this point */
+    if (rel_txn_index_build_begin(t, rel, err) != 0)
+        return -1;
     HnswIndex *h;
     ShaleError se;
     if (hnsw_create(&opts, &h, &se) != 0)

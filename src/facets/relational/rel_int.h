@@ -25,6 +25,7 @@
 #define SHALE_FACETS_RELATIONAL_REL_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "catalog/catalog.h"
 #include "facets/relational/relational.h"
@@ -139,6 +140,21 @@ typedef struct CommitLogEntry {
     ShaleSlice *keys;         /* into the same allocation */
 } CommitLogEntry;
 
+/* Index-set guard (rel_idxguard.c): one per table that had an index build since startup.
+ * pending = index builds announced and not yet ended; complete = ddl epoch bumped when the
+ * last one committed (after its catalog change became visible). tm.mu. */
+typedef struct IdxGuard {
+    uint64_t id;              /* db << 32 | relfilenode */
+    uint64_t complete;
+    int pending;
+} IdxGuard;
+
+/* A table a transaction wrote and the ddl epoch of its first statement writing it. */
+typedef struct TblNote {
+    uint64_t id;
+    uint64_t epoch;
+} TblNote;
+
 typedef struct TxnMgr {
     pthread_mutex_t mu;
     pthread_cond_t cv;        /* broadcast when a commit leaves the in-flight set */
@@ -153,6 +169,11 @@ typedef struct TxnMgr {
     size_t track_cap, track_n;
     CommitLogEntry *log_head, *log_tail;
     uint64_t commits_since_prune;
+    /* rel_idxguard.c: bumped (under mu) when an index build commits; read lock-free at
+     * statement start, before the statement fetches its catalog snapshot */
+    _Atomic uint64_t ddl_epoch;
+    IdxGuard *guards;
+    size_t n_guards, cap_guards;
 } TxnMgr;
 
 typedef struct CountEntry {
@@ -213,6 +234,13 @@ struct RelTxn {
     size_t n_deltas, cap_deltas;
     RelTxn *prev, *next;      /* tm.active */
     ShaleBuf scratch;
+    /* rel_idxguard.c */
+    uint64_t stmt_epoch;      /* tm.ddl_epoch at the current statement's start */
+    TblNote *wtabs;           /* tables written (malloc'd) */
+    size_t n_wtabs, cap_wtabs;
+    uint64_t *announced;      /* tables this transaction builds an index on (malloc'd) */
+    size_t n_announced, cap_announced;
+    bool note_oom;            /* a note was lost: the commit check fails if guards exist */
 };
 
 /* rel_lock.c */
@@ -235,6 +263,17 @@ void txn_note_read(RelTxn *t, const char *lo, size_t lolen, const char *hi, size
 int txn_ensure_snapshot(RelTxn *t, SqlError *err);
 void txn_count_delta(RelTxn *t, Oid db, uint32_t relfilenode, int64_t d);
 int txn_check_writable(RelTxn *t, SqlError *err);
+
+/* Takes a fresh snapshot, first waiting for every commit already numbered to land (any
+ * isolation level; an index build's scan must see every commit validated before it). */
+void txn_snapshot_refresh(RelTxn *t);
+
+/* rel_idxguard.c: see the top of that file. */
+void txn_note_table(RelTxn *t, uint32_t relfilenode);
+/* tm.mu held: false when t wrote a table whose index set changed under it. */
+bool idxguard_commit_ok(TxnMgr *tm, const RelTxn *t);
+/* After the catalog change of t is visible (or dropped): ends t's announcements. */
+void idxguard_txn_end(RelTxn *t, bool committed);
 
 /* rel_seq.c */
 void seq_free_all(RelDB *rdb);

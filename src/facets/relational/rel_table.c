@@ -538,6 +538,7 @@ int rel_insert(RelTxn *t, const CatRelation *rel, const Value *row, RelConflict 
 {
     if (txn_check_writable(t, err) != 0)
         return -1;
+    txn_note_table(t, rel->relfilenode);  /* index-set guard (rel_idxguard.c) */
     ShaleBuf rk, ck;
     shale_buf_init(&rk);
     shale_buf_init(&ck);
@@ -604,6 +605,7 @@ int rel_update(RelTxn *t, const CatRelation *rel, const char *key, size_t klen,
 {
     if (txn_check_writable(t, err) != 0 || lock_for_write(t, rel, key, klen, err) != 0)
         return -1;
+    txn_note_table(t, rel->relfilenode);  /* index-set guard (rel_idxguard.c) */
     ShaleBuf nk, ck;
     shale_buf_init(&nk);
     shale_buf_init(&ck);
@@ -647,6 +649,7 @@ int rel_delete(RelTxn *t, const CatRelation *rel, const char *key, size_t klen,
 {
     if (txn_check_writable(t, err) != 0 || lock_for_write(t, rel, key, klen, err) != 0)
         return -1;
+    txn_note_table(t, rel->relfilenode);  /* index-set guard (rel_idxguard.c) */
     ShaleBuf k;
     shale_buf_init(&k);
     int rc = 0;

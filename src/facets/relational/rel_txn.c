@@ -198,6 +198,7 @@ void rel_db_close(RelDB *rdb)
     TxnMgr *tm = &rdb->tm;
     free(tm->inflight);
     free(tm->track);
+    free(tm->guards);
     while (tm->log_head) {
         CommitLogEntry *e = tm->log_head;
         tm->log_head = e->next;
@@ -287,6 +288,7 @@ int rel_txn_begin(RelDB *rdb, const RelTxnOptions *opts, RelTxn **out, SqlError 
     pthread_mutex_lock(&rdb->tm.mu);
     t->xid = ++rdb->tm.next_xid;
     pthread_mutex_unlock(&rdb->tm.mu);
+    t->stmt_epoch = atomic_load(&rdb->tm.ddl_epoch);
     *out = t;
     return 0;
 }
@@ -307,13 +309,13 @@ bool rel_txn_has_writes(const RelTxn *t) { return t->wb.n_live > 0; }
 CatTxn *rel_txn_catalog(RelTxn *t) { return &t->cat; }
 
 /* Takes a new snapshot (tm.mu): see rel_int.h for why snap_ts is the in-flight low mark. */
-static void take_snapshot(RelTxn *t)
+static void take_snapshot(RelTxn *t, bool force_wait)
 {
     RelDB *rdb = t->rdb;
     TxnMgr *tm = &rdb->tm;
     const ShaleSnapshot *old = t->snap;
     pthread_mutex_lock(&tm->mu);
-    if (t->opts.isolation != REL_READ_COMMITTED) {
+    if (t->opts.isolation != REL_READ_COMMITTED || force_wait) {
         /* Wait for the commits already numbered to land, so snap_ts covers everything the
          * storage snapshot shows except commits that raced in after this point (those give
          * rare false conflicts). READ COMMITTED never waits: it only uses the tracker to
@@ -351,17 +353,25 @@ int txn_ensure_snapshot(RelTxn *t, SqlError *err)
 {
     (void)err;
     if (!t->started) {
-        take_snapshot(t);
+        take_snapshot(t, false);
         t->started = true;
     }
     return 0;
 }
 
+void txn_snapshot_refresh(RelTxn *t)
+{
+    take_snapshot(t, true);
+    t->started = true;
+}
+
 int rel_txn_statement_begin(RelTxn *t, int64_t timeout_ms, SqlError *err)
 {
+    /* before the caller fetches its catalog snapshot (rel_idxguard.c) */
+    t->stmt_epoch = atomic_load(&t->rdb->tm.ddl_epoch);
     t->deadline_us = timeout_ms > 0 ? rel_now_us() + timeout_ms * 1000 : 0;
     if (!t->started || t->opts.isolation == REL_READ_COMMITTED) {
-        take_snapshot(t);
+        take_snapshot(t, false);
         t->started = true;
     }
     (void)err;
@@ -524,6 +534,7 @@ static void txn_free(RelTxn *t, bool committed)
     if (t->snap)
         shale_db_release_snapshot(rdb->db, t->snap);
     catalog_txn_end(rdb->cat, &t->cat, committed);
+    idxguard_txn_end(t, committed);   /* after the catalog change is visible */
     for (size_t i = 0; i < t->n_reads; i++) {
         free(t->reads[i].lo);
         free(t->reads[i].hi);
@@ -646,6 +657,15 @@ int rel_txn_commit(RelTxn *t, SqlError *err)
         sql_error_set(err, ERRCODE_SERIALIZATION_FAILURE,
                       "could not serialize access due to read/write dependencies among transactions");
         sql_error_detail(err, "Reason code: Canceled on identification as a pivot, during commit attempt.");
+        sql_error_hint(err, "The transaction might succeed if retried.");
+        return -1;
+    }
+    if (!idxguard_commit_ok(tm, t)) {
+        pthread_mutex_unlock(&tm->mu);
+        shale_batch_free(b);
+        txn_free(t, false);
+        sql_error_set(err, ERRCODE_SERIALIZATION_FAILURE, "could not serialize access due to concurrent index creation");
+        sql_error_detail(err, "An index was created on a table this transaction wrote after its statement began.");
         sql_error_hint(err, "The transaction might succeed if retried.");
         return -1;
     }

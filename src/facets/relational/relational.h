@@ -130,6 +130,12 @@ CatTxn *rel_txn_catalog(RelTxn *t);
 int rel_txn_commit(RelTxn *t, SqlError *err);
 /* Discards the writes, releases locks, frees t. */
 void rel_txn_abort(RelTxn *t);
+/* Called by an index build (CREATE INDEX, or a rewrite adding an index) on rel before it
+ * scans the rows: announces the build so that concurrent writers that do not know the new
+ * index fail their commit with 40001 (rel_idxguard.c), then takes a fresh snapshot that
+ * holds every commit validated before the announcement (READ COMMITTED; other levels fail
+ * with 40001 when anything committed since the transaction's snapshot). */
+int rel_txn_index_build_begin(RelTxn *t, const CatRelation *rel, SqlError *err);
 
 /* Savepoints: rel_txn_savepoint returns a level (1, 2, ...). rel_txn_rollback_to(level)
  * undoes the writes after it and keeps the savepoint (PostgreSQL's ROLLBACK TO); locks

@@ -5,7 +5,8 @@ libshale_a_SOURCES += \
 	src/facets/relational/rel_wbuf.c src/facets/relational/rel_lock.c \
 	src/facets/relational/rel_txn.c src/facets/relational/rel_table.c \
 	src/facets/relational/rel_seq.c src/facets/relational/rel_aux.c \
-	src/facets/relational/rel_vecidx.c src/facets/relational/rel_stats.c
+	src/facets/relational/rel_vecidx.c src/facets/relational/rel_stats.c \
+	src/facets/relational/rel_idxguard.c
 
 REL_TEST_DEPS = tests/harness/test.h tests/relational/rel_test_util.h
 check_PROGRAMS += tests/relational/rel_txn_test tests/relational/rel_table_test \
