@@ -109,6 +109,10 @@ static int at_rewrite(DdlCtx *d, const CatRelation *old_rel, const CatRelation *
     RelScanSpec spec;
     memset(&spec, 0, sizeof spec);
     RelScan *scan;
+    /* Writers still on the old row format (and indexes) must not commit around the rewrite:
+     * announce it like an index build (they fail with 40001) and scan a fresh snapshot. */
+    if (rel_txn_index_build_begin(d->s->txn, old_rel, err) != 0)
+        return -1;
     if (rel_scan_open(d->s->txn, old_rel, &spec, &scan, err) != 0)
         return -1;
     RelRow row;
