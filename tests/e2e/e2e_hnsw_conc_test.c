@@ -164,15 +164,17 @@ TEST(create_index_with_concurrent_inserts)
     printf("  %d of them failed with 40001 (concurrent index creation)\n", failed);
     /* the index-set guard (rel_idxguard.c): a writer that does not know the index fails its
      * commit, so every committed row has its entry */
-    /* Known bug (open): about 1 run in 5 the row committed right before the build announces
-     * itself (always the inserter's second row) is missing from the graph although it
-     * committed; the guard and the build's scan look sound, the cause is not found yet.
-     * More than that one row missing is a failure. */
+    /* Known bug (open): about 1 run in 5 one row (always id 100001, committed ~280 rows
+     * before the build started, so inside the build's scan) is not found through the index.
+     * The inserted vectors lie on a line of near-duplicates ([id,-1000,3,4]), where neighbour
+     * pruning is most likely to leave a node with no incoming link (unreachable), which
+     * would make this the graph's orphaned-node weakness rather than a lost entry: not yet
+     * confirmed. More than one row missing is a failure. */
     CHECK_MSG(missing <= 1, "%d of %d committed rows are not found through the index", missing, n - failed);
     if (missing == 1) {
         char why[200];
-        snprintf(why, sizeof why, "known bug (open): 1 of %d rows committed just before CREATE INDEX ... USING hnsw "
-                 "is not found through the index", n - failed);
+        snprintf(why, sizeof why, "known bug (open): 1 of %d committed rows is not found through the hnsw index "
+                 "(unreachable graph node?)", n - failed);
         TEST_SKIP(why);
     }
 }
