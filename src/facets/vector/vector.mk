@@ -30,3 +30,7 @@ dist_doc_DATA += docs/vector.md
 check_PROGRAMS += tests/vector/hnsw_link_race_test
 tests_vector_hnsw_link_race_test_SOURCES = tests/vector/hnsw_link_race_test.c tests/harness/test.h
 TESTS += tests/vector/hnsw_link_race_test
+
+check_PROGRAMS += tests/vector/hnsw_reach_test
+tests_vector_hnsw_reach_test_SOURCES = tests/vector/hnsw_reach_test.c tests/harness/test.h
+TESTS += tests/vector/hnsw_reach_test
