@@ -3,12 +3,12 @@
  * near-duplicates [id, -1000, 3, 4] (id 100000..100280), m=16, ef_construction=200, L2. Each
  * build (single-threaded in several orders, the 2-thread parallel build, a parallel build
  * with concurrent inserts) is checked by a breadth-first walk over layer-0 links from the
- * entry point (internal API). The single-threaded builds reach every node. The parallel
- * builds do not always (open bug, docs/vector.md): pruning a full neighbour list can drop a
- * node's last incoming link (about 1 run in 6: one node lost), and with concurrent inserts
- * the whole line often becomes an island -- its nodes link only each other once the grid
- * nodes inserted after them prune their links to the line. Those counts are printed and
- * held to the 1% tolerance of hnsw_test (the island case only to "the build completes"). */
+ * entry point (internal API). Single-threaded and parallel builds must reach every node:
+ * the parallel build used to leave one node unreachable in about 1 run in 6 (a prune
+ * dropped its last in-link; hnsw_insert.c now keeps it). With inserts running beside the
+ * build the whole line can still become an island (open, docs/vector.md): its first nodes
+ * were linked while the grid was small, later grid inserts pruned every grid-to-line link
+ * and the line's nodes link only each other. That count is printed, not checked. */
 #include "tests/harness/test.h"
 
 #include <pthread.h>
@@ -187,7 +187,7 @@ TEST(line_of_near_duplicates_parallel)
         size_t a = reach_parallel(x, N_ALL, false);
         size_t b = reach_parallel(x, N_GRID + 40, true);
         printf("  run %d: parallel build %zu, build + concurrent inserts %zu unreachable of %d\n", run, a, b, N_ALL);
-        CHECK_MSG(a * 100 <= N_ALL, "parallel build: %zu unreachable", a);
+        CHECK_MSG(a == 0, "parallel build: %zu unreachable", a);
         CHECK_MSG(b <= N_ALL, "build with concurrent inserts failed");
     }
     free(x);

@@ -471,7 +471,9 @@ TEST(concurrent_insert_and_search)
      * always. Not always: pruning a full list drops an in-link, and (as in pgvector and
      * hnswlib) a node -- or a small group linking only each other -- can lose every in-link
      * from the rest of layer 0; seen for ~3 of 850 nodes in 1 of ~30 concurrent runs of
-     * this tiny sanitizer-build graph, never in the single-threaded ones. */
+     * this tiny sanitizer-build graph, never in the single-threaded ones. A prune no longer
+     * drops a node's last in-link (hnsw_insert.c), so only a group can still be cut off:
+     * 0 lost in every run measured since; 0.2% allowed. */
     size_t first = 0, live = 0, lost = 0;
     for (size_t i = 0; i < n; i++) {
         if (i % 7 == 0)
@@ -499,7 +501,7 @@ TEST(concurrent_insert_and_search)
     }
     if (lost)
         printf("  %zu of %zu live vectors unreachable from the entry point (orphaned by pruning)\n", lost, live);
-    CHECK_MSG(lost * 100 <= live, "%zu of %zu vectors unreachable", lost, live);
+    CHECK_MSG(lost * 500 <= live, "%zu of %zu vectors unreachable", lost, live);
     CHECK_MSG(first >= live * 99 / 100, "%zu of %zu found in the first beam", first, live);
     hnsw_free(idx);
     free(x);

@@ -98,6 +98,7 @@ static void hnsw_graph_free(HnswIndex *idx)
         free(t[i]->links0);
         free(t[i]->nodes);
         free((void *)t[i]->deleted);
+        free((void *)t[i]->in0);
         free(t[i]);
     }
     free(t);
@@ -213,11 +214,13 @@ static bool hnsw_chunk_add(HnswIndex *idx)
     c->links0 = calloc(nodes * (size_t)(1 + 2 * idx->m0), sizeof(uint32_t));
     c->nodes = calloc(nodes, sizeof(HnswNode));
     c->deleted = calloc(nodes / 64, sizeof(uint64_t));
-    if (!c->vectors || !c->links0 || !c->nodes || !c->deleted) {
+    c->in0 = calloc(nodes, sizeof(uint32_t));
+    if (!c->vectors || !c->links0 || !c->nodes || !c->deleted || !c->in0) {
         free(c->vectors);
         free(c->links0);
         free(c->nodes);
         free((void *)c->deleted);
+        free((void *)c->in0);
         free(c);
         return false;
     }
@@ -298,6 +301,7 @@ uint32_t hnsw_node_new(HnswIndex *idx, const float *stored, const void *label, s
     node->label_len = (uint16_t)label_len;
     node->level = (uint8_t)level;
     atomic_store_explicit(&node->lock, 0, memory_order_relaxed);
+    atomic_store_explicit(hnsw_in0(idx, id), 0, memory_order_relaxed);
     uint32_t *l0 = hnsw_links(idx, id, 0);
     l0[0] = 0;
     memcpy(hnsw_vec(idx, id), stored, idx->stride * sizeof(float));
@@ -350,7 +354,7 @@ void hnsw_stats(const HnswIndex *idx, HnswStats *out)
 {
     HnswIndex *w = (HnswIndex *)idx;
     pthread_mutex_lock(&w->alloc_lock);
-    size_t per_node = idx->stride * sizeof(float) + (size_t)(1 + 2 * idx->m0) * 4 + sizeof(HnswNode);
+    size_t per_node = idx->stride * sizeof(float) + (size_t)(1 + 2 * idx->m0) * 4 + sizeof(HnswNode) + 4;
     size_t per_chunk = ((size_t)1 << idx->chunk_shift) * per_node + ((size_t)1 << idx->chunk_shift) / 8;
     out->bytes = (uint64_t)(idx->n_chunks * (per_chunk + sizeof(HnswChunk)) +
                             idx->chunk_cap * sizeof(HnswChunk *) + shale_arena_usage(&idx->arena) +

@@ -25,7 +25,7 @@
  * (SHALE_NO_MEMORY, SHALE_INVALID_ARGUMENT, SHALE_IO_ERROR, SHALE_CORRUPTION for a bad file).
  *
  * Memory per vector (bounded, no per-search growth beyond the nodes visited): dims*4 rounded
- * up to 32 bytes (vector) + (1+4m)*4 (layer-0 list: ids and distances) + 24 (node record) +
+ * up to 32 bytes (vector) + (1+4m)*4 (layer-0 list: ids and distances) + 24 (node record) + 4 (in-link count) +
  * label bytes + (1+2m)*4 per upper layer (1/(m-1) of them on average) + 8 (label map);
  * 128 dims, m=16, 8-byte labels: ~820 bytes (845 measured at 100k nodes, with the
  * partly filled last chunk). At most 2^31-1 nodes per index. */

@@ -317,6 +317,9 @@ static int hnsw_file_check_graph(HnswIndex *idx, uint32_t entry, uint32_t max_le
         HnswNode *nd = hnsw_node(idx, id);
         if ((int)nd->level > top)
             top = nd->level;
+        const uint32_t *l0 = hnsw_links(idx, id, 0);
+        for (uint32_t i = 0; i < l0[0]; i++)
+            atomic_fetch_add_explicit(hnsw_in0(idx, l0[1 + i] & HNSW_ID_MASK), 1, memory_order_relaxed);
         for (int l = 1; l <= nd->level; l++) {
             const uint32_t *links = hnsw_links(idx, id, l);
             for (uint32_t i = 0; i < links[0]; i++)

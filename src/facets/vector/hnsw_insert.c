@@ -152,6 +152,45 @@ static void hnsw_list_store(uint32_t *links, int cap, const HnswPair *p, const b
     __atomic_store_n(&links[0], (uint32_t)n, __ATOMIC_RELEASE);
 }
 
+/* Takes one in-link from id's count unless it is id's last; returns whether it did. The
+ * compare-exchange makes two prunes racing on id's last two in-links keep one of them. */
+static bool hnsw_in0_release(HnswIndex *idx, uint32_t id)
+{
+    _Atomic uint32_t *c = hnsw_in0(idx, id);
+    uint32_t v = atomic_load_explicit(c, memory_order_relaxed);
+    while (v > 1)
+        if (atomic_compare_exchange_weak_explicit(c, &v, v - 1, memory_order_relaxed, memory_order_relaxed))
+            return true;
+    return false;
+}
+
+/* Which member of an overfull layer-0 list p[0..total) goes (REQUIRES the list's node lock).
+ * The heuristic's choice (pref: the farthest rejected member, else the farthest) unless that
+ * would cut the member's last in-link and orphan it for good: then the next member in the
+ * same preference order (rejected ones farthest first, then kept ones farthest first) that
+ * has another in-link, or new_id itself if it already has one. If every member hangs on this
+ * list alone, pref goes anyway. The chosen member's count is taken (new_id's was never given). */
+static int hnsw_drop_choose(HnswIndex *idx, const HnswPair *p, const bool *kept, int total, uint32_t new_id,
+                            int pref)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = total - 1; i >= 0; i--) {
+            if (kept[i] != (pass == 1))
+                continue;
+            if (p[i].id == new_id) {
+                if (atomic_load_explicit(hnsw_in0(idx, new_id), memory_order_relaxed) > 0)
+                    return i;
+                continue;
+            }
+            if (hnsw_in0_release(idx, p[i].id))
+                return i;
+        }
+    }
+    if (p[pref].id != new_id)
+        atomic_fetch_sub_explicit(hnsw_in0(idx, p[pref].id), 1, memory_order_relaxed);
+    return pref;
+}
+
 /* Adds new_id (at distance d from node) to node's list at level, under node's lock.
  *
  * The list stays the heuristic's answer over its members plus new_id, computed incrementally:
@@ -217,6 +256,7 @@ static void hnsw_link_add(HnswIndex *idx, uint32_t node, int level, uint32_t new
             kept[i] = good;
         }
     }
+    bool added = true;
     if (total > cap) {
         int drop = total - 1;
         for (int i = total - 1; i >= 0; i--) {
@@ -225,6 +265,9 @@ static void hnsw_link_add(HnswIndex *idx, uint32_t node, int level, uint32_t new
                 break;
             }
         }
+        if (level == 0)
+            drop = hnsw_drop_choose(idx, p, kept, total, new_id, drop);
+        added = p[drop].id != new_id;
         for (int i = drop; i + 1 < total; i++) {
             p[i] = p[i + 1];
             kept[i] = kept[i + 1];
@@ -233,6 +276,8 @@ static void hnsw_link_add(HnswIndex *idx, uint32_t node, int level, uint32_t new
     }
     hnsw_list_store(links, cap, p, kept, total);
     hnsw_node_unlock(nd);
+    if (level == 0 && added)
+        atomic_fetch_add_explicit(hnsw_in0(idx, new_id), 1, memory_order_relaxed);
 }
 
 /* Sets id's own list at level to the selection sel[0..n): written directly while the list is
@@ -245,6 +290,8 @@ static void hnsw_links_set_own(HnswIndex *idx, uint32_t id, int level, const Hns
     if (links[0] == 0) {
         hnsw_list_store(links, hnsw_level_cap(idx, level), sel, kept, n);
         hnsw_node_unlock(nd);
+        for (int i = 0; level == 0 && i < n; i++)
+            atomic_fetch_add_explicit(hnsw_in0(idx, sel[i].id), 1, memory_order_relaxed);
         return;
     }
     hnsw_node_unlock(nd);

@@ -12,10 +12,10 @@
  * move; the chunk table grows by copying under alloc_lock and readers load it through an
  * atomic pointer (old tables are kept until hnsw_free, so a reader holding one stays safe).
  *
- * Memory per vector: stride*4 (vector) + (1+4m)*4 (layer 0) + 24 (HnswNode) + label bytes
+ * Memory per vector: stride*4 (vector) + (1+4m)*4 (layer 0) + 24 (HnswNode) + 4 (in-link count) + label bytes
  * (arena, 8-aligned) + (1+2m)*4 per upper layer (1/(m-1) upper layers on average) + 8 (label
  * map slots at load <= 1/2) + 1 bit (deletion mark). 128 dims, m=16, 8-byte labels:
- * 512+260+24+8+9+8 = ~820 bytes; hnsw_stats measures ~845 at 100k nodes.
+ * 512+260+24+4+8+9+8 = ~825 bytes; hnsw_stats measured ~845 at 100k nodes before the count.
  *
  * Concurrency invariants.
  *  1. A node id becomes reachable (in a link list or the entry point) only after its vector,
@@ -71,6 +71,10 @@ typedef struct HnswChunk {
     /* deletion marks, one bit per node, set once (searches test them for every node they
      * reach: a dense bitmap stays in cache where the node records would not) */
     _Atomic uint64_t *deleted;
+    /* per node, how many layer-0 lists hold it (its in-links), kept by hnsw_insert.c and
+     * recounted on load: a prune never drops a node's last in-link while another member of
+     * the list can go instead (else the node would be unreachable for good) */
+    _Atomic uint32_t *in0;
 } HnswChunk;
 
 /* (distance, node) pairs: the unit of every heap and candidate list. */
@@ -172,6 +176,11 @@ static inline uint32_t *hnsw_links(const HnswIndex *idx, uint32_t id, int level)
 static inline float *hnsw_links_dists(uint32_t *links, int cap)
 {
     return (float *)(void *)(links + 1 + cap);
+}
+
+static inline _Atomic uint32_t *hnsw_in0(const HnswIndex *idx, uint32_t id)
+{
+    return &hnsw_chunk(idx, id)->in0[id & idx->chunk_mask];
 }
 
 static inline bool hnsw_is_deleted(const HnswIndex *idx, uint32_t id)
