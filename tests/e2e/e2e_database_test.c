@@ -193,7 +193,7 @@ TEST(alter_rename_owner)
     PGresult *x = PQexec(c, "CREATE ROLE dbowner");
     bool have_role = PQresultStatus(x) == PGRES_COMMAND_OK;
     PQclear(x);
-    E2E_KNOWN_BUG(have_role, "CREATE ROLE is not supported yet (ALTER DATABASE OWNER TO tested with the current user)");
+    E2E_FIXED_BUG(have_role, "CREATE ROLE is not supported yet (ALTER DATABASE OWNER TO tested with the current user)");
     snprintf(owner, sizeof owner, "%s", have_role ? "dbowner" : e2e_query(c, "SELECT current_user", buf, sizeof buf));
     snprintf(sql, sizeof sql, "ALTER DATABASE dbr2 OWNER TO %s", owner);
     CHECK_EXEC(c, sql);
