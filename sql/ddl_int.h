@@ -61,6 +61,8 @@ bool ddl_name_taken(DdlCtx *d, Oid nsp, const char *name);
 int ddl_creation_namespace(DdlCtx *d, const AstRangeVar *rv, Oid *nsp, SqlError *err);
 void ddl_notice_skip(const SqlSink *sink, const char *what, const char *name);
 int ddl_drop_relation(DdlCtx *d, const CatRelation *rel, bool cascade, const SqlSink *sink, SqlError *err);
+/* DROP statements (ddl_drop.c). */
+SqlStatus ddl_exec_drop(DdlCtx *d, const AstDropStmt *ds, const SqlSink *sink, SqlError *err);
 
 /* ddl_index.c: one CREATE INDEX element (a column: *att = its attnum; an expression:
  * *att = 0 and *expr its validated SQL text, in d's arena) and the name part it gives

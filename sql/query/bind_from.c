@@ -174,6 +174,23 @@ typedef struct FromCtx {
     uint64_t lmask;              /* != 0: the left side's RTEs (reordered FROM list, plan_join.c) */
 } FromCtx;
 
+/* Finishes an RTE whose rows come from the subplan sub (a subquery, a view, unnest):
+ * applies the alias's column names and wraps sub in a SubqueryScan bound to r. */
+static Plan *subquery_scan(FromCtx *fc, RTE *r, Plan *sub, int ncols, const AstAlias *alias, int location)
+{
+    Binder *b = fc->b;
+    if (apply_alias_cols(b, r, alias, fc->err, location) != 0)
+        return NULL;
+    Plan *p = bind_new_plan(b, PLAN_SUBQUERYSCAN, sub, NULL);
+    if (!p)
+        return NULL;
+    p->rte = r;
+    p->ncols = ncols;
+    p->est_rows = sub->est_rows;
+    r->plan = p;
+    return p;
+}
+
 static Plan *from_item(FromCtx *fc, const AstNode *n);
 
 static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
@@ -295,16 +312,7 @@ static Plan *from_table(FromCtx *fc, const AstRangeVar *rv)
             r->coltypes[c] = types[c];
             r->coltypmods[c] = typmods[c];
         }
-        if (apply_alias_cols(b, r, rv->alias, fc->err, rv->hdr.location) != 0)
-            return NULL;
-        Plan *p = bind_new_plan(b, PLAN_SUBQUERYSCAN, sub, NULL);
-        if (!p)
-            return NULL;
-        p->rte = r;
-        p->ncols = ncols;
-        p->est_rows = sub->est_rows;
-        r->plan = p;
-        return p;
+        return subquery_scan(fc, r, sub, ncols, rv->alias, rv->hdr.location);
     }
     if (rel->kind == CAT_REL_SEQUENCE) {
         static const char *const names[3] = {"last_value", "log_cnt", "is_called"};
@@ -389,16 +397,7 @@ static Plan *from_subselect(FromCtx *fc, const AstRangeSubselect *rs)
         r->coltypes[c] = types[c];
         r->coltypmods[c] = typmods[c];
     }
-    if (apply_alias_cols(b, r, rs->alias, fc->err, rs->hdr.location) != 0)
-        return NULL;
-    Plan *p = bind_new_plan(b, PLAN_SUBQUERYSCAN, sub, NULL);
-    if (!p)
-        return NULL;
-    p->rte = r;
-    p->ncols = ncols;
-    p->est_rows = sub->est_rows;
-    r->plan = p;
-    return p;
+    return subquery_scan(fc, r, sub, ncols, rs->alias, rs->hdr.location);
 }
 
 /* unnest(a1, a2, ...) in FROM: PostgreSQL's ROWS FROM (unnest(a1), unnest(a2), ...), i.e.
@@ -455,16 +454,7 @@ static Plan *from_multi_unnest(FromCtx *fc, const AstRangeFunction *rf)
         r->coltypes[c] = types[c];
         r->coltypmods[c] = typmods[c];
     }
-    if (apply_alias_cols(b, r, rf->alias, fc->err, rf->hdr.location) != 0)
-        return NULL;
-    Plan *p = bind_new_plan(b, PLAN_SUBQUERYSCAN, sub, NULL);
-    if (!p)
-        return NULL;
-    p->rte = r;
-    p->ncols = ncols;
-    p->est_rows = sub->est_rows;
-    r->plan = p;
-    return p;
+    return subquery_scan(fc, r, sub, ncols, rf->alias, rf->hdr.location);
 }
 
 static Plan *from_function(FromCtx *fc, const AstRangeFunction *rf)
