@@ -508,6 +508,8 @@ int main(int argc, char **argv)
 
     ShaleDBOptions dbo;
     shale_db_options_init(&dbo);
+    dbo.block_cache_bytes = (size_t)s->cfg.shared_buffers;
+    dbo.write_buffer_size = (size_t)s->cfg.write_buffer_size;
     ShaleDB *db = NULL;
     ShaleError serr;
     shale_error_clear(&serr);

@@ -49,6 +49,8 @@ static const ConfEntry conf_table[] = {
     {"client_write_timeout", CONF_MS, OFF(client_write_timeout_ms), 1, INT_MAX, 1000, false, NULL},
     {"shutdown_grace_period", CONF_MS, OFF(shutdown_grace_period_ms), 0, INT_MAX, 1000, false, NULL},
     {"thread_stack_size", CONF_BYTES, OFF(thread_stack_size_kb), 64, 65536, 1024, true, NULL},
+    {"shared_buffers", CONF_BYTES, OFF(shared_buffers), (int64_t)1 << 20, (int64_t)1 << 40, 1, true, NULL},
+    {"write_buffer_size", CONF_BYTES, OFF(write_buffer_size), (int64_t)1 << 20, (int64_t)1 << 30, 1, true, NULL},
     {"log_min_messages", CONF_STRING, OFF(log_min_messages), 0, 0, 0, false, conf_log_choices},
     {"synchronous_commit", CONF_STRING, OFF(synchronous_commit), 0, 0, 0, false, conf_sync_choices},
     {"password_encryption", CONF_STRING, OFF(password_encryption), 0, 0, 0, false, conf_pwenc_choices},
@@ -83,6 +85,8 @@ void server_config_defaults(ServerConfig *cfg)
 #else
     cfg->thread_stack_size_kb = 512;
 #endif
+    cfg->shared_buffers = (int64_t)128 << 20;
+    cfg->write_buffer_size = (int64_t)32 << 20;
     strcpy(cfg->log_min_messages, "warning");
     strcpy(cfg->synchronous_commit, "on");
     strcpy(cfg->password_encryption, "scram-sha-256");

@@ -117,7 +117,6 @@ typedef struct HeldLock {
 
 typedef struct LockMgr {
     pthread_mutex_t mu;
-    pthread_cond_t cv;        /* broadcast when a lock with waiters is released */
     LockEntry **buckets;      /* chained hash on the key; n_buckets a power of two */
     size_t n_buckets;
     size_t n_entries;         /* grows the table past 1 entry per bucket (bulk loads) */
@@ -224,6 +223,8 @@ struct RelTxn {
     size_t n_locks, cap_locks;
     LockEntry *waiting_on;    /* lm.mu */
     int waiting_mode;         /* lm.mu: the RelLockMode waited for */
+    pthread_cond_t lock_cv;   /* lm.mu: this waiter's wakeup (initialised at its first wait) */
+    bool lock_cv_ready;
     /* savepoints: undo-log marks */
     size_t *sp_marks;
     uint32_t n_sp, cap_sp;
@@ -246,6 +247,8 @@ struct RelTxn {
 /* rel_lock.c */
 int lock_acquire(RelTxn *t, const char *key, size_t klen, RelLockMode mode, SqlError *err);
 void lock_release_all(RelTxn *t);
+/* Frees what lock waits left in t (its condition variable); t holds and awaits no lock. */
+void lock_txn_cleanup(RelTxn *t);
 
 /* rel_txn.c */
 int64_t rel_now_us(void);

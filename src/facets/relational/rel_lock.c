@@ -1,7 +1,8 @@
 /* rel_lock.c -- row locks: a hash table of lock entries keyed by storage key, shared and
- * exclusive modes, held until the top-level transaction ends. Waiting transactions sleep on
- * one condition variable (broadcast when an entry with waiters is released), polling cancel
- * and statement timeout every 10 ms. Waiters are served in arrival order (a newcomer queues
+ * exclusive modes, held until the top-level transaction ends. Each waiting transaction sleeps
+ * on its own condition variable; only the head of an entry's queue can be granted, so a
+ * release or a dequeue signals just that head (one wakeup, not a herd), and waiters poll
+ * cancel and statement timeout every 10 ms. Waiters are served in arrival order (a newcomer queues
  * behind them), so a retried deadlock victim cannot starve the transaction it blocked.
  * The table doubles when it holds more entries than buckets, and a transaction's list of
  * held entries is appended without a search (the entry itself says whether the
@@ -35,11 +36,6 @@ struct LockEntry {
 void lockmgr_init(LockMgr *lm)
 {
     pthread_mutex_init(&lm->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&lm->cv, &ca);
-    pthread_condattr_destroy(&ca);
     lm->n_buckets = 16384;
     lm->n_entries = 0;
     lm->buckets = calloc(lm->n_buckets, sizeof *lm->buckets);
@@ -82,7 +78,6 @@ void lockmgr_destroy(LockMgr *lm)
     }
     free(lm->buckets);
     pthread_mutex_destroy(&lm->mu);
-    pthread_cond_destroy(&lm->cv);
 }
 
 static LockEntry *entry_get(LockMgr *lm, const char *key, size_t klen, bool create)
@@ -244,6 +239,20 @@ static int deadlock_error(RelTxn *t, RelTxn **path, int plen, SqlError *err)
     return -1;
 }
 
+/* Wakes the transaction that may be granted e next. REQUIRES: lm.mu. */
+static void wake_head(LockEntry *e)
+{
+    if (e->n_waiters)
+        pthread_cond_signal(&e->queue[0]->lock_cv);
+}
+
+void lock_txn_cleanup(RelTxn *t)
+{
+    if (t->lock_cv_ready)
+        pthread_cond_destroy(&t->lock_cv);
+    t->lock_cv_ready = false;
+}
+
 int lock_acquire(RelTxn *t, const char *key, size_t klen, RelLockMode mode, SqlError *err)
 {
     LockMgr *lm = &t->rdb->lm;
@@ -269,6 +278,14 @@ int lock_acquire(RelTxn *t, const char *key, size_t klen, RelLockMode mode, SqlE
             }
             e->queue = q;
             e->cap_queue = cap;
+        }
+        if (!t->lock_cv_ready) {
+            pthread_condattr_t ca;
+            pthread_condattr_init(&ca);
+            pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+            pthread_cond_init(&t->lock_cv, &ca);
+            pthread_condattr_destroy(&ca);
+            t->lock_cv_ready = true;
         }
         e->queue[e->n_waiters++] = t;
         t->waiting_on = e;
@@ -301,7 +318,7 @@ int lock_acquire(RelTxn *t, const char *key, size_t klen, RelLockMode mode, SqlE
                 ts.tv_sec++;
                 ts.tv_nsec -= 1000000000;
             }
-            pthread_cond_timedwait(&lm->cv, &lm->mu, &ts);
+            pthread_cond_timedwait(&t->lock_cv, &lm->mu, &ts);
         }
         t->waiting_on = NULL;
         for (int i = 0; i < e->n_waiters; i++)
@@ -310,8 +327,7 @@ int lock_acquire(RelTxn *t, const char *key, size_t klen, RelLockMode mode, SqlE
                 break;
             }
         e->n_waiters--;
-        if (e->n_waiters)
-            pthread_cond_broadcast(&lm->cv);  /* the next in line may go now */
+        wake_head(e); /* the next in line may go now (or sleeps again) */
     }
     if (rc == 0 && grant(t, e, mode) != 0)
         rc = SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
@@ -326,7 +342,6 @@ void lock_release_all(RelTxn *t)
     if (!t->n_locks)
         return;
     LockMgr *lm = &t->rdb->lm;
-    bool wake = false;
     pthread_mutex_lock(&lm->mu);
     for (size_t i = 0; i < t->n_locks; i++) {
         LockEntry *e = t->locks[i].e;
@@ -337,12 +352,9 @@ void lock_release_all(RelTxn *t)
                 e->sharers[j] = e->sharers[--e->n_sharers];
                 break;
             }
-        if (e->n_waiters)
-            wake = true;
+        wake_head(e);
         entry_maybe_free(lm, e);
     }
-    if (wake)
-        pthread_cond_broadcast(&lm->cv);
     pthread_mutex_unlock(&lm->mu);
     t->n_locks = 0;
 }

@@ -541,6 +541,7 @@ static void txn_free(RelTxn *t, bool committed)
     }
     free(t->reads);
     free(t->locks);
+    lock_txn_cleanup(t);
     free(t->sp_marks);
     free(t->deltas);
     shale_buf_free(&t->scratch);
