@@ -14,3 +14,11 @@ check_PROGRAMS += tests/unit/shalectl_test
 tests_unit_shalectl_test_SOURCES = tests/unit/shalectl_test.c tests/harness/test.h \
 	tools/shalectl/bk_manifest.h tools/shalectl/bk_manifest.c
 TESTS += tests/unit/shalectl_test
+
+# end to end: backup while writing, restore, incremental, verify (tests/e2e/e2e_util.h)
+check_PROGRAMS += tests/e2e/e2e_backup_test
+TESTS += tests/e2e/e2e_backup_test
+tests_e2e_e2e_backup_test_SOURCES = tests/e2e/e2e_backup_test.c $(E2E_TEST_DEPS)
+tests_e2e_e2e_backup_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS) -DSHALECTL_BIN='"./shalectl"'
+tests_e2e_e2e_backup_test_LDADD = $(E2E_TEST_LDADD)
+tests_e2e_e2e_backup_test_DEPENDENCIES = shaledb$(EXEEXT) shalectl$(EXEEXT)
