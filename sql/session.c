@@ -26,6 +26,8 @@ int sql_engine_open(const SqlEngineOptions *opts, SqlEngine **out, SqlError *err
     if (!eng)
         return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
     eng->db = opts->db;
+    if (opts->data_dir)
+        snprintf(eng->data_dir, sizeof eng->data_dir, "%s", opts->data_dir);
     RelDBOptions ro = { opts->bootstrap_superuser, opts->bootstrap_database };
     if (rel_db_open(opts->db, &ro, &eng->rdb, err) != 0) {
         free(eng);

@@ -31,6 +31,7 @@ struct SqlEngine {
     RelDB *rdb;
     ShaleDB *db;
     struct VecRegistry *vreg;      /* hnsw graphs (sql/vecindex.h) */
+    char data_dir[4096];           /* the server's data directory; "" = none (BASE_BACKUP) */
     char server_version[64];       /* "15.7" */
     char version_text[160];        /* version() */
     atomic_int next_pid;           /* pseudo backend pids for deadlock reports */

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "sql/analyze.h"
+#include "sql/backup.h"
 #include "storage/shale_storage.h"
 
 
@@ -471,6 +472,8 @@ SqlStatus utility_execute(SqlSession *s, const AstNode *stmt, const char *text, 
         return cursor_fetch(s, (const AstFetchStmt *)stmt, sink, err);
     case AST_CLOSE_CURSOR:
         return cursor_close(s, (const AstCloseCursorStmt *)stmt, sink, err);
+    case AST_BASE_BACKUP:
+        return backup_execute(s, (const AstBaseBackupStmt *)stmt, sink, err);
     default:
         sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "this statement is not supported yet");
         err->position = stmt->location >= 0 ? sql_parser_position(text, strlen(text), stmt->location) : 0;

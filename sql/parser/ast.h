@@ -106,6 +106,7 @@ typedef enum AstTag {
     AST_DECLARE_CURSOR, /* AstDeclareCursorStmt */
     AST_FETCH,          /* AstFetchStmt: FETCH and MOVE */
     AST_CLOSE_CURSOR,   /* AstCloseCursorStmt */
+    AST_BASE_BACKUP,    /* AstBaseBackupStmt: ShaleDB's BASE_BACKUP (sql/backup.c) */
     AST__COUNT
 } AstTag;
 
@@ -933,5 +934,11 @@ typedef struct AstCloseCursorStmt {
     AstNode hdr;
     const char *name;      /* NULL = ALL */
 } AstCloseCursorStmt;
+
+/* BASE_BACKUP [ 'reuse list' ]: streams an online backup as CopyOut (sql/backup.h). */
+typedef struct AstBaseBackupStmt {
+    AstNode hdr;
+    const char *reuse;     /* NULL = full backup; else the files the client already has */
+} AstBaseBackupStmt;
 
 #endif

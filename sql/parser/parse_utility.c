@@ -3,6 +3,7 @@
  * and LOCK. */
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sql/parser/parser.h"
 #include "sql/parser/parser_int.h"
@@ -794,6 +795,17 @@ AstNode *sql_parse_utility(SqlParser *p)
         return p->failed ? NULL : (AstNode *)s;
     }
     default:
+        if (t->type == TOK_IDENT && !t->quoted && t->len == 11 && strncasecmp(t->str, "base_backup", 11) == 0) {
+            /* not a keyword: ShaleDB's own statement must not change pg_get_keywords() */
+            sql_advance(p);
+            AstBaseBackupStmt *s = MAKE(p, AstBaseBackupStmt, AST_BASE_BACKUP, loc);
+            if (!s)
+                return NULL;
+            const SqlToken *n = sql_peek(p);
+            if (n->type != TOK_EOF && !(n->type == TOK_CHAR && n->ch == ';'))
+                s->reuse = sql_parse_string(p);
+            return p->failed ? NULL : (AstNode *)s;
+        }
         sql_syntax_error(p);
         return NULL;
     }

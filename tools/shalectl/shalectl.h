@@ -1,0 +1,29 @@
+/* shalectl.h -- shared pieces of the shalectl admin CLI (tools/shalectl/): connection
+ * options, the subcommands, and small file helpers. Each subcommand returns the process exit
+ * status (0 ok, 1 failure) and reports to stderr. */
+#ifndef SHALE_TOOLS_SHALECTL_SHALECTL_H
+#define SHALE_TOOLS_SHALECTL_SHALECTL_H
+
+#include <stddef.h>
+
+#include "protocol/pq_client.h"
+#include "tools/shalectl/bk_manifest.h"
+
+typedef struct ShalectlConn {
+    const char *host, *user, *database, *password;
+    int port;
+} ShalectlConn;
+
+/* Connects (errors printed). *out freed with pq_client_close. */
+int shalectl_connect(const ShalectlConn *conn, PqClient **out);
+
+int shalectl_backup(const ShalectlConn *conn, const char *dir, const char *incremental_from);
+int shalectl_restore(const char *backup_dir, const char *new_data_dir);
+int shalectl_verify(const char *backup_dir);
+
+/* dir must not exist (it is created) or be an empty directory. -1 with why. */
+int shalectl_prepare_empty_dir(const char *dir, char *why, size_t cap);
+/* Hard-links src to dst, or copies it (and fsyncs the copy). -1 with why. */
+int shalectl_link_or_copy(const char *src, const char *dst, char *why, size_t cap);
+
+#endif
