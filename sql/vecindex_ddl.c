@@ -263,6 +263,14 @@ int vecindex_build(VecRegistry *reg, RelTxn *t, Oid db, const CatRelation *rel, 
         rc = SQL_ERR(err, OUT_OF_MEMORY, "could not build hnsw index \"%s\": %s", idx->name, se.msg);
     if (rc == 0)
         rc = build_catch_up(t, rel, idx, h, vecs, labels, lens, n, err);
+    /* the catch-up's inserts ran after the build's own repair: repair again so the graph is
+     * published with every node reachable (h is still private: no writer runs) */
+    HnswRepairStats rst;
+    if (rc == 0 && hnsw_repair(h, &rst, &se) != 0)
+        rc = SQL_ERR(err, OUT_OF_MEMORY, "could not build hnsw index \"%s\": %s", idx->name, se.msg);
+    if (rc == 0 && rst.relinked > 0)
+        fprintf(stderr, "LOG:  hnsw index \"%s\": %llu unreachable nodes relinked after the build\n", idx->name,
+                (unsigned long long)rst.unreachable);
     for (size_t i = 0; i < n; i++)
         free(labels[i]);
     free(labels);

@@ -113,11 +113,12 @@ void hnsw_search_end(HnswSearch *s);
 
 /* ---- persistence ------------------------------------------------------------------------ */
 
-/* Writes the whole graph (options, vectors, labels, deletion marks, links) to path
+/* Runs hnsw_repair, then writes the whole graph (options, vectors, labels, deletion marks, links) to path
  * atomically (temporary file + fsync + rename + directory fsync). The file format is
  * documented at the top of hnsw_file.c and in docs/file-formats.md. */
 int hnsw_save_file(HnswIndex *idx, const char *path, ShaleError *err);
-/* Loads a file written by hnsw_save_file; every byte is untrusted (bounded decoding, CRC):
+/* Loads a file written by hnsw_save_file (then runs hnsw_repair, so files written before
+ * the repair pass existed come back complete); every byte is untrusted (bounded decoding, CRC):
  * a damaged file is SHALE_CORRUPTION (callers rebuild), never a crash. *out freed by
  * hnsw_free. The options stored in the file are returned through *out's hnsw_options. */
 int hnsw_load_file(const char *path, HnswIndex **out, ShaleError *err);
@@ -127,8 +128,33 @@ const HnswOptions *hnsw_options(const HnswIndex *idx);
  * against every other use of idx. */
 int hnsw_compact(HnswIndex *idx, ShaleError *err);
 
+/* ---- layer-0 reachability ---------------------------------------------------------------- */
+
+/* What a repair pass found and did. */
+typedef struct HnswRepairStats {
+    uint64_t unreachable;   /* live nodes the first layer-0 walk from the entry point missed */
+    uint64_t relinked;      /* nodes given new links (about one per unreached group) */
+    uint64_t remaining;     /* live nodes the last walk missed: 0 unless writers ran or the bounded loop gave up */
+    int rounds;             /* relink rounds run (0: the graph was complete) */
+} HnswRepairStats;
+
+/* Makes every live node reachable from the entry point over layer-0 links: a walk finds the
+ * unreached ones and each unreached group is linked to its nearest reachable nodes (both
+ * directions, usual selection and pruning; see hnsw_repair.c). Safe beside searches and
+ * inserts, but the result (st->remaining == 0) is guaranteed only for nodes published
+ * before the call and only when no insert runs meanwhile. hnsw_build_parallel,
+ * hnsw_compact, hnsw_save_file and hnsw_load_file run it; st may be NULL. Returns 0, or -1
+ * with *err (SHALE_NO_MEMORY). Cost: one pass over the layer-0 lists plus one
+ * insert-sized search per unreached group. */
+int hnsw_repair(HnswIndex *idx, HnswRepairStats *st, ShaleError *err);
+
+/* Sets *out to the number of live nodes a layer-0 walk from the entry point does not reach
+ * (diagnostics and tests). Returns 0, or -1 with *err when out of memory. */
+int hnsw_count_unreachable(HnswIndex *idx, uint64_t *out, ShaleError *err);
+
 /* Bulk build: inserts n vectors (vecs[i*dims..]) with labels using nthreads threads
- * (CREATE INDEX on an existing table uses both cores). labels[i]/label_lens[i] are copied. */
+ * (CREATE INDEX on an existing table uses both cores). labels[i]/label_lens[i] are copied.
+ * Ends with hnsw_repair (complete when no other insert ran during the build). */
 int hnsw_build_parallel(HnswIndex *idx, const float *vecs, const void *const *labels,
                         const size_t *label_lens, size_t n, int nthreads, ShaleError *err);
 

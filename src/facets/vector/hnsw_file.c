@@ -170,7 +170,8 @@ int hnsw_save_file(HnswIndex *idx, const char *path, ShaleError *err)
     }
     ShaleWritableFile *f = NULL;
     int rc = -1;
-    if (shale_wfile_open(env, tmp, &f, err) == SHALE_OK) {
+    /* a snapshot is only written complete: every live node reachable on layer 0 */
+    if (hnsw_repair(idx, NULL, err) == 0 && shale_wfile_open(env, tmp, &f, err) == SHALE_OK) {
         int wrc = hnsw_file_write(idx, f, err);
         if (wrc == 0 && shale_wfile_sync(f, err) == SHALE_OK) {
             ShaleError cerr;
@@ -430,5 +431,11 @@ int hnsw_load_file(const char *path, HnswIndex **out, ShaleError *err)
     int rc = hnsw_file_read(&r, out, err);
     shale_sfile_close(r.f);
     free(r.buf);
+    /* files from before the repair pass may hold unreachable groups (docs/vector.md) */
+    if (rc == 0 && hnsw_repair(*out, NULL, err) != 0) {
+        hnsw_free(*out);
+        *out = NULL;
+        rc = -1;
+    }
     return rc;
 }

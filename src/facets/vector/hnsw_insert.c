@@ -12,10 +12,7 @@
 
 #include <stdlib.h>
 
-/* Beam search of width ef on one layer from ctx->seeds; leaves the ef closest nodes found
- * (deleted ones included: they stay linkable) in ctx->res as a max-heap. skip is not
- * reported (the node being inserted). Returns -1 when out of memory. */
-static int hnsw_search_layer(HnswIndex *idx, HnswCtx *ctx, const float *q, int ef, int level, uint32_t skip)
+int hnsw_search_layer(HnswIndex *idx, HnswCtx *ctx, const float *q, int ef, int level, uint32_t skip)
 {
     int cap = hnsw_level_cap(idx, level);
     HnswHeap *cand = &ctx->cand, *res = &ctx->res;
@@ -101,13 +98,8 @@ int hnsw_descend(HnswIndex *idx, HnswCtx *ctx, const float *q, uint64_t entry, i
     return 0;
 }
 
-/* The heuristic over cand[0..n) sorted ascending by distance to the base: a candidate is
- * kept when no kept nearer candidate is closer to it than the base is; rejected ones fill
- * the slots the kept ones leave free (pgvector's keepPrunedConnections). Writes up to max
- * entries to out[] and kept[] in ascending distance order and returns how many. vecs is
- * scratch for max pointers. */
-static int hnsw_select(const HnswIndex *idx, const HnswPair *cand, size_t n, int max, HnswPair *out, bool *kept_out,
-                       const float **vecs)
+int hnsw_select(const HnswIndex *idx, const HnswPair *cand, size_t n, int max, HnswPair *out, bool *kept_out,
+                const float **vecs)
 {
     bool keep[1024];
     int kept = 0;
@@ -171,14 +163,14 @@ static bool hnsw_in0_release(HnswIndex *idx, uint32_t id)
  * has another in-link, or new_id itself if it already has one. If every member hangs on this
  * list alone, pref goes anyway. The chosen member's count is taken (new_id's was never given). */
 static int hnsw_drop_choose(HnswIndex *idx, const HnswPair *p, const bool *kept, int total, uint32_t new_id,
-                            int pref)
+                            int pref, bool force)
 {
     for (int pass = 0; pass < 2; pass++) {
         for (int i = total - 1; i >= 0; i--) {
             if (kept[i] != (pass == 1))
                 continue;
             if (p[i].id == new_id) {
-                if (atomic_load_explicit(hnsw_in0(idx, new_id), memory_order_relaxed) > 0)
+                if (!force && atomic_load_explicit(hnsw_in0(idx, new_id), memory_order_relaxed) > 0)
                     return i;
                 continue;
             }
@@ -186,12 +178,15 @@ static int hnsw_drop_choose(HnswIndex *idx, const HnswPair *p, const bool *kept,
                 return i;
         }
     }
+    if (force && p[pref].id == new_id)
+        pref = pref == total - 1 ? total - 2 : total - 1;     /* total >= 2: the list was full */
     if (p[pref].id != new_id)
         atomic_fetch_sub_explicit(hnsw_in0(idx, p[pref].id), 1, memory_order_relaxed);
     return pref;
 }
 
-/* Adds new_id (at distance d from node) to node's list at level, under node's lock.
+/* Adds new_id (at distance d from node) to node's list at level, under node's lock (see
+ * hnsw_int.h for the contract; force is the repair pass's: new_id is never the one dropped).
  *
  * The list stays the heuristic's answer over its members plus new_id, computed incrementally:
  * members nearer than new_id keep their flags; new_id is kept unless a kept nearer member is
@@ -200,7 +195,7 @@ static int hnsw_drop_choose(HnswIndex *idx, const HnswPair *p, const bool *kept,
  * each); from the first such change on, the flags after it are recomputed in full. When the
  * list overflows, the farthest rejected member goes (or the farthest member when every one
  * is kept): exactly what re-running the selection with fill would keep. */
-static void hnsw_link_add(HnswIndex *idx, uint32_t node, int level, uint32_t new_id, float d)
+bool hnsw_link_add(HnswIndex *idx, uint32_t node, int level, uint32_t new_id, float d, bool force)
 {
     int cap = hnsw_level_cap(idx, level);
     HnswNode *nd = hnsw_node(idx, node);
@@ -216,7 +211,7 @@ static void hnsw_link_add(HnswIndex *idx, uint32_t node, int level, uint32_t new
         uint32_t raw = links[1 + i];
         if ((raw & HNSW_ID_MASK) == new_id) {
             hnsw_node_unlock(nd);
-            return;
+            return true;
         }
         if (pos == n && dists[i] > d)
             pos = i;
@@ -234,6 +229,8 @@ static void hnsw_link_add(HnswIndex *idx, uint32_t node, int level, uint32_t new
         if (i < pos && kept_new && kept[o] && hnsw_dist(idx, vnew, vecs[o]) < d)
             kept_new = false;
     }
+    if (force)
+        kept_new = true;    /* a repair link: the heuristic's prunes drop it last */
     p[pos].id = new_id;
     p[pos].d = d;
     kept[pos] = kept_new;
@@ -266,7 +263,7 @@ static void hnsw_link_add(HnswIndex *idx, uint32_t node, int level, uint32_t new
             }
         }
         if (level == 0)
-            drop = hnsw_drop_choose(idx, p, kept, total, new_id, drop);
+            drop = hnsw_drop_choose(idx, p, kept, total, new_id, drop, force);
         added = p[drop].id != new_id;
         for (int i = drop; i + 1 < total; i++) {
             p[i] = p[i + 1];
@@ -278,6 +275,7 @@ static void hnsw_link_add(HnswIndex *idx, uint32_t node, int level, uint32_t new
     hnsw_node_unlock(nd);
     if (level == 0 && added)
         atomic_fetch_add_explicit(hnsw_in0(idx, new_id), 1, memory_order_relaxed);
+    return added;
 }
 
 /* Sets id's own list at level to the selection sel[0..n): written directly while the list is
@@ -296,7 +294,7 @@ static void hnsw_links_set_own(HnswIndex *idx, uint32_t id, int level, const Hns
     }
     hnsw_node_unlock(nd);
     for (int i = 0; i < n; i++)
-        hnsw_link_add(idx, id, level, sel[i].id, sel[i].d);
+        hnsw_link_add(idx, id, level, sel[i].id, sel[i].d, false);
 }
 
 /* A node's lists are written top-down (hnsw_link_node), so a concurrent insert can reach a
@@ -361,7 +359,7 @@ int hnsw_link_node(HnswIndex *idx, HnswCtx *ctx, uint32_t id, ShaleError *err)
         int n = hnsw_select(idx, res->a, res->n, hnsw_level_cap(idx, lc), sel, kept, ctx->vecs);
         hnsw_links_set_own(idx, id, lc, sel, kept, n);
         for (int i = 0; i < n; i++)
-            hnsw_link_add(idx, sel[i].id, lc, id, sel[i].d);
+            hnsw_link_add(idx, sel[i].id, lc, id, sel[i].d, false);
         /* the beam becomes the next layer's entry set */
         if (!hnsw_heap_reserve(&ctx->seeds, res->n))
             return SHALE_ERR_NOMEM(err, "hnsw: out of memory"), -1;
@@ -505,7 +503,10 @@ int hnsw_build_parallel(HnswIndex *idx, const float *vecs, const void *const *la
     job.labels = labels;
     job.label_lens = label_lens;
     job.n = n;
-    return hnsw_build_run(&job, nthreads, err);
+    if (hnsw_build_run(&job, nthreads, err) != 0)
+        return -1;
+    /* parallel inserts can cut a group off layer 0 (hnsw_repair.c) */
+    return hnsw_repair(idx, NULL, err);
 }
 
 int hnsw_compact(HnswIndex *idx, ShaleError *err)
@@ -530,6 +531,8 @@ int hnsw_compact(HnswIndex *idx, ShaleError *err)
     job.src_ids = live;
     job.n = n_live;
     int rc = hnsw_build_run(&job, 2, err);
+    if (rc == 0)
+        rc = hnsw_repair(fresh, NULL, err);
     free(live);
     if (rc == 0)
         hnsw_swap_graph(idx, fresh);

@@ -320,6 +320,27 @@ uint32_t hnsw_node_new(HnswIndex *idx, const float *stored, const void *label, s
 int hnsw_descend(HnswIndex *idx, HnswCtx *ctx, const float *q, uint64_t entry, int stop, uint32_t skip,
                  uint32_t *cur, float *cur_d);
 
+/* Beam search of width ef on one layer from ctx->seeds; leaves the ef closest nodes found
+ * (deleted ones included: they stay linkable) in ctx->res as a max-heap. skip is not
+ * reported (the node being inserted). Returns -1 when out of memory. */
+int hnsw_search_layer(HnswIndex *idx, HnswCtx *ctx, const float *q, int ef, int level, uint32_t skip);
+
+/* The heuristic over cand[0..n) sorted ascending by distance to the base: a candidate is
+ * kept when no kept nearer candidate is closer to it than the base is; rejected ones fill
+ * the slots the kept ones leave free (pgvector's keepPrunedConnections). Writes up to max
+ * entries to out[] and kept[] in ascending distance order and returns how many. vecs is
+ * scratch for max pointers. */
+int hnsw_select(const HnswIndex *idx, const HnswPair *cand, size_t n, int max, HnswPair *out, bool *kept_out,
+                const float **vecs);
+
+/* Adds new_id (at distance d from node) to node's list at level under node's spinlock
+ * (the only lock held), re-selecting incrementally and pruning when full; on layer 0 a
+ * prune never takes a member's last in-link while another member can go. Returns whether
+ * new_id is in the list afterwards (false: the prune chose new_id itself). force (the
+ * repair pass): new_id is flagged kept and is never the member dropped, so the link is
+ * made even when new_id already has in-links elsewhere. */
+bool hnsw_link_add(HnswIndex *idx, uint32_t node, int level, uint32_t new_id, float d, bool force);
+
 /* Links node id (already allocated, vector stored) into the graph. */
 int hnsw_link_node(HnswIndex *idx, HnswCtx *ctx, uint32_t id, ShaleError *err);
 

@@ -141,8 +141,21 @@ static void hnsw_search_start_walk(HnswCtx *ctx)
         F->n += D->n;
     }
     D->n = 0;
+    /* the entry point joins the frontier: layer 0 is searched from where the descent landed,
+     * from which not every node need be reachable, while every live node is reachable from
+     * the entry point (hnsw_repair.c); so a walk run to exhaustion yields every live node */
+    HnswHeap *O = &ctx->aux;
+    uint64_t e = atomic_load_explicit(&ctx->idx->entry, memory_order_acquire);
+    if (e != HNSW_ENTRY_EMPTY && hnsw_heap_reserve(F, 1) && hnsw_heap_reserve(O, 1) &&
+        hnsw_visit(ctx, (uint32_t)e) == 1) {
+        uint32_t ep = (uint32_t)e;
+        float d = hnsw_dist(ctx->idx, ctx->q, hnsw_vec(ctx->idx, ep));
+        F->a[F->n++] = (HnswPair){d, ep};
+        if (!hnsw_is_deleted(ctx->idx, ep))
+            O->a[O->n++] = (HnswPair){d, ep};
+    }
     hnsw_heap_heapify_min(F);
-    hnsw_heap_heapify_min(&ctx->aux);
+    hnsw_heap_heapify_min(O);
     ctx->phase = HNSW_PHASE_WALK;
 }
 

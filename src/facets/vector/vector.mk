@@ -2,7 +2,7 @@
 # SIMD dispatch (the SQL type lives in sql/types/types_vector.c) and the HNSW index.
 libshale_a_SOURCES += src/facets/vector/vector_kernels.h src/facets/vector/vector_kernels.c
 libshale_a_SOURCES += src/facets/vector/hnsw.h src/facets/vector/hnsw_int.h src/facets/vector/hnsw.c \
-	src/facets/vector/hnsw_insert.c src/facets/vector/hnsw_search.c src/facets/vector/hnsw_file.c
+	src/facets/vector/hnsw_insert.c src/facets/vector/hnsw_search.c src/facets/vector/hnsw_file.c src/facets/vector/hnsw_repair.c
 
 check_PROGRAMS += tests/vector/vector_kernels_test
 tests_vector_vector_kernels_test_SOURCES = tests/vector/vector_kernels_test.c tests/harness/test.h
