@@ -81,6 +81,20 @@ void pq_server_conn_abandon(PqServer *srv);
 void pq_conn_serve(PqServer *srv, int fd, uint32_t conn_id,
                    const struct sockaddr_storage *peer, socklen_t peer_len);
 
+/* The connection event loop (pq_loop.c): `workers` threads (at least 1) serve every
+ * connection handed to pq_loop_add; more start while workers sleep in blocking calls or stall,
+ * up to max_workers, and the extra ones retire when idle. stack_size: bytes per worker (0 =
+ * default). NULL when the threads or the epoll instance cannot be created. */
+typedef struct PqLoop PqLoop;
+PqLoop *pq_loop_new(PqServer *srv, int workers, int max_workers, size_t stack_size);
+/* Serves an accepted socket in the loop, like pq_conn_serve but without a thread of its own
+ * (after a successful pq_server_conn_enter; takes fd). */
+void pq_loop_add(PqLoop *l, int fd, uint32_t conn_id, const struct sockaddr_storage *peer,
+                 socklen_t peer_len);
+/* Stops the workers and frees the loop. Call when no connection is active any more
+ * (pq_server_wait_idle returned true). */
+void pq_loop_free(PqLoop *l);
+
 /* Shutdown, in two steps the server process drives:
  * pq_server_begin_shutdown: connections waiting for a client message get FATAL 57P01 and
  *   close; a statement in flight finishes first (a clean, "smart" shutdown).

@@ -21,6 +21,7 @@
 #include "protocol/pq_conn_int.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -454,14 +455,14 @@ static void pq_conn_describe_peer(PqConn *c, const struct sockaddr_storage *peer
     }
 }
 
-void pq_conn_serve(PqServer *srv, int fd, uint32_t conn_id, const struct sockaddr_storage *peer,
-                   socklen_t peer_len)
+PqConn *pq_conn_new(PqServer *srv, int fd, uint32_t conn_id, const struct sockaddr_storage *peer,
+                    socklen_t peer_len)
 {
     PqConn *c = calloc(1, sizeof *c);
     if (!c) {
         close(fd);
         pq_server_conn_exit(srv);
-        return;
+        return NULL;
     }
     c->srv = srv;
     c->fd = fd;
@@ -477,28 +478,69 @@ void pq_conn_serve(PqServer *srv, int fd, uint32_t conn_id, const struct sockadd
     fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    c->started_ms = pq_now_ms();
     pq_log_write(PQ_LOG_LOG, c->id, "connection received: host=%s port=%s", c->peer_host,
                  c->peer_port);
-    int64_t started = pq_now_ms();
-    if (pq_startup_run(c)) {
+    return c;
+}
+
+/* True when c may hand its thread back to the event loop: nothing received is waiting to be
+ * read (neither in our buffer nor decrypted inside mbedTLS), and the server is not shutting
+ * down (then the blocking read reports the shutdown to the client instead). */
+static bool pq_conn_can_yield(PqConn *c)
+{
+    return c->may_yield && pq_frame_pending(&c->in) == 0 && !(c->tls && pq_tls_pending(c->tls)) &&
+           !atomic_load(&c->srv->shutting_down);
+}
+
+PqRunStatus pq_conn_run(PqConn *c)
+{
+    bool eof_or_error = false; /* the woken read found no data: pq_conn_read must report why */
+    if (c->state == PQ_STATE_STARTUP) {
+        if (!pq_startup_run(c))
+            return PQ_RUN_DONE;
         c->state = PQ_STATE_READY;
         pq_send_ready(c);
-        PqFrame fr;
-        while (!c->broken && pq_conn_read(c, false, -1, &fr)) {
-            if (!pq_conn_dispatch(c, &fr))
-                break;
-            pq_server_refresh_settings(srv, &c->set, &c->set_gen);
+    } else if (c->may_yield && !c->tls && pq_frame_pending(&c->in) == 0) {
+        /* Woken by the loop because the socket is readable: read without a poll() first. An
+         * empty or failed read falls through to pq_conn_read, which reports EOF or errors. */
+        char *dst;
+        size_t room = pq_frame_space(&c->in, 8192, &dst);
+        if (room > 0) {
+            ssize_t n = recv(c->fd, dst, room, 0);
+            if (n > 0)
+                pq_frame_commit(&c->in, (size_t)n);
+            else
+                eof_or_error = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
         }
-        if (c->state == PQ_STATE_COPY_IN) {
-            SqlError ignored;
-            sql_copy_fail(c->sess, "connection closed", &ignored);
-        }
-        pq_io_flush(c);
     }
+    PqFrame fr;
+    while (!c->broken) {
+        if (!eof_or_error && pq_conn_can_yield(c)) {
+            if (c->out.len && !pq_io_flush(c))
+                break;
+            return PQ_RUN_WAIT;
+        }
+        if (!pq_conn_read(c, false, -1, &fr) || !pq_conn_dispatch(c, &fr))
+            break;
+        pq_server_refresh_settings(c->srv, &c->set, &c->set_gen);
+    }
+    return PQ_RUN_DONE;
+}
+
+void pq_conn_finish(PqConn *c)
+{
+    PqServer *srv = c->srv;
+    if (c->state == PQ_STATE_COPY_IN) {
+        SqlError ignored;
+        sql_copy_fail(c->sess, "connection closed", &ignored);
+    }
+    if (c->state != PQ_STATE_STARTUP)
+        pq_io_flush(c);
     if (c->sess) {
         pq_server_unregister(srv, c);
         sql_session_close(c->sess);
-        int64_t ms = pq_now_ms() - started;
+        int64_t ms = pq_now_ms() - c->started_ms;
         pq_log_write(PQ_LOG_LOG, c->id,
                      "disconnection: session time: %d:%02d:%02d.%03d user=%s database=%s host=%s port=%s",
                      (int)(ms / 3600000), (int)(ms / 60000 % 60), (int)(ms / 1000 % 60),
@@ -507,7 +549,18 @@ void pq_conn_serve(PqServer *srv, int fd, uint32_t conn_id, const struct sockadd
     pq_frame_free(&c->in);
     shale_buf_free(&c->out);
     pq_tls_conn_free(c->tls);
-    close(fd);
+    close(c->fd);
     free(c);
     pq_server_conn_exit(srv);
+}
+
+void pq_conn_serve(PqServer *srv, int fd, uint32_t conn_id, const struct sockaddr_storage *peer,
+                   socklen_t peer_len)
+{
+    PqConn *c = pq_conn_new(srv, fd, conn_id, peer, peer_len);
+    if (!c)
+        return;
+    /* This thread belongs to the connection: it never yields, every wait is in pq_io_fill. */
+    (void)pq_conn_run(c);
+    pq_conn_finish(c);
 }

@@ -2,8 +2,10 @@
  * shared state, one connection's state, socket I/O with timeouts, and the SqlSink that turns
  * SQL results into backend messages. Not for use outside protocol/.
  *
- * One connection, one thread: everything in a PqConn belongs to the thread running
- * pq_conn_serve, except the fields marked "under srv->mu" (the cancel registry). */
+ * A connection is served by one thread at a time: its own (pq_conn_serve) or an event-loop
+ * worker that took its readiness event (pq_loop.c; the epoll registration is one-shot, so no
+ * second worker can take it before it is re-armed). Everything in a PqConn belongs to that
+ * thread, except the fields marked "under srv->mu" (the cancel registry) and "loop mu". */
 #ifndef SHALE_PROTOCOL_PQ_CONN_INT_H
 #define SHALE_PROTOCOL_PQ_CONN_INT_H
 
@@ -77,7 +79,28 @@ struct PqConn {
     char user[128];
     char database[128];
     PqConn *reg_next, *reg_prev;    /* under srv->mu: the cancel registry */
+    bool may_yield;                 /* served by the event loop: pq_conn_run may return WAIT */
+    int64_t started_ms;             /* pq_now_ms() at accept */
+    PqConn *loop_next, *loop_prev;  /* loop mu: every connection the loop owns */
 };
+
+/* --- one connection's life (pq_conn.c) -------------------------------------------------- */
+
+typedef enum PqRunStatus {
+    PQ_RUN_WAIT,    /* nothing to read: re-arm the socket and call pq_conn_run when readable */
+    PQ_RUN_DONE     /* the connection must close: call pq_conn_finish */
+} PqRunStatus;
+
+/* A connection for an accepted socket (takes fd). NULL when out of memory: fd is closed and
+ * the connection counted out. */
+PqConn *pq_conn_new(PqServer *srv, int fd, uint32_t conn_id, const struct sockaddr_storage *peer,
+                    socklen_t peer_len);
+/* Serves c: the startup phase first, then messages until none is buffered (WAIT, only when
+ * c->may_yield; output is flushed) or the connection must close (DONE). Reads within a
+ * message, COPY data and the shutdown path block in pq_io_fill as before. */
+PqRunStatus pq_conn_run(PqConn *c);
+/* Ends the session, closes the socket, frees c and counts the connection out. */
+void pq_conn_finish(PqConn *c);
 
 /* --- I/O (pq_io.c) ------------------------------------------------------------------ */
 

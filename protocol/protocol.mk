@@ -6,5 +6,5 @@ libshale_a_SOURCES += \
 	protocol/pq_frame.h protocol/pq_frame.c \
 	protocol/pq_log.h protocol/pq_log.c \
 	protocol/pq_server.c protocol/pq_io.c protocol/pq_sink.c \
-	protocol/pq_auth.c protocol/pq_startup.c protocol/pq_conn.c \
+	protocol/pq_auth.c protocol/pq_startup.c protocol/pq_conn.c protocol/pq_loop.c \
 	protocol/pq_tls.h protocol/pq_tls.c

@@ -23,6 +23,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "util/blocking.h"
 #include "sql/ddl_int.h"
 
 bool ddl_database_is_stmt(const AstNode *stmt)
@@ -147,7 +148,9 @@ static int set_position(SqlError *err, const char *text, int location)
 static void sleep_ms(int ms)
 {
     struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    shale_block_enter();
     nanosleep(&ts, NULL);
+    shale_block_leave();
 }
 
 /* Waits up to wait_ms for the other sessions of db to leave; returns how many remain. */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/blocking.h"
 #include "catalog/keycodec.h"
 #include "sql/embed_int.h"
 #include "sql/types/types.h"
@@ -441,7 +442,9 @@ static int fn_wait(const QueryEnv *env, ShaleArena *a, int nargs, const Value *a
             ts.tv_sec++;
             ts.tv_nsec -= 1000000000;
         }
+        shale_block_enter();
         pthread_cond_timedwait(&ee->done_cv, &ee->mu, &ts);
+        shale_block_leave();
     }
     pthread_mutex_unlock(&ee->mu);
     if (!ok && env_cancelled((void *)env))

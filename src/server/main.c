@@ -44,6 +44,7 @@ typedef struct Server {
     int n_listen;
     int sig_pipe[2];                     /* signal thread -> main loop: one byte per signal */
     PqServer *pq;
+    PqLoop *loop;                        /* NULL: one thread per connection */
     atomic_uint next_conn_id;
 } Server;
 
@@ -260,6 +261,11 @@ static void server_accept(Server *s, int lfd, pthread_attr_t *attr)
         a->id = id;
         if (!pq_server_conn_enter(s->pq)) {
             close(fd);
+            free(a);
+            continue;
+        }
+        if (s->loop) {
+            pq_loop_add(s->loop, fd, id, &a->peer, a->peer_len);
             free(a);
             continue;
         }
@@ -566,10 +572,21 @@ int main(int argc, char **argv)
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, (size_t)s->cfg.thread_stack_size_kb * 1024);
+    if (s->cfg.connection_workers > 0) {
+        s->loop = pq_loop_new(s->pq, s->cfg.connection_workers, s->cfg.max_connections + 16,
+                              (size_t)s->cfg.thread_stack_size_kb * 1024);
+        if (!s->loop) {
+            pq_log_write(PQ_LOG_FATAL, 0, "could not start the connection workers");
+            pthread_attr_destroy(&attr);
+            goto out;
+        }
+    }
     pq_log_write(PQ_LOG_LOG, 0, "database system is ready to accept connections (pid %d, data directory \"%s\")",
                  (int)getpid(), s->data_dir);
     char how = server_main_loop(s, &attr);
     server_shutdown(s, how);
+    pq_loop_free(s->loop); /* every connection has ended */
+    s->loop = NULL;
     pthread_attr_destroy(&attr);
     rc = 0;
 out:

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "protocol/pq_log.h"
@@ -49,6 +50,7 @@ static const ConfEntry conf_table[] = {
     {"client_write_timeout", CONF_MS, OFF(client_write_timeout_ms), 1, INT_MAX, 1000, false, NULL},
     {"shutdown_grace_period", CONF_MS, OFF(shutdown_grace_period_ms), 0, INT_MAX, 1000, false, NULL},
     {"thread_stack_size", CONF_BYTES, OFF(thread_stack_size_kb), 64, 65536, 1024, true, NULL},
+    {"connection_workers", CONF_INT, OFF(connection_workers), 0, 1024, 1, true, NULL},
     {"shared_buffers", CONF_BYTES, OFF(shared_buffers), (int64_t)1 << 20, (int64_t)1 << 40, 1, true, NULL},
     {"write_buffer_size", CONF_BYTES, OFF(write_buffer_size), (int64_t)1 << 20, (int64_t)1 << 30, 1, true, NULL},
     {"log_min_messages", CONF_STRING, OFF(log_min_messages), 0, 0, 0, false, conf_log_choices},
@@ -85,6 +87,8 @@ void server_config_defaults(ServerConfig *cfg)
 #else
     cfg->thread_stack_size_kb = 512;
 #endif
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg->connection_workers = ncpu > 2 ? (ncpu < 1024 ? (int)ncpu : 1024) : 2;
     cfg->shared_buffers = (int64_t)128 << 20;
     cfg->write_buffer_size = (int64_t)32 << 20;
     strcpy(cfg->log_min_messages, "warning");

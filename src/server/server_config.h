@@ -25,6 +25,7 @@ typedef struct ServerConfig {
     int client_write_timeout_ms;       /* 60s */
     int shutdown_grace_period_ms;      /* 30s: SIGTERM waits this long before cancelling */
     int thread_stack_size_kb;          /* 512 (2048 in sanitizer builds) */
+    int connection_workers;            /* CPUs, at least 2 (restart); 0 = one thread per connection */
     int64_t shared_buffers;            /* bytes, 128MB (restart): the storage block cache */
     int64_t write_buffer_size;         /* bytes, 32MB (restart): memtable size before a flush */
     char log_min_messages[32];         /* "warning" */

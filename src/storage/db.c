@@ -10,6 +10,7 @@
 
 #include "storage/db_iter.h"
 #include "storage/filename.h"
+#include "util/blocking.h"
 
 void shale_db_options_init(ShaleDBOptions *o)
 {
@@ -405,7 +406,9 @@ static ShaleCode make_room_for_write(ShaleDB *db, bool force, ShaleError *err)
             uint64_t t0 = now_micros();
             pthread_mutex_unlock(&db->mu);
             struct timespec ts = { 0, 1000000 };
+            shale_block_enter();
             nanosleep(&ts, NULL);
+            shale_block_leave();
             pthread_mutex_lock(&db->mu);
             db->stalls_slowdown++;
             note_stall(db, t0);
@@ -418,7 +421,9 @@ static ShaleCode make_room_for_write(ShaleDB *db, bool force, ShaleError *err)
             uint64_t t0 = now_micros();
             db->stalls_stop++;
             db_bg_signal(db);
+            shale_block_enter();
             pthread_cond_wait(&db->bg_cv, &db->mu);
+            shale_block_leave();
             note_stall(db, t0);
         } else {
             ShaleCode rc = switch_memtable(db, err);
@@ -479,17 +484,29 @@ static ShaleCode db_write_impl(ShaleDB *db, const ShaleWriteBatch *batch, bool s
     w.sync = sync;
     pthread_cond_init(&w.cv, NULL);
 
+    /* A synced write sleeps in fdatasync (its own or its group leader's): tell the
+     * thread's scheduler (util/blocking.h) so others run meanwhile. */
+    if (sync)
+        shale_block_enter();
     pthread_mutex_lock(&db->mu);
     if (db->writers_tail)
         db->writers_tail->next = &w;
     else
         db->writers_head = &w;
     db->writers_tail = &w;
-    while (!w.done && db->writers_head != &w)
-        pthread_cond_wait(&w.cv, &db->mu);
+    if (!w.done && db->writers_head != &w) {
+        if (!sync)
+            shale_block_enter();
+        while (!w.done && db->writers_head != &w)
+            pthread_cond_wait(&w.cv, &db->mu);
+        if (!sync)
+            shale_block_leave();
+    }
     if (w.done) {
         pthread_mutex_unlock(&db->mu);
         pthread_cond_destroy(&w.cv);
+        if (sync)
+            shale_block_leave();
         if (w.rc && err)
             *err = w.err;
         return w.rc;
@@ -571,6 +588,8 @@ static ShaleCode db_write_impl(ShaleDB *db, const ShaleWriteBatch *batch, bool s
         pthread_cond_signal(&db->writers_head->cv);
     pthread_mutex_unlock(&db->mu);
     pthread_cond_destroy(&w.cv);
+    if (sync)
+        shale_block_leave();
     if (rc && err)
         *err = e;
     return rc;

@@ -7,4 +7,5 @@ libshale_a_SOURCES += \
 	src/util/coding.h src/util/coding.c \
 	src/util/crc32c.h src/util/crc32c.c \
 	src/util/hash.h src/util/hash.c \
-	src/util/env.h src/util/env_posix.c
+	src/util/env.h src/util/env_posix.c \
+	src/util/blocking.h src/util/blocking.c

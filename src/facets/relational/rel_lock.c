@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "facets/relational/rel_int.h"
+#include "util/blocking.h"
 
 struct LockEntry {
     LockEntry *next;          /* bucket chain */
@@ -293,6 +294,7 @@ int lock_acquire(RelTxn *t, const char *key, size_t klen, RelLockMode mode, SqlE
         /* Only a transaction starting to wait can close a cycle (a grant gives edges to a
          * running transaction), so one search at the start finds every deadlock once. */
         bool searched = false;
+        shale_block_enter(); /* the loop may sleep: util/blocking.h */
         for (;;) {
             if (grantable(e, t, mode) && my_turn(e, t))
                 break;
@@ -320,6 +322,7 @@ int lock_acquire(RelTxn *t, const char *key, size_t klen, RelLockMode mode, SqlE
             }
             pthread_cond_timedwait(&t->lock_cv, &lm->mu, &ts);
         }
+        shale_block_leave();
         t->waiting_on = NULL;
         for (int i = 0; i < e->n_waiters; i++)
             if (e->queue[i] == t) {

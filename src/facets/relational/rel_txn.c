@@ -10,6 +10,7 @@
 
 #include "catalog/keycodec.h"
 #include "facets/relational/rel_int.h"
+#include "util/blocking.h"
 
 int64_t rel_now_us(void)
 {
@@ -328,7 +329,9 @@ static void take_snapshot(RelTxn *t, bool force_wait)
             if (!pending)
                 break;
             tm->n_snap_waiters++;
+            shale_block_enter();
             pthread_cond_wait(&tm->cv, &tm->mu);
+            shale_block_leave();
             tm->n_snap_waiters--;
         }
     }
