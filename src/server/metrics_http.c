@@ -47,13 +47,31 @@ static size_t header_end(const char *b, size_t n)
 int metrics_http_parse(const char *buf, size_t n, int *head)
 {
     *head = 0;
-    size_t end = header_end(buf, n < METRICS_HTTP_MAX_REQUEST ? n : METRICS_HTTP_MAX_REQUEST);
-    if (!end)
-        return n >= METRICS_HTTP_MAX_REQUEST ? 400 : 0;
-    for (size_t i = 0; i < end; i++) {
+    size_t lim = n < METRICS_HTTP_MAX_REQUEST ? n : METRICS_HTTP_MAX_REQUEST;
+    size_t end = header_end(buf, lim);
+    /* Junk is refused as soon as it is seen, not after the size or time limit: control
+     * bytes anywhere, or a request line that is complete and wrong. */
+    size_t scan = end ? end : lim;
+    for (size_t i = 0; i < scan; i++) {
         unsigned char c = (unsigned char)buf[i];
         if ((c < 0x20 && c != '\r' && c != '\n' && c != '\t') || c == 0x7f)
             return 400;
+    }
+    if (!end) {
+        const char *nl = memchr(buf, '\n', lim);
+        if (nl) {
+            /* validate the complete request line alone, as if the headers ended there */
+            char line[METRICS_HTTP_MAX_REQUEST + 2];
+            size_t ll = (size_t)(nl - buf) + 1;
+            if (ll >= METRICS_HTTP_MAX_REQUEST)
+                return 400;
+            memcpy(line, buf, ll);
+            line[ll] = '\n';
+            int h;
+            if (metrics_http_parse(line, ll + 1, &h) == 400)
+                return 400;
+        }
+        return n >= METRICS_HTTP_MAX_REQUEST ? 400 : 0;
     }
     /* request line: method SP target SP version */
     size_t i = 0, m0 = 0;
