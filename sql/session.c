@@ -4,6 +4,7 @@
 #include "sql/session_int.h"
 #include "sql/pgcat/pgcat.h"
 #include "sql/embed.h"
+#include "sql/obs.h"
 #include "sql/vecindex.h"
 #include "sql/acl.h"
 
@@ -42,6 +43,7 @@ int sql_engine_open(const SqlEngineOptions *opts, SqlEngine **out, SqlError *err
     snprintf(eng->version_text, sizeof eng->version_text,
              "PostgreSQL 15.7 (ShaleDB %s) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit", SHALE_VERSION);
     atomic_init(&eng->next_pid, 1000);
+    eng->obs = obs_state_new();
     pthread_mutex_init(&eng->sessions_mu, NULL);
     EmbedConfig ec = { opts->embedding_workers, opts->embedding_retry_base_ms, opts->embedding_retry_max_ms,
                        opts->embedding_max_attempts };
@@ -62,6 +64,7 @@ void sql_engine_close(SqlEngine *eng)
     vecreg_close(eng->vreg);
     rel_db_close(eng->rdb);
     pthread_mutex_destroy(&eng->sessions_mu);
+    obs_state_free(eng->obs);
     free(eng);
 }
 
@@ -354,15 +357,19 @@ void session_timeout_arm(SqlSession *s)
 {
     int64_t ms = atoll(settings_get(&s->settings, SETTING_STATEMENT_TIMEOUT));
     s->stmt_deadline_ms = ms > 0 ? session_mono_ms() + ms : 0;
+    s->obs_depth++;
     s->timed_out = false;
 }
 
 void session_timeout_finish(SqlSession *s, bool failed, SqlError *err)
 {
+    if (failed && s->obs_depth == 1)
+        obs_note_error(s->eng->obs, err);
     if (failed && s->timed_out && err && err->code == ERRCODE_QUERY_CANCELED)
         snprintf(err->message, sizeof err->message, "canceling statement due to statement timeout");
     s->stmt_deadline_ms = 0;
     s->timed_out = false;
+    s->obs_depth--;
 }
 
 static void session_value_out(void *arg, const Value *v, ShaleBuf *out)
@@ -424,6 +431,7 @@ int session_end_txn(SqlSession *s, bool commit, SqlError *err)
 {
     int rc = 0;
     bool aborted = !commit || s->tx == TX_FAILED;
+    bool had_txn = s->tx != TX_NONE;
     if (!aborted) /* WITH HOLD cursors (materialised at DECLARE) outlive a commit */
         for (Portal *p = s->portals; p; p = p->next)
             if (p->is_cursor && (p->cursor_opts & AST_CURSOR_HOLD) && p->materialized)
@@ -446,6 +454,8 @@ int session_end_txn(SqlSession *s, bool commit, SqlError *err)
     snprintf(s->settings.value[SETTING_TRANSACTION_READ_ONLY], SETTING_VALUE_MAX, "%s",
              settings_get(&s->settings, SETTING_DEFAULT_TRANSACTION_READ_ONLY));
     aborted = aborted || rc != 0;
+    if (had_txn)
+        obs_note_txn(s->eng->obs, !aborted);
     /* e2e fix: every setting restored here is re-applied to the TypeContext, also the ones
      * not reported to the client (SET LOCAL extra_float_digits used to stick there). */
     bool restored[SETTING__COUNT];
@@ -823,6 +833,7 @@ static SqlStatus run_message(SqlSession *s, const SqlSink *sink, SqlError *err)
             return SQL_COPY_IN;
     }
     if (s->tx == TX_IMPLICIT && session_end_txn(s, true, err) != 0) {
+        obs_note_error(s->eng->obs, err);
         session_report_changes(s, sink);
         return SQL_ERROR;
     }

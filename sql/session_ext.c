@@ -1,6 +1,7 @@
 /* session_ext.c -- the extended query protocol behind sql.h: prepared statements (Parse,
  * Describe, Close), portals (Bind, Execute with row limits) and Sync. */
 #include "sql/session_int.h"
+#include "sql/obs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -512,8 +513,12 @@ int sql_sync(SqlSession *s, SqlError *err)
 {
     bool failed = s->ext_failed;
     s->ext_failed = false;
-    if (s->tx == TX_IMPLICIT)
-        return session_end_txn(s, !failed, err);
+    if (s->tx == TX_IMPLICIT) {
+        int rc = session_end_txn(s, !failed, err);
+        if (rc != 0)
+            obs_note_error(s->eng->obs, err);
+        return rc;
+    }
     return 0;
 }
 

@@ -36,6 +36,7 @@ struct SqlEngine {
     char version_text[160];        /* version() */
     atomic_int next_pid;           /* pseudo backend pids for deadlock reports */
     struct EmbedEngine *embed;     /* embedding jobs and workers (sql/embed.h); owned */
+    struct ObsState *obs;          /* statistics counters (sql/obs.h); owned; NULL = none */
     /* Open sessions (session_registry.c): DROP/ALTER DATABASE count and terminate the
      * sessions of a database. sessions_mu guards the list and every session's reg_* and
      * terminate_* fields. */
@@ -127,6 +128,7 @@ struct SqlSession {
      * (CLOCK_MONOTONIC ms, 0 = none), polled by the cancel hook; timed_out says the hook
      * fired for it, so the 57014 is reworded "due to statement timeout". */
     int64_t stmt_deadline_ms;
+    int obs_depth;                 /* statements running (nested: a utility Execute); errors count at 1 */
     bool timed_out;
 
     TxState tx;

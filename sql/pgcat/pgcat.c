@@ -10,6 +10,7 @@
 #include "sql/pgcat/pgcat_dump.h"
 #include "sql/pgcat/pgcat_int.h"
 #include "sql/embed.h"
+#include "sql/obs.h"
 
 /* Column arrays, one per table. */
 #define PGCAT_BEGIN(ID, lid, S, N, OID, K) static const PgCatColumn pgcat_cols_##lid[] = {
@@ -39,7 +40,8 @@ const PgCatTable *pgcat_lookup(const char *schema, const char *name)
         if (!strcmp(pgcat_tables[i].name, name) && !strcmp(pgcat_tables[i].schema, schema))
             return &pgcat_tables[i];
     const PgCatTable *t = pgcat_dump_lookup(schema, name); /* pg_dump's extra catalogs (pgcat_dump.c) */
-    return t ? t : embed_views_lookup(schema, name);    /* embedding jobs (sql/embed_sql.c) */
+    t = t ? t : embed_views_lookup(schema, name);       /* embedding jobs (sql/embed_sql.c) */
+    return t ? t : obs_views_lookup(schema, name);      /* shale_stats (sql/obs.c) */
 }
 
 const PgCatTable *pgcat_lookup_oid(Oid oid)
@@ -48,16 +50,19 @@ const PgCatTable *pgcat_lookup_oid(Oid oid)
         if (pgcat_tables[i].oid == oid)
             return &pgcat_tables[i];
     const PgCatTable *t = pgcat_dump_lookup_oid(oid); /* pg_dump's extra catalogs (pgcat_dump.c) */
-    return t ? t : embed_views_lookup_oid(oid);    /* embedding jobs (sql/embed_sql.c) */
+    t = t ? t : embed_views_lookup_oid(oid);       /* embedding jobs (sql/embed_sql.c) */
+    return t ? t : obs_views_lookup_oid(oid);      /* shale_stats (sql/obs.c) */
 }
 
 int pgcat_n_tables(void)
 {
-    return PGCAT_TAB__COUNT + pgcat_dump_n_tables() + embed_views_count(); /* + pg_dump's, embedding views */
+    return PGCAT_TAB__COUNT + pgcat_dump_n_tables() + embed_views_count() + obs_views_count();
 }
 
 const PgCatTable *pgcat_table(int i)
 {
+    if (i >= PGCAT_TAB__COUNT + pgcat_dump_n_tables() + embed_views_count())
+        return obs_views_at(i - PGCAT_TAB__COUNT - pgcat_dump_n_tables() - embed_views_count());
     if (i >= PGCAT_TAB__COUNT + pgcat_dump_n_tables())
         return embed_views_at(i - PGCAT_TAB__COUNT - pgcat_dump_n_tables());
     if (i >= PGCAT_TAB__COUNT)

@@ -26,6 +26,7 @@
 #include "config.h"
 #include "protocol/pgwire.h"
 #include "protocol/pq_log.h"
+#include "server/metrics_http.h"
 #include "server/server_config.h"
 #include "sql/sql.h"
 #include "storage/shale_storage.h"
@@ -556,6 +557,7 @@ int main(int argc, char **argv)
     server_config_to_pq(&s->cfg, &ps, names, values);
     s->pq = pq_server_new(eng, &ps);
     int rc = 1;
+    MetricsServer *metrics = NULL; /* docs/observability.md */
     if (!s->pq || pipe2(s->sig_pipe, O_CLOEXEC) != 0) {
         pq_log_write(PQ_LOG_FATAL, 0, "out of memory or descriptors at start");
         goto out;
@@ -563,6 +565,8 @@ int main(int argc, char **argv)
     if (server_config_bool(s->cfg.ssl) && server_enable_tls(s) != 0)
         goto out;
     if (server_listen_all(s) != 0)
+        goto out;
+    if (s->cfg.metrics_port && metrics_server_start(eng, s->cfg.metrics_listen_addresses, s->cfg.metrics_port, &metrics))
         goto out;
     pthread_t sig_thread;
     if (pthread_create(&sig_thread, NULL, server_signal_thread, s) != 0)
@@ -594,6 +598,7 @@ out:
         close(s->listen_fds[i]);
     if (s->pq && rc != 0)
         pq_server_begin_shutdown(s->pq);
+    metrics_server_stop(metrics);
     sql_engine_close(eng);
     shale_error_clear(&serr);
     if (shale_db_close(db, &serr) != SHALE_OK) {

@@ -68,6 +68,8 @@ static const ConfEntry conf_table[] = {
     {"ssl_ca_file", CONF_STRING, OFF(ssl_ca_file), 0, 0, 0, true, NULL},
     {"ssl_min_protocol_version", CONF_STRING, OFF(ssl_min_protocol_version), 0, 0, 0, true, conf_tls_choices},
     {"ssl_required_remote", CONF_STRING, OFF(ssl_required_remote), 0, 0, 0, false, conf_bool_choices},
+    {"metrics_port", CONF_INT, OFF(metrics_port), 0, 65535, 1, true, NULL},
+    {"metrics_listen_addresses", CONF_STRING, OFF(metrics_listen_addresses), 0, 0, 0, true, NULL},
 };
 #undef OFF
 
@@ -105,6 +107,7 @@ void server_config_defaults(ServerConfig *cfg)
     strcpy(cfg->ssl_key_file, "server.key");
     strcpy(cfg->ssl_min_protocol_version, "TLSv1.2");
     strcpy(cfg->ssl_required_remote, "off");
+    strcpy(cfg->metrics_listen_addresses, "127.0.0.1");
 }
 
 static const ConfEntry *conf_find(const char *name)

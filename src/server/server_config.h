@@ -43,6 +43,8 @@ typedef struct ServerConfig {
     char ssl_ca_file[512];             /* "" (restart): CA for client certificates */
     char ssl_min_protocol_version[16]; /* "TLSv1.2" (restart; TLSv1.3 refused: mbedTLS 2.28) */
     char ssl_required_remote[8];       /* "off": "on" refuses non-TLS non-loopback clients */
+    int metrics_port;                  /* 0 = off (restart): Prometheus /metrics over HTTP */
+    char metrics_listen_addresses[512]; /* "127.0.0.1" (restart) */
 } ServerConfig;
 
 /* Fills cfg with the defaults above. */

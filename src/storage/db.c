@@ -919,6 +919,7 @@ void shale_db_stats(ShaleDB *db, ShaleDBStats *st)
     st->dropped_ranges = v->drops ? v->drops->n : 0;
     st->ranges_dropped = db->ranges_dropped;
     st->ranges_forgotten = db->ranges_forgotten;
+    st->checkpoints = db->checkpoints;
     pthread_mutex_unlock(&db->mu);
     st->user_bytes_written = atomic_load_explicit(&db->user_bytes, memory_order_relaxed);
     st->wal_bytes_written = atomic_load_explicit(&db->wal_bytes, memory_order_relaxed);

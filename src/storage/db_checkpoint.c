@@ -62,6 +62,7 @@ ShaleCode shale_db_checkpoint(ShaleDB *db, ShaleCheckpoint **out, ShaleError *er
             cp->version = v;
             cp->seq = seq;
             v = NULL;
+            db->checkpoints++;
         }
     }
     if (v)

@@ -111,6 +111,7 @@ struct ShaleDB {
     atomic_uint_fast64_t user_bytes, wal_bytes, wal_syncs, synced_writes;
     uint64_t stalls_slowdown, stalls_stop, stall_micros, max_stall_micros;
     uint64_t ranges_dropped, ranges_forgotten;
+    uint64_t checkpoints;                /* shale_db_checkpoint calls that succeeded */
 
     /* An obsolete-file scan was skipped because a manifest apply was in progress: the
      * background thread runs it. (mu) */

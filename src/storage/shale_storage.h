@@ -174,6 +174,7 @@ typedef struct ShaleDBStats {
     uint64_t dropped_ranges;       /* dropped key ranges still remembered (merged) */
     uint64_t ranges_dropped;       /* shale_db_drop_range calls since open */
     uint64_t ranges_forgotten;     /* ranges forgotten since open (their data is all gone) */
+    uint64_t checkpoints;          /* consistent checkpoints taken since open (backups) */
 } ShaleDBStats;
 
 void shale_db_stats(ShaleDB *db, ShaleDBStats *out);

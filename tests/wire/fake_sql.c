@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "protocol/pq_conn_int.h"
+#include "sql/obs.h"
 #include "sql/sql.h"
 
 typedef struct FakeChunk {
@@ -819,4 +820,13 @@ int sql_sync(SqlSession *s, SqlError *err)
 void sql_mark_failed(SqlSession *s)
 {
     fake_fail(s);
+}
+
+/* The /metrics endpoint (src/server/metrics_http.c) of the test double: no metrics. */
+int obs_collect(SqlEngine *eng, ObsEmitFn fn, void *arg)
+{
+    (void)eng;
+    (void)fn;
+    (void)arg;
+    return 0;
 }
