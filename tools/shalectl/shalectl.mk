@@ -6,7 +6,8 @@ bin_PROGRAMS += shalectl
 shalectl_SOURCES = \
 	tools/shalectl/shalectl.h tools/shalectl/shalectl.c \
 	tools/shalectl/bk_manifest.h tools/shalectl/bk_manifest.c \
-	tools/shalectl/shalectl_backup.c tools/shalectl/shalectl_restore.c
+	tools/shalectl/shalectl_backup.c tools/shalectl/shalectl_restore.c \
+	tools/shalectl/shalectl_dump.c
 dist_doc_DATA += docs/operations.md
 
 # unit tests: manifest format and the client's framing / SCRAM arithmetic
