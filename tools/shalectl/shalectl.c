@@ -71,6 +71,8 @@ static int shalectl_status(const ShalectlConn *conn)
                              "SELECT version(), current_user, current_database(), "
                              "(SELECT count(*) FROM pg_stat_activity), (SELECT count(*) FROM pg_database)",
                              print_row, (void *)labels);
+    if (rc == 0)
+        printf("%-18s %s\n", "ssl", pq_client_tls_version(c) ? pq_client_tls_version(c) : "off");
     if (rc != 0) {
         fprintf(stderr, "shalectl: status: %s\n", pq_client_error(c));
     } else if (pq_client_query(c, "SELECT * FROM shale_stats", NULL, NULL) == 0) {

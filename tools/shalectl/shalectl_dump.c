@@ -142,7 +142,7 @@ static int load_catalog(Dump *d)
     static const char *const q_cols =
         "SELECT a.attrelid, a.attnum, pg_catalog.quote_ident(a.attname), "
         "pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity, a.attgenerated, "
-        "pg_catalog.pg_get_expr(d.adbin, d.adrelid) "
+        "pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attname "
         "FROM pg_catalog.pg_attribute a "
         "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
         "WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attrelid IN (SELECT c.oid FROM pg_catalog.pg_class c "
@@ -151,7 +151,7 @@ static int load_catalog(Dump *d)
     static const char *const q_cons =
         "SELECT conrelid, pg_catalog.quote_ident(conname), contype, pg_catalog.pg_get_constraintdef(oid) "
         "FROM pg_catalog.pg_constraint WHERE contype IN ('c', 'p', 'u', 'f') AND conrelid <> 0 "
-        "ORDER BY conrelid, oid";
+        "ORDER BY conrelid, CASE contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 WHEN 'c' THEN 2 ELSE 3 END, conname";
     static const char *const q_idx =
         "SELECT i.indrelid, pg_catalog.pg_get_indexdef(i.indexrelid), c.conname "
         "FROM pg_catalog.pg_index i LEFT JOIN pg_catalog.pg_constraint c "
@@ -474,35 +474,56 @@ static int take_seqval(void *arg, int n, const char *const *vals)
     return 0;
 }
 
+static int dump_setval(Dump *d, int r)
+{
+    char q[1200];
+    snprintf(q, sizeof q, "SELECT last_value, is_called FROM %s", qname(d, r));
+    SeqVal v = { "", false };
+    if (pq_client_query(d->c, q, take_seqval, &v) != 0 || !v.last[0]) {
+        fprintf(stderr, "shalectl: dump: reading sequence %s failed: %s\n", qname(d, r), pq_client_error(d->c));
+        return -1;
+    }
+    int dep = seq_owner(d, cells(&d->rels, r, 0));
+    int tr = dep >= 0 ? rel_row(d, cells(&d->deps, dep, 1)) : -1;
+    int c = tr >= 0 ? col_row(d, cells(&d->deps, dep, 1), cells(&d->deps, dep, 2)) : -1;
+    fputs("SELECT pg_catalog.setval(", d->out);
+    if (dep >= 0 && cells(&d->deps, dep, 3)[0] == 'i' && c >= 0) {
+        /* the identity sequence's name is the server's choice: ask the loading server */
+        fputs("pg_catalog.pg_get_serial_sequence(", d->out);
+        put_literal(d->out, qname(d, tr));
+        fputs(", ", d->out);
+        put_literal(d->out, cells(&d->cols, c, 8));   /* taken literally: the raw name */
+        fputc(')', d->out);
+    } else {
+        put_literal(d->out, qname(d, r));
+    }
+    fprintf(d->out, ", %s, %s);\n", v.last, v.called ? "true" : "false");
+    return 0;
+}
+
+static const Dump *sort_dump;   /* qsort's context; dump runs on one thread */
+
+static int by_qname(const void *a, const void *b)
+{
+    return strcmp(qname(sort_dump, *(const int *)a), qname(sort_dump, *(const int *)b));
+}
+
+/* setval per sequence, by name (a dump of the restored database then reads the same). */
 static int dump_setvals(Dump *d)
 {
-    for (int r = 0; r < d->rels.nrows; r++) {
-        if (!d->sel[r] || kind(d, r) != 'S')
-            continue;
-        char q[1200];
-        snprintf(q, sizeof q, "SELECT last_value, is_called FROM %s", qname(d, r));
-        SeqVal v = { "", false };
-        if (pq_client_query(d->c, q, take_seqval, &v) != 0 || !v.last[0]) {
-            fprintf(stderr, "shalectl: dump: reading sequence %s failed: %s\n", qname(d, r), pq_client_error(d->c));
-            return -1;
-        }
-        int dep = seq_owner(d, cells(&d->rels, r, 0));
-        int tr = dep >= 0 ? rel_row(d, cells(&d->deps, dep, 1)) : -1;
-        int c = tr >= 0 ? col_row(d, cells(&d->deps, dep, 1), cells(&d->deps, dep, 2)) : -1;
-        fputs("SELECT pg_catalog.setval(", d->out);
-        if (dep >= 0 && cells(&d->deps, dep, 3)[0] == 'i' && c >= 0) {
-            /* the identity sequence's name is the server's choice: ask the loading server */
-            fputs("pg_catalog.pg_get_serial_sequence(", d->out);
-            put_literal(d->out, qname(d, tr));
-            fputs(", ", d->out);
-            put_literal(d->out, cells(&d->cols, c, 2));
-            fputc(')', d->out);
-        } else {
-            put_literal(d->out, qname(d, r));
-        }
-        fprintf(d->out, ", %s, %s);\n", v.last, v.called ? "true" : "false");
-    }
-    return 0;
+    int *order = malloc(sizeof(int) * (size_t)(d->rels.nrows + 1)), n = 0;
+    if (!order)
+        return -1;
+    for (int r = 0; r < d->rels.nrows; r++)
+        if (d->sel[r] && kind(d, r) == 'S')
+            order[n++] = r;
+    sort_dump = d;
+    qsort(order, (size_t)n, sizeof *order, by_qname);
+    int rc = 0;
+    for (int k = 0; k < n && rc == 0; k++)
+        rc = dump_setval(d, order[k]);
+    free(order);
+    return rc;
 }
 
 static void dump_indexes_and_fks(Dump *d)
