@@ -327,6 +327,12 @@ TEST(dump_options)
     CHECK(run_cmd(cmd, &out) == 0);
     CHECK(out && strstr(out, "\nCREATE EMBEDDER dumpemb") && !strstr(out, "\\if"));
     free(out);
+    /* the dump's CREATE EXTENSION: accepted, PostgreSQL's notice when "already installed" */
+    snprintf(cmd, sizeof cmd, "psql -X -h 127.0.0.1 -p %d -d postgres -c 'CREATE EXTENSION IF NOT EXISTS vector'",
+             e2e_port());
+    CHECK(run_cmd(cmd, &out) == 0);
+    CHECK_MSG(out && strstr(out, "NOTICE:  extension \"vector\" already exists, skipping"), "%s", out ? out : "");
+    free(out);
     snprintf(cmd, sizeof cmd, "%s dump -p %d --target=nope", SHALECTL_BIN, e2e_port());
     CHECK(run_cmd(cmd, &out) == 2);
     free(out);
