@@ -216,7 +216,8 @@ static bool name_matches(const Dump *d, int r, const char *want)
 {
     const char *nsp = cells(&d->rels, r, 1), *rel = cells(&d->rels, r, 2);
     size_t nl = strlen(nsp);
-    return !strcmp(want, rel) || (!strncmp(want, nsp, nl) && want[nl] == '.' && !strcmp(want + nl + 1, rel));
+    return !strcmp(want, rel) || (!strncmp(want, nsp, nl) && want[nl] == '.' && !strcmp(want + nl + 1, rel)) ||
+           !strcmp(want, qname(d, r));   /* "Odd Schema"."Mixed Case", as the dump writes it */
 }
 
 /* Marks the dumped relations: all, or the -t ones (tables and views) plus the sequences

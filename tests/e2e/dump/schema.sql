@@ -1,5 +1,5 @@
 -- tests/e2e/dump/schema.sql -- the source database of e2e_dump_test: many types, every
--- constraint kind, identity / serial / standalone sequences, a view, a generated column,
+-- constraint kind, identity / serial / standalone sequences, a view, a stored generated column,
 -- quoted identifiers, values that need COPY escaping, vectors with an hnsw index and an
 -- EMBEDDING OF column. Vector columns live in their own tables (vecs, docs) so the test can
 -- dump a vector-free variant when PostgreSQL lacks pgvector.
@@ -30,6 +30,7 @@ CREATE TABLE app.orders (
     amount numeric NOT NULL,
     note varchar(40),
     placed timestamp,
+    doubled numeric GENERATED ALWAYS AS (amount * 2) STORED,
     UNIQUE (customer_id, placed)
 );
 CREATE INDEX orders_amount_idx ON app.orders (amount DESC, note);
