@@ -3,7 +3,11 @@
  * Wire format (protocol 3.0, big-endian): startup packet = int32 length | int32 196608 |
  * (name NUL value NUL)* NUL; every later message = type byte | int32 length (self-inclusive)
  * | payload. Invariant of the receive buffer: in[start, end) are bytes read but not consumed;
- * a parsed message's payload points into it until the next read. */
+ * a parsed message's payload points into it until the next read.
+ *
+ * TLS (PostgreSQL's SSLRequest = int32 8 | int32 80877103, answered by one byte 'S' or 'N'
+ * before any TLS record): with 'S' every later byte goes through the mbedTLS session in
+ * c->tls over the same blocking socket. */
 #include "protocol/pq_client.h"
 
 #include <errno.h>
@@ -19,16 +23,32 @@
 #include <unistd.h>
 
 #include <mbedtls/base64.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/error.h>
 #include <mbedtls/md.h>
 #include <mbedtls/md5.h>
+#include <mbedtls/net_sockets.h>
 #include <mbedtls/pkcs5.h>
 #include <mbedtls/sha256.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
 
 #define PQC_MAX_MESSAGE (64u << 20)   /* refuse a backend message above 64 MiB */
+
+/* One client's TLS session (owned by its PqClient). */
+typedef struct PqClientTls {
+    mbedtls_ssl_context ssl;
+    mbedtls_ssl_config conf;
+    mbedtls_ctr_drbg_context drbg;
+    mbedtls_entropy_context entropy;
+    mbedtls_x509_crt ca;
+} PqClientTls;
 
 struct PqClient {
     int fd;
     bool broken;
+    PqClientTls *tls;          /* NULL on a plain connection */
     char *in;                  /* owned receive buffer */
     size_t cap, start, end;
     char err[1024];
@@ -85,6 +105,17 @@ size_t pq_client_build_startup(char *out, size_t cap, const char *user, const ch
     return n;
 }
 
+/* "-0x7780" style code of an mbedTLS error (static buffer: single-threaded use per client
+ * is the contract, and the text is copied into c->err at once). */
+static const char *tls_err(int rc)
+{
+    static _Thread_local char buf[160];
+    char text[128];
+    mbedtls_strerror(rc, text, sizeof text);
+    snprintf(buf, sizeof buf, "-0x%04x (%s)", (unsigned)-rc, text);
+    return buf;
+}
+
 static int fail(PqClient *c, bool broken, const char *fmt, const char *arg)
 {
     snprintf(c->err, sizeof c->err, fmt, arg ? arg : "");
@@ -97,6 +128,16 @@ static int fail(PqClient *c, bool broken, const char *fmt, const char *arg)
 static int send_all(PqClient *c, const char *p, size_t n)
 {
     while (n > 0) {
+        if (c->tls) {
+            int w = mbedtls_ssl_write(&c->tls->ssl, (const unsigned char *)p, n);
+            if (w == MBEDTLS_ERR_SSL_WANT_READ || w == MBEDTLS_ERR_SSL_WANT_WRITE)
+                continue;
+            if (w <= 0)
+                return fail(c, true, "could not send to the server: TLS error %s", tls_err(w));
+            p += w;
+            n -= (size_t)w;
+            continue;
+        }
         ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR)
             continue;
@@ -154,7 +195,19 @@ static int recv_msg(PqClient *c, char *type, const char **payload, size_t *plen)
             c->in = n;
             c->cap = need;
         }
-        ssize_t r = recv(c->fd, c->in + c->end, c->cap - c->end, 0);
+        ssize_t r;
+        if (c->tls) {
+            int t = mbedtls_ssl_read(&c->tls->ssl, (unsigned char *)c->in + c->end, c->cap - c->end);
+            if (t == MBEDTLS_ERR_SSL_WANT_READ || t == MBEDTLS_ERR_SSL_WANT_WRITE)
+                continue;
+            if (t == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || t == 0)
+                return fail(c, true, "server closed the connection unexpectedly%s", "");
+            if (t < 0)
+                return fail(c, true, "could not receive from the server: TLS error %s", tls_err(t));
+            c->end += (size_t)t;
+            continue;
+        }
+        r = recv(c->fd, c->in + c->end, c->cap - c->end, 0);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
@@ -392,6 +445,138 @@ static int client_startup(PqClient *c, const PqClientOptions *o)
     }
 }
 
+static int bio_send(void *arg, const unsigned char *buf, size_t n)
+{
+    PqClient *c = arg;
+    for (;;) {
+        ssize_t w = send(c->fd, buf, n, MSG_NOSIGNAL);
+        if (w >= 0)
+            return (int)w;
+        if (errno != EINTR)
+            return MBEDTLS_ERR_NET_SEND_FAILED;
+    }
+}
+
+static int bio_recv(void *arg, unsigned char *buf, size_t n)
+{
+    PqClient *c = arg;
+    for (;;) {
+        ssize_t r = recv(c->fd, buf, n, 0);
+        if (r >= 0)
+            return (int)r;
+        if (errno != EINTR)
+            return MBEDTLS_ERR_NET_RECV_FAILED;
+    }
+}
+
+static void tls_free(PqClientTls *t)
+{
+    if (!t)
+        return;
+    mbedtls_ssl_free(&t->ssl);
+    mbedtls_ssl_config_free(&t->conf);
+    mbedtls_ctr_drbg_free(&t->drbg);
+    mbedtls_entropy_free(&t->entropy);
+    mbedtls_x509_crt_free(&t->ca);
+    free(t);
+}
+
+/* SSLRequest and, when the server says 'S', the TLS handshake (verification per sslmode). */
+static int client_tls(PqClient *c, const PqClientOptions *o)
+{
+    const char *mode = o->sslmode && *o->sslmode ? o->sslmode : "prefer";
+    bool verify_ca = !strcmp(mode, "verify-ca"), verify_full = !strcmp(mode, "verify-full");
+    bool required = verify_ca || verify_full || !strcmp(mode, "require");
+    if (!strcmp(mode, "disable"))
+        return 0;
+    if (!required && strcmp(mode, "prefer") != 0 && strcmp(mode, "allow") != 0)
+        return fail(c, true, "invalid sslmode value: \"%s\"", mode);
+    char req[8];
+    put32(req, 8);
+    put32(req + 4, 80877103);
+    if (send_all(c, req, 8) != 0)
+        return -1;
+    char answer;
+    for (;;) {
+        ssize_t r = recv(c->fd, &answer, 1, 0);
+        if (r == 1)
+            break;
+        if (r < 0 && errno == EINTR)
+            continue;
+        return fail(c, true, "server closed the connection during the SSL request%s", "");
+    }
+    if (answer == 'N') {
+        if (required)
+            return fail(c, true, "server does not support SSL, but SSL was required%s", "");
+        return 0;
+    }
+    if (answer != 'S')
+        return fail(c, true, "received invalid response to SSL negotiation: %s", answer == 'E' ? "E" : "?");
+    PqClientTls *t = calloc(1, sizeof *t);
+    if (!t)
+        return fail(c, true, "out of memory%s", "");
+    mbedtls_ssl_init(&t->ssl);
+    mbedtls_ssl_config_init(&t->conf);
+    mbedtls_ctr_drbg_init(&t->drbg);
+    mbedtls_entropy_init(&t->entropy);
+    mbedtls_x509_crt_init(&t->ca);
+    c->tls = t;   /* owned by c from here: pq_client_close / start_fd's failure path free it */
+    int rc = mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func, &t->entropy, (const unsigned char *)"shalectl", 8);
+    if (rc == 0)
+        rc = mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                         MBEDTLS_SSL_PRESET_DEFAULT);
+    if (rc != 0)
+        return fail(c, true, "could not set up TLS: %s", tls_err(rc));
+    mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
+    mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    if (verify_ca || verify_full) {
+        char path[1024];
+        const char *ca = o->sslrootcert;
+        if (!ca || !*ca) {
+            const char *home = getenv("HOME");
+            snprintf(path, sizeof path, "%s/.postgresql/root.crt", home ? home : "");
+            ca = path;
+        }
+        rc = mbedtls_x509_crt_parse_file(&t->ca, ca);
+        if (rc != 0) {
+            snprintf(c->err, sizeof c->err, "could not read root certificate file \"%.600s\": %s", ca, tls_err(rc));
+            c->sqlstate[0] = 0;
+            c->broken = true;
+            return -1;
+        }
+        mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
+        mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+    } else {
+        mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_NONE);
+    }
+    if ((rc = mbedtls_ssl_setup(&t->ssl, &t->conf)) != 0)
+        return fail(c, true, "could not set up TLS: %s", tls_err(rc));
+    if (verify_full && (rc = mbedtls_ssl_set_hostname(&t->ssl, o->host ? o->host : "127.0.0.1")) != 0)
+        return fail(c, true, "could not set up TLS: %s", tls_err(rc));
+    mbedtls_ssl_set_bio(&t->ssl, c, bio_send, bio_recv, NULL);
+    while ((rc = mbedtls_ssl_handshake(&t->ssl)) != 0) {
+        if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE)
+            continue;
+        uint32_t flags = mbedtls_ssl_get_verify_result(&t->ssl);
+        if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && flags != 0) {
+            char info[512], m[700];
+            mbedtls_x509_crt_verify_info(info, sizeof info, "", flags);
+            for (char *q = info; *q; q++)
+                if (*q == '\n')
+                    *q = (q[1] ? ';' : 0);
+            snprintf(m, sizeof m, "SSL error: certificate verify failed: %s", info);
+            return fail(c, true, "%s", m);
+        }
+        return fail(c, true, "SSL error: TLS handshake failed: %s", tls_err(rc));
+    }
+    return 0;
+}
+
+const char *pq_client_tls_version(const PqClient *c)
+{
+    return c->tls ? mbedtls_ssl_get_version(&c->tls->ssl) : NULL;
+}
+
 int pq_client_start_fd(int fd, const PqClientOptions *o, PqClient **out, char *errbuf, size_t cap)
 {
     *out = NULL;
@@ -402,8 +587,9 @@ int pq_client_start_fd(int fd, const PqClientOptions *o, PqClient **out, char *e
         return -1;
     }
     c->fd = fd;
-    if (client_startup(c, o) != 0) {
+    if (client_tls(c, o) != 0 || client_startup(c, o) != 0) {
         snprintf(errbuf, cap, "%s", c->err);
+        tls_free(c->tls);
         close(c->fd);
         free(c->in);
         free(c->params);
@@ -455,6 +641,9 @@ void pq_client_close(PqClient *c)
         return;
     if (!c->broken)
         (void)send_msg(c, 'X', NULL, 0);
+    if (c->tls && !c->broken)
+        (void)mbedtls_ssl_close_notify(&c->tls->ssl);
+    tls_free(c->tls);
     close(c->fd);
     free(c->in);
     free(c->params);

@@ -1,6 +1,7 @@
 /* pq_client.h -- a small blocking pgwire 3.0 client (what shalectl speaks): TCP connect,
- * startup, authentication (trust, cleartext, md5, SCRAM-SHA-256 without channel binding),
- * simple query with text rows, and CopyOut. No TLS, no extended query.
+ * optional TLS (SSLRequest + mbedTLS, libpq's sslmode values), startup, authentication
+ * (trust, cleartext, md5, SCRAM-SHA-256 without channel binding), simple query with text
+ * rows, and CopyOut. No extended query.
  *
  * Errors: functions return 0 or -1; after -1, pq_client_error() is the message (the server's
  * ErrorResponse text with its SQLSTATE in pq_client_sqlstate(), or a local I/O reason).
@@ -21,6 +22,13 @@ typedef struct PqClientOptions {
     const char *user;          /* NULL = the OS user */
     const char *database;      /* NULL = user */
     const char *password;      /* NULL = none (PGPASSWORD is the caller's business) */
+    /* libpq's sslmode: "disable"; "allow" and "prefer" (the default, NULL) use TLS when the
+     * server offers it, without checking its certificate; "require" insists on TLS;
+     * "verify-ca" also checks the certificate chain against sslrootcert; "verify-full" also
+     * checks that the certificate names host (a DNS name: mbedTLS 2.28 does not match IP
+     * address SANs). */
+    const char *sslmode;
+    const char *sslrootcert;   /* PEM CA file for verify-*; NULL = ~/.postgresql/root.crt */
 } PqClientOptions;
 
 /* Connects and authenticates. On success *out is the client (free with pq_client_close).
@@ -28,11 +36,14 @@ typedef struct PqClientOptions {
 int pq_client_connect(const PqClientOptions *o, PqClient **out, char *errbuf, size_t cap);
 /* Sends Terminate, closes the socket, frees c (NULL is allowed). */
 void pq_client_close(PqClient *c);
-/* Wraps an already connected socket fd (owned from now on) and runs startup on it (tests). */
+/* Wraps an already connected socket fd (owned from now on) and runs startup on it (tests);
+ * host is o->host (for verify-full). */
 int pq_client_start_fd(int fd, const PqClientOptions *o, PqClient **out, char *errbuf, size_t cap);
 
 const char *pq_client_error(const PqClient *c);
 const char *pq_client_sqlstate(const PqClient *c);   /* "" when the error was local */
+/* The negotiated TLS version ("TLSv1.2", static) or NULL when the connection is plain. */
+const char *pq_client_tls_version(const PqClient *c);
 /* A server parameter reported at startup (ParameterStatus), or NULL. */
 const char *pq_client_parameter(const PqClient *c, const char *name);
 

@@ -440,7 +440,9 @@ SqlStatus copy_start(SqlSession *s, const AstNode *stmt, const char *text, const
     shale_buf_append(&sqlb, " (", 2);
     if (column_list(rel, &cs->attlist, &sqlb, &ncols, cols, 1600, err) != 0)
         goto fail;
-    shale_buf_append(&sqlb, ") VALUES (", 10);
+    /* COPY FROM writes GENERATED ALWAYS identity columns as given, as PostgreSQL's does
+     * (dumps carry their values). */
+    shale_buf_append(&sqlb, ") OVERRIDING SYSTEM VALUE VALUES (", 34);
     for (int i = 0; i < ncols; i++) {
         char p[16];
         int l = snprintf(p, sizeof p, "%s$%d", i ? ", " : "", i + 1);

@@ -1199,7 +1199,15 @@ SqlStatus ddl_execute(SqlSession *s, const AstNode *stmt, const char *text, cons
             st = SQL_ERROR;
             break;
         }
-        /* Built in: the vector facet needs no installation. */
+        /* Built in: the vector facet needs no installation and nothing is recorded; it is
+         * listed in pg_extension as installed, so IF NOT EXISTS says so as PostgreSQL does
+         * (plain CREATE EXTENSION is accepted too, for scripts written for a fresh database). */
+        if (ce->if_not_exists && sink->notice) {
+            SqlError n;
+            sql_error_set(&n, ERRCODE_DUPLICATE_OBJECT, "extension \"%s\" already exists, skipping", ce->name);
+            n.severity = SQL_SEV_NOTICE;
+            sink->notice(sink->arg, &n);
+        }
         sink->command_complete(sink->arg, "CREATE EXTENSION");
         st = SQL_DONE;
         break;

@@ -3,6 +3,10 @@
  *   shale_embedding_jobs    one row per job, read from storage in the statement's snapshot
  *   shale_embedding_status  one row per embedding column, from the engine's exact in-memory
  *                           counters (committed state) and its recent completion rate
+ *   shale_embedders         one row per embedder: name, provider, stored options (what
+ *                           `shalectl dump` needs to re-create it)
+ *   shale_embedding_columns one row per EMBEDDING OF column: attrelid, attnum, expression
+ *                           text, embedder name (the definition, for `shalectl dump`)
  *   embed(embedder, text) -> vector                     synchronous
  *   shale_retry_failed_embeddings(regclass) -> bigint   failed jobs back to pending
  *   shale_wait_for_embeddings([timeout_ms int]) -> bool read-your-writes wait
@@ -20,6 +24,8 @@
 
 #define EMBED_VIEW_JOBS_OID 9400u
 #define EMBED_VIEW_STATUS_OID 9401u
+#define EMBED_VIEW_EMBEDDERS_OID 9402u
+#define EMBED_VIEW_COLUMNS_OID 9403u
 
 static Value text_val(ShaleArena *a, Oid type, const char *s, size_t n)
 {
@@ -211,14 +217,61 @@ static int status_rows(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, v
     return 0;
 }
 
+/* ---- shale_embedders / shale_embedding_columns (definitions, from the catalog snapshot) ------ */
+
+static const PgCatColumn embedders_cols[] = {
+    {"oid", OIDOID, -1}, {"name", NAMEOID, -1}, {"provider", TEXTOID, -1}, {"options", TEXTOID, -1},
+};
+
+static int embedders_rows(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, void *arg, SqlError *err)
+{
+    for (int i = 0; i < catsnap_n_embedders(env->cat); i++) {
+        const CatEmbedder *e = catsnap_embedder(env->cat, i);
+        Value v[4];
+        v[0] = value_int(OIDOID, (int64_t)e->oid);
+        v[1] = cstr_val(arena, NAMEOID, e->name);
+        v[2] = cstr_val(arena, TEXTOID, e->provider);
+        v[3] = cstr_val(arena, TEXTOID, e->options ? e->options : "");
+        if (emit(arg, v, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static const PgCatColumn columns_cols[] = {
+    {"attrelid", OIDOID, -1}, {"attnum", INT2OID, -1}, {"expression", TEXTOID, -1}, {"embedder", NAMEOID, -1},
+};
+
+static int columns_rows(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, void *arg, SqlError *err)
+{
+    for (int i = 0; i < catsnap_n_relations(env->cat); i++) {
+        const CatRelation *rel = catsnap_relation(env->cat, i);
+        for (int c = 0; c < rel->ncols; c++) {
+            if (!embed_is_column(rel, c))
+                continue;
+            Value v[4];
+            v[0] = value_int(OIDOID, (int64_t)rel->oid);
+            v[1] = value_int(INT2OID, rel->cols[c].attnum);
+            v[2] = cstr_val(arena, TEXTOID, rel->cols[c].embed_expr);
+            v[3] = cstr_val(arena, NAMEOID, embedder_name_of(env, rel->cols[c].embed_embedder));
+            if (emit(arg, v, err) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 static const PgCatTable embed_views[] = {
     {"pg_catalog", "shale_embedding_jobs", EMBED_VIEW_JOBS_OID, 'v', 11, jobs_cols, jobs_rows},
     {"pg_catalog", "shale_embedding_status", EMBED_VIEW_STATUS_OID, 'v', 9, status_cols, status_rows},
+    {"pg_catalog", "shale_embedders", EMBED_VIEW_EMBEDDERS_OID, 'v', 4, embedders_cols, embedders_rows},
+    {"pg_catalog", "shale_embedding_columns", EMBED_VIEW_COLUMNS_OID, 'v', 4, columns_cols, columns_rows},
 };
+#define N_EMBED_VIEWS ((int)(sizeof embed_views / sizeof embed_views[0]))
 
 const PgCatTable *embed_views_lookup(const char *schema, const char *name)
 {
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < N_EMBED_VIEWS; i++)
         if (!strcmp(embed_views[i].name, name) && !strcmp(embed_views[i].schema, schema ? schema : "pg_catalog"))
             return &embed_views[i];
     return NULL;
@@ -226,7 +279,7 @@ const PgCatTable *embed_views_lookup(const char *schema, const char *name)
 
 const PgCatTable *embed_views_lookup_oid(Oid oid)
 {
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < N_EMBED_VIEWS; i++)
         if (embed_views[i].oid == oid)
             return &embed_views[i];
     return NULL;
@@ -234,12 +287,12 @@ const PgCatTable *embed_views_lookup_oid(Oid oid)
 
 int embed_views_count(void)
 {
-    return 2;
+    return N_EMBED_VIEWS;
 }
 
 const PgCatTable *embed_views_at(int i)
 {
-    return i >= 0 && i < 2 ? &embed_views[i] : NULL;
+    return i >= 0 && i < N_EMBED_VIEWS ? &embed_views[i] : NULL;
 }
 
 /* ---- functions ------------------------------------------------------------------------------ */

@@ -12,7 +12,24 @@
 typedef struct ShalectlConn {
     const char *host, *user, *database, *password;
     int port;
+    const char *sslmode, *sslrootcert;   /* pq_client.h; NULL = prefer / ~/.postgresql/root.crt */
 } ShalectlConn;
+
+/* What `shalectl dump` writes (docs/operations.md, "dump"). */
+typedef enum ShalectlDumpTarget {
+    DUMP_TARGET_ANY,        /* loads into both: ShaleDB-only section guarded by psql's \if */
+    DUMP_TARGET_POSTGRES,   /* no ShaleDB-only section (listed in comments) */
+    DUMP_TARGET_SHALEDB     /* ShaleDB-only section unguarded */
+} ShalectlDumpTarget;
+
+typedef struct ShalectlDumpOptions {
+    const char *const *tables;   /* -t names (borrowed), "name" or "schema.name"; none = all */
+    int n_tables;
+    const char *file;            /* -f; NULL = stdout */
+    ShalectlDumpTarget target;
+} ShalectlDumpOptions;
+
+int shalectl_dump(const ShalectlConn *conn, const ShalectlDumpOptions *o);
 
 /* Connects (errors printed). *out freed with pq_client_close. */
 int shalectl_connect(const ShalectlConn *conn, PqClient **out);

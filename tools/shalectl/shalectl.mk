@@ -6,7 +6,8 @@ bin_PROGRAMS += shalectl
 shalectl_SOURCES = \
 	tools/shalectl/shalectl.h tools/shalectl/shalectl.c \
 	tools/shalectl/bk_manifest.h tools/shalectl/bk_manifest.c \
-	tools/shalectl/shalectl_backup.c tools/shalectl/shalectl_restore.c
+	tools/shalectl/shalectl_backup.c tools/shalectl/shalectl_restore.c \
+	tools/shalectl/shalectl_dump.c
 dist_doc_DATA += docs/operations.md
 
 # unit tests: manifest format and the client's framing / SCRAM arithmetic
@@ -22,3 +23,12 @@ tests_e2e_e2e_backup_test_SOURCES = tests/e2e/e2e_backup_test.c $(E2E_TEST_DEPS)
 tests_e2e_e2e_backup_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS) -DSHALECTL_BIN='"./shalectl"'
 tests_e2e_e2e_backup_test_LDADD = $(E2E_TEST_LDADD)
 tests_e2e_e2e_backup_test_DEPENDENCIES = shaledb$(EXEEXT) shalectl$(EXEEXT)
+
+# end to end: shalectl dump -> ShaleDB (over TLS) and PostgreSQL 15 (+ pgvector), TLS modes
+check_PROGRAMS += tests/e2e/e2e_dump_test
+TESTS += tests/e2e/e2e_dump_test
+tests_e2e_e2e_dump_test_SOURCES = tests/e2e/e2e_dump_test.c $(E2E_TEST_DEPS)
+tests_e2e_e2e_dump_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS) -DSHALECTL_BIN='"./shalectl"' \
+	-DSHALE_SRCDIR='"$(abs_top_srcdir)"'
+tests_e2e_e2e_dump_test_LDADD = $(E2E_TEST_LDADD)
+tests_e2e_e2e_dump_test_DEPENDENCIES = shaledb$(EXEEXT) shalectl$(EXEEXT)
