@@ -76,6 +76,47 @@ TEST(param_typmods)
     PQfinish(c);
 }
 
+TEST(on_conflict_arbiters)
+{
+    PGconn *c = e2e_connect(NULL);
+    REQUIRE(PQstatus(c) == CONNECTION_OK);
+    REQUIRE_EXEC(c, "CREATE TABLE oc (id int PRIMARY KEY, name text UNIQUE, code int, "
+                    "CONSTRAINT oc_code_key UNIQUE (code))");
+    REQUIRE_EXEC(c, "INSERT INTO oc VALUES (1, 'a', 10), (2, 'b', 20)");
+    /* A conflict on a unique index that is not an arbiter: 23505, whatever the action. */
+    CHECK_ERROR(c, "INSERT INTO oc VALUES (1, 'q', 30) ON CONFLICT (name) DO UPDATE SET name = 'r'", "23505",
+                "duplicate key value violates unique constraint \"oc_pkey\"");
+    PGresult *r = PQexec(c, "INSERT INTO oc VALUES (1, 'q', 30) ON CONFLICT (name) DO NOTHING");
+    CHECK_STR(PQresultErrorField(r, PG_DIAG_SQLSTATE), "23505");
+    CHECK_STR(PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL), "Key (id)=(1) already exists.");
+    CHECK_STR(PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME), "oc_pkey");
+    PQclear(r);
+    CHECK_ERROR(c, "INSERT INTO oc VALUES (9, 'y', 10) ON CONFLICT (id) DO NOTHING", "23505",
+                "duplicate key value violates unique constraint \"oc_code_key\"");
+    /* The arbiter conflicts too (alone or besides another index): the action runs. */
+    CHECK_QUERY(c, "INSERT INTO oc VALUES (1, 'a', 30) ON CONFLICT (name) DO NOTHING RETURNING *", "");
+    CHECK_QUERY(c, "INSERT INTO oc VALUES (1, 'a', 30) ON CONFLICT (name) DO UPDATE SET code = 11 RETURNING *", "1|a|11");
+    CHECK_QUERY(c, "INSERT INTO oc VALUES (1, 'b', 30) ON CONFLICT (name) DO UPDATE SET code = 21 RETURNING *", "2|b|21");
+    /* ON CONSTRAINT: that constraint's index only. */
+    CHECK_ERROR(c, "INSERT INTO oc VALUES (3, 'c', 11) ON CONFLICT ON CONSTRAINT oc_pkey DO NOTHING", "23505",
+                "duplicate key value violates unique constraint \"oc_code_key\"");
+    CHECK_QUERY(c, "INSERT INTO oc VALUES (3, 'c', 11) ON CONFLICT ON CONSTRAINT oc_code_key DO NOTHING RETURNING *", "");
+    CHECK_QUERY(c, "INSERT INTO oc VALUES (3, 'c', 11) ON CONFLICT ON CONSTRAINT oc_code_key DO UPDATE SET name = 'z' "
+                   "RETURNING *", "1|z|11");
+    /* DO NOTHING without a target: every unique index is an arbiter (expression ones too). */
+    CHECK_QUERY(c, "INSERT INTO oc VALUES (1, 'x', 99) ON CONFLICT DO NOTHING RETURNING *", "");
+    CHECK_QUERY(c, "INSERT INTO oc VALUES (9, 'x', 21) ON CONFLICT DO NOTHING RETURNING *", "");
+    CHECK_QUERY(c, "INSERT INTO oc VALUES (9, 'b', 99) ON CONFLICT DO NOTHING RETURNING *", "");
+    REQUIRE_EXEC(c, "CREATE UNIQUE INDEX oc_lower ON oc (lower(name))");
+    CHECK_ERROR(c, "INSERT INTO oc VALUES (11, 'B', 97) ON CONFLICT (id) DO NOTHING", "23505",
+                "duplicate key value violates unique constraint \"oc_lower\"");
+    CHECK_QUERY(c, "INSERT INTO oc VALUES (11, 'B', 97) ON CONFLICT DO NOTHING RETURNING *", "");
+    /* Several rows: a later row conflicting with an earlier one on the arbiter is skipped. */
+    CHECK_QUERY(c, "INSERT INTO oc VALUES (12, 'k', 1), (13, 'k', 2) ON CONFLICT (name) DO NOTHING RETURNING id", "12");
+    CHECK_QUERY(c, "SELECT id, name, code FROM oc ORDER BY id", "1|z|11;2|b|21;12|k|1");
+    PQfinish(c);
+}
+
 TEST_MAIN(
     if (!e2e_start(NULL)) {
         printf("could not start the server\n");
@@ -83,5 +124,6 @@ TEST_MAIN(
         return 1;
     }
     RUN(param_typmods);
+    RUN(on_conflict_arbiters);
     e2e_finish();
 )
