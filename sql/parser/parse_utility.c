@@ -455,6 +455,8 @@ static AstNode *parse_copy(SqlParser *p)
             sql_advance(p);
             if (sql_accept_kw(p, KW_QUOTE)) {
                 nm = "force_quote";
+            } else if (sql_accept_kw(p, KW_NULL)) {
+                nm = "force_null";
             } else {
                 sql_expect_kw(p, KW_NOT);
                 sql_expect_kw(p, KW_NULL);
