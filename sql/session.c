@@ -105,7 +105,7 @@ static int64_t now_pg_micros(void)
 }
 
 /* Applies a setting that also lives in the TypeContext. */
-static int session_apply_setting(SqlSession *s, const char *name, SqlError *err)
+int session_apply_setting(SqlSession *s, const char *name, SqlError *err)
 {
     int id = settings_lookup(name);
     if (id == SETTING_TIMEZONE) {
@@ -141,7 +141,9 @@ int session_set(SqlSession *s, const char *name, const char *value, bool local, 
     int id = settings_lookup(name);
     if (id >= 0)
         snprintf(saved, sizeof saved, "%s", settings_get(&s->settings, (SettingId)id));
-    if (id >= 0 && !local && s->txn && !s->tx_set_saved[id]) {
+    if (id >= 0 && session_undo_note_setting(s, id) != 0)
+        return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    if (id >= 0 && !local && (s->txn || s->msg_multi) && !s->tx_set_saved[id]) {
         /* Before-transaction value: a pending SET LOCAL already saved it. */
         s->tx_set_saved[id] = true;
         s->tx_set_any = true;
@@ -288,6 +290,7 @@ void sql_session_close(SqlSession *s)
     session_index_free(s);
     shale_arena_destroy(&s->msg_arena);
     free(s->savepoints);
+    free(s->undo);
     free(s->seq_oids);
     free(s->seq_vals);
     free(s);
@@ -444,6 +447,7 @@ int session_end_txn(SqlSession *s, bool commit, SqlError *err)
     snprintf(s->settings.value[SETTING_TRANSACTION_READ_ONLY], SETTING_VALUE_MAX, "%s",
              settings_get(&s->settings, SETTING_DEFAULT_TRANSACTION_READ_ONLY));
     aborted = aborted || rc != 0;
+    session_undo_end_txn(s, aborted);   /* SET ROLE / SESSION AUTHORIZATION of the transaction */
     /* e2e fix: every setting restored here is re-applied to the TypeContext, also the ones
      * not reported to the client (SET LOCAL extra_float_digits used to stick there). */
     bool restored[SETTING__COUNT];
@@ -824,6 +828,7 @@ static SqlStatus run_message(SqlSession *s, const SqlSink *sink, SqlError *err)
         session_report_changes(s, sink);
         return SQL_ERROR;
     }
+    session_undo_end_message(s);
     session_report_changes(s, sink);
     return SQL_DONE;
 }

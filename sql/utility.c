@@ -167,11 +167,13 @@ static SqlStatus exec_transaction(SqlSession *s, const AstTransactionStmt *t, co
              * rebuild the view. The proper fix belongs in src/facets/relational. */
             rel_txn_catalog(s->txn)->n_catalog_writes++;
             s->n_savepoints = i + 1;
+            session_undo_rollback_to(s, i + 1);   /* SET / SET ROLE since the savepoint */
             s->tx = TX_BLOCK;
         } else {
             if (rel_txn_release(s->txn, s->savepoints[i].level, err) != 0)
                 return SQL_ERROR;
             s->n_savepoints = i;
+            session_undo_release(s, i);
         }
         sink->command_complete(sink->arg, rollback ? "ROLLBACK" : "RELEASE");
         return SQL_DONE;

@@ -117,6 +117,75 @@ TEST(on_conflict_arbiters)
     PQfinish(c);
 }
 
+/* SET ROLE / SET SESSION AUTHORIZATION / SET are transactional: ROLLBACK (also of a failed
+ * block) and ROLLBACK TO SAVEPOINT undo them; SET LOCAL ends with the transaction. */
+TEST(set_and_role_undo)
+{
+    PGconn *c = e2e_connect(NULL);
+    REQUIRE(PQstatus(c) == CONNECTION_OK);
+    char me[64];
+    e2e_query(c, "SELECT current_user", me, sizeof me);
+    char me_pair[140];
+    snprintf(me_pair, sizeof me_pair, "%s|%s", me, me);
+    REQUIRE_EXEC(c, "DROP ROLE IF EXISTS undo_r");
+    REQUIRE_EXEC(c, "CREATE ROLE undo_r");
+    CHECK_EXEC(c, "BEGIN; SET ROLE undo_r");
+    CHECK_QUERY(c, "SELECT current_user", "undo_r");
+    CHECK_EXEC(c, "ROLLBACK");
+    CHECK_QUERY(c, "SELECT current_user", me);
+    CHECK_STR(PQparameterStatus(c, "is_superuser"), "on");
+    /* A failed block. */
+    CHECK_EXEC(c, "BEGIN; SET ROLE undo_r");
+    CHECK_ERROR(c, "SELECT 1/0", "22012", "division by zero");
+    CHECK_EXEC(c, "ROLLBACK");
+    CHECK_QUERY(c, "SELECT current_user", me);
+    /* A failing multi-statement message (one implicit transaction). */
+    CHECK_ERROR(c, "SET ROLE undo_r; SELECT 1/0", "22012", "division by zero");
+    CHECK_QUERY(c, "SELECT current_user", me);
+    CHECK_ERROR(c, "SET work_mem = '5MB'; SET ROLE undo_r; SET nosuch_setting = 1", "42704",
+                "unrecognized configuration parameter \"nosuch_setting\"");
+    CHECK_QUERY(c, "SELECT current_user, current_setting('work_mem')", strcat(strcpy((char[160]){0}, me), "|4MB"));
+    CHECK_EXEC(c, "SET work_mem = '5MB'; SET ROLE undo_r");
+    CHECK_QUERY(c, "SELECT current_user, current_setting('work_mem')", "undo_r|5MB");
+    CHECK_EXEC(c, "RESET ROLE; RESET work_mem");
+    CHECK_EXEC(c, "BEGIN; ROLLBACK");   /* an unrelated abort changes nothing */
+    CHECK_QUERY(c, "SELECT current_user, current_setting('work_mem')", strcat(strcpy((char[160]){0}, me), "|4MB"));
+    CHECK_EXEC(c, "BEGIN; SET SESSION AUTHORIZATION undo_r; ROLLBACK");
+    CHECK_QUERY(c, "SELECT current_user, session_user", me_pair);
+    /* RESET ROLE inside an aborted block: the role set before stays. */
+    CHECK_EXEC(c, "SET ROLE undo_r");
+    CHECK_STR(PQparameterStatus(c, "is_superuser"), "off");
+    CHECK_EXEC(c, "BEGIN; RESET ROLE; ROLLBACK");
+    CHECK_QUERY(c, "SELECT current_user", "undo_r");
+    CHECK_EXEC(c, "RESET ROLE");
+    /* Committed: stays; SET LOCAL ROLE: ends at COMMIT. */
+    CHECK_EXEC(c, "BEGIN; SET LOCAL ROLE undo_r");
+    CHECK_QUERY(c, "SELECT current_user", "undo_r");
+    CHECK_EXEC(c, "COMMIT");
+    CHECK_QUERY(c, "SELECT current_user", me);
+    CHECK_EXEC(c, "BEGIN; SET ROLE undo_r; COMMIT");
+    CHECK_QUERY(c, "SELECT current_user", "undo_r");
+    CHECK_EXEC(c, "RESET ROLE");
+    /* Savepoints: ROLLBACK TO undoes SET and SET ROLE made after it; RELEASE keeps them. */
+    CHECK_EXEC(c, "BEGIN; SET search_path = foo; SAVEPOINT a; SET search_path = bar; SET ROLE undo_r");
+    CHECK_EXEC(c, "ROLLBACK TO a");
+    CHECK_QUERY(c, "SELECT current_setting('search_path'), current_user", strcat(strcpy((char[160]){0}, "foo|"), me));
+    CHECK_EXEC(c, "SAVEPOINT b; SET search_path = baz; RELEASE b");
+    CHECK_QUERY(c, "SHOW search_path", "baz");
+    CHECK_EXEC(c, "SAVEPOINT c; SAVEPOINT d; SET work_mem = '5MB'; RELEASE d; ROLLBACK TO c");
+    CHECK_QUERY(c, "SHOW work_mem", "4MB");
+    CHECK_EXEC(c, "SET work_mem = '6MB'; SAVEPOINT e; SET LOCAL work_mem = '7MB'; ROLLBACK TO e");
+    CHECK_QUERY(c, "SHOW work_mem", "6MB");
+    CHECK_EXEC(c, "COMMIT");
+    CHECK_QUERY(c, "SELECT current_setting('search_path'), current_setting('work_mem')", "baz|6MB");
+    CHECK_EXEC(c, "BEGIN; SET TimeZone = 'Asia/Tokyo'; SAVEPOINT s; SET TimeZone = 'UTC'; ROLLBACK TO s");
+    CHECK_QUERY(c, "SELECT TIMESTAMPTZ '2024-01-01 00:00:00+00'", "2024-01-01 09:00:00+09");
+    CHECK_EXEC(c, "ROLLBACK");
+    CHECK_EXEC(c, "RESET ALL");
+    CHECK_EXEC(c, "DROP ROLE undo_r");
+    PQfinish(c);
+}
+
 TEST_MAIN(
     if (!e2e_start(NULL)) {
         printf("could not start the server\n");
@@ -125,5 +194,6 @@ TEST_MAIN(
     }
     RUN(param_typmods);
     RUN(on_conflict_arbiters);
+    RUN(set_and_role_undo);
     e2e_finish();
 )
