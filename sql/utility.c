@@ -434,6 +434,12 @@ SqlStatus utility_execute(SqlSession *s, const AstNode *stmt, const char *text, 
     case AST_VACUUM: {
         /* ANALYZE and VACUUM (ANALYZE): sql/analyze.c; plain VACUUM has nothing to do (the LSM compacts) */
         const AstVacuumStmt *vs = (const AstVacuumStmt *)stmt;
+        /* PostgreSQL's PreventInTransactionBlock: a block or a multi-statement message
+         * (ANALYZE alone may run in a block) */
+        if (vs->is_vacuum && (s->tx == TX_BLOCK || s->tx == TX_FAILED || s->msg_multi)) {
+            sql_error_set(err, ERRCODE_ACTIVE_SQL_TRANSACTION, "VACUUM cannot run inside a transaction block");
+            return SQL_ERROR;
+        }
         bool an = !vs->is_vacuum;
         for (int i = 0; i < vs->options.n; i++)
             if (!strcmp(((const AstDefElem *)vs->options.items[i])->name, "analyze"))

@@ -2,7 +2,8 @@
  * PostgreSQL 15 does (each case ran in oracle mode, SHALE_E2E_ORACLE_PORT): column typmods
  * applied to $n parameters (numeric(p,s) rounding and 22003, varchar(n) 22001, char(n)
  * padding, time/timestamp(p) rounding), ON CONFLICT arbiter inference, COPY FORCE_QUOTE /
- * FORCE_NOT_NULL / FORCE_NULL, SET / SET ROLE undone by ROLLBACK, VACUUM in a block. */
+ * FORCE_NOT_NULL / FORCE_NULL (e2e_copy_test), SET / SET ROLE undone by ROLLBACK and ROLLBACK
+ * TO SAVEPOINT, VACUUM in a transaction block. */
 #include "tests/harness/test.h"
 
 #include "tests/e2e/e2e_util.h"
@@ -186,6 +187,28 @@ TEST(set_and_role_undo)
     PQfinish(c);
 }
 
+/* VACUUM refuses a transaction block and a multi-statement message (25001); ANALYZE runs. */
+TEST(vacuum_in_block)
+{
+    PGconn *c = e2e_connect(NULL);
+    REQUIRE(PQstatus(c) == CONNECTION_OK);
+    REQUIRE_EXEC(c, "CREATE TABLE vb (a int)");
+    CHECK_EXEC(c, "BEGIN");
+    CHECK_ERROR(c, "VACUUM", "25001", "VACUUM cannot run inside a transaction block");
+    CHECK_EXEC(c, "ROLLBACK");
+    CHECK_EXEC(c, "BEGIN");
+    CHECK_ERROR(c, "VACUUM ANALYZE vb", "25001", "VACUUM cannot run inside a transaction block");
+    CHECK_EXEC(c, "ROLLBACK");
+    CHECK_EXEC(c, "BEGIN");
+    CHECK_ERROR(c, "VACUUM (ANALYZE) vb", "25001", "VACUUM cannot run inside a transaction block");
+    CHECK_EXEC(c, "ROLLBACK");
+    CHECK_ERROR(c, "SELECT 1; VACUUM vb", "25001", "VACUUM cannot run inside a transaction block");
+    CHECK_EXEC(c, "BEGIN; ANALYZE vb; ANALYZE; COMMIT");
+    CHECK_EXEC(c, "VACUUM");
+    CHECK_EXEC(c, "VACUUM ANALYZE vb");
+    PQfinish(c);
+}
+
 TEST_MAIN(
     if (!e2e_start(NULL)) {
         printf("could not start the server\n");
@@ -195,5 +218,6 @@ TEST_MAIN(
     RUN(param_typmods);
     RUN(on_conflict_arbiters);
     RUN(set_and_role_undo);
+    RUN(vacuum_in_block);
     e2e_finish();
 )
