@@ -207,6 +207,9 @@ void session_timeout_finish(SqlSession *s, bool failed, SqlError *err);
 /* Runs one statement of any kind (text is the whole query text its locations refer to). */
 SqlStatus session_exec_stmt(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink, SqlError *err);
 int session_set(SqlSession *s, const char *name, const char *value, bool local, SqlError *err);
+/* ddl_setconfig.c: a session start applies the ALTER DATABASE / ROLE SET list (values
+ * that fail are skipped); they also become the RESET values. */
+void session_setconfig_apply(SqlSession *s, char *const *list, int n);
 /* Transaction end: closes every portal but held (WITH HOLD, committed) cursors. */
 void session_close_portals(SqlSession *s);
 void session_free_portal(Portal *p);

@@ -332,6 +332,16 @@ static AstNode *parse_show_reset(SqlParser *p, bool show)
     return (AstNode *)s;
 }
 
+AstNode *sql_parse_set_reset(SqlParser *p)
+{
+    if (sql_is_kw(p, KW_SET))
+        return parse_set(p);
+    if (sql_is_kw(p, KW_RESET))
+        return parse_show_reset(p, false);
+    sql_syntax_error(p);
+    return NULL;
+}
+
 /* '(' name [value] , ... ')' as used by EXPLAIN, COPY and VACUUM: value is a word,
  * string, number, '*' or a parenthesised name list. */
 static AstList parse_generic_options(SqlParser *p)

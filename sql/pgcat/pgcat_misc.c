@@ -364,6 +364,39 @@ int pgcat_rows_pg_auth_members(const QueryEnv *env, ShaleArena *arena, PgCatEmit
     return 0;
 }
 
+/* ALTER DATABASE d SET rows (setrole 0), then ALTER ROLE r SET rows (setdatabase 0). */
+int pgcat_rows_pg_db_role_setting(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, void *arg, SqlError *err)
+{
+    ROW_INIT(PG_DB_ROLE_SETTING);
+    int nd = catsnap_n_databases(env->cat);
+    for (int i = 0; i < nd; i++) {
+        const CatDatabase *db = catsnap_database(env->cat, i);
+        if (db->n_settings <= 0)
+            continue;
+        pgrow_clear(&r);
+        pgrow_int(&r, PGCAT_PG_DB_ROLE_SETTING_SETDATABASE, db->oid);
+        pgrow_int(&r, PGCAT_PG_DB_ROLE_SETTING_SETROLE, 0);
+        pgrow_text_array(&r, PGCAT_PG_DB_ROLE_SETTING_SETCONFIG, TEXTOID, db->n_settings,
+                         (const char *const *)db->settings);
+        if (pgrow_emit(&r) != 0)
+            return -1;
+    }
+    int nr = catsnap_n_roles(env->cat);
+    for (int i = 0; i < nr; i++) {
+        const CatRole *ro = catsnap_role(env->cat, i);
+        if (ro->n_settings <= 0)
+            continue;
+        pgrow_clear(&r);
+        pgrow_int(&r, PGCAT_PG_DB_ROLE_SETTING_SETDATABASE, 0);
+        pgrow_int(&r, PGCAT_PG_DB_ROLE_SETTING_SETROLE, ro->oid);
+        pgrow_text_array(&r, PGCAT_PG_DB_ROLE_SETTING_SETCONFIG, TEXTOID, ro->n_settings,
+                         (const char *const *)ro->settings);
+        if (pgrow_emit(&r) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* ---- settings and activity ------------------------------------------------------------ */
 
 static const char *setting_category(const char *name)

@@ -3,7 +3,7 @@
  * applied to $n parameters (numeric(p,s) rounding and 22003, varchar(n) 22001, char(n)
  * padding, time/timestamp(p) rounding), ON CONFLICT arbiter inference, COPY FORCE_QUOTE /
  * FORCE_NOT_NULL / FORCE_NULL (e2e_copy_test), SET / SET ROLE undone by ROLLBACK and ROLLBACK
- * TO SAVEPOINT, VACUUM in a transaction block. */
+ * TO SAVEPOINT, VACUUM in a transaction block, ALTER DATABASE / ROLE ... SET. */
 #include "tests/harness/test.h"
 
 #include "tests/e2e/e2e_util.h"
@@ -209,6 +209,96 @@ TEST(vacuum_in_block)
     PQfinish(c);
 }
 
+/* SHOW name in a new session of db as role (extra conninfo may be NULL) into buf. */
+static const char *show_in(const char *db, const char *role, const char *extra, const char *name, char *buf, size_t cap)
+{
+    char ci[256];
+    snprintf(ci, sizeof ci, "user=%s %s", role, extra ? extra : "");
+    PGconn *c = e2e_connect_db(db, ci);
+    char sql[128];
+    snprintf(sql, sizeof sql, "SHOW %s", name);
+    if (PQstatus(c) != CONNECTION_OK)
+        snprintf(buf, cap, "no connection: %s", PQerrorMessage(c));
+    else
+        e2e_query(c, sql, buf, cap);
+    PQfinish(c);
+    return buf;
+}
+
+#define CHECK_SHOW_IN(db, role, extra, name, want) do { \
+        char sb_[256]; \
+        CHECK_STR(show_in((db), (role), (extra), (name), sb_, sizeof sb_), (want)); \
+    } while (0)
+
+/* ALTER DATABASE / ALTER ROLE ... SET: stored in the catalog (kept across a restart),
+ * applied when a session starts (role over database, startup options over both), the
+ * RESET value of the session; pg_db_role_setting shows them. */
+TEST(alter_database_role_set)
+{
+    PGconn *c = e2e_connect(NULL);
+    REQUIRE(PQstatus(c) == CONNECTION_OK);
+    PQclear(PQexec(c, "DROP DATABASE IF EXISTS setdb"));
+    PQclear(PQexec(c, "DROP ROLE IF EXISTS setr"));
+    REQUIRE_EXEC(c, "CREATE DATABASE setdb");
+    REQUIRE_EXEC(c, "CREATE ROLE setr LOGIN");
+    CHECK_EXEC(c, "ALTER DATABASE setdb SET work_mem = '8MB'");
+    CHECK_EXEC(c, "ALTER DATABASE setdb SET search_path = a, \"B c\"");
+    CHECK_EXEC(c, "ALTER DATABASE setdb SET datestyle TO 'German'");
+    CHECK_EXEC(c, "ALTER DATABASE setdb SET time zone 'Europe/Paris'");
+    CHECK_EXEC(c, "ALTER DATABASE setdb RESET datestyle");
+    CHECK_EXEC(c, "ALTER DATABASE setdb SET extra_float_digits TO DEFAULT");
+    CHECK_ERROR(c, "ALTER DATABASE setdb SET nosuch = 1", "42704", "unrecognized configuration parameter \"nosuch\"");
+    CHECK_ERROR(c, "ALTER DATABASE nodb SET work_mem = '1MB'", "3D000", "database \"nodb\" does not exist");
+    CHECK_EXEC(c, "ALTER ROLE setr SET work_mem = '16MB'");
+    CHECK_EXEC(c, "ALTER ROLE setr SET application_name = 'r app'");
+    CHECK_EXEC(c, "ALTER ROLE setr RESET application_name");
+    CHECK_EXEC(c, "ALTER ROLE setr SET x.y = 'z'");
+    CHECK_QUERY(c, "SELECT coalesce(d.datname, '-'), coalesce(r.rolname, '-'), s.setconfig FROM pg_db_role_setting s "
+                   "LEFT JOIN pg_database d ON d.oid = s.setdatabase LEFT JOIN pg_roles r ON r.oid = s.setrole ORDER BY 1, 2",
+                "-|setr|{work_mem=16MB,x.y=z};setdb|-|{work_mem=8MB,\"search_path=a, \\\"B c\\\"\",TimeZone=Europe/Paris}");
+    /* Applied at connection start; existing sessions keep their values. */
+    CHECK_QUERY(c, "SHOW work_mem", "4MB");
+    const char *su = e2e_oracle() ? "postgres" : "root";
+    for (int round = 0; round < 2; round++) {
+        CHECK_SHOW_IN("setdb", su, NULL, "work_mem", "8MB");
+        CHECK_SHOW_IN("setdb", su, NULL, "search_path", "a, \"B c\"");
+        CHECK_SHOW_IN("setdb", su, NULL, "TimeZone", "Europe/Paris");
+        CHECK_SHOW_IN("setdb", su, NULL, "DateStyle", "ISO, MDY");
+        CHECK_SHOW_IN("setdb", "setr", NULL, "work_mem", "16MB");
+        CHECK_SHOW_IN("postgres", "setr", NULL, "work_mem", "16MB");
+        CHECK_SHOW_IN("postgres", su, NULL, "work_mem", "4MB");
+        CHECK_SHOW_IN("setdb", "setr", "options='-c work_mem=2MB'", "work_mem", "2MB");
+        if (e2e_oracle() || round == 1)
+            break;
+        /* The settings live in the catalog: a restart keeps them. */
+        PQfinish(c);
+        int port = e2e_srv.port;
+        REQUIRE(wire_stop(&e2e_srv, SIGTERM, 30000) == 0);
+        e2e_srv.pid = wire_spawn(e2e_srv.dir, port, e2e_srv.log, NULL);
+        for (int i = 0; i < 3000 && !wire_port_open(port); i++)
+            wire_sleep_ms(10);
+        c = e2e_connect(NULL);
+        REQUIRE(PQstatus(c) == CONNECTION_OK);
+    }
+    /* RESET in the session goes back to the database / role value. */
+    PGconn *s = e2e_connect_db("setdb", "user=setr");
+    REQUIRE(PQstatus(s) == CONNECTION_OK);
+    CHECK_EXEC(s, "SET work_mem = '1MB'");
+    CHECK_EXEC(s, "RESET work_mem");
+    CHECK_QUERY(s, "SHOW work_mem", "16MB");
+    /* Permissions: not the owner / another role. */
+    CHECK_ERROR(s, "ALTER DATABASE setdb SET work_mem = '1MB'", "42501", "must be owner of database setdb");
+    CHECK_EXEC(s, "ALTER ROLE setr SET work_mem = '12MB'");   /* its own settings */
+    PQfinish(s);
+    CHECK_EXEC(c, "ALTER DATABASE setdb RESET ALL");
+    CHECK_EXEC(c, "ALTER ROLE setr RESET ALL");
+    CHECK_QUERY(c, "SELECT count(*) FROM pg_db_role_setting", "0");
+    CHECK_SHOW_IN("setdb", "setr", NULL, "work_mem", "4MB");
+    CHECK_EXEC(c, "DROP DATABASE setdb");
+    CHECK_EXEC(c, "DROP ROLE setr");
+    PQfinish(c);
+}
+
 TEST_MAIN(
     if (!e2e_start(NULL)) {
         printf("could not start the server\n");
@@ -219,5 +309,6 @@ TEST_MAIN(
     RUN(on_conflict_arbiters);
     RUN(set_and_role_undo);
     RUN(vacuum_in_block);
+    RUN(alter_database_role_set);
     e2e_finish();
 )
