@@ -417,7 +417,7 @@ static int alter_database(DdlCtx *d, const AstNode *stmt, const SqlSink *sink, S
                 return SQL_ERR(err, INSUFFICIENT_PRIVILEGE, "must be owner of database %s", name);
             if (!c->def || c->def->tag != AST_VARIABLE_SET)
                 return SQL_ERR(err, SYNTAX_ERROR, "syntax error in ALTER DATABASE");
-            if (ddl_setconfig_update(d, (const AstVariableSetStmt *)c->def, &nd.n_settings, &nd.settings, err) != 0)
+            if (ddl_setconfig_update(d, (const AstVariableSetStmt *)c->def, 0, &nd.n_settings, &nd.settings, err) != 0)
                 return -1;
             break;
         default:

@@ -4,7 +4,9 @@
  * session applies the database's list, then the role's (role wins), before its startup
  * options (which win over both). Applied values are also the RESET values. Names are
  * stored as the setting's canonical spelling (TimeZone); values as SET would take them
- * (search_path elements quoted when they need it, as PostgreSQL flattens list settings). */
+ * (search_path elements quoted when they need it, as PostgreSQL flattens list settings).
+ * ALTER ROLE r IN DATABASE d SET entries live in the role's list as "@<d's oid>:name=value"
+ * (no setting name starts with '@') and win over both other lists in database d. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +51,21 @@ static void append_list_elem(char *out, size_t cap, const char *t)
     out[l] = '\0';
 }
 
-int ddl_setconfig_update(DdlCtx *d, const AstVariableSetStmt *vs, int *n, char ***list, SqlError *err)
+/* Length of the "@oid:" scope prefix of entry e (0: none); *db = its database. */
+static size_t entry_scope(const char *e, Oid *db)
+{
+    *db = 0;
+    if (e[0] != '@')
+        return 0;
+    char *end;
+    unsigned long v = strtoul(e + 1, &end, 10);
+    if (*end != ':')
+        return 0;
+    *db = (Oid)v;
+    return (size_t)(end - e) + 1;
+}
+
+int ddl_setconfig_update(DdlCtx *d, const AstVariableSetStmt *vs, Oid db, int *n, char ***list, SqlError *err)
 {
     if (vs->kind == AST_SET_MULTI)
         return sql_error_set(err, ERRCODE_UNDEFINED_OBJECT, "unrecognized configuration parameter \"%s\"",
@@ -102,8 +118,18 @@ int ddl_setconfig_update(DdlCtx *d, const AstVariableSetStmt *vs, int *n, char *
         return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
     int k = 0;
     bool replaced = false;
-    for (int i = 0; i < *n && vs->kind != AST_RESET_ALL; i++) {
-        const char *e = (*list)[i];
+    char prefix[24] = "";
+    if (db)
+        snprintf(prefix, sizeof prefix, "@%u:", db);
+    for (int i = 0; i < *n; i++) {
+        Oid edb;
+        const char *e = (*list)[i] + entry_scope((*list)[i], &edb);
+        if (edb != db) {   /* another scope: untouched */
+            nl[k++] = (*list)[i];
+            continue;
+        }
+        if (vs->kind == AST_RESET_ALL)
+            continue;
         size_t nl_len = strlen(name);
         bool same = strncasecmp(e, name, nl_len) == 0 && e[nl_len] == '=';
         if (!same) {
@@ -111,21 +137,21 @@ int ddl_setconfig_update(DdlCtx *d, const AstVariableSetStmt *vs, int *n, char *
             continue;
         }
         if (set && !replaced) {   /* keeps its place, as PostgreSQL's array update */
-            size_t len = strlen(name) + strlen(value) + 2;
+            size_t len = strlen(prefix) + strlen(name) + strlen(value) + 2;
             char *ne = shale_arena_alloc(&d->arena, len);
             if (!ne)
                 return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
-            snprintf(ne, len, "%s=%s", name, value);
+            snprintf(ne, len, "%s%s=%s", prefix, name, value);
             nl[k++] = ne;
             replaced = true;
         }
     }
     if (set && !replaced) {
-        size_t len = strlen(name) + strlen(value) + 2;
+        size_t len = strlen(prefix) + strlen(name) + strlen(value) + 2;
         char *ne = shale_arena_alloc(&d->arena, len);
         if (!ne)
             return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
-        snprintf(ne, len, "%s=%s", name, value);
+        snprintf(ne, len, "%s%s=%s", prefix, name, value);
         nl[k++] = ne;
     }
     *list = nl;
@@ -135,21 +161,32 @@ int ddl_setconfig_update(DdlCtx *d, const AstVariableSetStmt *vs, int *n, char *
 
 void session_setconfig_apply(SqlSession *s, char *const *list, int n)
 {
+    /* unscoped entries in order (database, then role), then the role's for this database */
+    for (int pass = 0; pass < 2; pass++)
     for (int i = 0; i < n; i++) {
-        char name[SETTING_VALUE_MAX];
-        const char *eq = strchr(list[i], '=');
-        if (!eq || (size_t)(eq - list[i]) >= sizeof name)
+        Oid edb;
+        const char *e = list[i] + entry_scope(list[i], &edb);
+        if (pass == 0 ? edb != 0 : edb != s->db_oid)
             continue;
-        memcpy(name, list[i], (size_t)(eq - list[i]));
-        name[eq - list[i]] = '\0';
-        SqlError e;
-        memset(&e, 0, sizeof e);
+        char name[SETTING_VALUE_MAX];
+        const char *eq = strchr(e, '=');
+        if (!eq || (size_t)(eq - e) >= sizeof name)
+            continue;
+        memcpy(name, e, (size_t)(eq - e));
+        name[eq - e] = '\0';
+        SqlError se;
+        memset(&se, 0, sizeof se);
         /* a value that no longer passes (a setting renamed since) is skipped, as
          * PostgreSQL skips it with a WARNING */
-        if (session_set(s, name, eq + 1, false, &e) != 0)
+        if (session_set(s, name, eq + 1, false, &se) != 0)
             continue;
         int id = settings_lookup(name);
         if (id >= 0)
             memcpy(s->settings.reset_value[id], s->settings.value[id], SETTING_VALUE_MAX);
     }
+}
+
+size_t ddl_setconfig_scope(const char *entry, Oid *db)
+{
+    return entry_scope(entry, db);
 }

@@ -253,9 +253,15 @@ TEST(alter_database_role_set)
     CHECK_EXEC(c, "ALTER ROLE setr SET application_name = 'r app'");
     CHECK_EXEC(c, "ALTER ROLE setr RESET application_name");
     CHECK_EXEC(c, "ALTER ROLE setr SET x.y = 'z'");
+    CHECK_EXEC(c, "ALTER ROLE setr IN DATABASE setdb SET DateStyle = 'SQL, DMY'");
+    CHECK_EXEC(c, "ALTER ROLE setr IN DATABASE setdb SET search_path = r_in_db");
+    CHECK_EXEC(c, "ALTER ROLE setr IN DATABASE postgres SET work_mem = '9MB'");
+    CHECK_EXEC(c, "ALTER ROLE setr IN DATABASE postgres RESET ALL");
+    CHECK_ERROR(c, "ALTER ROLE setr IN DATABASE nodb SET work_mem = '9MB'", "3D000", "database \"nodb\" does not exist");
     CHECK_QUERY(c, "SELECT coalesce(d.datname, '-'), coalesce(r.rolname, '-'), s.setconfig FROM pg_db_role_setting s "
                    "LEFT JOIN pg_database d ON d.oid = s.setdatabase LEFT JOIN pg_roles r ON r.oid = s.setrole ORDER BY 1, 2",
-                "-|setr|{work_mem=16MB,x.y=z};setdb|-|{work_mem=8MB,\"search_path=a, \\\"B c\\\"\",TimeZone=Europe/Paris}");
+                "-|setr|{work_mem=16MB,x.y=z};setdb|-|{work_mem=8MB,\"search_path=a, \\\"B c\\\"\",TimeZone=Europe/Paris};"
+                "setdb|setr|{\"DateStyle=SQL, DMY\",search_path=r_in_db}");
     /* Applied at connection start; existing sessions keep their values. */
     CHECK_QUERY(c, "SHOW work_mem", "4MB");
     const char *su = e2e_oracle() ? "postgres" : "root";
@@ -265,6 +271,9 @@ TEST(alter_database_role_set)
         CHECK_SHOW_IN("setdb", su, NULL, "TimeZone", "Europe/Paris");
         CHECK_SHOW_IN("setdb", su, NULL, "DateStyle", "ISO, MDY");
         CHECK_SHOW_IN("setdb", "setr", NULL, "work_mem", "16MB");
+        CHECK_SHOW_IN("setdb", "setr", NULL, "DateStyle", "SQL, DMY");     /* role in database */
+        CHECK_SHOW_IN("setdb", "setr", NULL, "search_path", "r_in_db");    /* wins over both */
+        CHECK_SHOW_IN("postgres", "setr", NULL, "DateStyle", "ISO, MDY");
         CHECK_SHOW_IN("postgres", "setr", NULL, "work_mem", "16MB");
         CHECK_SHOW_IN("postgres", su, NULL, "work_mem", "4MB");
         CHECK_SHOW_IN("setdb", "setr", "options='-c work_mem=2MB'", "work_mem", "2MB");
@@ -292,6 +301,8 @@ TEST(alter_database_role_set)
     PQfinish(s);
     CHECK_EXEC(c, "ALTER DATABASE setdb RESET ALL");
     CHECK_EXEC(c, "ALTER ROLE setr RESET ALL");
+    CHECK_QUERY(c, "SELECT count(*) FROM pg_db_role_setting", "1");
+    CHECK_EXEC(c, "ALTER ROLE setr IN DATABASE setdb RESET ALL");
     CHECK_QUERY(c, "SELECT count(*) FROM pg_db_role_setting", "0");
     CHECK_SHOW_IN("setdb", "setr", NULL, "work_mem", "4MB");
     CHECK_EXEC(c, "DROP DATABASE setdb");
