@@ -20,6 +20,11 @@ typedef struct CopyOptions {
     bool header;
     char quote;
     char escape;
+    /* CSV FORCE_* column lists (names in the statement's AST); resolved per column by
+     * force_flags() into the per-column flags below (arena-owned, NULL = none) */
+    const AstNameList *force_quote, *force_not_null, *force_null;
+    bool force_quote_all;
+    bool *fq, *fnn, *fnull;
 } CopyOptions;
 
 struct CopyState {
@@ -67,7 +72,7 @@ static bool def_bool(const AstDefElem *e)
     return !v || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1");
 }
 
-static int parse_options(const AstList *opts, CopyOptions *o, SqlError *err)
+static int parse_options(const AstList *opts, bool is_from, const char *text, CopyOptions *o, SqlError *err)
 {
     memset(o, 0, sizeof *o);
     o->format = COPY_TEXT;
@@ -104,9 +109,30 @@ static int parse_options(const AstList *opts, CopyOptions *o, SqlError *err)
         } else if (!strcmp(e->name, "encoding")) {
             if (!v || (strcasecmp(v, "utf8") && strcasecmp(v, "utf-8")))
                 return sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "COPY encoding \"%s\" is not supported", v ? v : "");
-        } else if (!strcmp(e->name, "freeze") || !strcmp(e->name, "force_quote") || !strcmp(e->name, "force_not_null") ||
+        } else if (!strcmp(e->name, "force_quote") || !strcmp(e->name, "force_not_null") ||
                    !strcmp(e->name, "force_null")) {
-            /* accepted; FORCE_* options are not applied yet */
+            bool star = v && !strcmp(v, "*") && (!e->arg || e->arg->tag != AST_COLUMN_REF);
+            const AstNameList **slot = e->name[6] == 'q' ? &o->force_quote
+                                     : e->name[7] == 'o' ? &o->force_not_null : &o->force_null;
+            if (*slot || (e->name[6] == 'q' && o->force_quote_all)) {
+                sql_error_set(err, ERRCODE_SYNTAX_ERROR, "conflicting or redundant options");
+                if (text && e->hdr.location >= 0)
+                    err->position = sql_parser_position(text, strlen(text), e->hdr.location);
+                return -1;
+            }
+            if (star && e->name[6] == 'q') {
+                o->force_quote_all = true;
+            } else if (e->arg && e->arg->tag == AST_COLUMN_REF) {
+                *slot = &((const AstColumnRef *)e->arg)->fields;
+            } else {
+                sql_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE, "argument to option \"%s\" must be a list of column names",
+                              e->name);
+                if (text && e->hdr.location >= 0)
+                    err->position = sql_parser_position(text, strlen(text), e->hdr.location);
+                return -1;
+            }
+        } else if (!strcmp(e->name, "freeze")) {
+            /* accepted; every COPY FROM writes through the transaction anyway */
         } else {
             return sql_error_set(err, ERRCODE_SYNTAX_ERROR, "option \"%s\" not recognized", e->name);
         }
@@ -124,6 +150,54 @@ static int parse_options(const AstList *opts, CopyOptions *o, SqlError *err)
         o->escape = o->quote;
     if (o->header && o->format == COPY_TEXT)
         return sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "COPY HEADER available only in CSV mode");
+    static const char *const what[3] = { "force quote", "force not null", "force null" };
+    const bool given[3] = { o->force_quote || o->force_quote_all, o->force_not_null != NULL, o->force_null != NULL };
+    for (int k = 0; k < 3; k++) {
+        if (!given[k])
+            continue;
+        if (o->format != COPY_CSV)
+            return sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "COPY %s available only in CSV mode", what[k]);
+        if ((k == 0) == is_from)
+            return sql_error_set(err, ERRCODE_FEATURE_NOT_SUPPORTED, "COPY %s only available using COPY %s", what[k],
+                                 k == 0 ? "TO" : "FROM");
+    }
+    return 0;
+}
+
+/* Resolves a FORCE_* column list to flags over the COPY's n columns named names[] (NULL
+ * list: *out stays NULL). rel (may be NULL for COPY (query)) words the unknown-column error
+ * as PostgreSQL: 42703 for a name that is not a column, 42P10 for one the COPY leaves out,
+ * 42701 for a name given twice. *out is allocated in a (owned by the arena's owner). */
+static int force_flags(const AstNameList *list, const char *opt, const CatRelation *rel, const char *const *names,
+                       int n, ShaleArena *a, bool **out, SqlError *err)
+{
+    if (!list)
+        return 0;
+    bool *f = shale_arena_alloc(a, sizeof(bool) * (size_t)(n + 1));
+    if (!f)
+        return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    memset(f, 0, sizeof(bool) * (size_t)(n + 1));
+    for (int i = 0; i < list->n; i++) {
+        const char *nm = list->names[i];
+        for (int j = 0; j < i; j++)
+            if (!strcmp(list->names[j], nm))
+                return sql_error_set(err, ERRCODE_DUPLICATE_COLUMN, "column \"%s\" specified more than once", nm);
+        int at = -1;
+        for (int k = 0; k < n && at < 0; k++)
+            if (!strcmp(names[k], nm))
+                at = k;
+        if (at < 0) {
+            const CatColumn *c = rel ? catrel_column_by_name(rel, nm) : NULL;
+            if (rel && !c)
+                return sql_error_set(err, ERRCODE_UNDEFINED_COLUMN, "column \"%s\" of relation \"%s\" does not exist", nm,
+                                     rel->name);
+            if (!rel)
+                return sql_error_set(err, ERRCODE_UNDEFINED_COLUMN, "column \"%s\" does not exist", nm);
+            return sql_error_set(err, ERRCODE_INVALID_COLUMN_REFERENCE, "%s column \"%s\" not referenced by COPY", opt, nm);
+        }
+        f[at] = true;
+    }
+    *out = f;
     return 0;
 }
 
@@ -219,9 +293,9 @@ static void text_escape(ShaleBuf *out, const char *p, size_t n, char delim)
     }
 }
 
-static void csv_field(ShaleBuf *out, const char *p, size_t n, const CopyOptions *o)
+static void csv_field(ShaleBuf *out, const char *p, size_t n, const CopyOptions *o, bool force)
 {
-    bool need = n == 0 || (o->null_len == n && memcmp(p, o->null_str, n) == 0);
+    bool need = force || n == 0 || (o->null_len == n && memcmp(p, o->null_str, n) == 0);
     for (size_t i = 0; i < n && !need; i++)
         if (p[i] == o->delim || p[i] == o->quote || p[i] == '\n' || p[i] == '\r')
             need = true;
@@ -256,8 +330,8 @@ static SqlStatus copy_to(SqlSession *s, const AstCopyStmt *cs, const char *text,
     const char *qtext = text;
     ShaleBuf sqlb;
     shale_buf_init(&sqlb);
+    const CatRelation *rel = NULL;
     if (!qnode) {
-        const CatRelation *rel;
         const CatColumn *cols[1600];
         int ncols;
         if (resolve_target(s, cat, cs, &rel, err) != 0)
@@ -282,9 +356,22 @@ static SqlStatus copy_to(SqlSession *s, const AstCopyStmt *cs, const char *text,
     QueryCursor *c;
     if (query_prepare(&env, qnode, qtext, 0, NULL, &arena, &q, err) != 0)
         goto out;
+    int ncols = query_n_columns(q);
+    bool *fq = NULL;                 /* FORCE_QUOTE flags per output column (in arena) */
+    if (o->force_quote) {
+        const SqlColumnDesc *qd = query_columns(q);
+        const char **qnames = shale_arena_alloc(&arena, sizeof(char *) * (size_t)(ncols + 1));
+        if (!qnames) {
+            SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+            goto out;
+        }
+        for (int i = 0; i < ncols; i++)
+            qnames[i] = qd[i].name;
+        if (force_flags(o->force_quote, "FORCE_QUOTE", rel, qnames, ncols, &arena, &fq, err) != 0)
+            goto out;
+    }
     if (query_open(&env, q, NULL, &arena, &c, err) != 0)
         goto out;
-    int ncols = query_n_columns(q);
     int16_t fmts[1600];
     for (int i = 0; i < ncols && i < 1600; i++)
         fmts[i] = o->format == COPY_BINARY ? 1 : 0;
@@ -305,7 +392,7 @@ static SqlStatus copy_to(SqlSession *s, const AstCopyStmt *cs, const char *text,
         for (int i = 0; i < ncols; i++) {
             if (i)
                 shale_buf_append_byte(&line, (uint8_t)o->delim);
-            csv_field(&line, cd[i].name, strlen(cd[i].name), o);
+            csv_field(&line, cd[i].name, strlen(cd[i].name), o, false);
         }
         shale_buf_append_byte(&line, '\n');
         sink->copy_data(sink->arg, line.data, line.len);
@@ -355,7 +442,7 @@ static SqlStatus copy_to(SqlSession *s, const AstCopyStmt *cs, const char *text,
             shale_buf_reset(&val);
             types_output(&s->tc, &row[i], &val);
             if (o->format == COPY_CSV)
-                csv_field(&line, val.data ? val.data : "", val.len, o);
+                csv_field(&line, val.data ? val.data : "", val.len, o, o->force_quote_all || (fq && fq[i]));
             else
                 text_escape(&line, val.data ? val.data : "", val.len, o->delim);
         }
@@ -397,7 +484,7 @@ SqlStatus copy_start(SqlSession *s, const AstNode *stmt, const char *text, const
 {
     const AstCopyStmt *cs = (const AstCopyStmt *)stmt;
     CopyOptions o;
-    if (parse_options(&cs->options, &o, err) != 0)
+    if (parse_options(&cs->options, cs->is_from, text, &o, err) != 0)
         return SQL_ERROR;
     if (cs->filename || cs->is_program) {
         sql_error_set(err, ERRCODE_INSUFFICIENT_PRIVILEGE, "COPY to or from a file is not supported: use STDIN/STDOUT (psql's \\copy)");
@@ -464,6 +551,9 @@ SqlStatus copy_start(SqlSession *s, const AstNode *stmt, const char *text, const
         st->typmods[i] = cols[i]->typmod;
         st->names[i] = cols[i]->name;  /* lives in the snapshot st->cat holds */
     }
+    if (force_flags(o.force_not_null, "FORCE_NOT_NULL", rel, st->names, ncols, &st->arena, &st->opt.fnn, err) != 0 ||
+        force_flags(o.force_null, "FORCE_NULL", rel, st->names, ncols, &st->arena, &st->opt.fnull, err) != 0)
+        goto fail;
     SqlRawStmt raw;
     if (sql_parse_one(sqltext, sqlb.len - 1, &st->arena, &raw, err) != 0 ||
         query_prepare(&env, raw.stmt, sqltext, ncols, st->types, &st->arena, &st->insert, err) != 0)
@@ -515,7 +605,8 @@ static int copy_line(SqlSession *s, CopyState *st, const char *p, size_t n, SqlE
         st->header_pending = false;
         return 0;
     }
-    if (st->opt.format == COPY_TEXT && n == 2 && p[0] == '\\' && p[1] == '.') {
+    /* the end marker "\." alone on a line (CSV too: psql sends it after the data) */
+    if (st->opt.format != COPY_BINARY && (n == 2 || (n == 3 && p[2] == '\r')) && p[0] == '\\' && p[1] == '.') {
         st->seen_end = true;
         return 0;
     }
@@ -608,6 +699,12 @@ static int copy_line(SqlSession *s, CopyState *st, const char *p, size_t n, SqlE
             rc = sql_error_set(err, ERRCODE_BAD_COPY_FILE_FORMAT, "extra data after last expected column");
             break;
         }
+        /* CSV FORCE_NOT_NULL: an unquoted NULL string is a value; FORCE_NULL: a quoted one is NULL */
+        if (is_null && o->fnn && o->fnn[col])
+            is_null = false;
+        else if (!is_null && o->fnull && o->fnull[col] && field.len == o->null_len &&
+                 (o->null_len == 0 || memcmp(field.data, o->null_str, o->null_len) == 0))
+            is_null = true;
         if (is_null) {
             vals[col] = value_null(st->types[col]);
         } else if (field.oom) {

@@ -415,8 +415,16 @@ static int alter_database(DdlCtx *d, const AstNode *stmt, const SqlSink *sink, S
                 return set_position(err, d->text, c->hdr.location);
             }
             break;
+        case AST_AT_DROP_DEFAULT:   /* SET / RESET param (sql/ddl_setconfig.c) */
+            if (!is_owner_or_super(d->s, old))
+                return SQL_ERR(err, INSUFFICIENT_PRIVILEGE, "must be owner of database %s", name);
+            if (!c->def || c->def->tag != AST_VARIABLE_SET)
+                return SQL_ERR(err, SYNTAX_ERROR, "syntax error in ALTER DATABASE");
+            if (ddl_setconfig_update(d, (const AstVariableSetStmt *)c->def, 0, &nd.n_settings, &nd.settings, err) != 0)
+                return -1;
+            break;
         default:
-            return SQL_ERR(err, FEATURE_NOT_SUPPORTED, "ALTER DATABASE ... SET/RESET is not supported yet");
+            return SQL_ERR(err, FEATURE_NOT_SUPPORTED, "unsupported ALTER DATABASE command");
         }
     }
     if (catalog_alter_database(d->cat, d->ctxn, old, &nd, err) != 0)

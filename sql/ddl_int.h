@@ -43,6 +43,12 @@ int ddl_acl_owner(DdlCtx *d, const CatRelation *rel, SqlError *err);
 const CatRelation *ddl_lookup_relation(DdlCtx *d, const AstRangeVar *rv);
 int ddl_set_pos(DdlCtx *d, SqlError *err, int location);
 char *ddl_strdup(DdlCtx *d, const char *str);
+/* ddl_setconfig.c: applies SET / RESET vs to a database's or role's "name=value" list
+ * (*n, *list); the new list lives in d->arena. 42704 / 22023 as SET would give them. */
+int ddl_setconfig_update(DdlCtx *d, const AstVariableSetStmt *vs, Oid db, int *n, char ***list, SqlError *err);
+/* The database of a role-list entry ("@oid:name=value", ALTER ROLE IN DATABASE; 0 = none)
+ * and the length of that prefix. */
+size_t ddl_setconfig_scope(const char *entry, Oid *db);
 char *ddl_strndup(DdlCtx *d, const char *str, size_t n);
 int ddl_find_col(const CatColumn *cols, int n, const char *name);
 int ddl_add_key_constraint(DdlCtx *d, CatRelation *rel, ConsBuild *cb, const AstConstraint *c,

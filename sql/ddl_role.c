@@ -322,7 +322,28 @@ static int role_alter(DdlCtx *d, const AstRoleStmt *rs, const SqlSink *sink, Sql
     const CatRole *me = catsnap_role_by_oid(d->snap, d->s->user_oid);
     bool su = me && me->superuser, cr = me && me->createrole;
     CatRole r = *old;
-    if (rs->options.n == 1 && !strcmp(((const AstDefElem *)rs->options.items[0])->name, "rename_to")) {
+    if (role_has_option(rs, "set_config")) {   /* ALTER ROLE r [IN DATABASE d] SET / RESET */
+        Oid in_db = 0;
+        for (int i = 0; i < rs->options.n; i++) {
+            const AstDefElem *o = (const AstDefElem *)rs->options.items[i];
+            if (strcmp(o->name, "in_database") != 0 || !o->arg || o->arg->tag != AST_CONST)
+                continue;
+            const char *dn = ((const AstConst *)o->arg)->str;
+            const CatDatabase *db = catsnap_database_by_name(d->snap, dn ? dn : "");
+            if (!db)
+                return sql_error_set(err, ERRCODE_INVALID_CATALOG_NAME, "database \"%s\" does not exist", dn ? dn : "");
+            in_db = db->oid;
+        }
+        if (old->superuser && !su)
+            return sql_error_set(err, ERRCODE_INSUFFICIENT_PRIVILEGE, "must be superuser to alter superusers");
+        if (!su && !cr && old->oid != d->s->user_oid)
+            return sql_error_set(err, ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied");
+        const AstDefElem *sc = (const AstDefElem *)rs->options.items[rs->options.n - 1];
+        if (!sc->arg || sc->arg->tag != AST_VARIABLE_SET)
+            return sql_error_set(err, ERRCODE_SYNTAX_ERROR, "syntax error in ALTER ROLE");
+        if (ddl_setconfig_update(d, (const AstVariableSetStmt *)sc->arg, in_db, &r.n_settings, &r.settings, err) != 0)
+            return -1;
+    } else if (rs->options.n == 1 && !strcmp(((const AstDefElem *)rs->options.items[0])->name, "rename_to")) {
         const AstColumnRef *c = (const AstColumnRef *)((const AstDefElem *)rs->options.items[0])->arg;
         const char *newname = c && c->fields.n ? c->fields.names[0] : "";
         if (old->oid == d->s->session_user_oid)

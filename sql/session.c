@@ -110,7 +110,7 @@ static int64_t now_pg_micros(void)
 }
 
 /* Applies a setting that also lives in the TypeContext. */
-static int session_apply_setting(SqlSession *s, const char *name, SqlError *err)
+int session_apply_setting(SqlSession *s, const char *name, SqlError *err)
 {
     int id = settings_lookup(name);
     if (id == SETTING_TIMEZONE) {
@@ -146,7 +146,9 @@ int session_set(SqlSession *s, const char *name, const char *value, bool local, 
     int id = settings_lookup(name);
     if (id >= 0)
         snprintf(saved, sizeof saved, "%s", settings_get(&s->settings, (SettingId)id));
-    if (id >= 0 && !local && s->txn && !s->tx_set_saved[id]) {
+    if (id >= 0 && session_undo_note_setting(s, id) != 0)
+        return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    if (id >= 0 && !local && (s->txn || s->msg_multi) && !s->tx_set_saved[id]) {
         /* Before-transaction value: a pending SET LOCAL already saved it. */
         s->tx_set_saved[id] = true;
         s->tx_set_any = true;
@@ -158,6 +160,58 @@ int session_set(SqlSession *s, const char *name, const char *value, bool local, 
         if (id >= 0)
             (void)settings_set(&s->settings, name, saved, local, NULL);
         return -1;
+    }
+    return 0;
+}
+
+/* The startup packet's "options" (libpq options= / PGOPTIONS): "-c name=value" and
+ * "--name=value" words, separated by spaces, a backslash escaping the next byte (as
+ * PostgreSQL's pg_split_opts). Applied like the other startup parameters. */
+static int session_startup_options(SqlSession *s, const char *opts, SqlError *err)
+{
+    char word[2 * SETTING_VALUE_MAX];
+    bool want_c = false;
+    const char *p = opts;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == '\n')
+            p++;
+        if (!*p)
+            break;
+        size_t n = 0;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
+            if (*p == '\\' && p[1])
+                p++;
+            if (n + 1 < sizeof word)
+                word[n++] = *p;
+            p++;
+        }
+        word[n] = '\0';
+        const char *nv = NULL;
+        if (want_c) {
+            nv = word;
+            want_c = false;
+        } else if (!strcmp(word, "-c")) {
+            want_c = true;
+            continue;
+        } else if (!strncmp(word, "-c", 2)) {
+            nv = word + 2;
+        } else if (!strncmp(word, "--", 2)) {
+            nv = word + 2;
+        } else {
+            continue;   /* other postgres switches: ignored */
+        }
+        char *eq = strchr(nv, '=');
+        if (!eq)
+            return sql_error_set(err, ERRCODE_SYNTAX_ERROR, "parameter \"%s\" requires a value", nv);
+        *eq = '\0';
+        for (char *q = (char *)nv; *q; q++)
+            if (*q == '-')
+                *q = '_';
+        if (session_set(s, nv, eq + 1, false, err) != 0)
+            return -1;
+        int id = settings_lookup(nv);
+        if (id >= 0)
+            memcpy(s->settings.reset_value[id], s->settings.value[id], SETTING_VALUE_MAX);
     }
     return 0;
 }
@@ -211,8 +265,20 @@ int sql_session_open(SqlEngine *eng, const char *user, const char *database,
     snprintf(s->session_user, sizeof s->session_user, "%s", user);
     s->session_user_oid = s->auth_user_oid = role->oid;
     s->auth_superuser = role->superuser;
+    /* ALTER DATABASE / ROLE SET lists, copied out of the snapshot (database first: the
+     * role's entries win); applied below, before the startup options */
+    int n_setconfig = dbd->n_settings + role->n_settings, n_copied = 0;
+    char **setconfig = n_setconfig ? calloc((size_t)n_setconfig, sizeof(char *)) : NULL;
+    for (int i = 0; setconfig && i < n_setconfig; i++) {
+        const char *e = i < dbd->n_settings ? dbd->settings[i] : role->settings[i - dbd->n_settings];
+        if ((setconfig[n_copied] = strdup(e)) != NULL)
+            n_copied++;
+    }
     catalog_snapshot_release(snap);
     if (conn_limit >= 0 && !s->superuser && session_registry_count_db(eng, s->db_oid, NULL) >= conn_limit) {
+        for (int i = 0; i < n_copied; i++)
+            free(setconfig[i]);
+        free(setconfig);
         free(s);
         sql_error_set(err, ERRCODE_TOO_MANY_CONNECTIONS, "too many connections for database \"%s\"", database);
         err->severity = SQL_SEV_FATAL;
@@ -228,18 +294,23 @@ int sql_session_open(SqlEngine *eng, const char *user, const char *database,
     snprintf(s->settings.value[SETTING_SERVER_VERSION], SETTING_VALUE_MAX, "%s", eng->server_version);
     snprintf(s->settings.value[SETTING_IS_SUPERUSER], SETTING_VALUE_MAX, "%s", s->superuser ? "on" : "off");
     snprintf(s->settings.value[SETTING_SESSION_AUTHORIZATION], SETTING_VALUE_MAX, "%s", user);
+    session_setconfig_apply(s, setconfig, n_copied);
+    for (int i = 0; i < n_copied; i++)
+        free(setconfig[i]);
+    free(setconfig);
     for (int i = 0; i < n_options; i++) {
         const char *n = option_names[i];
-        if (!strcmp(n, "user") || !strcmp(n, "database") || !strcmp(n, "replication") || !strcmp(n, "options"))
+        if (!strcmp(n, "user") || !strcmp(n, "database") || !strcmp(n, "replication"))
             continue;
         SqlError e;
-        if (session_set(s, n, option_values[i], false, &e) != 0) {
+        if (!strcmp(n, "options") ? session_startup_options(s, option_values[i], &e) != 0
+                                  : session_set(s, n, option_values[i], false, &e) != 0) {
             sql_session_close(s);
             *err = e;
             err->severity = SQL_SEV_FATAL;
             return -1;
         }
-        int id = settings_lookup(n);
+        int id = strcmp(n, "options") ? settings_lookup(n) : -1;
         if (id >= 0) /* startup values become the RESET values */
             memcpy(s->settings.reset_value[id], s->settings.value[id], SETTING_VALUE_MAX);
     }
@@ -293,6 +364,7 @@ void sql_session_close(SqlSession *s)
     session_index_free(s);
     shale_arena_destroy(&s->msg_arena);
     free(s->savepoints);
+    free(s->undo);
     free(s->seq_oids);
     free(s->seq_vals);
     free(s);
@@ -456,6 +528,7 @@ int session_end_txn(SqlSession *s, bool commit, SqlError *err)
     aborted = aborted || rc != 0;
     if (had_txn)
         obs_note_txn(s->eng->obs, !aborted);
+    session_undo_end_txn(s, aborted);   /* SET ROLE / SESSION AUTHORIZATION of the transaction */
     /* e2e fix: every setting restored here is re-applied to the TypeContext, also the ones
      * not reported to the client (SET LOCAL extra_float_digits used to stick there). */
     bool restored[SETTING__COUNT];
@@ -837,6 +910,7 @@ static SqlStatus run_message(SqlSession *s, const SqlSink *sink, SqlError *err)
         session_report_changes(s, sink);
         return SQL_ERROR;
     }
+    session_undo_end_message(s);
     session_report_changes(s, sink);
     return SQL_DONE;
 }

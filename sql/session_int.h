@@ -104,6 +104,16 @@ typedef struct SavepointName {
 
 typedef struct CopyState CopyState;   /* copy.c */
 
+/* The role part of a session (sql/session_undo.c saves and restores it). */
+typedef struct SessionRoleState {
+    char user[64];
+    Oid user_oid;
+    bool superuser;
+    char session_user[64];
+    Oid session_user_oid;
+} SessionRoleState;
+typedef struct SessionUndo SessionUndo;   /* session_undo.c */
+
 struct SqlSession {
     SqlEngine *eng;
     char user[64];
@@ -144,6 +154,12 @@ struct SqlSession {
     bool tx_set_any;
     bool tx_set_saved[SETTING__COUNT];
     char tx_set_value[SETTING__COUNT][SETTING_VALUE_MAX];
+    /* SET / SET ROLE after a savepoint, undone by ROLLBACK TO (session_undo.c, malloc'd);
+     * the role before the transaction (restored on abort) and the one a commit keeps. */
+    SessionUndo *undo;
+    int n_undo, cap_undo;
+    bool tx_role_saved;
+    SessionRoleState tx_role_before, tx_role_commit;
     /* Pending isolation for the next transaction (BEGIN ISOLATION LEVEL / SET TRANSACTION). */
 
     PreparedStmt *stmts;
@@ -194,6 +210,9 @@ void session_timeout_finish(SqlSession *s, bool failed, SqlError *err);
 /* Runs one statement of any kind (text is the whole query text its locations refer to). */
 SqlStatus session_exec_stmt(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink, SqlError *err);
 int session_set(SqlSession *s, const char *name, const char *value, bool local, SqlError *err);
+/* ddl_setconfig.c: a session start applies the ALTER DATABASE / ROLE SET list (values
+ * that fail are skipped); they also become the RESET values. */
+void session_setconfig_apply(SqlSession *s, char *const *list, int n);
 /* Transaction end: closes every portal but held (WITH HOLD, committed) cursors. */
 void session_close_portals(SqlSession *s);
 void session_free_portal(Portal *p);
@@ -220,6 +239,22 @@ void session_format_value(SqlSession *s, const Value *v, int16_t format, ShaleBu
 /* session_role.c: SET ROLE / RESET ROLE / SET SESSION AUTHORIZATION (and their RESET /
  * DEFAULT forms). Returns 1 when vs was one of them (done or failed: -1 + err), 0 when not. */
 int session_role_set(SqlSession *s, const AstVariableSetStmt *vs, SqlError *err);
+
+/* session_undo.c: transactional SET / SET ROLE (see the file comment). note_* record the
+ * state before a change (-1: out of memory, the change then is not undoable); role_set
+ * after a successful role change; rollback_to(depth) undoes changes made at savepoint
+ * depth >= depth; release(depth) moves deeper ones to depth; end_txn at COMMIT/ROLLBACK. */
+void session_role_capture(const SqlSession *s, SessionRoleState *out);
+/* session.c: re-applies setting `name` to the TypeContext after its value changed. */
+int session_apply_setting(SqlSession *s, const char *name, SqlError *err);
+int session_undo_note_setting(SqlSession *s, int id);
+int session_undo_note_role(SqlSession *s);
+void session_undo_role_set(SqlSession *s, bool local);
+void session_undo_rollback_to(SqlSession *s, int depth);
+void session_undo_release(SqlSession *s, int depth);
+void session_undo_end_txn(SqlSession *s, bool aborted);
+/* End of a Query message whose statements ran without a transaction: their SETs stay. */
+void session_undo_end_message(SqlSession *s);
 
 /* session_ext.c */
 PreparedStmt *session_find_stmt(SqlSession *s, const char *name);

@@ -2,8 +2,8 @@
  * RESET SESSION AUTHORIZATION / SET SESSION AUTHORIZATION DEFAULT, as PostgreSQL 15:
  * SET ROLE needs membership of the session user in the role (superusers may take any);
  * SET SESSION AUTHORIZATION needs the role that logged in to be a superuser. Either is
- * undone at RESET ALL / DISCARD ALL. Not transactional (PostgreSQL rolls a SET ROLE of an
- * aborted transaction back; here it stays: docs/compatibility.md). */
+ * undone at RESET ALL / DISCARD ALL. Transactional as in PostgreSQL (sql/session_undo.c):
+ * undone by ROLLBACK / ROLLBACK TO SAVEPOINT; SET LOCAL ROLE ends with its transaction. */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,11 +18,15 @@ static int role_take(SqlSession *s, const CatSnapshot *snap, Oid oid, bool sessi
     if (session) {
         snprintf(s->session_user, sizeof s->session_user, "%s", r->name);
         s->session_user_oid = r->oid;
+        if (strcmp(s->settings.value[SETTING_SESSION_AUTHORIZATION], r->name) != 0)
+            s->settings.changed[SETTING_SESSION_AUTHORIZATION] = settings_reported(SETTING_SESSION_AUTHORIZATION);
         snprintf(s->settings.value[SETTING_SESSION_AUTHORIZATION], SETTING_VALUE_MAX, "%s", r->name);
     }
     snprintf(s->user, sizeof s->user, "%s", r->name);
     s->user_oid = r->oid;
     s->superuser = r->superuser;
+    if (strcmp(s->settings.value[SETTING_IS_SUPERUSER], r->superuser ? "on" : "off") != 0)   /* ParameterStatus */
+        s->settings.changed[SETTING_IS_SUPERUSER] = settings_reported(SETTING_IS_SUPERUSER);
     snprintf(s->settings.value[SETTING_IS_SUPERUSER], SETTING_VALUE_MAX, "%s", r->superuser ? "on" : "off");
     return 0;
 }
@@ -44,10 +48,16 @@ int session_role_set(SqlSession *s, const AstVariableSetStmt *vs, SqlError *err)
     if (catalog_snapshot(rel_db_catalog(s->eng->rdb), s->txn ? rel_txn_catalog(s->txn) : NULL, s->db_oid,
                          &snap, err) != 0)
         return -1;
-    int rc = 0;
+    int rc = session_undo_note_role(s);   /* ROLLBACK / ROLLBACK TO put it back */
+    if (rc != 0) {
+        catalog_snapshot_release(snap);
+        return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    }
     if (reset_all) {
         rc = role_take(s, snap, s->session_user_oid, false, err);
         catalog_snapshot_release(snap);
+        if (rc == 0)
+            session_undo_role_set(s, false);
         return rc < 0 ? -1 : 0;   /* the other settings still reset */
     }
     if (to_default) {
@@ -64,5 +74,7 @@ int session_role_set(SqlSession *s, const AstVariableSetStmt *vs, SqlError *err)
             rc = role_take(s, snap, r->oid, is_auth, err);
     }
     catalog_snapshot_release(snap);
+    if (rc == 0)
+        session_undo_role_set(s, vs->is_local);
     return rc < 0 ? -1 : 1;
 }

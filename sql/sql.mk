@@ -29,4 +29,4 @@ EXTRA_DIST += tests/sql/query_cases.txt tests/sql/gen_query_cases.py
 dist_doc_DATA += docs/sql-queries.md
 
 # --- roles and privileges (CREATE/ALTER/DROP ROLE, SET ROLE, privilege checks)
-libshale_a_SOURCES += sql/acl.h sql/acl_check.c sql/ddl_role.c sql/session_role.c
+libshale_a_SOURCES += sql/acl.h sql/acl_check.c sql/ddl_role.c sql/session_role.c sql/session_undo.c sql/ddl_setconfig.c

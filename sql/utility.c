@@ -168,11 +168,13 @@ static SqlStatus exec_transaction(SqlSession *s, const AstTransactionStmt *t, co
              * rebuild the view. The proper fix belongs in src/facets/relational. */
             rel_txn_catalog(s->txn)->n_catalog_writes++;
             s->n_savepoints = i + 1;
+            session_undo_rollback_to(s, i + 1);   /* SET / SET ROLE since the savepoint */
             s->tx = TX_BLOCK;
         } else {
             if (rel_txn_release(s->txn, s->savepoints[i].level, err) != 0)
                 return SQL_ERROR;
             s->n_savepoints = i;
+            session_undo_release(s, i);
         }
         sink->command_complete(sink->arg, rollback ? "ROLLBACK" : "RELEASE");
         return SQL_DONE;
@@ -433,6 +435,12 @@ SqlStatus utility_execute(SqlSession *s, const AstNode *stmt, const char *text, 
     case AST_VACUUM: {
         /* ANALYZE and VACUUM (ANALYZE): sql/analyze.c; plain VACUUM has nothing to do (the LSM compacts) */
         const AstVacuumStmt *vs = (const AstVacuumStmt *)stmt;
+        /* PostgreSQL's PreventInTransactionBlock: a block or a multi-statement message
+         * (ANALYZE alone may run in a block) */
+        if (vs->is_vacuum && (s->tx == TX_BLOCK || s->tx == TX_FAILED || s->msg_multi)) {
+            sql_error_set(err, ERRCODE_ACTIVE_SQL_TRANSACTION, "VACUUM cannot run inside a transaction block");
+            return SQL_ERROR;
+        }
         bool an = !vs->is_vacuum;
         for (int i = 0; i < vs->options.n; i++)
             if (!strcmp(((const AstDefElem *)vs->options.items[i])->name, "analyze"))

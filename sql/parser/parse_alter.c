@@ -223,8 +223,8 @@ alter_type:
  * (relation->relname = the database) whose commands are AST_AT_RENAME_TABLE / AST_AT_OWNER_TO
  * (newname; OWNER TO CURRENT_USER/SESSION_USER/CURRENT_ROLE: that keyword with missing_ok
  * set), AST_AT_SET_DEFAULT (name = connection_limit / is_template / allow_connections,
- * def = the value) and AST_AT_DROP_DEFAULT (name = the parameter of SET/RESET, which
- * sql/ddl_database.c rejects as not supported). */
+ * def = the value) and AST_AT_DROP_DEFAULT (def = the AstVariableSetStmt of SET/RESET,
+ * name = its parameter; sql/ddl_setconfig.c). */
 static AstNode *parse_alter_database(SqlParser *p, int loc)
 {
     AstAlterTableStmt *s = MAKE(p, AstAlterTableStmt, AST_ALTER_TABLE, loc);
@@ -253,14 +253,14 @@ static AstNode *parse_alter_database(SqlParser *p, int loc)
             c->newname = sql_parse_colid(p);
         }
         sql_list_push(p, &s->cmds, (AstNode *)c, &cap);
-    } else if (sql_accept_kw(p, KW_SET) || sql_accept_kw(p, KW_RESET)) {
+    } else if (sql_is_kw(p, KW_SET) || sql_is_kw(p, KW_RESET)) {
         AstAlterCmd *c = MAKE(p, AstAlterCmd, AST_ALTER_CMD, cloc);
         if (!c)
             return NULL;
         c->kind = AST_AT_DROP_DEFAULT;
-        c->name = sql_parse_colid(p);
-        while (!p->failed && sql_peek(p)->type != TOK_EOF && !sql_is_char(p, ';'))
-            sql_advance(p);
+        c->def = sql_parse_set_reset(p);
+        if (c->def)
+            c->name = ((const AstVariableSetStmt *)c->def)->name;
         sql_list_push(p, &s->cmds, (AstNode *)c, &cap);
     } else {
         sql_accept_kw(p, KW_WITH);

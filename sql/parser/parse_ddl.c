@@ -688,6 +688,26 @@ static AstNode *parse_role(SqlParser *p, int loc, AstRoleStmtKind kind, char typ
         sql_list_push(p, &s->options, (AstNode *)make_def(p, "rename_to", (AstNode *)c, l2), &ocap);
         return p->failed ? NULL : (AstNode *)s;
     }
+    if (kind == AST_ROLE_ALTER && (sql_is_kw(p, KW_SET) || sql_is_kw(p, KW_RESET) || sql_is_kw(p, KW_IN))) {
+        /* ALTER ROLE r [IN DATABASE d] SET ... | RESET ...: options in_database (string),
+         * set_config (the AstVariableSetStmt) */
+        int ocap = 0, l2 = sql_peek(p)->start;
+        if (sql_accept_kw(p, KW_IN)) {
+            sql_expect_kw(p, KW_DATABASE);
+            int l3 = sql_peek(p)->start;
+            AstConst *dn = MAKE(p, AstConst, AST_CONST, l3);
+            if (dn) {
+                dn->kind = AST_CONST_STRING;
+                dn->str = sql_parse_colid(p);
+                dn->len = dn->str ? (int)strlen(dn->str) : 0;
+            }
+            sql_list_push(p, &s->options, (AstNode *)make_def(p, "in_database", (AstNode *)dn, l3), &ocap);
+            l2 = sql_peek(p)->start;
+        }
+        AstNode *set = sql_parse_set_reset(p);
+        sql_list_push(p, &s->options, (AstNode *)make_def(p, "set_config", set, l2), &ocap);
+        return p->failed ? NULL : (AstNode *)s;
+    }
     s->options = parse_role_options(p);
     return p->failed ? NULL : (AstNode *)s;
 }

@@ -333,6 +333,16 @@ static AstNode *parse_show_reset(SqlParser *p, bool show)
     return (AstNode *)s;
 }
 
+AstNode *sql_parse_set_reset(SqlParser *p)
+{
+    if (sql_is_kw(p, KW_SET))
+        return parse_set(p);
+    if (sql_is_kw(p, KW_RESET))
+        return parse_show_reset(p, false);
+    sql_syntax_error(p);
+    return NULL;
+}
+
 /* '(' name [value] , ... ')' as used by EXPLAIN, COPY and VACUUM: value is a word,
  * string, number, '*' or a parenthesised name list. */
 static AstList parse_generic_options(SqlParser *p)
@@ -456,6 +466,8 @@ static AstNode *parse_copy(SqlParser *p)
             sql_advance(p);
             if (sql_accept_kw(p, KW_QUOTE)) {
                 nm = "force_quote";
+            } else if (sql_accept_kw(p, KW_NULL)) {
+                nm = "force_null";
             } else {
                 sql_expect_kw(p, KW_NOT);
                 sql_expect_kw(p, KW_NULL);

@@ -183,5 +183,7 @@ AstNode *sql_parse_truncate(SqlParser *p);
 AstNode *sql_parse_comment(SqlParser *p);
 AstNode *sql_parse_grant(SqlParser *p);                   /* GRANT or REVOKE */
 AstNode *sql_parse_def_arg(SqlParser *p);
+/* At SET or RESET: the AstVariableSetStmt of ALTER DATABASE / ROLE ... SET|RESET. */
+AstNode *sql_parse_set_reset(SqlParser *p);
 
 #endif

@@ -3,6 +3,7 @@
  * settings), pg_collation, pg_extension, pg_language, pg_tablespace, pg_available_extensions,
  * pg_stat_activity (the current session) and the type facts shared with pg_attribute. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sql/pgcat/pgcat_int.h"
@@ -357,6 +358,81 @@ int pgcat_rows_pg_auth_members(const QueryEnv *env, ShaleArena *arena, PgCatEmit
             pgrow_int(&r, PGCAT_PG_AUTH_MEMBERS_MEMBER, ro->oid);
             pgrow_int(&r, PGCAT_PG_AUTH_MEMBERS_GRANTOR, ro->member_of[k].grantor);
             pgrow_bool(&r, PGCAT_PG_AUTH_MEMBERS_ADMIN_OPTION, ro->member_of[k].admin);
+            if (pgrow_emit(&r) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* A role-list entry's database ("@oid:name=value", ALTER ROLE r IN DATABASE d SET; see
+ * sql/ddl_setconfig.c) and the length of that prefix; 0 = no database. */
+static size_t setting_scope(const char *e, Oid *db)
+{
+    *db = 0;
+    if (e[0] != '@')
+        return 0;
+    char *end;
+    unsigned long v = strtoul(e + 1, &end, 10);
+    if (*end != ':')
+        return 0;
+    *db = (Oid)v;
+    return (size_t)(end - e) + 1;
+}
+
+/* ALTER DATABASE d SET rows (setrole 0), then per role its ALTER ROLE r SET row
+ * (setdatabase 0) and its IN DATABASE rows (existing databases only). */
+int pgcat_rows_pg_db_role_setting(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, void *arg, SqlError *err)
+{
+    ROW_INIT(PG_DB_ROLE_SETTING);
+    int nd = catsnap_n_databases(env->cat);
+    for (int i = 0; i < nd; i++) {
+        const CatDatabase *db = catsnap_database(env->cat, i);
+        if (db->n_settings <= 0)
+            continue;
+        pgrow_clear(&r);
+        pgrow_int(&r, PGCAT_PG_DB_ROLE_SETTING_SETDATABASE, db->oid);
+        pgrow_int(&r, PGCAT_PG_DB_ROLE_SETTING_SETROLE, 0);
+        pgrow_text_array(&r, PGCAT_PG_DB_ROLE_SETTING_SETCONFIG, TEXTOID, db->n_settings,
+                         (const char *const *)db->settings);
+        if (pgrow_emit(&r) != 0)
+            return -1;
+    }
+    int nr = catsnap_n_roles(env->cat);
+    for (int i = 0; i < nr; i++) {
+        const CatRole *ro = catsnap_role(env->cat, i);
+        if (ro->n_settings <= 0)
+            continue;
+        const char **vals = shale_arena_alloc(arena, sizeof(char *) * (size_t)ro->n_settings);
+        if (!vals)
+            return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+        /* scope 0 first, then each database in the order its first entry appears */
+        for (int j = -1; j < ro->n_settings; j++) {
+            Oid want = 0;
+            if (j >= 0) {
+                setting_scope(ro->settings[j], &want);
+                bool first = want != 0;
+                for (int k = 0; k < j && first; k++) {
+                    Oid o;
+                    setting_scope(ro->settings[k], &o);
+                    first = o != want;
+                }
+                if (!first || !catsnap_database_by_oid(env->cat, want))
+                    continue;
+            }
+            int nv = 0;
+            for (int k = 0; k < ro->n_settings; k++) {
+                Oid o;
+                size_t skip = setting_scope(ro->settings[k], &o);
+                if (o == want)
+                    vals[nv++] = ro->settings[k] + skip;
+            }
+            if (nv == 0)
+                continue;
+            pgrow_clear(&r);
+            pgrow_int(&r, PGCAT_PG_DB_ROLE_SETTING_SETDATABASE, want);
+            pgrow_int(&r, PGCAT_PG_DB_ROLE_SETTING_SETROLE, ro->oid);
+            pgrow_text_array(&r, PGCAT_PG_DB_ROLE_SETTING_SETCONFIG, TEXTOID, nv, vals);
             if (pgrow_emit(&r) != 0)
                 return -1;
         }

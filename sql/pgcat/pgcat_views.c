@@ -347,5 +347,5 @@ PGCAT_EMPTY(pg_publication_namespace)
 PGCAT_EMPTY(pg_statistic)
 PGCAT_EMPTY(pg_conversion)
 PGCAT_EMPTY(pg_default_acl)
-PGCAT_EMPTY(pg_db_role_setting)
+/* pg_db_role_setting: pgcat_misc.c (ALTER DATABASE / ROLE SET) */
 PGCAT_EMPTY(pg_user_mappings)

@@ -252,17 +252,35 @@ static int err_no_column(Binder *b, const CatRelation *rel, const char *name, in
     return -1;
 }
 
-/* ON CONFLICT (cols) / ON CONSTRAINT name must name a unique index (or the primary key). */
-static int check_arbiter(Binder *b, const CatRelation *rel, const AstOnConflict *oc, SqlError *err)
+/* ON CONFLICT (cols) / ON CONSTRAINT name must name a unique index (or the primary key).
+ * The arbiters (PostgreSQL's inference): ON CONSTRAINT -> that constraint's index; (cols) ->
+ * every unique index whose key columns are exactly cols; no target -> every unique index
+ * (d->n_arbiters stays 0). Only an arbiter's conflict takes the ON CONFLICT action. */
+static int add_arbiter(Binder *b, DmlPlan *d, const CatRelation *rel, Oid index_oid, SqlError *err)
+{
+    if (!d->arbiters) {
+        d->arbiters = q_alloc(b->arena, sizeof(Oid) * (size_t)(rel->nindexes + 1));
+        if (!d->arbiters)
+            return q_oom(err);
+    }
+    if (d->n_arbiters < rel->nindexes)
+        d->arbiters[d->n_arbiters++] = index_oid;
+    return 0;
+}
+
+static int check_arbiter(Binder *b, DmlPlan *d, const CatRelation *rel, const AstOnConflict *oc, SqlError *err)
 {
     if (oc->constraint) {
         for (int i = 0; i < rel->ncons; i++)
             if ((rel->cons[i].type == CAT_CON_PRIMARY || rel->cons[i].type == CAT_CON_UNIQUE) &&
                 strcmp(rel->cons[i].name, oc->constraint) == 0)
-                return 0;
+                for (int k = 0; k < rel->nindexes; k++)
+                    if (rel->indexes[k].oid == rel->cons[i].index_oid ||
+                        strcmp(rel->indexes[k].name, oc->constraint) == 0)
+                        return add_arbiter(b, d, rel, rel->indexes[k].oid, err);
         for (int i = 0; i < rel->nindexes; i++)
-            if (rel->indexes[i].unique && strcmp(rel->indexes[i].name, oc->constraint) == 0)
-                return 0;
+            if ((rel->indexes[i].unique || rel->indexes[i].primary) && strcmp(rel->indexes[i].name, oc->constraint) == 0)
+                return add_arbiter(b, d, rel, rel->indexes[i].oid, err);
         SQL_ERR(err, UNDEFINED_OBJECT, "constraint \"%s\" for table \"%s\" does not exist", oc->constraint, rel->name);
         return -1;
     }
@@ -282,7 +300,11 @@ static int check_arbiter(Binder *b, const CatRelation *rel, const AstOnConflict 
             err->position = q_position(b, ie->hdr.location);
             return -1;
         }
-        want[nw++] = c->attnum;
+        bool dup = false;
+        for (int k = 0; k < nw; k++)
+            dup |= want[k] == c->attnum;
+        if (!dup)
+            want[nw++] = c->attnum;
     }
     for (int i = 0; i < rel->nindexes; i++) {
         const CatIndex *idx = &rel->indexes[i];
@@ -296,9 +318,11 @@ static int check_arbiter(Binder *b, const CatRelation *rel, const AstOnConflict 
                     found = true;
             all = found;
         }
-        if (all)
-            return 0;
+        if (all && add_arbiter(b, d, rel, idx->oid, err) != 0)
+            return -1;
     }
+    if (d->n_arbiters > 0)
+        return 0;
     SQL_ERR(err, INVALID_COLUMN_REFERENCE, "there is no unique or exclusion constraint matching the ON CONFLICT specification");
     return -1;
 }
@@ -607,7 +631,7 @@ static int bind_insert(Binder *b, PreparedQuery *q, const AstInsertStmt *ins, in
     if (ins->on_conflict) {
         const AstOnConflict *oc = ins->on_conflict;
         d->conflict = oc->action == AST_CONFLICT_NOTHING ? 1 : 2;
-        if (check_arbiter(b, rel, oc, err) != 0)
+        if (check_arbiter(b, d, rel, oc, err) != 0)
             return -1;
         if (d->conflict == 2 && oc->infer_elems.n == 0 && !oc->constraint) {
             SQL_ERR(err, SYNTAX_ERROR, "ON CONFLICT DO UPDATE requires inference specification or constraint name");

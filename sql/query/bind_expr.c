@@ -286,15 +286,16 @@ Expr *bind_coerce(Binder *b, Expr *e, Oid type, int32_t typmod, TypesCoercion ct
         if (b->param_types[e->u.param] == INVALIDOID || b->param_types[e->u.param] == UNKNOWNOID)
             b->param_types[e->u.param] = type;
         e->type = b->param_types[e->u.param];
-        if (e->type == type)
-            return e;
+        /* same type: falls through so a column typmod (numeric(p,s), varchar(n), ...) is
+         * applied to the parameter's value exactly as to a literal */
     }
     if (e->kind == EXPR_CONST && e->type == UNKNOWNOID)
         return coerce_unknown_const(b, e, type, typmod, ctx, err);
     if (e->type == type && (typmod < 0 || e->typmod == typmod))
         return e;
     if (e->type == type && typmod >= 0 && ctx != TYPES_COERCE_EXPLICIT && e->typmod < 0 &&
-        type != VARCHAROID && type != BPCHAROID && type != NUMERICOID)
+        type != VARCHAROID && type != BPCHAROID && type != NUMERICOID && type != TIMEOID && type != TIMESTAMPOID &&
+        type != TIMESTAMPTZOID)
         return e;
     if (!types_can_coerce(e->type, type, ctx)) {
         if (ctx == TYPES_COERCE_EXPLICIT)

@@ -18,6 +18,8 @@ struct DmlPlan {
     int conflict;                /* 0 none, 1 DO NOTHING, 2 DO UPDATE */
     Expr **conflict_set;         /* [ncols] NULL = unchanged; row: existing ++ excluded */
     Expr *conflict_where;
+    int n_arbiters;              /* 0: every unique index is an arbiter (DO NOTHING, no target) */
+    Oid *arbiters;               /* [n_arbiters] index OIDs whose conflicts take the action */
     /* every kind */
     Expr **defaults;             /* [ncols] column defaults (NULL = NULL) */
     Expr **generated;            /* [ncols] stored generated columns (row: the new row) */

@@ -453,6 +453,51 @@ static int eval_returning(QueryCursor *qc, DmlState *st, const DmlPlan *d, const
     return 0;
 }
 
+/* ON CONFLICT: rel_insert reported a conflict on st->conflict.index. Only an arbiter's
+ * conflict takes the action (PostgreSQL): on another unique index, an arbiter that also
+ * conflicts is looked up (its row locked, st->conflict.key set: 1); with none, the insert is
+ * retried without ON CONFLICT so it raises that index's 23505 (-1), or inserts (0) when the
+ * other row went away meanwhile. Arbiters with expression columns or a predicate are not
+ * looked up (their conflict counts only when rel_insert reports it first). */
+static int conflict_arbiter(QueryCursor *qc, DmlState *st, const DmlPlan *d, const Value *row, ShaleBuf *key_out,
+                            SqlError *err)
+{
+    const CatRelation *rel = d->rel;
+    for (int a = 0; a < d->n_arbiters; a++)
+        if (st->conflict.index && st->conflict.index->oid == d->arbiters[a])
+            return 1;
+    for (int a = 0; a < d->n_arbiters; a++) {
+        const CatIndex *idx = NULL;
+        for (int i = 0; i < rel->nindexes && !idx; i++)
+            if (rel->indexes[i].oid == d->arbiters[a])
+                idx = &rel->indexes[i];
+        if (!idx || idx->predicate || idx->ncols <= 0)
+            continue;
+        Value *vals = q_alloc(&st->row_arena, sizeof(Value) * (size_t)idx->ncols);
+        if (!vals)
+            return q_oom(err);
+        bool usable = true;
+        for (int k = 0; k < idx->ncols && usable; k++) {
+            int col = idx->attnums[k] - 1;
+            usable = col >= 0 && col < rel->ncols && (!row[col].null || idx->nulls_not_distinct);
+            if (usable)
+                vals[k] = row[col];
+        }
+        if (!usable)
+            continue;
+        int f = rel_lookup_unique(qc->env->txn, rel, idx, vals, REL_LOCK_EXCLUSIVE, &st->tmp, err);
+        if (f < 0)
+            return -1;
+        if (f == 1) {
+            st->conflict.index = idx;
+            shale_buf_reset(&st->conflict.key);
+            shale_buf_append(&st->conflict.key, st->tmp.key.data, st->tmp.key.len);
+            return st->conflict.key.oom ? q_oom(err) : 1;
+        }
+    }
+    return rel_insert(qc->env->txn, rel, row, NULL, key_out, err);
+}
+
 static int insert_next(QueryCursor *qc, DmlState *st, const Value **out, SqlError *err)
 {
     const DmlPlan *d = qc->q->dml;
@@ -511,6 +556,8 @@ static int insert_next(QueryCursor *qc, DmlState *st, const Value **out, SqlErro
         shale_buf_reset(&st->newkey);
         int rc = rel_insert(qc->env->txn, rel, row, d->conflict ? &st->conflict : NULL,
                             (d->conflict == 2 || d->embed_exprs) ? &st->newkey : NULL, err);
+        if (rc == 1 && d->n_arbiters > 0)
+            rc = conflict_arbiter(qc, st, d, row, (d->conflict == 2 || d->embed_exprs) ? &st->newkey : NULL, err);
         if (rc < 0)
             return -1;
         if (rc == 0 && embed_row(qc, st, d, st->newkey.data, st->newkey.len, NULL, row, err) != 0)

@@ -186,7 +186,9 @@ static int cast_datetime(const TypeContext *tc, const Value *in, Oid target, int
             out->u.iv.us = x;
             return 0;
         }
-        *out = *in;
+        if (target == TIMEOID)
+            types_timestamp_round(&x, typmod);   /* time(p): same rounding as timestamps */
+        *out = value_int(TIMEOID, x);
         return 0;
     case INTERVALOID: {
         int64_t us = in->u.iv.us % TYPES_USECS_PER_DAY;

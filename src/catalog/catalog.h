@@ -102,6 +102,8 @@ typedef struct CatDatabase {
     bool is_template;
     int32_t conn_limit;           /* -1 = no limit */
     char *comment;                /* NULL = none */
+    int n_settings;               /* ALTER DATABASE SET: "name=value" (pg_db_role_setting) */
+    char **settings;
 } CatDatabase;
 
 /* One membership of a role in another (pg_auth_members row; stored in the member's descriptor). */
@@ -121,6 +123,8 @@ typedef struct CatRole {
     char *comment;
     int n_member_of;              /* roles this role is a direct member of (GRANT r TO this) */
     CatRoleMember *member_of;
+    int n_settings;               /* ALTER ROLE SET: "name=value" (pg_db_role_setting) */
+    char **settings;
 } CatRole;
 
 typedef struct CatNamespace {

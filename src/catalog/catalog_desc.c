@@ -12,7 +12,9 @@
  * then always written, NULL or not): count:varint then per embedding column attnum:int,
  * expr:string, embedder:oid (CatColumn.embed_expr / embed_embedder). Roles end with an
  * optional membership list (written only when non-empty): count:varint then per membership
- * role:oid grantor:oid admin:bool (CatRole.member_of). Decoders are
+ * role:oid grantor:oid admin:bool (CatRole.member_of). Databases (after comment) and roles
+ * (after the membership list, then always written) end with an optional ALTER ... SET list:
+ * count:varint then "name=value" strings (n_settings/settings). Decoders are
  * bounded by the end pointer and fail (return -1) on any inconsistency. */
 #include <stdlib.h>
 #include <string.h>
@@ -178,11 +180,42 @@ static int r_end(Rd *r)
 
 /* ---- descriptors ---------------------------------------------------------------------------- */
 
+/* Optional tail of databases and roles (written only when non-empty): the ALTER ... SET
+ * list, count:varint then "name=value" strings. */
+static void w_settings(ShaleBuf *b, int n, char *const *settings)
+{
+    if (n <= 0)
+        return;
+    w_u(b, (uint64_t)n);
+    for (int i = 0; i < n; i++)
+        w_s(b, settings[i]);
+}
+
+static void r_settings(Rd *r, int *n, char ***out)
+{
+    *n = 0;
+    *out = NULL;
+    if (r->bad || r->p >= r->end)
+        return;
+    uint64_t k = r_u(r);
+    char **l = r_array(r, (size_t)k, sizeof *l);
+    for (uint64_t i = 0; l && i < k && !r->bad; i++) {
+        l[i] = r_s(r);
+        if (!l[i])
+            r->bad = true;
+    }
+    if (l && !r->bad) {
+        *out = l;
+        *n = (int)k;
+    }
+}
+
 void desc_encode_database(ShaleBuf *b, const CatDatabase *d)
 {
     shale_buf_append_byte(b, DESC_FORMAT);
     w_u(b, d->oid); w_s(b, d->name); w_u(b, d->owner); w_u(b, d->allow_conn);
     w_u(b, d->is_template); w_i(b, d->conn_limit); w_s(b, d->comment);
+    w_settings(b, d->n_settings, d->settings);
 }
 
 int desc_decode_database(const char *p, size_t n, ShaleArena *a, CatDatabase *d)
@@ -193,6 +226,7 @@ int desc_decode_database(const char *p, size_t n, ShaleArena *a, CatDatabase *d)
         return -1;
     d->oid = r_u32(&r); d->name = r_s(&r); d->owner = r_u32(&r); d->allow_conn = r_u(&r) != 0;
     d->is_template = r_u(&r) != 0; d->conn_limit = r_i32(&r); d->comment = r_s(&r);
+    r_settings(&r, &d->n_settings, &d->settings);
     return (r_end(&r) || !d->name) ? -1 : 0;
 }
 
@@ -204,12 +238,13 @@ void desc_encode_role(ShaleBuf *b, const CatRole *x)
            (uint64_t)x->createdb << 3 | (uint64_t)x->login << 4 | (uint64_t)x->replication << 5 |
            (uint64_t)x->bypassrls << 6);
     w_i(b, x->conn_limit); w_s(b, x->password); w_s(b, x->valid_until); w_s(b, x->comment);
-    if (x->n_member_of > 0) {   /* optional tail: n (role grantor admin)* */
+    if (x->n_member_of > 0 || x->n_settings > 0) {   /* optional tail: n (role grantor admin)* */
         w_u(b, (uint64_t)x->n_member_of);
         for (int i = 0; i < x->n_member_of; i++) {
             w_u(b, x->member_of[i].role); w_u(b, x->member_of[i].grantor); w_u(b, x->member_of[i].admin);
         }
     }
+    w_settings(b, x->n_settings, x->settings);
 }
 
 int desc_decode_role(const char *p, size_t n, ShaleArena *a, CatRole *x)
@@ -232,6 +267,7 @@ int desc_decode_role(const char *p, size_t n, ShaleArena *a, CatRole *x)
         }
         x->n_member_of = x->member_of ? (int)nm : 0;
     }
+    r_settings(&r, &x->n_settings, &x->settings);
     return (r_end(&r) || !x->name) ? -1 : 0;
 }
 

@@ -171,7 +171,7 @@ TEST(describe_infers_parameter_types)
     const char *v[4] = {"7", "seven", "3.14159", "2024-01-01 00:00:00+00"};
     r = PQexecPrepared(c, "d2", 4, v, NULL, NULL, 0);
     CHECK_EQ_INT(PQresultStatus(r), PGRES_TUPLES_OK);
-    E2E_KNOWN_BUG(PQresultStatus(r) == PGRES_TUPLES_OK && !strcmp(PQgetvalue(r, 0, 1), "3.14"),
+    E2E_FIXED_BUG(PQresultStatus(r) == PGRES_TUPLES_OK && !strcmp(PQgetvalue(r, 0, 1), "3.14"),
                   "INSERT of a $n parameter into numeric(10,2) keeps 3.14159: typmod not applied (sql/query)");
     PQclear(r);
     r = PQprepare(c, "d3", "SELECT b FROM dt WHERE a = $1 AND b LIKE $2", 0, NULL);

@@ -296,7 +296,7 @@ TEST(ddl_and_dml)
     CHECK_QUERY(c, "INSERT INTO parent VALUES (5, 'e') ON CONFLICT (id) DO UPDATE SET name = 'no' RETURNING *", "5|e");
     CHECK_QUERY(c, "INSERT INTO parent VALUES (6, 'e') ON CONFLICT (name) DO NOTHING RETURNING *", "");
     CHECK_EXEC(c, "BEGIN");
-    E2E_KNOWN_BUG(E2E_ERROR_IS(c, "INSERT INTO parent VALUES (1, 'q') ON CONFLICT (name) DO UPDATE SET name = 'r'", "23505",
+    E2E_FIXED_BUG(E2E_ERROR_IS(c, "INSERT INTO parent VALUES (1, 'q') ON CONFLICT (name) DO UPDATE SET name = 'r'", "23505",
                                "duplicate key value violates unique constraint \"parent_pkey\""),
                   "ON CONFLICT (name) treats a conflict on another unique index (the pkey) as the arbiter");
     CHECK_EXEC(c, "ROLLBACK");

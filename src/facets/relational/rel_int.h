@@ -279,6 +279,7 @@ bool idxguard_commit_ok(TxnMgr *tm, const RelTxn *t);
 void idxguard_txn_end(RelTxn *t, bool committed);
 
 /* rel_seq.c */
+void seq_persist_exact(RelDB *rdb);
 void seq_free_all(RelDB *rdb);
 void counts_apply(RelDB *rdb, const CountDelta *d, size_t n);
 void counts_persist(RelDB *rdb);

@@ -6,7 +6,8 @@
  *   FFFFFFFF | 00000002 | db | relfilenode  -> rows:i64 LE                  (row-count estimate)
  * A sequence persists a value 32 increments ahead of what it hands out (synced) before
  * handing it out, so after a crash it restarts beyond every value returned (PostgreSQL's
- * SEQ_LOG_VALS). Row-id counters are not persisted: the first insert of a process into a
+ * SEQ_LOG_VALS); a clean close (seq_persist_exact) stores the exact state again, so only a
+ * crash leaves a gap. Row-id counters are not persisted: the first insert of a process into a
  * table continues after the largest row id stored. */
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,34 @@ static void meta_key(char *k, uint32_t kind, Oid db, uint32_t id)
     keycodec_put_u32be(k + 4, kind);
     keycodec_put_u32be(k + 8, db);
     keycodec_put_u32be(k + 12, id);
+}
+
+/* Clean close: every sequence whose stored state runs ahead of what it handed out gets
+ * its exact state (last value, is_called) back, so the next process continues without a
+ * gap, as PostgreSQL after a clean shutdown. Crash safety is unchanged: the next nextval
+ * persists SEQ_LOG_VALS ahead again before handing a value out, and a crash before this
+ * write leaves the ahead value (a gap, never a repeat). Synced: after this returns, the
+ * exact state is what a restart reads. */
+void seq_persist_exact(RelDB *rdb)
+{
+    ShaleWriteBatch *b = shale_batch_new();
+    if (!b)
+        return;   /* OOM: the stored ahead values stay (a gap after restart, no repeat) */
+    pthread_mutex_lock(&rdb->seq_mu);
+    for (SeqState *s = rdb->seqs; s; s = s->next) {
+        if (s->durable == s->last)
+            continue;
+        char k[16], val[9];
+        meta_key(k, META_SEQ, s->db, s->oid);
+        shale_put_fixed64(val, (uint64_t)s->last);
+        val[8] = s->is_called ? 1 : 0;
+        shale_batch_put(b, k, sizeof k, val, sizeof val);
+    }
+    pthread_mutex_unlock(&rdb->seq_mu);
+    if (shale_batch_count(b) && shale_db_write(rdb->db, b, true, NULL) != SHALE_OK) {
+        /* the ahead values stay stored: a gap after restart, never a repeated value */
+    }
+    shale_batch_free(b);
 }
 
 void seq_free_all(RelDB *rdb)

@@ -189,8 +189,10 @@ void rel_db_close(RelDB *rdb)
 {
     if (!rdb)
         return;
-    if (rdb->cat)
+    if (rdb->cat) {
         counts_persist(rdb);
+        seq_persist_exact(rdb);
+    }
     seq_free_all(rdb);
     rel_stats_free_all(rdb);
     if (rdb->cat)
