@@ -148,6 +148,14 @@ typedef struct HnswRepairStats {
  * insert-sized search per unreached group. */
 int hnsw_repair(HnswIndex *idx, HnswRepairStats *st, ShaleError *err);
 
+/* The live graph's completeness check, run by hnsw_search_begin: when hnsw_insert ran since
+ * the last repair (of any kind) began, runs hnsw_repair with hnsw_insert callers held off
+ * (they wait; searches go on), so every node whose hnsw_insert returned before the call is
+ * reachable when it returns. Concurrent callers are serialised and the later ones usually
+ * find nothing left to do. A no-op (one atomic load) when no insert ran. st may be NULL.
+ * Returns 0, or -1 with *err (SHALE_NO_MEMORY). */
+int hnsw_repair_live(HnswIndex *idx, HnswRepairStats *st, ShaleError *err);
+
 /* Sets *out to the number of live nodes a layer-0 walk from the entry point does not reach
  * (diagnostics and tests). Returns 0, or -1 with *err when out of memory. */
 int hnsw_count_unreachable(HnswIndex *idx, uint64_t *out, ShaleError *err);
