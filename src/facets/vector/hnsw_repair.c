@@ -38,7 +38,20 @@
  * valid nodes. Its completeness guarantee, however, holds only for the nodes published when
  * it started (ids below n_nodes then) and only when no writer ran meanwhile (a concurrent
  * insert's prune may cut a new island after the walk): the callers that need the guarantee
- * (end of a build, snapshot write, compaction, load) run it with writers excluded. */
+ * (end of a build, snapshot write, compaction, load) run it with writers excluded.
+ *
+ * The live graph. Statement-time inserts (hnsw_insert) link under idx->ins_lock shared and
+ * then add one to idx->pending; a repair sets pending to 0 before its walk. Both are seq_cst,
+ * so an insert counted before the reset had finished its links (and prunes) before the walk
+ * began, and one counted after leaves pending > 0. hnsw_repair_live runs the repair under
+ * ins_lock exclusive when pending > 0: no insert links during its walk, so when it returns
+ * every node whose hnsw_insert had returned is reachable. hnsw_search_begin calls it through
+ * hnsw_repair_if_due, which skips it while less than HNSW_REPAIR_SPACING times the last live
+ * repair's duration has passed since that repair ended: repairs take at most about 1/21 of
+ * the time under a mix of inserts and searches, and a search starting inside that spacing
+ * after an insert that cut a group off is the one case that can miss it (the next search
+ * after the spacing repairs). Only inserts can cut a group off: deletion marks change no
+ * link, and compaction and loads rebuild and repair. */
 #include "facets/vector/hnsw_int.h"
 
 #include <stdlib.h>
