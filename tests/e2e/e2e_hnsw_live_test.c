@@ -65,8 +65,8 @@ static void live_round(PGconn *c, int round)
     snprintf(sql, sizeof sql, "INSERT INTO %s SELECT g, 'g' || g, ARRAY[g, g %% 97, g %% 13, 1]::vector "
                               "FROM generate_series(0, %d) g", t, GRID_BASE - 1);
     REQUIRE_EXEC(c, sql);
-    snprintf(sql, sizeof sql, "CREATE INDEX %s_v ON %s USING hnsw (v vector_l2_ops) WITH (m = 16, ef_construction = 200)",
-             t, t);
+    snprintf(sql, sizeof sql, "CREATE INDEX %s_v ON %s USING hnsw (v vector_l2_ops) "
+                              "WITH (m = 16, ef_construction = 200)", t, t);
     REQUIRE_EXEC(c, sql);
 
     Writer ws[4];
@@ -93,15 +93,16 @@ static void live_round(PGconn *c, int round)
 
     /* each line row by its own vector: the index scan (checked in the plan) with a filter on
      * the row's tag walks on until it finds it; LIMIT 1 without a filter is reported */
-    snprintf(sql, sizeof sql, "EXPLAIN (COSTS OFF) SELECT id FROM %s WHERE tag = 'l0_1' ORDER BY v <-> '[100001,-1000,3,4]' LIMIT 1", t);
+    snprintf(sql, sizeof sql, "EXPLAIN (COSTS OFF) SELECT id FROM %s WHERE tag = 'l0_1' "
+                              "ORDER BY v <-> '[100001,-1000,3,4]' LIMIT 1", t);
     e2e_query(c, sql, got, sizeof got);
     CHECK_MSG(strstr(got, "Index Scan") != NULL, "plan: %s", got);
     int missing = 0, not_first = 0;
     for (int l = 0; l < 2; l++) {
         for (int i = 0; i < LINE_LEN; i++) {
             int id = 1000000 * (l + 1) + i;
-            snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE tag = 'l%d_%d' ORDER BY v <-> '[%d,%d,3,4]' LIMIT 1", t, l,
-                     i, 100000 * (l + 1) + i, -1000 * (l + 1));
+            snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE tag = 'l%d_%d' ORDER BY v <-> '[%d,%d,3,4]' LIMIT 1",
+                     t, l, i, 100000 * (l + 1) + i, -1000 * (l + 1));
             e2e_query(c, sql, got, sizeof got);
             if (atoi(got) != id && missing++ < 3)
                 printf("  round %d: row %d (line %d) not found by an index scan: got '%s'\n", round, id, l, got);
