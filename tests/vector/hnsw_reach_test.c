@@ -19,6 +19,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "facets/vector/hnsw.h"
 #include "facets/vector/hnsw_int.h"
@@ -415,6 +416,17 @@ TEST(live_inserts_then_search_finds_every_node)
             pthread_join(sth, NULL);
         CHECK(started == 3 && !atomic_load(&sh.failed) && se.ok);
         CHECK(run % 2 == 0 || searching);
+        /* a live repair run by the searcher may have ended just now: searches skip the next
+         * one for HNSW_REPAIR_SPACING times its duration (hnsw_repair.c); wait that out */
+        uint64_t spacing_ns = HNSW_REPAIR_SPACING * atomic_load(&idx->repair_cost_ns);
+        if (atomic_load(&idx->live_repairs) > 0) {
+            struct timespec ts = {(time_t)(spacing_ns / 1000000000u), (long)(spacing_ns % 1000000000u) + 1000000};
+            if (ts.tv_nsec >= 1000000000) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000;
+            }
+            nanosleep(&ts, NULL);
+        }
         size_t before = reach_count_unreachable(idx);
         islands += before > 0;
         size_t missed = 0, not_first = 0;
