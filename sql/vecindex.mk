@@ -16,3 +16,10 @@ tests_e2e_e2e_hnsw_conc_test_SOURCES = tests/e2e/e2e_hnsw_conc_test.c $(E2E_TEST
 tests_e2e_e2e_hnsw_conc_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
 tests_e2e_e2e_hnsw_conc_test_LDADD = $(E2E_TEST_LDADD)
 tests_e2e_e2e_hnsw_conc_test_DEPENDENCIES = shaledb$(EXEEXT)
+
+check_PROGRAMS += tests/e2e/e2e_hnsw_live_test
+TESTS += tests/e2e/e2e_hnsw_live_test
+tests_e2e_e2e_hnsw_live_test_SOURCES = tests/e2e/e2e_hnsw_live_test.c $(E2E_TEST_DEPS)
+tests_e2e_e2e_hnsw_live_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
+tests_e2e_e2e_hnsw_live_test_LDADD = $(E2E_TEST_LDADD)
+tests_e2e_e2e_hnsw_live_test_DEPENDENCIES = shaledb$(EXEEXT)

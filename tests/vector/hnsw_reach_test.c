@@ -19,6 +19,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "facets/vector/hnsw.h"
 #include "facets/vector/hnsw_int.h"
@@ -319,6 +320,134 @@ TEST(concurrent_inserts_then_repair)
     free(x);
 }
 
+typedef struct ReachSearcher {
+    HnswIndex *idx;
+    const float *x;
+    _Atomic int *stop;
+    uint64_t searches;
+    bool ok;
+} ReachSearcher;
+
+/* Searches (ef 16, 5 results) for grid and line vectors in turn until told to stop: each
+ * search_begin may run the live repair beside the inserters. */
+static void *reach_search_worker(void *p)
+{
+    ReachSearcher *a = p;
+    a->ok = true;
+    for (size_t k = 0; !atomic_load(a->stop) && a->ok; k++) {
+        HnswSearch *s;
+        ShaleError err;
+        size_t i = k % 2 ? (k * 37) % N_GRID : N_GRID + (k * 7) % N_DUP;
+        if (hnsw_search_begin(a->idx, a->x + i * 4, 16, 0, &s, &err) != 0) {
+            a->ok = false;
+            break;
+        }
+        uint32_t node;
+        double d;
+        for (int j = 0; j < 5 && hnsw_search_next(s, &node, &d, &err) == 1; j++)
+            ;
+        hnsw_search_end(s);
+        a->searches++;
+    }
+    return NULL;
+}
+
+/* Rank of the node labelled i among the results of an iterative search (ef 40, run to
+ * exhaustion if need be) for x[i]'s own vector: 0 normally; -1 when not found at all (only
+ * possible when it is unreachable). */
+static long reach_self_rank(HnswIndex *idx, const float *x, uint32_t i)
+{
+    HnswSearch *s;
+    ShaleError err;
+    if (hnsw_search_begin(idx, x + (size_t)i * 4, 40, N_ALL, &s, &err) != 0)
+        return -1;
+    uint32_t node;
+    double d;
+    long rank = -1;
+    for (long r = 0; rank < 0 && hnsw_search_next(s, &node, &d, &err) == 1; r++) {
+        size_t len;
+        const void *lab = hnsw_node_label(idx, node, &len);
+        uint32_t got;
+        if (len == sizeof got) {
+            memcpy(&got, lab, sizeof got);
+            if (got == i)
+                rank = r;
+        }
+    }
+    hnsw_search_end(s);
+    return rank;
+}
+
+/* The live graph (no build, no save, no explicit repair): three threads insert as in
+ * concurrent_inserts_then_repair, in half the runs with a fourth thread searching all along;
+ * then the first search must find every node by its own vector, and no node may be
+ * unreachable. Without the live repair (hnsw_repair_live from hnsw_search_begin) the line is
+ * an island in most runs and its nodes are not found. */
+TEST(live_inserts_then_search_finds_every_node)
+{
+    float *x = malloc((size_t)N_ALL * 4 * sizeof *x);
+    REQUIRE(x != NULL);
+    reach_make_data(x);
+#ifdef SHALE_SANITIZERS
+    int runs = 3;
+#else
+    int runs = 8;
+#endif
+    int islands = 0;
+    for (int run = 0; run < runs; run++) {
+        HnswIndex *idx = reach_new_index();
+        REQUIRE(idx != NULL);
+        ReachShared sh = {.idx = idx, .x = x, .n_build = N_GRID + 40};
+        atomic_init(&sh.next, 0);
+        atomic_init(&sh.failed, 0);
+        _Atomic int stop;
+        atomic_init(&stop, 0);
+        ReachSearcher se = {.idx = idx, .x = x, .stop = &stop, .ok = true};
+        pthread_t th[4], sth;
+        int started = 0;
+        for (int t = 0; t < 3; t++)
+            if (pthread_create(&th[started], NULL, t < 2 ? reach_grid_worker : reach_line_worker, &sh) == 0)
+                started++;
+        bool searching = run % 2 == 1 && pthread_create(&sth, NULL, reach_search_worker, &se) == 0;
+        for (int t = 0; t < started; t++)
+            pthread_join(th[t], NULL);
+        atomic_store(&stop, 1);
+        if (searching)
+            pthread_join(sth, NULL);
+        CHECK(started == 3 && !atomic_load(&sh.failed) && se.ok);
+        CHECK(run % 2 == 0 || searching);
+        /* a live repair run by the searcher may have ended just now: searches skip the next
+         * one for HNSW_REPAIR_SPACING times its duration (hnsw_repair.c); wait that out */
+        uint64_t spacing_ns = HNSW_REPAIR_SPACING * atomic_load(&idx->repair_cost_ns);
+        if (atomic_load(&idx->live_repairs) > 0) {
+            struct timespec ts = {(time_t)(spacing_ns / 1000000000u), (long)(spacing_ns % 1000000000u) + 1000000};
+            if (ts.tv_nsec >= 1000000000) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000;
+            }
+            nanosleep(&ts, NULL);
+        }
+        size_t before = reach_count_unreachable(idx);
+        islands += before > 0;
+        size_t missed = 0, not_first = 0;
+        for (uint32_t i = 0; i < N_ALL; i += i < N_GRID ? 7 : 1) {
+            long r = reach_self_rank(idx, x, i);
+            missed += r < 0;
+            not_first += r > 0;
+        }
+        size_t after = reach_count_unreachable(idx);
+        printf("  run %d%s: %zu unreachable before the first search, after: %zu; own-vector searches "
+               "missed %zu, found not first %zu (%llu searches beside the inserts)\n", run,
+               searching ? " (searches beside)" : "", before, after, missed, not_first,
+               (unsigned long long)se.searches);
+        CHECK_MSG(after == 0, "run %d: %zu unreachable", run, after);
+        CHECK_MSG(missed == 0, "run %d: %zu nodes not found by their own vector", run, missed);
+        hnsw_free(idx);
+    }
+    printf("  %d of %d runs had unreachable nodes before the first search\n", islands, runs);
+    free(x);
+}
+
 /* Removes every link from a non-island node to an island node on every layer (single
  * thread: no locks), keeping the layer-0 in-link counts true. Returns the links cut. */
 static size_t reach_cut(HnswIndex *idx, const bool *island)
@@ -395,6 +524,8 @@ TEST(cut_island_is_reconnected)
         /* interleaved, so the island's nodes also sit in upper layers and on both sides */
         CHECK_OK(hnsw_insert(idx, x + (size_t)i * DIMS, &lab, sizeof lab, &node, &err), &err);
     }
+    /* settle the inserts' pending repair now, so the searches below see the cut graph */
+    REQUIRE_OK(hnsw_repair_live(idx, NULL, &err), &err);
     uint32_t entry = (uint32_t)atomic_load(&idx->entry);
     bool entry_in_b = entry >= N_A;
     for (int i = 0; i < N; i++)
@@ -456,5 +587,6 @@ TEST_MAIN(
     RUN(line_of_near_duplicates_single_thread);
     RUN(line_of_near_duplicates_parallel);
     RUN(concurrent_inserts_then_repair);
+    RUN(live_inserts_then_search_finds_every_node);
     RUN(cut_island_is_reconnected);
 )

@@ -68,6 +68,14 @@ int hnsw_create(const HnswOptions *opts, HnswIndex **out, ShaleError *err)
     pthread_mutex_init(&idx->alloc_lock, NULL);
     pthread_mutex_init(&idx->entry_lock, NULL);
     pthread_mutex_init(&idx->pool_lock, NULL);
+    pthread_mutex_init(&idx->repair_lock, NULL);
+    pthread_rwlockattr_t ra;
+    pthread_rwlockattr_init(&ra);
+    pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&idx->ins_lock, &ra);
+    pthread_rwlockattr_destroy(&ra);
+    atomic_init(&idx->pending, 0);
+    atomic_init(&idx->live_repairs, 0);
     shale_arena_init(&idx->arena);
     shale_random_seed(&idx->rng, opts->seed ? opts->seed : 1);
     *out = idx;
@@ -121,6 +129,8 @@ void hnsw_free(HnswIndex *idx)
     pthread_mutex_destroy(&idx->alloc_lock);
     pthread_mutex_destroy(&idx->entry_lock);
     pthread_mutex_destroy(&idx->pool_lock);
+    pthread_mutex_destroy(&idx->repair_lock);
+    pthread_rwlock_destroy(&idx->ins_lock);
     free(idx);
 }
 
@@ -142,6 +152,7 @@ void hnsw_swap_graph(HnswIndex *a, HnswIndex *b)
     HNSW_SWAP(map_cap);
     HNSW_SWAP(map_count);
     HNSW_SWAP(rng);
+    HNSW_SWAP(pending);
 #undef HNSW_SWAP
 }
 

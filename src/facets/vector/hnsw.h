@@ -104,7 +104,9 @@ bool hnsw_node_deleted(const HnswIndex *idx, uint32_t node);
  * (0 = only the first beam: hnsw.iterative_scan = off) or the graph is exhausted. The first
  * beam (up to ef nodes) is always yielded whole; max_candidates bounds the total after it.
  * A cosine query of all zeros yields nothing; NaN/Inf in the query: SHALE_INVALID_ARGUMENT.
- * *out freed by hnsw_search_end. */
+ * When hnsw_insert ran since the last repair, the call first runs hnsw_repair_live (rate
+ * limited: see hnsw_repair.c), holding inserts off for one layer-0 walk (~5-10 ms per 100k
+ * nodes). *out freed by hnsw_search_end. */
 int hnsw_search_begin(HnswIndex *idx, const float *query, int ef, uint64_t max_candidates,
                       HnswSearch **out, ShaleError *err);
 /* 1 = *node and *dist (hnsw_distance to the query) set, 0 = no more candidates, -1 = error. */
@@ -143,10 +145,18 @@ typedef struct HnswRepairStats {
  * directions, usual selection and pruning; see hnsw_repair.c). Safe beside searches and
  * inserts, but the result (st->remaining == 0) is guaranteed only for nodes published
  * before the call and only when no insert runs meanwhile. hnsw_build_parallel,
- * hnsw_compact, hnsw_save_file and hnsw_load_file run it; st may be NULL. Returns 0, or -1
+ * hnsw_compact, hnsw_save_file, hnsw_load_file and hnsw_repair_live run it; st may be NULL. Returns 0, or -1
  * with *err (SHALE_NO_MEMORY). Cost: one pass over the layer-0 lists plus one
  * insert-sized search per unreached group. */
 int hnsw_repair(HnswIndex *idx, HnswRepairStats *st, ShaleError *err);
+
+/* The live graph's completeness check, run by hnsw_search_begin: when hnsw_insert ran since
+ * the last repair (of any kind) began, runs hnsw_repair with hnsw_insert callers held off
+ * (they wait; searches go on), so every node whose hnsw_insert returned before the call is
+ * reachable when it returns. Concurrent callers are serialised and the later ones usually
+ * find nothing left to do. A no-op (one atomic load) when no insert ran. st may be NULL.
+ * Returns 0, or -1 with *err (SHALE_NO_MEMORY). */
+int hnsw_repair_live(HnswIndex *idx, HnswRepairStats *st, ShaleError *err);
 
 /* Sets *out to the number of live nodes a layer-0 walk from the entry point does not reach
  * (diagnostics and tests). Returns 0, or -1 with *err when out of memory. */

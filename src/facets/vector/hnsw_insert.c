@@ -405,8 +405,14 @@ int hnsw_insert(HnswIndex *idx, const float *vec, const void *label, size_t labe
     HnswCtx *ctx = hnsw_ctx_get(idx);
     if (!ctx)
         return SHALE_ERR_NOMEM(err, "hnsw: out of memory"), -1;
+    pthread_rwlock_rdlock(&idx->ins_lock);
     int rc = hnsw_insert_ctx(idx, ctx, vec, label, label_len, false, node_out, err);
+    pthread_rwlock_unlock(&idx->ins_lock);
     hnsw_ctx_put(idx, ctx);
+    /* counted after the links (and their prunes) are done, seq_cst like the repair's reset:
+     * a count made before a repair reset it belongs to an insert that repair's walk sees
+     * whole; one made after keeps pending > 0 for the next search (hnsw_repair.c) */
+    atomic_fetch_add(&idx->pending, 1);
     return rc;
 }
 

@@ -137,6 +137,17 @@ struct HnswIndex {
     pthread_mutex_t alloc_lock;     /* node allocation, arena, label map, rng, chunk table */
     pthread_mutex_t entry_lock;     /* entry point changes */
     pthread_mutex_t pool_lock;      /* ctx pool */
+    /* Live reachability (hnsw_repair.c): hnsw_insert links under ins_lock shared and then
+     * counts itself in pending; a search that finds pending > 0 repairs first, under
+     * repair_lock and ins_lock exclusive (writer-preferring, so a stream of inserts cannot
+     * starve it). Lock order: repair_lock, ins_lock; node spinlocks and alloc/entry locks are
+     * taken inside either and never held while waiting for these two. */
+    pthread_rwlock_t ins_lock;
+    pthread_mutex_t repair_lock;
+    _Atomic uint64_t pending;       /* hnsw_insert calls finished since the last repair began */
+    _Atomic uint64_t live_repairs;  /* repairs run by hnsw_repair_live (diagnostics) */
+    _Atomic uint64_t repair_end_ns; /* CLOCK_MONOTONIC end of the last live repair */
+    _Atomic uint64_t repair_cost_ns;/* and how long it held inserts off */
     ShaleArena arena;               /* labels and upper-layer lists */
     uint32_t *label_map;            /* open addressing of node ids by label hash; UINT32_MAX empty */
     size_t map_cap, map_count;
@@ -340,6 +351,14 @@ int hnsw_select(const HnswIndex *idx, const HnswPair *cand, size_t n, int max, H
  * repair pass): new_id is flagged kept and is never the member dropped, so the link is
  * made even when new_id already has in-links elsewhere. */
 bool hnsw_link_add(HnswIndex *idx, uint32_t node, int level, uint32_t new_id, float d, bool force);
+
+/* A search's live repair is due when inserts ran since the last repair and at least this
+ * many times the last live repair's duration has passed since it ended: repairs then take
+ * at most 1/(HNSW_REPAIR_SPACING+1) of the time (see hnsw_repair.c for the window this leaves). */
+#define HNSW_REPAIR_SPACING 20
+
+/* hnsw_repair_live when due (above); called by hnsw_search_begin. Returns 0 or -1 with *err. */
+int hnsw_repair_if_due(HnswIndex *idx, ShaleError *err);
 
 /* Links node id (already allocated, vector stored) into the graph. */
 int hnsw_link_node(HnswIndex *idx, HnswCtx *ctx, uint32_t id, ShaleError *err);

@@ -38,10 +38,31 @@
  * valid nodes. Its completeness guarantee, however, holds only for the nodes published when
  * it started (ids below n_nodes then) and only when no writer ran meanwhile (a concurrent
  * insert's prune may cut a new island after the walk): the callers that need the guarantee
- * (end of a build, snapshot write, compaction, load) run it with writers excluded. */
+ * (end of a build, snapshot write, compaction, load) run it with writers excluded.
+ *
+ * The live graph. Statement-time inserts (hnsw_insert) link under idx->ins_lock shared and
+ * then add one to idx->pending; a repair sets pending to 0 before its walk. Both are seq_cst,
+ * so an insert counted before the reset had finished its links (and prunes) before the walk
+ * began, and one counted after leaves pending > 0. hnsw_repair_live runs the repair under
+ * ins_lock exclusive when pending > 0: no insert links during its walk, so when it returns
+ * every node whose hnsw_insert had returned is reachable. hnsw_search_begin calls it through
+ * hnsw_repair_if_due, which skips it while less than HNSW_REPAIR_SPACING times the last live
+ * repair's duration has passed since that repair ended: repairs take at most about 1/21 of
+ * the time under a mix of inserts and searches, and a search starting inside that spacing
+ * after an insert that cut a group off is the one case that can miss it (the next search
+ * after the spacing repairs). Only inserts can cut a group off: deletion marks change no
+ * link, and compaction and loads rebuild and repair. */
 #include "facets/vector/hnsw_int.h"
 
 #include <stdlib.h>
+#include <time.h>
+
+static uint64_t hnsw_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* Walk-and-relink rounds before giving up (each round after the first only exists because
  * a forced link cut something; in practice the second walk finds nothing). */
@@ -76,11 +97,44 @@ static void hnsw_walk_from(const HnswIndex *idx, HnswWalk *w, uint32_t start)
     }
 }
 
-/* A fresh walk from the entry point e; returns the number of live nodes it misses. */
+/* Marks id's unreached neighbours; those at or below the sweep position pos (already passed
+ * by the sweep) go on the stack w->queue[*top]. */
+static void hnsw_sweep_expand(const HnswIndex *idx, HnswWalk *w, uint32_t id, uint32_t pos, size_t *top)
+{
+    const uint32_t *links = hnsw_links(idx, id, 0);
+    uint32_t c = hnsw_links_count(links, idx->m0);
+    for (uint32_t i = 0; i < c; i++) {
+        uint32_t nb = hnsw_links_get(links, i);
+        if (nb < w->n && !w->reached[nb]) {
+            w->reached[nb] = 1;
+            if (nb <= pos)
+                w->queue[(*top)++] = nb;
+        }
+    }
+}
+
+/* A fresh walk from the entry point e; returns the number of live nodes it misses. The walk
+ * sweeps the ids in order, expanding each reached node when the sweep gets to it, and only
+ * the links that point back behind the sweep are followed at once (a stack): the lists are
+ * read almost sequentially, about 3x faster than a breadth-first walk over 100k nodes whose
+ * lists do not fit in the cache. Each reached node is expanded exactly once. */
 static uint64_t hnsw_walk_all(const HnswIndex *idx, HnswWalk *w, uint64_t e)
 {
     memset(w->reached, 0, w->n);
-    hnsw_walk_from(idx, w, (uint32_t)e);
+    uint32_t start = (uint32_t)e;
+    if (start < w->n) {
+        w->reached[start] = 1;
+        for (uint32_t pos = 0; pos < w->n; pos++) {
+            if (!w->reached[pos])
+                continue;
+            size_t top = 0;
+            if (pos + 8 < w->n)
+                __builtin_prefetch(hnsw_links(idx, pos + 8, 0), 0, 1);
+            hnsw_sweep_expand(idx, w, pos, pos, &top);
+            while (top > 0)
+                hnsw_sweep_expand(idx, w, w->queue[--top], pos, &top);
+        }
+    }
     uint64_t miss = 0;
     for (uint32_t i = 0; i < w->n; i++)
         if (!w->reached[i] && !hnsw_is_deleted(idx, i))
@@ -139,6 +193,7 @@ int hnsw_repair(HnswIndex *idx, HnswRepairStats *st, ShaleError *err)
     memset(st, 0, sizeof *st);
     /* entry before n_nodes: the entry's node was published before it became the entry, so
      * its id is below the count loaded after it */
+    uint64_t pending = atomic_exchange(&idx->pending, 0);
     uint64_t e = atomic_load_explicit(&idx->entry, memory_order_acquire);
     uint32_t n = atomic_load_explicit(&idx->n_nodes, memory_order_acquire);
     if (e == HNSW_ENTRY_EMPTY || n == 0)
@@ -170,9 +225,44 @@ int hnsw_repair(HnswIndex *idx, HnswRepairStats *st, ShaleError *err)
         hnsw_ctx_put(idx, ctx);
     free(w.reached);
     free(w.queue);
-    if (rc != 0)
+    if (rc != 0) {
+        atomic_fetch_add(&idx->pending, pending ? pending : 1);     /* not repaired: the next search retries */
         return SHALE_ERR_NOMEM(err, "hnsw: out of memory"), -1;
+    }
     return 0;
+}
+
+int hnsw_repair_live(HnswIndex *idx, HnswRepairStats *st, ShaleError *err)
+{
+    if (st)
+        memset(st, 0, sizeof *st);
+    if (atomic_load(&idx->pending) == 0)
+        return 0;
+    pthread_mutex_lock(&idx->repair_lock);
+    int rc = 0;
+    /* a search that waited here behind another one's repair usually finds nothing left */
+    if (atomic_load(&idx->pending) != 0) {
+        pthread_rwlock_wrlock(&idx->ins_lock);
+        uint64_t t0 = hnsw_now_ns();
+        rc = hnsw_repair(idx, st, err);
+        uint64_t t1 = hnsw_now_ns();
+        pthread_rwlock_unlock(&idx->ins_lock);
+        atomic_store(&idx->repair_cost_ns, t1 - t0);
+        atomic_store(&idx->repair_end_ns, t1);
+        atomic_fetch_add(&idx->live_repairs, 1);
+    }
+    pthread_mutex_unlock(&idx->repair_lock);
+    return rc;
+}
+
+int hnsw_repair_if_due(HnswIndex *idx, ShaleError *err)
+{
+    if (atomic_load(&idx->pending) == 0)
+        return 0;
+    uint64_t end = atomic_load(&idx->repair_end_ns);
+    if (end != 0 && hnsw_now_ns() - end < HNSW_REPAIR_SPACING * atomic_load(&idx->repair_cost_ns))
+        return 0;
+    return hnsw_repair_live(idx, NULL, err);
 }
 
 int hnsw_count_unreachable(HnswIndex *idx, uint64_t *out, ShaleError *err)

@@ -94,6 +94,10 @@ int hnsw_search_begin(HnswIndex *idx, const float *query, int ef, uint64_t max_c
     *out = NULL;
     if (ef < 1)
         return SHALE_ERR_INVALID(err, "hnsw: ef_search must be >= 1"), -1;
+    /* inserts since the last repair may have cut a group off layer 0: relink it first, so
+     * every node whose hnsw_insert returned before this call is reachable (hnsw_repair.c) */
+    if (hnsw_repair_if_due(idx, err) != 0)
+        return -1;
     HnswCtx *ctx = hnsw_ctx_get(idx);
     if (!ctx)
         return SHALE_ERR_NOMEM(err, "hnsw: out of memory"), -1;
