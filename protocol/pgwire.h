@@ -2,10 +2,10 @@
  * connection shares (the SQL engine, the wire settings, the cancel-key registry, the shutdown
  * signal), and pq_conn_serve() runs one client connection from its first byte to its close.
  *
- * Threading model (docs/server.md): the server process accepts sockets and runs each
- * connection on its own thread with a small stack; pq_conn_serve() blocks only in poll()
- * with timeouts, always also watching the server's shutdown descriptor, so a stalled client
- * never holds anything but its own thread. Every PqServer function is thread-safe.
+ * Threading model (docs/server.md): the server process accepts sockets and hands each to the
+ * connection event loop (pq_loop_add: a few epoll workers serve every connection) or runs it
+ * on its own thread (pq_conn_serve). Waits on a client are poll()s with timeouts that also
+ * watch the server's shutdown descriptor. Every PqServer function is thread-safe.
  *
  * Logging: pq_log.h. Errors sent to clients are ErrorResponse messages; nothing here exits
  * the process. */

@@ -501,18 +501,12 @@ PqRunStatus pq_conn_run(PqConn *c)
             return PQ_RUN_DONE;
         c->state = PQ_STATE_READY;
         pq_send_ready(c);
-    } else if (c->may_yield && !c->tls && pq_frame_pending(&c->in) == 0) {
-        /* Woken by the loop because the socket is readable: read without a poll() first. An
-         * empty or failed read falls through to pq_conn_read, which reports EOF or errors. */
-        char *dst;
-        size_t room = pq_frame_space(&c->in, 8192, &dst);
-        if (room > 0) {
-            ssize_t n = recv(c->fd, dst, room, 0);
-            if (n > 0)
-                pq_frame_commit(&c->in, (size_t)n);
-            else
-                eof_or_error = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
-        }
+    } else if (c->may_yield && pq_frame_pending(&c->in) == 0) {
+        /* Woken by the loop because the socket is readable: read without a poll() first. Only
+         * TLS bookkeeping may have arrived (nothing to read yet: yield again); EOF or an
+         * error is left for pq_conn_read to report. */
+        PqIoStatus io = pq_io_try_read(c);
+        eof_or_error = io == PQ_IO_EOF || io == PQ_IO_ERROR;
     }
     PqFrame fr;
     while (!c->broken) {

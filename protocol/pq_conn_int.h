@@ -119,6 +119,9 @@ bool pq_io_flush(PqConn *c);
  * there is into c->in (at least want bytes of room). Returns PQ_IO_SHUTDOWN when the server
  * began shutting down and watch_shutdown is set. */
 PqIoStatus pq_io_fill(PqConn *c, int timeout_ms, size_t want, bool watch_shutdown);
+/* One read without waiting (through TLS when on): PQ_IO_OK bytes were added to c->in,
+ * PQ_IO_TIMEOUT nothing is there yet, PQ_IO_EOF / PQ_IO_ERROR the connection is over. */
+PqIoStatus pq_io_try_read(PqConn *c);
 /* After 'S' was flushed: runs the TLS server handshake on c->fd until deadline_ms (absolute
  * pq_now_ms() time or -1) and sets c->tls. False (logged, nothing sent, c->broken set) when
  * it fails, times out or the server shuts down: the connection must close. */

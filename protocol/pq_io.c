@@ -142,6 +142,27 @@ PqIoStatus pq_io_fill(PqConn *c, int timeout_ms, size_t want, bool watch_shutdow
     }
 }
 
+PqIoStatus pq_io_try_read(PqConn *c)
+{
+    if (c->tls) {
+        short events;
+        PqIoStatus io;
+        return pq_io_read_tls(c, 0, &events, &io) ? io : PQ_IO_TIMEOUT;
+    }
+    char *dst;
+    size_t room = pq_frame_space(&c->in, 8192, &dst);
+    if (room == 0)
+        return PQ_IO_ERROR;
+    ssize_t n = recv(c->fd, dst, room, 0);
+    if (n > 0) {
+        pq_frame_commit(&c->in, (size_t)n);
+        return PQ_IO_OK;
+    }
+    if (n == 0)
+        return PQ_IO_EOF;
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? PQ_IO_TIMEOUT : PQ_IO_ERROR;
+}
+
 bool pq_io_tls_start(PqConn *c, int64_t deadline_ms)
 {
     c->tls = pq_tls_conn_new(c->srv->tls, c->fd);

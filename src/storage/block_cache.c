@@ -42,12 +42,12 @@ typedef struct CacheShard {
     size_t n_buckets;        /* power of two */
     size_t n_elems;
     BlockCacheHandle lru;    /* list head (dummy entry): next = oldest */
+    uint64_t hits, misses;   /* lookups, under mu: per shard, so no cache line is shared */
     char pad_[64];           /* keep shards' mutexes on separate cache lines */
 } CacheShard;
 
 struct BlockCache {
     CacheShard shards[BLOCK_CACHE_SHARDS];
-    atomic_uint_fast64_t hits, misses;
 };
 
 static inline uint64_t cache_hash(uint64_t file, uint64_t offset)
@@ -92,8 +92,6 @@ BlockCache *block_cache_new(size_t capacity)
         s->capacity = per;
         s->lru.next = s->lru.prev = &s->lru;
     }
-    atomic_init(&c->hits, 0);
-    atomic_init(&c->misses, 0);
     return c;
 }
 
@@ -177,9 +175,11 @@ BlockCacheHandle *block_cache_lookup(BlockCache *c, uint64_t file, uint64_t offs
     if (e) {
         e->refs++;
         e->referenced = true;
+        s->hits++;
+    } else {
+        s->misses++;
     }
     pthread_mutex_unlock(&s->mu);
-    atomic_fetch_add_explicit(e ? &c->hits : &c->misses, 1, memory_order_relaxed);
     return e;
 }
 
@@ -280,17 +280,19 @@ void block_cache_erase_file(BlockCache *c, uint64_t file)
 
 void block_cache_stats(BlockCache *c, uint64_t *hits, uint64_t *misses, uint64_t *bytes)
 {
-    if (hits)
-        *hits = atomic_load_explicit(&c->hits, memory_order_relaxed);
-    if (misses)
-        *misses = atomic_load_explicit(&c->misses, memory_order_relaxed);
-    if (bytes) {
-        size_t total = 0;
-        for (int i = 0; i < BLOCK_CACHE_SHARDS; i++) {
-            pthread_mutex_lock(&c->shards[i].mu);
-            total += c->shards[i].usage;
-            pthread_mutex_unlock(&c->shards[i].mu);
-        }
-        *bytes = total;
+    uint64_t h = 0, m = 0;
+    size_t total = 0;
+    for (int i = 0; i < BLOCK_CACHE_SHARDS; i++) {
+        pthread_mutex_lock(&c->shards[i].mu);
+        h += c->shards[i].hits;
+        m += c->shards[i].misses;
+        total += c->shards[i].usage;
+        pthread_mutex_unlock(&c->shards[i].mu);
     }
+    if (hits)
+        *hits = h;
+    if (misses)
+        *misses = m;
+    if (bytes)
+        *bytes = total;
 }
