@@ -41,7 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$SHALEDB" -D "$TMP/shale" -p "$SPORT" --listen 127.0.0.1 -c log_min_messages=error >"$TMP/shale.log" 2>&1 &
+"$SHALEDB" -D "$TMP/shale" -p "$SPORT" --listen 127.0.0.1 -c log_min_messages=error ${SHALE_ARGS:-} >"$TMP/shale.log" 2>&1 &
 SPID=$!
 $AS "$PGBIN/initdb" -D "$TMP/pg" -U "$PGUSER_NAME" --locale=C.UTF-8 --encoding=UTF8 -A trust >/dev/null
 $AS "$PGBIN/pg_ctl" -D "$TMP/pg" -o "-p $PPORT -k $TMP/pg -c listen_addresses=127.0.0.1" -l "$TMP/pg/pg.log" -w start >/dev/null
