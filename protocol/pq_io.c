@@ -95,6 +95,23 @@ static bool pq_io_read_tls(PqConn *c, size_t want, short *events, PqIoStatus *io
     return true;
 }
 
+/* One plain recv into c->in (at least want bytes of room): PQ_IO_TIMEOUT = nothing there yet. */
+static PqIoStatus pq_io_recv(PqConn *c, size_t want)
+{
+    char *dst;
+    size_t room = pq_frame_space(&c->in, want < 8192 ? 8192 : want, &dst);
+    if (room == 0)
+        return PQ_IO_ERROR;
+    ssize_t n = recv(c->fd, dst, room, 0);
+    if (n > 0) {
+        pq_frame_commit(&c->in, (size_t)n);
+        return PQ_IO_OK;
+    }
+    if (n == 0)
+        return PQ_IO_EOF;
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? PQ_IO_TIMEOUT : PQ_IO_ERROR;
+}
+
 PqIoStatus pq_io_fill(PqConn *c, int timeout_ms, size_t want, bool watch_shutdown)
 {
     if (c->out.len && !pq_io_flush(c))
@@ -125,20 +142,9 @@ PqIoStatus pq_io_fill(PqConn *c, int timeout_ms, size_t want, bool watch_shutdow
                 return io;
             continue;
         }
-        char *dst;
-        size_t room = pq_frame_space(&c->in, want < 8192 ? 8192 : want, &dst);
-        if (room == 0)
-            return PQ_IO_ERROR;
-        ssize_t n = recv(c->fd, dst, room, 0);
-        if (n > 0) {
-            pq_frame_commit(&c->in, (size_t)n);
-            return PQ_IO_OK;
-        }
-        if (n == 0)
-            return PQ_IO_EOF;
-        if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-            continue;
-        return PQ_IO_ERROR;
+        io = pq_io_recv(c, want);
+        if (io != PQ_IO_TIMEOUT)
+            return io;
     }
 }
 
@@ -149,18 +155,7 @@ PqIoStatus pq_io_try_read(PqConn *c)
         PqIoStatus io;
         return pq_io_read_tls(c, 0, &events, &io) ? io : PQ_IO_TIMEOUT;
     }
-    char *dst;
-    size_t room = pq_frame_space(&c->in, 8192, &dst);
-    if (room == 0)
-        return PQ_IO_ERROR;
-    ssize_t n = recv(c->fd, dst, room, 0);
-    if (n > 0) {
-        pq_frame_commit(&c->in, (size_t)n);
-        return PQ_IO_OK;
-    }
-    if (n == 0)
-        return PQ_IO_EOF;
-    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? PQ_IO_TIMEOUT : PQ_IO_ERROR;
+    return pq_io_recv(c, 0);
 }
 
 bool pq_io_tls_start(PqConn *c, int64_t deadline_ms)
