@@ -9,6 +9,7 @@
  * before any TLS record): with 'S' every later byte goes through the mbedTLS session in
  * c->tls over the same blocking socket. */
 #include "protocol/pq_client.h"
+#include "protocol/pq_conn_int.h" /* pq_auth_md5_hex */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -241,20 +242,6 @@ static void take_error(PqClient *c, const char *p, size_t n)
     snprintf(c->err, sizeof c->err, "%s: %s", sev, msg);
 }
 
-static void md5_hex(const void *a, size_t alen, const void *b, size_t blen, char hex[33])
-{
-    unsigned char sum[16];
-    mbedtls_md5_context ctx;
-    mbedtls_md5_init(&ctx);
-    mbedtls_md5_starts_ret(&ctx);
-    mbedtls_md5_update_ret(&ctx, a, alen);
-    mbedtls_md5_update_ret(&ctx, b, blen);
-    mbedtls_md5_finish_ret(&ctx, sum);
-    mbedtls_md5_free(&ctx);
-    for (int i = 0; i < 16; i++)
-        snprintf(hex + 2 * i, 3, "%02x", sum[i]);
-}
-
 static const char *scram_attr(const char *msg, char name, size_t *len)
 {
     for (const char *p = msg; *p;) {
@@ -413,9 +400,9 @@ static int client_startup(PqClient *c, const PqClientOptions *o)
                     return -1;
             } else if (code == 5 && n >= 8) {
                 char inner[33], outer[36];
-                md5_hex(o->password, strlen(o->password), user, strlen(user), inner);
+                pq_auth_md5_hex(o->password, strlen(o->password), user, strlen(user), inner);
                 memcpy(outer, "md5", 3);
-                md5_hex(inner, 32, p + 4, 4, outer + 3);
+                pq_auth_md5_hex(inner, 32, p + 4, 4, outer + 3);
                 if (send_msg(c, 'p', outer, 36) != 0)
                     return -1;
             } else if (code == 10) {

@@ -14,21 +14,6 @@
 #include "sql/ddl_int.h"
 #include "sql/session_int.h"
 
-static const char *arg_text(const AstNode *n, char *buf, size_t cap)
-{
-    if (!n)
-        return NULL;
-    if (n->tag == AST_CONST) {
-        const AstConst *c = (const AstConst *)n;
-        switch (c->kind) {
-        case AST_CONST_BOOL: return c->bval ? "on" : "off";
-        case AST_CONST_NULL: return NULL;
-        default: snprintf(buf, cap, "%.*s", c->len, c->str); return buf;
-        }
-    }
-    return NULL;
-}
-
 /* A search_path element that is not a plain lower-case identifier gets double quotes. */
 static void append_list_elem(char *out, size_t cap, const char *t)
 {
@@ -89,7 +74,7 @@ int ddl_setconfig_update(DdlCtx *d, const AstVariableSetStmt *vs, Oid db, int *n
             bool quote = id == SETTING_SEARCH_PATH;
             for (int i = 0; i < vs->args.n; i++) {
                 char buf[SETTING_VALUE_MAX];
-                const char *t = arg_text(vs->args.items[i], buf, sizeof buf);
+                const char *t = utility_const_text(vs->args.items[i], buf, sizeof buf);
                 size_t l = strlen(value);
                 if (i)
                     snprintf(value + l, sizeof value - l, ", ");

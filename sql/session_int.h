@@ -280,6 +280,9 @@ SqlStatus utility_execute(SqlSession *s, const AstNode *stmt, const char *text, 
 /* Row description of a utility statement that returns rows (SHOW, EXPLAIN); 0 otherwise. */
 int utility_describe(SqlSession *s, const AstNode *stmt, SqlColumnDesc *cols, int max);
 bool utility_is_transaction_control(const AstNode *stmt);
+/* A SET argument as setting text: a constant's text ("on"/"off" for booleans) in buf, NULL
+ * for NULL or a non-constant. */
+const char *utility_const_text(const AstNode *n, char *buf, size_t cap);
 
 /* session_registry.c: the engine's list of open sessions. */
 void session_registry_add(SqlSession *s);

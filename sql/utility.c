@@ -31,7 +31,7 @@ bool utility_is_transaction_control(const AstNode *stmt)
     return k == AST_TXN_COMMIT || k == AST_TXN_ROLLBACK || k == AST_TXN_ROLLBACK_TO;
 }
 
-static const char *const_text(const AstNode *n, char *buf, size_t cap)
+const char *utility_const_text(const AstNode *n, char *buf, size_t cap)
 {
     if (!n)
         return NULL;
@@ -60,7 +60,7 @@ static int apply_txn_options(SqlSession *s, const AstList *opts, bool for_sessio
     for (int i = 0; i < opts->n; i++) {
         const AstDefElem *d = (const AstDefElem *)opts->items[i];
         char buf[128];
-        const char *v = const_text(d->arg, buf, sizeof buf);
+        const char *v = utility_const_text(d->arg, buf, sizeof buf);
         if (!strcmp(d->name, "transaction_isolation") && v) {
             if (for_session) {
                 if (session_set(s, "default_transaction_isolation", v, false, err) != 0)
@@ -211,7 +211,7 @@ static SqlStatus exec_set(SqlSession *s, const AstVariableSetStmt *v, const SqlS
         if (v->kind == AST_SET_VALUE) {
             for (int i = 0; i < v->args.n; i++) {
                 char buf[SETTING_VALUE_MAX];
-                const char *t = const_text(v->args.items[i], buf, sizeof buf);
+                const char *t = utility_const_text(v->args.items[i], buf, sizeof buf);
                 if (!t)
                     t = "";
                 size_t l = strlen(joined);
@@ -303,7 +303,7 @@ static SqlStatus exec_explain(SqlSession *s, const AstExplainStmt *e, const char
     for (int i = 0; i < e->options.n; i++) {
         const AstDefElem *d = (const AstDefElem *)e->options.items[i];
         char buf[32];
-        const char *v = const_text(d->arg, buf, sizeof buf);
+        const char *v = utility_const_text(d->arg, buf, sizeof buf);
         bool on = !v || !strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "1");
         if (!strcmp(d->name, "analyze"))
             analyze = on;

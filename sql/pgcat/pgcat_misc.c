@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sql/pgcat/pgcat_int.h"
+#include "sql/ddl_int.h" /* ddl_setconfig_scope */
 #include "sql/session_int.h"
 
 #define ROW_INIT(tab) \
@@ -365,21 +366,6 @@ int pgcat_rows_pg_auth_members(const QueryEnv *env, ShaleArena *arena, PgCatEmit
     return 0;
 }
 
-/* A role-list entry's database ("@oid:name=value", ALTER ROLE r IN DATABASE d SET; see
- * sql/ddl_setconfig.c) and the length of that prefix; 0 = no database. */
-static size_t setting_scope(const char *e, Oid *db)
-{
-    *db = 0;
-    if (e[0] != '@')
-        return 0;
-    char *end;
-    unsigned long v = strtoul(e + 1, &end, 10);
-    if (*end != ':')
-        return 0;
-    *db = (Oid)v;
-    return (size_t)(end - e) + 1;
-}
-
 /* ALTER DATABASE d SET rows (setrole 0), then per role its ALTER ROLE r SET row
  * (setdatabase 0) and its IN DATABASE rows (existing databases only). */
 int pgcat_rows_pg_db_role_setting(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, void *arg, SqlError *err)
@@ -410,11 +396,11 @@ int pgcat_rows_pg_db_role_setting(const QueryEnv *env, ShaleArena *arena, PgCatE
         for (int j = -1; j < ro->n_settings; j++) {
             Oid want = 0;
             if (j >= 0) {
-                setting_scope(ro->settings[j], &want);
+                ddl_setconfig_scope(ro->settings[j], &want);
                 bool first = want != 0;
                 for (int k = 0; k < j && first; k++) {
                     Oid o;
-                    setting_scope(ro->settings[k], &o);
+                    ddl_setconfig_scope(ro->settings[k], &o);
                     first = o != want;
                 }
                 if (!first || !catsnap_database_by_oid(env->cat, want))
@@ -423,7 +409,7 @@ int pgcat_rows_pg_db_role_setting(const QueryEnv *env, ShaleArena *arena, PgCatE
             int nv = 0;
             for (int k = 0; k < ro->n_settings; k++) {
                 Oid o;
-                size_t skip = setting_scope(ro->settings[k], &o);
+                size_t skip = ddl_setconfig_scope(ro->settings[k], &o);
                 if (o == want)
                     vals[nv++] = ro->settings[k] + skip;
             }
