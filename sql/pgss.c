@@ -283,6 +283,25 @@ static int max_param(const char *t, size_t len)
     return mx;
 }
 
+size_t pgss_stmt_end(const char *t, size_t len, size_t end)
+{
+    size_t i = end;
+    while (i < len) {
+        if (isspace((unsigned char)t[i])) {
+            i++;
+        } else if (t[i] == '-' && i + 1 < len && t[i + 1] == '-') {
+            const char *q = memchr(t + i, '\n', len - i);
+            i = q ? (size_t)(q - t) : len;
+        } else if (t[i] == '/' && i + 1 < len && t[i + 1] == '*') {
+            const char *q = i + 2 < len ? strstr(t + i + 2, "*/") : NULL;
+            i = q && (size_t)(q - t) < len ? (size_t)(q - t) + 2 : len;
+        } else {
+            return t[i] == ';' ? i : end;
+        }
+    }
+    return len;
+}
+
 uint64_t pgss_normalise(const char *t, size_t len, bool optimizable, char *out, size_t cap)
 {
     NormOut o = {out, 0, cap};

@@ -61,6 +61,10 @@ void pgss_end(SqlSession *s, PgssRun *r, SqlStatus st, const struct AstNode *stm
  * are not: PostgreSQL charges EXECUTE to the prepared query). */
 bool pgss_tracks_stmt(const struct AstNode *stmt);
 
+/* Where a statement's text ends for PostgreSQL: its last token (end) plus the blanks and
+ * comments after it, up to the ';' or the end of the message (len). */
+size_t pgss_stmt_end(const char *msg, size_t len, size_t end);
+
 /* Normalises text (exposed for tests): writes the text with constants replaced by $n into
  * out (NUL-terminated, cut at cap-1 bytes) and returns the queryid hash; optimizable: fold
  * constants (false: hash the exact text, copy it verbatim). */
