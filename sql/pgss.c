@@ -307,7 +307,11 @@ uint64_t pgss_normalise(const char *t, size_t len, bool optimizable, char *out, 
     NormOut o = {out, 0, cap};
     if (out && cap)
         out[0] = '\0';
-    while (len > 0 && (t[len - 1] == ' ' || t[len - 1] == '\n' || t[len - 1] == '\t' || t[len - 1] == '\r'))
+    while (len > 0 && isspace((unsigned char)t[0])) {
+        t++;
+        len--;
+    }
+    while (len > 0 && isspace((unsigned char)t[len - 1]))
         len--;
     if (!optimizable) {
         out_put(&o, t, len);

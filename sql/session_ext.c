@@ -370,7 +370,8 @@ SqlStatus sql_execute(SqlSession *s, const char *portal, int64_t max_rows, const
             q = q->next;
         if (q)
             pgss_end(s, &pr, st, ps->raw.stmt, ps->pgss_text ? ps->pgss_text : ps->text,
-                     ps->pgss_text ? ps->pgss_len : ps->text_len, &ps->pgss_qid);
+                     ps->pgss_text ? ps->pgss_len : pgss_stmt_end(ps->text, ps->text_len, (size_t)ps->raw.end),
+                     &ps->pgss_qid);
     }
     return st;
 }
@@ -706,6 +707,7 @@ SqlStatus session_sql_execute(SqlSession *s, const AstExecuteStmt *es, const Sql
     p->formats = NULL;
     session_free_portal(p);
     pgss_end(s, &pr, r, st->raw.stmt, st->pgss_text ? st->pgss_text : st->text,
-             st->pgss_text ? st->pgss_len : st->text_len, &st->pgss_qid);
+             st->pgss_text ? st->pgss_len : pgss_stmt_end(st->text, st->text_len, (size_t)st->raw.end),
+             &st->pgss_qid);
     return r;
 }

@@ -61,7 +61,7 @@ TEST(counts_and_normalises)
     /* the extended protocol keeps its parameters and numbers constants after them */
     const char *vals[1] = {"2"};
     for (int i = 0; i < 3; i++)
-        PQclear(PQexecParams(c, "SELECT b FROM pgss_t WHERE a = $1 AND c = 5", 1, NULL, vals, NULL, NULL, 0));
+        PQclear(PQexecParams(c, "SELECT b FROM pgss_t WHERE a = $1 AND c = 5 ;", 1, NULL, vals, NULL, NULL, 0));
     PGresult *r = PQprepare(c, "pgss_s", "SELECT count(*) FROM pgss_t WHERE a >= $1", 1, NULL);
     PQclear(r);
     for (int i = 0; i < 2; i++)
