@@ -213,8 +213,34 @@ TEST(sleep_times_are_recorded)
     PQfinish(c);
 }
 
+/* pg_stat_statements.max bounds the table (the server runs with 200): a full shard drops its
+ * least-called entry, so a hot statement survives a flood of one-off ones. */
+TEST(bounded_by_max)
+{
+    if (e2e_oracle()) {
+        printf("SKIP e2e_pgss_test.bounded_by_max: the oracle's max is its own\n");
+        return;
+    }
+    PGconn *c = super_conn();
+    REQUIRE_EXEC(c, "SELECT pg_stat_statements_reset()");
+    for (int i = 0; i < 50; i++)
+        REQUIRE_EXEC(c, "SELECT count(*) AS hot FROM pgss_t");
+    char sql[128], buf[256];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(sql, sizeof sql, "SELECT %d AS pgss_one_off_%d", i, i);
+        REQUIRE_EXEC(c, sql);
+    }
+    const char *n = e2e_query(c, "SELECT count(*) FROM pg_stat_statements", buf, sizeof buf);
+    CHECK_MSG(atoi(n) >= 100 && atoi(n) <= 208, "%s entries", n);  /* 16 shards x ceil(200 / 16) */
+    CHECK_QUERY(c, "SELECT calls FROM pg_stat_statements WHERE query LIKE '%AS hot%' AND query NOT LIKE '%pg_stat%'", "50");
+    CHECK_QUERY(c, "SHOW pg_stat_statements.max", "200");
+    PQfinish(c);
+}
+
+static const char *const server_args[] = {"-c", "pg_stat_statements.max=200", NULL};
+
 TEST_MAIN(
-    if (!e2e_start(NULL)) {
+    if (!e2e_start(server_args)) {
         printf("could not start the server\n");
         e2e_dump_log();
         return 1;
@@ -226,5 +252,6 @@ TEST_MAIN(
     RUN(pg_sleep_statement_timeout);
     RUN(pg_sleep_pqcancel);
     RUN(sleep_times_are_recorded);
+    RUN(bounded_by_max);
     e2e_finish();
 )
