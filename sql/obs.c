@@ -284,11 +284,11 @@ static const PgCatTable obs_views[] = {
     {"pg_catalog", "shale_stats", OBS_VIEW_STATS_OID, 'v', 6, stats_cols, stats_rows},
 };
 #define N_VIEWS ((int)(sizeof obs_views / sizeof obs_views[0]))
-#define N_ALL_VIEWS (N_VIEWS + 1)  /* + pg_stat_statements (sql/pgss.c) */
+#define N_ALL_VIEWS (N_VIEWS + 2)  /* + pg_stat_statements(_info) (sql/pgss.c) */
 
 static const PgCatTable *view_at(int i)
 {
-    return i < N_VIEWS ? &obs_views[i] : &pgss_view;
+    return i < N_VIEWS ? &obs_views[i] : i == N_VIEWS ? &pgss_view : &pgss_info_view;
 }
 
 const PgCatTable *obs_views_lookup(const char *schema, const char *name)

@@ -25,6 +25,7 @@
 
 #define PGSS_SHARDS 16
 #define PGSS_VIEW_OID 9421u
+#define PGSS_INFO_VIEW_OID 9422u
 
 typedef struct PgssKey {
     Oid userid, dbid;
@@ -56,7 +57,15 @@ struct PgssTable {
     bool failed;                   /* allocation failed: statistics stay off */
     PgssShard shards[PGSS_SHARDS];
     atomic_int_fast64_t dealloc;   /* evictions since the last reset */
+    atomic_int_fast64_t reset_at;  /* last full reset (or creation), µs since 2000-01-01 UTC */
 };
+
+static int64_t pg_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - 946684800000000ll;
+}
 
 static int64_t mono_ns(void)
 {
@@ -71,6 +80,7 @@ PgssTable *pgss_new(void)
     if (!t)
         return NULL;
     pthread_mutex_init(&t->init_mu, NULL);
+    atomic_store(&t->reset_at, pg_now_us());
     for (int i = 0; i < PGSS_SHARDS; i++)
         pthread_mutex_init(&t->shards[i].mu, NULL);
     return t;
@@ -618,9 +628,8 @@ static void table_record(PgssTable *t, const PgssKey *k, double ms, int64_t rows
 /* Removes the entries matching the (0 = any) filters. */
 static void table_reset(PgssTable *t, Oid userid, Oid dbid, uint64_t queryid)
 {
-    if (!atomic_load_explicit(&t->ready, memory_order_acquire))
-        return;
-    for (int i = 0; i < PGSS_SHARDS; i++) {
+    bool ready = atomic_load_explicit(&t->ready, memory_order_acquire);
+    for (int i = 0; ready && i < PGSS_SHARDS; i++) {
         PgssShard *sh = &t->shards[i];
         pthread_mutex_lock(&sh->mu);
         for (int32_t e = 0; e < sh->cap; e++) {
@@ -631,8 +640,10 @@ static void table_reset(PgssTable *t, Oid userid, Oid dbid, uint64_t queryid)
         }
         pthread_mutex_unlock(&sh->mu);
     }
-    if (!userid && !dbid && !queryid)
+    if (!userid && !dbid && !queryid) {
         atomic_store_explicit(&t->dealloc, 0, memory_order_relaxed);
+        atomic_store_explicit(&t->reset_at, pg_now_us(), memory_order_relaxed);
+    }
 }
 
 /* ---- per-statement hooks ------------------------------------------------------------------- */
@@ -805,6 +816,23 @@ static int pgss_rows(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, voi
 
 const PgCatTable pgss_view = {"pg_catalog", "pg_stat_statements", PGSS_VIEW_OID, 'v', PGSS_NCOLS, pgss_cols,
                               pgss_rows};
+
+/* pg_stat_statements_info: dealloc bigint (entries evicted), stats_reset timestamptz. */
+static const PgCatColumn info_cols[] = {{"dealloc", INT8OID, -1}, {"stats_reset", TIMESTAMPTZOID, -1}};
+
+static int info_rows(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, void *arg, SqlError *err)
+{
+    (void)arena;
+    SqlSession *s = env->session;
+    PgssTable *t = s && s->eng->obs ? obs_pgss(s->eng->obs) : NULL;
+    if (!t)
+        return 0;
+    Value v[2] = {value_int(INT8OID, atomic_load(&t->dealloc)), value_int(TIMESTAMPTZOID, atomic_load(&t->reset_at))};
+    return emit(arg, v, err) == 0 ? 0 : -1;
+}
+
+const PgCatTable pgss_info_view = {"pg_catalog", "pg_stat_statements_info", PGSS_INFO_VIEW_OID, 'v', 2, info_cols,
+                                   info_rows};
 
 /* ---- functions ----------------------------------------------------------------------------- */
 

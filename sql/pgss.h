@@ -72,6 +72,7 @@ uint64_t pgss_normalise(const char *text, size_t len, bool optimizable, char *ou
 
 /* SQL surface: the view (obs_views) and the functions (obs funcs). */
 extern const PgCatTable pgss_view;
+extern const PgCatTable pgss_info_view;   /* pg_stat_statements_info */
 int pgss_func_count(void);
 const PgCatFunc *pgss_func_at(int i);
 

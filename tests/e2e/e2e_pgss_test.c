@@ -233,6 +233,9 @@ TEST(bounded_by_max)
     const char *n = e2e_query(c, "SELECT count(*) FROM pg_stat_statements", buf, sizeof buf);
     CHECK_MSG(atoi(n) >= 100 && atoi(n) <= 208, "%s entries", n);  /* 16 shards x ceil(200 / 16) */
     CHECK_QUERY(c, "SELECT calls FROM pg_stat_statements WHERE query LIKE '%AS hot%' AND query NOT LIKE '%pg_stat%'", "50");
+    CHECK_QUERY(c, "SELECT dealloc >= 700, stats_reset > now() - interval '1 hour' FROM pg_stat_statements_info", "t|t");
+    REQUIRE_EXEC(c, "SELECT pg_stat_statements_reset()");
+    CHECK_QUERY(c, "SELECT dealloc FROM pg_stat_statements_info", "0");
     CHECK_QUERY(c, "SHOW pg_stat_statements.max", "200");
     PQfinish(c);
 }
