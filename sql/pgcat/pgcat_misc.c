@@ -175,12 +175,11 @@ int pgcat_rows_pg_language(const QueryEnv *env, ShaleArena *arena, PgCatEmit emi
     return 0;
 }
 
-/* The extensions ShaleDB provides built in: plpgsql (as every PostgreSQL database),
- * vector (HNSW/IVFFlat indexes and the vector type family) and pg_stat_statements (sql/pgss.h). */
+/* The extensions ShaleDB provides built in: plpgsql (as every PostgreSQL database) and
+ * vector (HNSW/IVFFlat indexes and the vector type family). */
 static const struct { Oid oid; const char *name; const char *version; const char *comment; } extensions[] = {
     {13564, "plpgsql", "1.0", "PL/pgSQL procedural language"},
-    {16010, "vector", "0.7.0", "vector data type and ivfflat and hnsw access methods"},
-    {16011, "pg_stat_statements", "1.10", "track planning and execution statistics of all SQL statements executed"}};
+    {16010, "vector", "0.7.0", "vector data type and ivfflat and hnsw access methods"}};
 
 int pgcat_rows_pg_extension(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, void *arg, SqlError *err)
 {
