@@ -1,7 +1,8 @@
 # src/server/server.mk -- the shaledb server process (main, settings registry, listeners,
 # signals) and the wire tests (tests/wire/).
 SERVER_SOURCES = src/server/main.c src/server/server_config.h src/server/server_config.c \
-	src/server/metrics_http.h src/server/metrics_http.c
+	src/server/metrics_http.h src/server/metrics_http.c \
+	src/server/unix_socket.h src/server/unix_socket.c
 
 # The product binary links the real SQL engine from libshale.a. Until the SQL engine is on
 # main, sql/sql.h has no implementation, so it stays off; the lead switches it on with:

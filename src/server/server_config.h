@@ -45,6 +45,9 @@ typedef struct ServerConfig {
     char ssl_required_remote[8];       /* "off": "on" refuses non-TLS non-loopback clients */
     int metrics_port;                  /* 0 = off (restart): Prometheus /metrics over HTTP */
     char metrics_listen_addresses[512]; /* "127.0.0.1" (restart) */
+    char unix_socket_directories[1024]; /* "/tmp" (restart); comma-separated, "" = none */
+    int unix_socket_permissions;       /* 0777 (restart); octal with a leading 0, as PostgreSQL */
+    char unix_socket_group[64];        /* "" = the server's group (restart) */
 } ServerConfig;
 
 /* Fills cfg with the defaults above. */
