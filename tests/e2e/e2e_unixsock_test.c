@@ -9,6 +9,7 @@
  * every file removed by SIGTERM. */
 #include "tests/harness/test.h"
 
+#include <grp.h>
 #include <sys/un.h>
 
 #include "tests/e2e/e2e_util.h"
@@ -414,16 +415,27 @@ TEST(stale_lock_unix_only_and_sigterm)
     rmdir(dir);
 }
 
-/* Thread-per-connection mode serves socket clients too (queries through the full stack). */
-TEST(thread_per_connection_mode)
+/* Thread-per-connection mode serves socket clients too (queries through the full stack);
+ * unix_socket_group sets the socket file's group, an unknown group stops the start. */
+TEST(thread_per_connection_mode_and_group)
 {
     char dir[520];
-    snprintf(dir, sizeof dir, "%s/tp", test_tmpdir());
+    snprintf(dir, sizeof dir, "%s/tpsock", test_tmpdir());
     REQUIRE(mkdir(dir, 0700) == 0);
     WireServer ws = {0};
     char dirs[900];
     snprintf(dirs, sizeof dirs, "unix_socket_directories=%s", dir);
-    const char *extra[] = {"-c", dirs, "-c", "connection_workers=0", NULL};
+    char log[600], data[600];
+    snprintf(log, sizeof log, "%s/group.log", test_tmpdir());
+    snprintf(data, sizeof data, "%s/group", test_tmpdir());
+    const char *unknown[] = {"-D", data, "-c", dirs, "-c", "unix_socket_group=shale_no_such_group", NULL};
+    CHECK(run_server(unknown, log) != 0);
+    CHECK(file_contains(log, "group \"shale_no_such_group\" does not exist"));
+    CHECK(file_contains(log, "FATAL:  could not create any Unix-domain sockets"));
+    struct group *daemon_gr = getgrnam("daemon");
+    char group[64];
+    snprintf(group, sizeof group, "unix_socket_group=%s", daemon_gr ? "daemon" : "");
+    const char *extra[] = {"-c", dirs, "-c", "connection_workers=0", "-c", group, NULL};
     REQUIRE(wire_start(&ws, "tp", extra));
     REQUIRE(wait_socket_ready(ws.pid, dir, ws.port));
     PGconn *c = sock_connect(dir, ws.port, NULL);
@@ -433,7 +445,10 @@ TEST(thread_per_connection_mode)
     PQfinish(c);
     char sock[560];
     path_in(sock, sizeof sock, dir, ws.port, "");
-    CHECK(file_exists(sock));
+    struct stat st;
+    CHECK(lstat(sock, &st) == 0);
+    if (daemon_gr)
+        CHECK_EQ_INT(st.st_gid, daemon_gr->gr_gid);
     CHECK_EQ_INT(wire_stop(&ws, SIGINT, 30000), 0); /* fast shutdown removes the files too */
     CHECK(!file_exists(sock));
     rmdir(dir);
@@ -474,7 +489,7 @@ static int unixsock_main(void)
     RUN(ssl_request_answered_n);
     RUN(second_server_refused);
     RUN(stale_lock_unix_only_and_sigterm);
-    RUN(thread_per_connection_mode);
+    RUN(thread_per_connection_mode_and_group);
     /* SIGTERM removes the main server's files in both directories */
     char sock[560], lock[560];
     int port = e2e_port();
