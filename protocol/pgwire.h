@@ -37,7 +37,7 @@ typedef struct PqSettings {
     int partial_message_timeout_ms;   /* a half-received message may stall this long (60 s) */
     int write_timeout_ms;             /* a client that reads nothing this long is dropped (60 s) */
     int max_connections;              /* client connections served at once (1000) */
-    PqAuthMethod auth_loopback;       /* clients from 127.0.0.0/8 and ::1 (trust) */
+    PqAuthMethod auth_loopback;       /* clients from 127.0.0.0/8, ::1, Unix sockets (trust) */
     PqAuthMethod auth_remote;         /* every other client (md5) */
     bool ssl_required_remote;         /* refuse non-loopback clients without TLS (false) */
     /* Session defaults passed to sql_session_open as if the client had sent them, unless it

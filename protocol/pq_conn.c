@@ -441,6 +441,13 @@ static void pq_conn_describe_peer(PqConn *c, const struct sockaddr_storage *peer
     c->peer_port[0] = '\0';
     if (!peer || len == 0)
         return;
+    if (peer->ss_family == AF_UNIX) {
+        /* A Unix-domain client: local, no address, logged as PostgreSQL does ("[local]"). */
+        strcpy(c->peer_host, "[local]");
+        c->loopback = true;
+        c->unix_socket = true;
+        return;
+    }
     getnameinfo((const struct sockaddr *)peer, len, c->peer_host, sizeof c->peer_host,
                 c->peer_port, sizeof c->peer_port, NI_NUMERICHOST | NI_NUMERICSERV);
     if (peer->ss_family == AF_INET) {
@@ -450,8 +457,6 @@ static void pq_conn_describe_peer(PqConn *c, const struct sockaddr_storage *peer
         const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)peer;
         c->loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
                       (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127);
-    } else if (peer->ss_family == AF_UNIX) {
-        c->loopback = true;
     }
 }
 
@@ -477,10 +482,11 @@ PqConn *pq_conn_new(PqServer *srv, int fd, uint32_t conn_id, const struct sockad
     int flags = fcntl(fd, F_GETFL);
     fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (!c->unix_socket)
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     c->started_ms = pq_now_ms();
-    pq_log_write(PQ_LOG_LOG, c->id, "connection received: host=%s port=%s", c->peer_host,
-                 c->peer_port);
+    pq_log_write(PQ_LOG_LOG, c->id, "connection received: host=%s%s%s", c->peer_host,
+                 c->peer_port[0] ? " port=" : "", c->peer_port);
     return c;
 }
 
@@ -536,9 +542,10 @@ void pq_conn_finish(PqConn *c)
         sql_session_close(c->sess);
         int64_t ms = pq_now_ms() - c->started_ms;
         pq_log_write(PQ_LOG_LOG, c->id,
-                     "disconnection: session time: %d:%02d:%02d.%03d user=%s database=%s host=%s port=%s",
+                     "disconnection: session time: %d:%02d:%02d.%03d user=%s database=%s host=%s%s%s",
                      (int)(ms / 3600000), (int)(ms / 60000 % 60), (int)(ms / 1000 % 60),
-                     (int)(ms % 1000), c->user, c->database, c->peer_host, c->peer_port);
+                     (int)(ms % 1000), c->user, c->database, c->peer_host,
+                     c->peer_port[0] ? " port=" : "", c->peer_port);
     }
     pq_frame_free(&c->in);
     shale_buf_free(&c->out);

@@ -63,7 +63,8 @@ struct PqConn {
     PqTlsConn *tls;                 /* owned; NULL = plain text; every byte goes through it once set */
     uint32_t id;                    /* connection id = BackendKeyData process id */
     int32_t secret;                 /* BackendKeyData secret key (random) */
-    bool loopback;                  /* peer is 127.0.0.0/8 or ::1 */
+    bool loopback;                  /* peer is 127.0.0.0/8 or ::1, or a Unix-domain socket */
+    bool unix_socket;               /* peer came through a Unix-domain socket ("[local]") */
     char peer_host[64];
     char peer_port[16];
     PqSettings set;                 /* snapshot of srv->settings, refreshed per message */

@@ -326,7 +326,9 @@ bool pq_startup_run(PqConn *c)
             return false;
         if (fr.code == PQ_SSL_REQUEST_CODE && fr.len == 0 && !ssl_done) {
             ssl_done = true;
-            if (!c->srv->tls || c->tls) {
+            /* No TLS over a Unix-domain socket, as PostgreSQL: the kernel already keeps the
+             * bytes local. */
+            if (!c->srv->tls || c->tls || c->unix_socket) {
                 shale_buf_append_byte(&c->out, 'N');
                 continue;
             }

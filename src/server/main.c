@@ -28,6 +28,7 @@
 #include "protocol/pq_log.h"
 #include "server/metrics_http.h"
 #include "server/server_config.h"
+#include "server/unix_socket.h"
 #include "sql/sql.h"
 #include "storage/shale_storage.h"
 
@@ -43,6 +44,7 @@ typedef struct Server {
     ServerConfig cfg;
     int listen_fds[SERVER_MAX_LISTEN];
     int n_listen;
+    UnixSockets unix_socks;              /* socket + lock files to remove at exit */
     int sig_pipe[2];                     /* signal thread -> main loop: one byte per signal */
     PqServer *pq;
     PqLoop *loop;                        /* NULL: one thread per connection */
@@ -139,13 +141,17 @@ static void server_reload(Server *s)
     }
     if (next.port != s->cfg.port || strcmp(next.listen_addresses, s->cfg.listen_addresses) != 0 ||
         next.max_connections != s->cfg.max_connections ||
-        next.thread_stack_size_kb != s->cfg.thread_stack_size_kb)
-        pq_log_write(PQ_LOG_LOG, 0, "port, listen_addresses, max_connections and thread_stack_size "
-                                    "cannot be changed without restarting the server");
+        next.thread_stack_size_kb != s->cfg.thread_stack_size_kb ||
+        strcmp(next.unix_socket_directories, s->cfg.unix_socket_directories) != 0)
+        pq_log_write(PQ_LOG_LOG, 0, "port, listen_addresses, unix_socket_directories, max_connections "
+                                    "and thread_stack_size cannot be changed without restarting the server");
     next.port = s->cfg.port;
     memcpy(next.listen_addresses, s->cfg.listen_addresses, sizeof next.listen_addresses);
     next.max_connections = s->cfg.max_connections;
     next.thread_stack_size_kb = s->cfg.thread_stack_size_kb;
+    memcpy(next.unix_socket_directories, s->cfg.unix_socket_directories, sizeof next.unix_socket_directories);
+    next.unix_socket_permissions = s->cfg.unix_socket_permissions;
+    memcpy(next.unix_socket_group, s->cfg.unix_socket_group, sizeof next.unix_socket_group);
     s->cfg = next;
     server_apply_config(s);
     pq_log_write(PQ_LOG_LOG, 0, "received SIGHUP, reloaded configuration file \"%s\"", s->conf_path);
@@ -211,6 +217,11 @@ static int server_listen_all(Server *s)
     char list[sizeof s->cfg.listen_addresses];
     memcpy(list, s->cfg.listen_addresses, sizeof list);
     int failures = 0;
+    /* Unix sockets first: a second server on this port stops at the lock file's clear message. */
+    if (unix_socket_listen_all(&s->unix_socks, s->cfg.unix_socket_directories, s->cfg.port,
+                               s->cfg.unix_socket_permissions, s->cfg.unix_socket_group, s->data_dir,
+                               s->listen_fds, &s->n_listen, SERVER_MAX_LISTEN) != 0)
+        return -1;
     for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         while (*tok == ' ')
             tok++;
@@ -220,7 +231,7 @@ static int server_listen_all(Server *s)
         if (*tok && server_listen_one(s, tok) != 0)
             failures++;
     }
-    if (s->n_listen == 0 || failures) {
+    if (s->n_listen == 0 || failures) { /* listen_addresses = '' with a Unix socket is fine */
         pq_log_write(PQ_LOG_FATAL, 0, "could not create every listen socket for \"%s\"",
                      s->cfg.listen_addresses);
         return -1;
@@ -340,6 +351,7 @@ static void server_shutdown(Server *s, char how)
     for (int i = 0; i < s->n_listen; i++)
         close(s->listen_fds[i]);
     s->n_listen = 0;
+    unix_socket_remove_all(&s->unix_socks);
     pq_server_begin_shutdown(s->pq);
     if (how == 'T') {
         int64_t waited = 0;
@@ -435,6 +447,7 @@ static const char server_conf_template[] =
     "# See docs/server.md for every setting.\n"
     "#port = 5433\n"
     "#listen_addresses = '127.0.0.1'\n"
+    "#unix_socket_directories = '/tmp'\n"
     "#max_connections = 1000\n"
     "#auth_method_loopback = trust\n"
     "#auth_method_remote = md5\n"
@@ -596,6 +609,7 @@ int main(int argc, char **argv)
 out:
     for (int i = 0; i < s->n_listen; i++)
         close(s->listen_fds[i]);
+    unix_socket_remove_all(&s->unix_socks);
     if (s->pq && rc != 0)
         pq_server_begin_shutdown(s->pq);
     metrics_server_stop(metrics);

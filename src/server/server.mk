@@ -1,7 +1,8 @@
 # src/server/server.mk -- the shaledb server process (main, settings registry, listeners,
 # signals) and the wire tests (tests/wire/).
 SERVER_SOURCES = src/server/main.c src/server/server_config.h src/server/server_config.c \
-	src/server/metrics_http.h src/server/metrics_http.c
+	src/server/metrics_http.h src/server/metrics_http.c \
+	src/server/unix_socket.h src/server/unix_socket.c
 
 # The product binary links the real SQL engine from libshale.a. Until the SQL engine is on
 # main, sql/sql.h has no implementation, so it stays off; the lead switches it on with:
@@ -46,3 +47,11 @@ TESTS += tests/wire/wire_hostile_real_test
 tests_wire_wire_hostile_real_test_SOURCES = tests/wire/wire_hostile_test.c $(WIRE_TEST_DEPS)
 tests_wire_wire_hostile_real_test_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPQ_CFLAGS) -DWIRE_SERVER_BIN='"shaledb"'
 tests_wire_wire_hostile_real_test_LDADD = $(SHALE_LIBS) $(LIBPQ_LIBS)
+
+# Unix-domain sockets end to end (the real server; e2e.mk's flags).
+check_PROGRAMS += tests/e2e/e2e_unixsock_test
+TESTS += tests/e2e/e2e_unixsock_test
+tests_e2e_e2e_unixsock_test_SOURCES = tests/e2e/e2e_unixsock_test.c $(E2E_TEST_DEPS)
+tests_e2e_e2e_unixsock_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
+tests_e2e_e2e_unixsock_test_LDADD = $(E2E_TEST_LDADD)
+tests_e2e_e2e_unixsock_test_DEPENDENCIES = shaledb$(EXEEXT)

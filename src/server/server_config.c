@@ -15,7 +15,7 @@
 #include "config.h"
 #include "protocol/pq_log.h"
 
-typedef enum ConfKind { CONF_INT, CONF_BYTES, CONF_MS, CONF_STRING } ConfKind;
+typedef enum ConfKind { CONF_INT, CONF_BYTES, CONF_MS, CONF_STRING, CONF_OCTAL } ConfKind;
 
 typedef struct ConfEntry {
     const char *name;
@@ -73,6 +73,9 @@ static const ConfEntry conf_table[] = {
     {"metrics_listen_addresses", CONF_STRING, OFF(metrics_listen_addresses), 0, 0, 0, true, NULL},
     {"pg_stat_statements.track", CONF_STRING, OFF(pgss_track), 0, 0, 0, false, conf_pgss_track_choices},
     {"pg_stat_statements.max", CONF_STRING, OFF(pgss_max), 0, 0, 0, true, NULL},
+    {"unix_socket_directories", CONF_STRING, OFF(unix_socket_directories), 0, 0, 0, true, NULL},
+    {"unix_socket_permissions", CONF_OCTAL, OFF(unix_socket_permissions), 0, 0777, 1, true, NULL},
+    {"unix_socket_group", CONF_STRING, OFF(unix_socket_group), 0, 0, 0, true, NULL},
 };
 #undef OFF
 
@@ -113,6 +116,8 @@ void server_config_defaults(ServerConfig *cfg)
     strcpy(cfg->ssl_min_protocol_version, "TLSv1.2");
     strcpy(cfg->ssl_required_remote, "off");
     strcpy(cfg->metrics_listen_addresses, "127.0.0.1");
+    strcpy(cfg->unix_socket_directories, "/tmp");
+    cfg->unix_socket_permissions = 0777;
 }
 
 static const ConfEntry *conf_find(const char *name)
@@ -206,7 +211,23 @@ int server_config_set(ServerConfig *cfg, const char *name, const char *value, ch
         return 0;
     }
     int64_t v;
-    if (conf_parse_number(e, value, &v, msg, cap) != 0)
+    if (e->kind == CONF_OCTAL) {
+        /* PostgreSQL reads integers with C prefixes: "0777" is octal, "511" decimal, "0x1ff" hex. */
+        char *end;
+        errno = 0;
+        long long o = strtoll(value, &end, 0);
+        while (isspace((unsigned char)*end))
+            end++;
+        if (end == value || *end || errno) {
+            snprintf(msg, cap, "invalid value for parameter \"%s\": \"%s\"", e->name, value);
+            return -1;
+        }
+        if (o < e->min || o > e->max) {
+            snprintf(msg, cap, "%s is outside the valid range for parameter \"%s\" (0 .. 0777)", value, e->name);
+            return -1;
+        }
+        v = o;
+    } else if (conf_parse_number(e, value, &v, msg, cap) != 0)
         return -1;
     if (e->size == sizeof(int64_t)) {
         int64_t v64 = v;

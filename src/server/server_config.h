@@ -47,6 +47,9 @@ typedef struct ServerConfig {
     char metrics_listen_addresses[512]; /* "127.0.0.1" (restart) */
     char pgss_track[8];                /* "top": pg_stat_statements.track (passed to sessions) */
     char pgss_max[16];                 /* "5000" (restart): pg_stat_statements.max (passed to sessions) */
+    char unix_socket_directories[1024]; /* "/tmp" (restart); comma-separated, "" = none */
+    int unix_socket_permissions;       /* 0777 (restart); octal with a leading 0, as PostgreSQL */
+    char unix_socket_group[64];        /* "" = the server's group (restart) */
 } ServerConfig;
 
 /* Fills cfg with the defaults above. */
