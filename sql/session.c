@@ -42,7 +42,7 @@ int sql_engine_open(const SqlEngineOptions *opts, SqlEngine **out, SqlError *err
     snprintf(eng->server_version, sizeof eng->server_version, "%s", "15.7");
     snprintf(eng->version_text, sizeof eng->version_text,
              "PostgreSQL 15.7 (ShaleDB %s) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit", SHALE_VERSION);
-    atomic_init(&eng->next_pid, 1000);
+    atomic_init(&eng->next_pid, 0x40000000); /* above wire pids (sql_session_set_client) */
     eng->obs = obs_state_new();
     pthread_mutex_init(&eng->sessions_mu, NULL);
     EmbedConfig ec = { opts->embedding_workers, opts->embedding_retry_base_ms, opts->embedding_retry_max_ms,
@@ -848,7 +848,10 @@ static SqlStatus session_exec_stmt_inner(SqlSession *s, const AstNode *stmt, con
 SqlStatus session_exec_stmt(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink, SqlError *err)
 {
     session_timeout_arm(s);
+    const SqlSink *outer = s->stmt_sink;
+    s->stmt_sink = sink;
     SqlStatus st = session_exec_stmt_inner(s, stmt, text, sink, err);
+    s->stmt_sink = outer;
     session_timeout_finish(s, st == SQL_ERROR, err);
     return st;
 }
@@ -917,6 +920,7 @@ static SqlStatus run_message(SqlSession *s, const SqlSink *sink, SqlError *err)
 
 SqlStatus sql_exec_simple(SqlSession *s, const char *query, size_t len, const SqlSink *sink, SqlError *err)
 {
+    session_activity_begin(s, query, len);
     shale_arena_destroy(&s->msg_arena);
     shale_arena_init(&s->msg_arena);
     s->msg_text = shale_arena_alloc(&s->msg_arena, len + 1);

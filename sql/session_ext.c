@@ -355,8 +355,14 @@ static void drop_row_description(void *arg, int n_cols, const SqlColumnDesc *col
 
 SqlStatus sql_execute(SqlSession *s, const char *portal, int64_t max_rows, const SqlSink *sink, SqlError *err)
 {
+    const Portal *ap = session_find_portal(s, portal);
+    if (ap && ap->stmt)
+        session_activity_begin(s, ap->stmt->text, ap->stmt->text_len);
     session_timeout_arm(s);
+    const SqlSink *outer = s->stmt_sink;
+    s->stmt_sink = sink;
     SqlStatus st = execute_portal(s, portal, max_rows, sink, err);
+    s->stmt_sink = outer;
     session_timeout_finish(s, st == SQL_ERROR, err);
     return st;
 }
