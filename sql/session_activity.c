@@ -180,7 +180,7 @@ int session_registry_signal(SqlSession *self, const CatSnapshot *cat, int32_t pi
     SqlEngine *eng = self->eng;
     *result = false;
     if (terminate && timeout_ms < 0) {
-        sql_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE, "\"timeout\" must not be negative");
+        sql_error_set(err, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, "\"timeout\" must not be negative");
         return -1;
     }
     /* PostgreSQL checks the current role (SET ROLE counts) against the target's login role. */

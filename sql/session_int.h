@@ -343,7 +343,7 @@ int session_registry_snapshot(SqlEngine *eng, ShaleArena *arena, SessionActivity
 /* pg_cancel_backend / pg_terminate_backend from session self (permissions checked as
  * PostgreSQL 15 does; an unknown pid WARNs and gives false). terminate waits up to
  * timeout_ms (0 = not at all) for the session to end. Returns 0 with *result, or -1 +
- * err (42501, 22023). */
+ * err (42501, 22003). */
 int session_registry_signal(SqlSession *self, const CatSnapshot *cat, int32_t pid, bool terminate,
                             int64_t timeout_ms, bool *result, SqlError *err);
 
