@@ -425,6 +425,13 @@ static bool session_interrupted(void *arg)
     return false;
 }
 
+/* Lock waits poll this every 10 ms: pg_stat_activity shows wait_event 'Lock' meanwhile. */
+static bool session_lock_interrupted(void *arg)
+{
+    session_activity_lock_wait(arg);
+    return session_interrupted(arg);
+}
+
 void session_timeout_arm(SqlSession *s)
 {
     int64_t ms = atoll(settings_get(&s->settings, SETTING_STATEMENT_TIMEOUT));
@@ -470,7 +477,7 @@ int session_ensure_txn(SqlSession *s, SqlError *err)
     o.read_only = !strcmp(settings_get(&s->settings, SETTING_DEFAULT_TRANSACTION_READ_ONLY), "on");
     o.sync_commit = strcmp(settings_get(&s->settings, SETTING_SYNCHRONOUS_COMMIT), "off") != 0;
     o.pid = s->pid;
-    o.interrupted = session_interrupted;
+    o.interrupted = session_lock_interrupted;
     o.interrupt_arg = s;
     o.hooks.value_out = session_value_out;
     o.hooks.arg = s;

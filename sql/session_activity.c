@@ -22,6 +22,18 @@ static int64_t activity_now(void)
     return ((int64_t)ts.tv_sec - 946684800) * 1000000 + ts.tv_nsec / 1000;
 }
 
+static int64_t activity_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void session_activity_lock_wait(SqlSession *s)
+{
+    atomic_store_explicit(&s->act_lock_poll_ms, activity_mono_ms(), memory_order_relaxed);
+}
+
 /* application_name as PostgreSQL keeps it: NAMEDATALEN - 1 bytes at most. */
 static void activity_copy_app(SqlSession *s)
 {
@@ -127,6 +139,7 @@ int session_registry_snapshot(SqlEngine *eng, ShaleArena *arena, SessionActivity
     *n = 0;
     int cap = 0, count = 0;
     SessionActivityRow *out = NULL;
+    int64_t now_ms = activity_mono_ms();
     pthread_mutex_lock(&eng->sessions_mu);
     for (SqlSession *o = eng->sessions; o; o = o->reg_next)
         cap++;
@@ -149,6 +162,9 @@ int session_registry_snapshot(SqlEngine *eng, ShaleArena *arena, SessionActivity
         memcpy(&r->act, &o->act, offsetof(SessionActivity, query));
         memcpy(r->act.query, o->act.query, o->act.query_len + 1);
         pthread_mutex_unlock(&o->act.mu);
+        /* a wait polls every 10 ms; a poll older than 50 ms means the wait is over */
+        r->waiting = r->act.state == 'A' &&
+                     now_ms - atomic_load_explicit(&o->act_lock_poll_ms, memory_order_relaxed) < 50;
     }
     pthread_mutex_unlock(&eng->sessions_mu);
     *rows = out;

@@ -223,6 +223,7 @@ struct SqlSession {
      * role is kept apart from user/superuser, which SET ROLE changes. */
     SessionActivity act;
     bool act_init;
+    atomic_llong act_lock_poll_ms; /* last lock-wait poll (CLOCK_MONOTONIC ms), lock-free */
     Oid act_user_oid;
     bool act_superuser;
     char act_user[64];
@@ -327,6 +328,8 @@ void session_activity_init(SqlSession *s);
 void session_activity_destroy(SqlSession *s);
 /* A statement of s starts (text of len bytes: the Query message or the portal's statement). */
 void session_activity_begin(SqlSession *s, const char *text, size_t len);
+/* A lock wait of s polls (every 10 ms): wait_event 'Lock' while the polls keep coming. */
+void session_activity_lock_wait(SqlSession *s);
 /* Sends a WARNING through the running statement's sink (dropped when there is none). */
 void session_registry_warn(SqlSession *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* One session as pg_stat_activity reads it (a copy: no pointer into the session). */
@@ -336,6 +339,7 @@ typedef struct SessionActivityRow {
     char database[64];
     Oid user_oid;
     char user[64];
+    bool waiting;                  /* in a lock wait (wait_event Lock / transactionid) */
     SessionActivity act;           /* act.mu unused in the copy */
 } SessionActivityRow;
 /* Copies every open session into *rows (allocated in arena; *n of them). -1 out of memory. */

@@ -527,6 +527,13 @@ int pgcat_rows_pg_stat_activity(const QueryEnv *env, ShaleArena *arena, PgCatEmi
             pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_QUERY_START, a->act.query_start);
         pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_STATE_CHANGE, a->act.state_change);
         pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_STATE, activity_state_text(a->act.state));
+        if (a->waiting) { /* ShaleDB's lock waits are row (transaction) locks */
+            pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_WAIT_EVENT_TYPE, "Lock");
+            pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_WAIT_EVENT, "transactionid");
+        } else if (a->act.has_client && a->act.state != 'A') { /* waiting for its client */
+            pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_WAIT_EVENT_TYPE, "Client");
+            pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_WAIT_EVENT, "ClientRead");
+        }
         pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_QUERY, a->act.query);
         pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_BACKEND_TYPE, a->act.has_client ? "client backend" : "background worker");
         if (pgrow_emit(&r) != 0)

@@ -3,7 +3,8 @@
  * idle / active / idle in transaction / aborted, the statement text), PostgreSQL 15's
  * masking of other roles' sessions, pg_cancel_backend of a running statement from another
  * session (57014 for the victim), pg_terminate_backend of an idle session (57P01; the server
- * keeps serving), their permission errors (42501) and the WARNING for an unknown pid.
+ * keeps serving), their permission errors (42501), the WARNING for an unknown pid and
+ * wait_event Lock / transactionid during a row-lock wait.
  * Expectations checked against PostgreSQL 15 (SHALE_E2E_ORACLE_PORT). */
 #include "tests/harness/test.h"
 
@@ -241,6 +242,43 @@ TEST(privileges)
     PQfinish(su);
 }
 
+TEST(lock_wait)
+{
+    PGconn *mon = connect_as(NULL), *a = connect_as(NULL), *b = connect_as(NULL);
+    REQUIRE(PQstatus(mon) == CONNECTION_OK && PQstatus(a) == CONNECTION_OK && PQstatus(b) == CONNECTION_OK);
+    CHECK_EXEC(mon, "DROP TABLE IF EXISTS act_locked");
+    REQUIRE_EXEC(mon, "CREATE TABLE act_locked (id int PRIMARY KEY, v int)");
+    CHECK_EXEC(mon, "INSERT INTO act_locked VALUES (1, 0)");
+    CHECK_EXEC(a, "BEGIN");
+    CHECK_EXEC(a, "UPDATE act_locked SET v = 1 WHERE id = 1");
+    CHECK_EXEC(b, "SET statement_timeout = '30s'");
+    REQUIRE(PQsendQuery(b, "UPDATE act_locked SET v = 2 WHERE id = 1") == 1);
+    int pid = PQbackendPID(b);
+    char buf[256];
+    bool seen = false;
+    for (int i = 0; i < 500 && !seen; i++) {
+        seen = strcmp(activity_of(mon, pid, "state || ':' || wait_event_type || ':' || wait_event", buf, sizeof buf),
+                      "active:Lock:transactionid") == 0;
+        if (!seen)
+            sleep_ms(10);
+    }
+    CHECK_MSG(seen, "waiting session shows %s", buf);
+    CHECK_STR(activity_of(mon, PQbackendPID(a), "wait_event_type || ':' || wait_event", buf, sizeof buf),
+              "Client:ClientRead");
+    CHECK_EXEC(a, "COMMIT");
+    PGresult *r;
+    while ((r = PQgetResult(b)) != NULL) {
+        CHECK(PQresultStatus(r) == PGRES_COMMAND_OK);
+        PQclear(r);
+    }
+    CHECK_STR(activity_of(mon, pid, "state || ':' || coalesce(wait_event, 'none')", buf, sizeof buf), "idle:ClientRead");
+    CHECK_QUERY(mon, "SELECT v FROM act_locked", "2");
+    CHECK_EXEC(mon, "DROP TABLE act_locked");
+    PQfinish(a);
+    PQfinish(b);
+    PQfinish(mon);
+}
+
 TEST_MAIN(
     if (!e2e_start(NULL)) {
         printf("could not start the server\n");
@@ -252,5 +290,6 @@ TEST_MAIN(
     RUN(cancel_running);
     RUN(terminate_idle);
     RUN(privileges);
+    RUN(lock_wait);
     e2e_finish();
 )
