@@ -1194,12 +1194,13 @@ SqlStatus ddl_execute(SqlSession *s, const AstNode *stmt, const char *text, cons
     case AST_CREATE_EMBEDDER: st = embed_ddl_embedder(s, stmt, sink, err); break;
     case AST_CREATE_EXTENSION: {
         const AstCreateExtensionStmt *ce = (const AstCreateExtensionStmt *)stmt;
-        if (strcmp(ce->name, "vector") != 0 && strcmp(ce->name, "plpgsql") != 0) {
+        if (strcmp(ce->name, "vector") != 0 && strcmp(ce->name, "plpgsql") != 0 &&
+            strcmp(ce->name, "pg_stat_statements") != 0) {
             sql_error_set(err, ERRCODE_UNDEFINED_FILE, "extension \"%s\" is not available", ce->name);
             st = SQL_ERROR;
             break;
         }
-        /* Built in: the vector facet needs no installation and nothing is recorded; it is
+        /* Built in (pg_stat_statements too: sql/pgss.h): the vector facet needs no installation and nothing is recorded; it is
          * listed in pg_extension as installed, so IF NOT EXISTS says so as PostgreSQL does
          * (plain CREATE EXTENSION is accepted too, for scripts written for a fresh database). */
         if (ce->if_not_exists && sink->notice) {

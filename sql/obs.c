@@ -13,6 +13,8 @@
 
 #include "sql/embed_int.h"
 #include "sql/obs.h"
+#include "sql/pgss.h"
+#include "sql/pg_sleep.h"
 #include "sql/session_int.h"
 #include "sql/types/types.h"
 #include "storage/shale_storage.h"
@@ -22,6 +24,7 @@
 struct ObsState {
     atomic_uint_fast64_t xact_commit, xact_rollback, statement_errors, deadlocks, serialization_failures;
     double start_time;             /* Unix epoch seconds; set once at creation */
+    PgssTable *pgss;               /* pg_stat_statements (sql/pgss.h); owned; NULL = off */
 };
 
 ObsState *obs_state_new(void)
@@ -32,6 +35,7 @@ ObsState *obs_state_new(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     o->start_time = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    o->pgss = pgss_new();
     return o;
 }
 
@@ -39,7 +43,13 @@ void obs_state_free(ObsState *o)
 {
     if (!o)
         return;
+    pgss_free(o->pgss);
     free(o);
+}
+
+PgssTable *obs_pgss(ObsState *o)
+{
+    return o ? o->pgss : NULL;
 }
 
 void obs_note_txn(ObsState *o, bool commit)
@@ -274,29 +284,45 @@ static const PgCatTable obs_views[] = {
     {"pg_catalog", "shale_stats", OBS_VIEW_STATS_OID, 'v', 6, stats_cols, stats_rows},
 };
 #define N_VIEWS ((int)(sizeof obs_views / sizeof obs_views[0]))
+#define N_ALL_VIEWS (N_VIEWS + 2)  /* + pg_stat_statements(_info) (sql/pgss.c) */
+
+static const PgCatTable *view_at(int i)
+{
+    return i < N_VIEWS ? &obs_views[i] : i == N_VIEWS ? &pgss_view : &pgss_info_view;
+}
 
 const PgCatTable *obs_views_lookup(const char *schema, const char *name)
 {
-    for (int i = 0; i < N_VIEWS; i++)
-        if (!strcmp(obs_views[i].name, name) && !strcmp(obs_views[i].schema, schema ? schema : "pg_catalog"))
-            return &obs_views[i];
+    for (int i = 0; i < N_ALL_VIEWS; i++)
+        if (!strcmp(view_at(i)->name, name) && !strcmp(view_at(i)->schema, schema ? schema : "pg_catalog"))
+            return view_at(i);
     return NULL;
 }
 
 const PgCatTable *obs_views_lookup_oid(Oid oid)
 {
-    for (int i = 0; i < N_VIEWS; i++)
-        if (obs_views[i].oid == oid)
-            return &obs_views[i];
+    for (int i = 0; i < N_ALL_VIEWS; i++)
+        if (view_at(i)->oid == oid)
+            return view_at(i);
     return NULL;
 }
 
 int obs_views_count(void)
 {
-    return N_VIEWS;
+    return N_ALL_VIEWS;
 }
 
 const PgCatTable *obs_views_at(int i)
 {
-    return i >= 0 && i < N_VIEWS ? &obs_views[i] : NULL;
+    return i >= 0 && i < N_ALL_VIEWS ? view_at(i) : NULL;
+}
+
+int obs_func_count(void)
+{
+    return pgss_func_count() + pg_sleep_func_count();
+}
+
+const PgCatFunc *obs_func_at(int i)
+{
+    return i < pgss_func_count() ? pgss_func_at(i) : pg_sleep_func_at(i - pgss_func_count());
 }

@@ -64,7 +64,14 @@ void obs_note_txn(ObsState *o, bool commit);
  * serialization failures (40001). */
 void obs_note_error(ObsState *o, const SqlError *err);
 
-/* The SQL surface (pgcat registries, as embed_views_*): the view pg_catalog.shale_stats. */
+/* pg_stat_statements' table (sql/pgss.h), owned by o; NULL when o is or on OOM. */
+struct PgssTable *obs_pgss(ObsState *o);
+
+/* The SQL surface (pgcat registries, as embed_views_*): the views pg_catalog.shale_stats
+ * and pg_stat_statements (sql/pgss.c); the functions pg_stat_statements_reset (sql/pgss.c)
+ * and pg_sleep, pg_sleep_for, pg_sleep_until (sql/pg_sleep.c). */
+int obs_func_count(void);
+const PgCatFunc *obs_func_at(int i);
 const PgCatTable *obs_views_lookup(const char *schema, const char *name);
 const PgCatTable *obs_views_lookup_oid(Oid oid);
 int obs_views_count(void);

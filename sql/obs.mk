@@ -8,3 +8,6 @@ check_PROGRAMS += tests/unit/metrics_http_test
 TESTS += tests/unit/metrics_http_test
 tests_unit_metrics_http_test_SOURCES = tests/unit/metrics_http_test.c src/server/metrics_http.c \
 	src/server/metrics_http.h tests/harness/test.h
+
+# pg_stat_statements (per-statement statistics) and pg_sleep*.
+libshale_a_SOURCES += sql/pgss.h sql/pgss.c sql/pg_sleep.h sql/pg_sleep.c

@@ -5,9 +5,11 @@
 #include "sql/pgcat/pgcat.h"
 #include "sql/embed.h"
 #include "sql/obs.h"
+#include "sql/pgss.h"
 #include "sql/vecindex.h"
 #include "sql/acl.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -905,7 +907,16 @@ static SqlStatus run_message(SqlSession *s, const SqlSink *sink, SqlError *err)
     s->msg_multi = s->msg_stmts.n > 1;
     while (s->msg_next < s->msg_stmts.n) {
         const SqlRawStmt *raw = &s->msg_stmts.items[s->msg_next++];
-        SqlStatus st = session_exec_stmt(s, raw->stmt, s->msg_text, sink, err);
+        PgssRun pr = {.on = false};  /* pg_stat_statements (sql/pgss.h) */
+        const SqlSink *use = pgss_tracks_stmt(raw->stmt) ? pgss_begin(s, &pr, sink, false) : sink;
+        SqlStatus st = session_exec_stmt(s, raw->stmt, s->msg_text, use, err);
+        if (pr.on) { /* like PostgreSQL, the text runs from the previous ';' to the next one */
+            int from = s->msg_next > 1 ? s->msg_stmts.items[s->msg_next - 2].end : 0;
+            while (from < raw->start && (s->msg_text[from] == ';' || isspace((unsigned char)s->msg_text[from])))
+                from++;
+            size_t to = pgss_stmt_end(s->msg_text, s->msg_len, (size_t)raw->end);
+            pgss_end(s, &pr, st, raw->stmt, s->msg_text + from, to - (size_t)from, NULL);
+        }
         session_report_changes(s, sink);
         if (st == SQL_ERROR) {
             session_fail_txn(s);

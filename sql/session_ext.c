@@ -2,6 +2,7 @@
  * Describe, Close), portals (Bind, Execute with row limits) and Sync. */
 #include "sql/session_int.h"
 #include "sql/obs.h"
+#include "sql/pgss.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,15 +356,28 @@ static void drop_row_description(void *arg, int n_cols, const SqlColumnDesc *col
 
 SqlStatus sql_execute(SqlSession *s, const char *portal, int64_t max_rows, const SqlSink *sink, SqlError *err)
 {
-    const Portal *ap = session_find_portal(s, portal);
-    if (ap && ap->stmt)
-        session_activity_begin(s, ap->stmt->text, ap->stmt->text_len);
+    /* pg_stat_statements (sql/pgss.h): the portal's statement, timed per Execute that ends it. */
+    PgssRun pr = {.on = false};
+    const Portal *p = session_find_portal(s, portal);
+    PreparedStmt *ps = p && !p->is_cursor ? p->stmt : NULL;
+    if (p && p->stmt) /* pg_stat_activity (sql/session_activity.c) */
+        session_activity_begin(s, p->stmt->text, p->stmt->text_len);
+    const SqlSink *use = ps && pgss_tracks_stmt(ps->raw.stmt) ? pgss_begin(s, &pr, sink, false) : sink;
     session_timeout_arm(s);
     const SqlSink *outer = s->stmt_sink;
-    s->stmt_sink = sink;
-    SqlStatus st = execute_portal(s, portal, max_rows, sink, err);
+    s->stmt_sink = use;
+    SqlStatus st = execute_portal(s, portal, max_rows, use, err);
     s->stmt_sink = outer;
     session_timeout_finish(s, st == SQL_ERROR, err);
+    if (pr.on && st == SQL_DONE) {
+        const PreparedStmt *q = s->stmts;  /* DISCARD ALL may have freed it */
+        while (q && q != ps)
+            q = q->next;
+        if (q)
+            pgss_end(s, &pr, st, ps->raw.stmt, ps->pgss_text ? ps->pgss_text : ps->text,
+                     ps->pgss_text ? ps->pgss_len : pgss_stmt_end(ps->text, ps->text_len, (size_t)ps->raw.end),
+                     &ps->pgss_qid);
+    }
     return st;
 }
 
@@ -613,6 +627,18 @@ SqlStatus session_sql_prepare(SqlSession *s, const AstPrepareStmt *ps, const cha
     free(types);
     if (rc != 0)
         return SQL_ERROR;
+    /* pg_stat_statements counts EXECUTE under the PREPARE's own text, as PostgreSQL does. */
+    int loc = ps->hdr.location;
+    if (s->stmts && loc >= 0 && ps->query_span.end > loc) {
+        size_t tl = (size_t)(ps->query_span.end - loc);
+        char *t = shale_arena_alloc(&s->stmts->arena, tl + 1);
+        if (t) {
+            memcpy(t, text + loc, tl);
+            t[tl] = '\0';
+            s->stmts->pgss_text = t;
+            s->stmts->pgss_len = tl;
+        }
+    }
     sink->command_complete(sink->arg, "PREPARE");
     return SQL_DONE;
 }
@@ -634,6 +660,8 @@ SqlStatus session_sql_execute(SqlSession *s, const AstExecuteStmt *es, const Sql
     }
     if (!st->query) /* a utility statement prepared through the protocol */
         return session_exec_stmt(s, st->raw.stmt, st->text, sink, err);
+    PgssRun pr = {.on = false};   /* counted under the prepared query's text, as PostgreSQL does */
+    sink = pgss_begin(s, &pr, sink, s->obs_depth > 1);
     Portal *p = calloc(1, sizeof *p); /* private portal: not in s->portals, freed here */
     if (!p)
         return (SqlStatus)SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
@@ -683,5 +711,8 @@ SqlStatus session_sql_execute(SqlSession *s, const AstExecuteStmt *es, const Sql
     }
     p->formats = NULL;
     session_free_portal(p);
+    pgss_end(s, &pr, r, st->raw.stmt, st->pgss_text ? st->pgss_text : st->text,
+             st->pgss_text ? st->pgss_len : pgss_stmt_end(st->text, st->text_len, (size_t)st->raw.end),
+             &st->pgss_qid);
     return r;
 }

@@ -62,6 +62,11 @@ typedef struct PreparedStmt {
     SqlColumnDesc *cols;
     int n_cols;
     uint64_t cat_version;          /* catalog version the query was planned against */
+    /* pg_stat_statements (sql/pgss.h): the text counted (a PREPARE's whole text, in arena;
+     * NULL = text) and its queryid (0 = not hashed yet). */
+    char *pgss_text;
+    size_t pgss_len;
+    uint64_t pgss_qid;
     struct PreparedStmt *next;
 } PreparedStmt;
 

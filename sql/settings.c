@@ -8,7 +8,8 @@
 #include <strings.h>
 
 typedef enum { CHECK_NONE, CHECK_BOOL, CHECK_INT, CHECK_DATESTYLE, CHECK_INTERVALSTYLE,
-               CHECK_TIMEZONE, CHECK_ENCODING, CHECK_ISOLATION, CHECK_HNSW_ITERATIVE } CheckKind;
+               CHECK_TIMEZONE, CHECK_ENCODING, CHECK_ISOLATION, CHECK_HNSW_ITERATIVE,
+               CHECK_PGSS_TRACK } CheckKind;
 
 static const struct {
     const char *name;
@@ -99,6 +100,7 @@ static bool normalise(SettingId id, const char *v, const char *cur, char *out, s
         long long lo = 0, hi = 0;
         if (id == SETTING_HNSW_EF_SEARCH) { lo = 1; hi = 1000; }
         else if (id == SETTING_HNSW_MAX_SCAN_TUPLES) { lo = 1; hi = 2147483647; }
+        else if (id == SETTING_PGSS_MAX) { lo = 100; hi = 1073741823; }
         if (hi && (x < lo || x > hi)) {
             sql_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE, "%lld is outside the valid range for parameter \"%s\" (%lld .. %lld)",
                           x, name, lo, hi);
@@ -107,6 +109,16 @@ static bool normalise(SettingId id, const char *v, const char *cur, char *out, s
         snprintf(out, cap, "%lld", x);
         return true;
     }
+    case CHECK_PGSS_TRACK:
+        if (strcasecmp(v, "none") && strcasecmp(v, "top") && strcasecmp(v, "all")) {
+            sql_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE, "invalid value for parameter \"%s\": \"%s\"", name, v);
+            sql_error_hint(err, "Available values: none, top, all.");
+            return false;
+        }
+        snprintf(out, cap, "%s", v);
+        for (char *p = out; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        return true;
     case CHECK_HNSW_ITERATIVE:
         if (strcasecmp(v, "off") && strcasecmp(v, "relaxed_order") && strcasecmp(v, "strict_order")) {
             sql_error_set(err, ERRCODE_INVALID_PARAMETER_VALUE, "invalid value for parameter \"%s\": \"%s\"", name, v);

@@ -16,6 +16,7 @@
 #include "sql/pgcat/pgcat_func_int.h"
 #include "sql/session_int.h"
 #include "sql/embed.h"
+#include "sql/obs.h"
 
 /* ---- argument helpers -------------------------------------------------------------------- */
 
@@ -683,11 +684,13 @@ static const PgCatFunc funcs[] = {
 
 int pgcat_func_count(void)
 {
-    return N_FUNCS + pgcat_dump_func_count() + embed_func_count();
+    return N_FUNCS + pgcat_dump_func_count() + embed_func_count() + obs_func_count();
 }
 
 const PgCatFunc *pgcat_func_at(int i)
 {
+    if (i >= N_FUNCS + pgcat_dump_func_count() + embed_func_count())
+        return obs_func_at(i - N_FUNCS - pgcat_dump_func_count() - embed_func_count()); /* sql/obs.c */
     if (i >= N_FUNCS + pgcat_dump_func_count())
         return embed_func_at(i - N_FUNCS - pgcat_dump_func_count()); /* sql/embed_sql.c */
     if (i >= N_FUNCS)

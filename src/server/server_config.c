@@ -34,6 +34,7 @@ static const char *const conf_sync_choices[] = {"on", "off", "local", "remote_wr
 static const char *const conf_pwenc_choices[] = {"scram-sha-256", "md5", NULL};
 static const char *const conf_bool_choices[] = {"on", "off", "true", "false", "yes", "no",
                                                 "1", "0", NULL};
+static const char *const conf_pgss_track_choices[] = {"none", "top", "all", NULL};
 static const char *const conf_tls_choices[] = {"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3", NULL};
 static const char *const conf_log_choices[] = {"debug5", "debug4", "debug3", "debug2", "debug1",
                                                "debug", "info", "notice", "warning", "error",
@@ -70,6 +71,8 @@ static const ConfEntry conf_table[] = {
     {"ssl_required_remote", CONF_STRING, OFF(ssl_required_remote), 0, 0, 0, false, conf_bool_choices},
     {"metrics_port", CONF_INT, OFF(metrics_port), 0, 65535, 1, true, NULL},
     {"metrics_listen_addresses", CONF_STRING, OFF(metrics_listen_addresses), 0, 0, 0, true, NULL},
+    {"pg_stat_statements.track", CONF_STRING, OFF(pgss_track), 0, 0, 0, false, conf_pgss_track_choices},
+    {"pg_stat_statements.max", CONF_STRING, OFF(pgss_max), 0, 0, 0, true, NULL},
 };
 #undef OFF
 
@@ -96,6 +99,8 @@ void server_config_defaults(ServerConfig *cfg)
     strcpy(cfg->log_min_messages, "warning");
     strcpy(cfg->synchronous_commit, "on");
     strcpy(cfg->password_encryption, "scram-sha-256");
+    strcpy(cfg->pgss_track, "top");
+    strcpy(cfg->pgss_max, "5000");
     strcpy(cfg->auth_method_loopback, "trust");
     strcpy(cfg->auth_method_remote, "md5");
     cfg->embedding_workers = 2;
@@ -411,7 +416,11 @@ void server_config_to_pq(const ServerConfig *cfg, PqSettings *out, const char **
     values[0] = cfg->synchronous_commit;
     names[1] = "password_encryption";
     values[1] = cfg->password_encryption;
-    out->n_session_defaults = 2;
+    names[2] = "pg_stat_statements.track";
+    values[2] = cfg->pgss_track;
+    names[3] = "pg_stat_statements.max";
+    values[3] = cfg->pgss_max;
+    out->n_session_defaults = 4;
     out->session_default_names = names;
     out->session_default_values = values;
 }

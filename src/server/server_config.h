@@ -45,6 +45,8 @@ typedef struct ServerConfig {
     char ssl_required_remote[8];       /* "off": "on" refuses non-TLS non-loopback clients */
     int metrics_port;                  /* 0 = off (restart): Prometheus /metrics over HTTP */
     char metrics_listen_addresses[512]; /* "127.0.0.1" (restart) */
+    char pgss_track[8];                /* "top": pg_stat_statements.track (passed to sessions) */
+    char pgss_max[16];                 /* "5000" (restart): pg_stat_statements.max (passed to sessions) */
 } ServerConfig;
 
 /* Fills cfg with the defaults above. */

@@ -145,6 +145,18 @@ TEST(cancel_running)
     /* the victim goes on */
     CHECK_QUERY(v, "SELECT 7", "7");
     CHECK(wait_state(mon, pid, "idle"));
+    /* the same for pg_sleep */
+    REQUIRE(PQsendQuery(v, "SELECT pg_sleep(30)") == 1);
+    CHECK(wait_state(mon, pid, "active"));
+    sleep_ms(200);
+    CHECK_QUERY(mon, sql, "t");
+    r = PQgetResult(v);
+    st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    CHECK_STR(st ? st : "-", "57014");
+    PQclear(r);
+    while ((r = PQgetResult(v)) != NULL)
+        PQclear(r);
+    CHECK_QUERY(v, "SELECT 8", "8");
     /* unknown pid: WARNING and false; negative timeout */
     last_notice[0] = '\0';
     CHECK_QUERY(mon, "SELECT pg_cancel_backend(2147483000)", "f");
