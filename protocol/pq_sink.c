@@ -255,6 +255,7 @@ void pq_send_error_code(PqConn *c, SqlSeverity sev, SqlErrCode code, const char 
 void pq_send_ready(PqConn *c)
 {
     char st = c->sess ? sql_session_tx_status(c->sess) : 'I';
+    sql_session_idle(c->sess);   /* pg_stat_activity state */
     PqBuilder b;
     pq_builder_begin(&b, &c->out, PQ_BE_READY_FOR_QUERY);
     pq_builder_put_byte(&b, (uint8_t)st);

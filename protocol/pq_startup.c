@@ -312,6 +312,8 @@ static bool pq_startup_open_session(PqConn *c, const PqStartupParams *sp)
         return false;
     }
     sql_session_set_terminate_hook(c->sess, pq_startup_terminate_hook, c);
+    /* pg_stat_activity: pid = the BackendKeyData id; no port means a Unix socket */
+    sql_session_set_client(c->sess, (int32_t)c->id, c->peer_port[0] ? c->peer_host : NULL, atoi(c->peer_port));
     return true;
 }
 

@@ -44,7 +44,7 @@ int sql_engine_open(const SqlEngineOptions *opts, SqlEngine **out, SqlError *err
     snprintf(eng->server_version, sizeof eng->server_version, "%s", "15.7");
     snprintf(eng->version_text, sizeof eng->version_text,
              "PostgreSQL 15.7 (ShaleDB %s) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit", SHALE_VERSION);
-    atomic_init(&eng->next_pid, 1000);
+    atomic_init(&eng->next_pid, 0x40000000); /* above wire pids (sql_session_set_client) */
     eng->obs = obs_state_new();
     pthread_mutex_init(&eng->sessions_mu, NULL);
     EmbedConfig ec = { opts->embedding_workers, opts->embedding_retry_base_ms, opts->embedding_retry_max_ms,
@@ -427,6 +427,13 @@ static bool session_interrupted(void *arg)
     return false;
 }
 
+/* Lock waits poll this every 10 ms: pg_stat_activity shows wait_event 'Lock' meanwhile. */
+static bool session_lock_interrupted(void *arg)
+{
+    session_activity_lock_wait(arg);
+    return session_interrupted(arg);
+}
+
 void session_timeout_arm(SqlSession *s)
 {
     int64_t ms = atoll(settings_get(&s->settings, SETTING_STATEMENT_TIMEOUT));
@@ -472,7 +479,7 @@ int session_ensure_txn(SqlSession *s, SqlError *err)
     o.read_only = !strcmp(settings_get(&s->settings, SETTING_DEFAULT_TRANSACTION_READ_ONLY), "on");
     o.sync_commit = strcmp(settings_get(&s->settings, SETTING_SYNCHRONOUS_COMMIT), "off") != 0;
     o.pid = s->pid;
-    o.interrupted = session_interrupted;
+    o.interrupted = session_lock_interrupted;
     o.interrupt_arg = s;
     o.hooks.value_out = session_value_out;
     o.hooks.arg = s;
@@ -850,7 +857,10 @@ static SqlStatus session_exec_stmt_inner(SqlSession *s, const AstNode *stmt, con
 SqlStatus session_exec_stmt(SqlSession *s, const AstNode *stmt, const char *text, const SqlSink *sink, SqlError *err)
 {
     session_timeout_arm(s);
+    const SqlSink *outer = s->stmt_sink;
+    s->stmt_sink = sink;
     SqlStatus st = session_exec_stmt_inner(s, stmt, text, sink, err);
+    s->stmt_sink = outer;
     session_timeout_finish(s, st == SQL_ERROR, err);
     return st;
 }
@@ -928,6 +938,7 @@ static SqlStatus run_message(SqlSession *s, const SqlSink *sink, SqlError *err)
 
 SqlStatus sql_exec_simple(SqlSession *s, const char *query, size_t len, const SqlSink *sink, SqlError *err)
 {
+    session_activity_begin(s, query, len);
     shale_arena_destroy(&s->msg_arena);
     shale_arena_init(&s->msg_arena);
     s->msg_text = shale_arena_alloc(&s->msg_arena, len + 1);

@@ -360,9 +360,14 @@ SqlStatus sql_execute(SqlSession *s, const char *portal, int64_t max_rows, const
     PgssRun pr = {.on = false};
     const Portal *p = session_find_portal(s, portal);
     PreparedStmt *ps = p && !p->is_cursor ? p->stmt : NULL;
+    if (p && p->stmt) /* pg_stat_activity (sql/session_activity.c) */
+        session_activity_begin(s, p->stmt->text, p->stmt->text_len);
     const SqlSink *use = ps && pgss_tracks_stmt(ps->raw.stmt) ? pgss_begin(s, &pr, sink, false) : sink;
     session_timeout_arm(s);
+    const SqlSink *outer = s->stmt_sink;
+    s->stmt_sink = use;
     SqlStatus st = execute_portal(s, portal, max_rows, use, err);
+    s->stmt_sink = outer;
     session_timeout_finish(s, st == SQL_ERROR, err);
     if (pr.on && st == SQL_DONE) {
         const PreparedStmt *q = s->stmts;  /* DISCARD ALL may have freed it */

@@ -119,6 +119,25 @@ typedef struct SessionRoleState {
 } SessionRoleState;
 typedef struct SessionUndo SessionUndo;   /* session_undo.c */
 
+/* What pg_stat_activity shows of a session (session_registry.c). The owning thread writes
+ * it under mu at each statement start and each ReadyForQuery (one uncontended lock, two
+ * clock reads and a bounded copy: no global lock per statement); readers copy it out under
+ * eng->sessions_mu then mu (lock order: sessions_mu before mu; the owner never takes
+ * sessions_mu while holding mu). Times are PostgreSQL microseconds, 0 = NULL. */
+#define SESSION_ACTIVITY_QUERY_MAX 1024  /* track_activity_query_size: text cut below it */
+typedef struct SessionActivity {
+    pthread_mutex_t mu;
+    char state;                    /* 'A' active, 'I' idle, 'T' idle in transaction,
+                                      'E' idle in transaction (aborted), 0 starting */
+    bool has_client;               /* a wire connection (else an internal session) */
+    int64_t backend_start, xact_start, query_start, state_change;
+    char client_addr[64];          /* "" = Unix socket */
+    int32_t client_port;           /* -1 = Unix socket */
+    char application_name[64];     /* copied at each update (SET changes it) */
+    size_t query_len;
+    char query[SESSION_ACTIVITY_QUERY_MAX];
+} SessionActivity;
+
 struct SqlSession {
     SqlEngine *eng;
     char user[64];
@@ -205,6 +224,17 @@ struct SqlSession {
     void (*terminate_fn)(void *arg);
     void *terminate_arg;
     atomic_bool terminated;        /* DROP DATABASE ... WITH (FORCE) ended this session */
+    /* pg_stat_activity (above); act.mu initialised while registered (act_init). The login
+     * role is kept apart from user/superuser, which SET ROLE changes. */
+    SessionActivity act;
+    bool act_init;
+    atomic_llong act_lock_poll_ms; /* last lock-wait poll (CLOCK_MONOTONIC ms), lock-free */
+    Oid act_user_oid;
+    bool act_superuser;
+    char act_user[64];
+    /* The sink of the statement running (NULL between statements): functions such as
+     * pg_cancel_backend send their WARNINGs through it (session_registry_warn). */
+    const SqlSink *stmt_sink;
 };
 
 /* session.c */
@@ -298,6 +328,33 @@ int session_registry_count_db(SqlEngine *eng, Oid db, const SqlSession *self);
  * terminate hook (the protocol then closes the connection with FATAL 57P01). Returns how
  * many were signalled. */
 int session_registry_terminate_db(SqlEngine *eng, Oid db, const SqlSession *self);
+/* session_activity.c: act.mu's life (registry add / remove). */
+void session_activity_init(SqlSession *s);
+void session_activity_destroy(SqlSession *s);
+/* A statement of s starts (text of len bytes: the Query message or the portal's statement). */
+void session_activity_begin(SqlSession *s, const char *text, size_t len);
+/* A lock wait of s polls (every 10 ms): wait_event 'Lock' while the polls keep coming. */
+void session_activity_lock_wait(SqlSession *s);
+/* Sends a WARNING through the running statement's sink (dropped when there is none). */
+void session_registry_warn(SqlSession *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One session as pg_stat_activity reads it (a copy: no pointer into the session). */
+typedef struct SessionActivityRow {
+    int32_t pid;
+    Oid db_oid;
+    char database[64];
+    Oid user_oid;
+    char user[64];
+    bool waiting;                  /* in a lock wait (wait_event Lock / transactionid) */
+    SessionActivity act;           /* act.mu unused in the copy */
+} SessionActivityRow;
+/* Copies every open session into *rows (allocated in arena; *n of them). -1 out of memory. */
+int session_registry_snapshot(SqlEngine *eng, ShaleArena *arena, SessionActivityRow **rows, int *n);
+/* pg_cancel_backend / pg_terminate_backend from session self (permissions checked as
+ * PostgreSQL 15 does; an unknown pid WARNs and gives false). terminate waits up to
+ * timeout_ms (0 = not at all) for the session to end. Returns 0 with *result, or -1 +
+ * err (42501, 22003). */
+int session_registry_signal(SqlSession *self, const CatSnapshot *cat, int32_t pid, bool terminate,
+                            int64_t timeout_ms, bool *result, SqlError *err);
 
 /* ddl_database.c: CREATE/DROP/ALTER DATABASE (called by ddl_execute before it opens a
  * transaction: these statements refuse to run inside a transaction block). */

@@ -9,6 +9,7 @@
 void session_registry_add(SqlSession *s)
 {
     SqlEngine *eng = s->eng;
+    session_activity_init(s);
     pthread_mutex_lock(&eng->sessions_mu);
     s->reg_prev = NULL;
     s->reg_next = eng->sessions;
@@ -36,6 +37,7 @@ void session_registry_remove(SqlSession *s)
     s->terminate_fn = NULL;
     s->terminate_arg = NULL;
     pthread_mutex_unlock(&eng->sessions_mu);
+    session_activity_destroy(s);
 }
 
 int session_registry_count_db(SqlEngine *eng, Oid db, const SqlSession *self)

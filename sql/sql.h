@@ -76,6 +76,15 @@ void sql_session_cancel(SqlSession *s);
 void sql_session_set_terminate_hook(SqlSession *s, void (*fn)(void *arg), void *arg);
 bool sql_session_terminated(const SqlSession *s);
 
+/* The wire says who the client is, right after sql_session_open: pid is the BackendKeyData
+ * process id (pg_backend_pid(), pg_stat_activity.pid, pg_cancel_backend's argument; unique
+ * among open sessions); client_addr is the numeric address, NULL for a Unix socket (then
+ * client_port is ignored and shows -1). Sessions never told keep an internal pid. */
+void sql_session_set_client(SqlSession *s, int32_t pid, const char *client_addr, int client_port);
+/* ReadyForQuery: the session waits for its client (pg_stat_activity state 'idle', 'idle in
+ * transaction' or 'idle in transaction (aborted)'). Cheap: one per-session lock. */
+void sql_session_idle(SqlSession *s);
+
 /* 'I' idle, 'T' in a transaction block, 'E' in a failed transaction block. */
 char sql_session_tx_status(const SqlSession *s);
 

@@ -3,7 +3,7 @@ libshale_a_SOURCES += \
 	sql/sql.h \
 	sql/settings.def sql/settings.h sql/settings.c \
 	sql/query.h sql/session_int.h sql/session.c sql/session_ext.c sql/session_cursor.c sql/utility.c sql/ddl_int.h sql/ddl.c sql/ddl_drop.c sql/ddl_alter.c sql/ddl_alter_type.c sql/copy.c \
-	sql/session_registry.c sql/ddl_database.c sql/analyze.h sql/analyze.c sql/stats.c \
+	sql/session_registry.c sql/session_activity.c sql/ddl_database.c sql/analyze.h sql/analyze.c sql/stats.c \
 	sql/backup.h sql/backup.c
 
 check_PROGRAMS += tests/sql/settings_test

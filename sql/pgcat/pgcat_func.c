@@ -667,6 +667,10 @@ static const PgCatFunc funcs[] = {
     F("pg_tablespace_location", 1, OIDOID, 0, 0, 0, TEXTOID, true, fn_empty_text, 3778),
     F("pg_relation_is_publishable", 1, REGCLASSOID, 0, 0, 0, BOOLOID, true, fn_false, 6121),
     F("pg_backend_pid", 0, 0, 0, 0, 0, INT4OID, true, pgcat_fn_backend_pid, 2026),
+    F("pg_cancel_backend", 1, INT4OID, 0, 0, 0, BOOLOID, true, pgcat_fn_cancel_backend, 2171),
+    /* timeout DEFAULT 0: the one-argument form is the same pg_proc entry (listed once) */
+    F("pg_terminate_backend", 2, INT4OID, INT8OID, 0, 0, BOOLOID, true, pgcat_fn_terminate_backend, 2096),
+    F("pg_terminate_backend", 1, INT4OID, 0, 0, 0, BOOLOID, true, pgcat_fn_terminate_backend, 2096),
     F("txid_current", 0, 0, 0, 0, 0, INT8OID, true, pgcat_fn_txid_current, 2943),
     F("pg_postmaster_start_time", 0, 0, 0, 0, 0, TIMESTAMPTZOID, true, pgcat_fn_postmaster_start_time, 2560),
     F("pg_is_in_recovery", 0, 0, 0, 0, 0, BOOLOID, true, fn_false, 3810),

@@ -33,6 +33,8 @@ PGCAT_FN(pgcat_fn_indexes_size);
 PGCAT_FN(pgcat_fn_database_size);
 PGCAT_FN(pgcat_fn_size_pretty);
 PGCAT_FN(pgcat_fn_backend_pid);
+PGCAT_FN(pgcat_fn_cancel_backend);
+PGCAT_FN(pgcat_fn_terminate_backend);
 PGCAT_FN(pgcat_fn_txid_current);
 PGCAT_FN(pgcat_fn_postmaster_start_time);
 PGCAT_FN(pgcat_fn_inet_server_port);

@@ -1,7 +1,7 @@
 /* pgcat_misc.c -- the non-relation catalogs: pg_type (every type of pg_types.def), pg_am,
  * pg_database, roles (pg_authid, pg_roles, pg_user), pg_settings (the session's
  * settings), pg_collation, pg_extension, pg_language, pg_tablespace, pg_available_extensions,
- * pg_stat_activity (the current session) and the type facts shared with pg_attribute. */
+ * pg_stat_activity (every session: sql/session_activity.c) and the type facts shared with pg_attribute. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "sql/pgcat/pgcat_int.h"
 #include "sql/ddl_int.h" /* ddl_setconfig_scope */
 #include "sql/session_int.h"
+#include "sql/acl.h"
 
 #define ROW_INIT(tab) \
     PgRow r; \
@@ -473,29 +474,70 @@ int pgcat_rows_pg_settings(const QueryEnv *env, ShaleArena *arena, PgCatEmit emi
     return 0;
 }
 
+static const char *activity_state_text(char st)
+{
+    switch (st) {
+    case 'A': return "active";
+    case 'I': return "idle";
+    case 'T': return "idle in transaction";
+    case 'E': return "idle in transaction (aborted)";
+    default: return NULL;
+    }
+}
+
+/* Every open session (session_activity.c copies them out; rows are emitted after the
+ * registry's locks are released). Other roles' sessions show only their identity and
+ * '<insufficient privilege>' unless the current role has their privileges or
+ * pg_read_all_stats' (PostgreSQL 15's HAS_PGSTAT_PERMISSIONS). */
 int pgcat_rows_pg_stat_activity(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, void *arg, SqlError *err)
 {
     ROW_INIT(PG_STAT_ACTIVITY);
-    const SqlSession *s = env->session;
-    const CatRole *ro = env->user ? catsnap_role_by_name(env->cat, env->user) : NULL;
-    pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_DATID, env->database_oid);
-    pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_DATNAME, env->database);
-    pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_PID, s ? s->pid : 0);
-    pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_USESYSID, ro ? ro->oid : 0);
-    pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_USENAME, env->user);
-    pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_APPLICATION_NAME,
-              s ? settings_get(&s->settings, SETTING_APPLICATION_NAME) : "");
-    pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_CLIENT_PORT, -1);
-    if (env->txn_timestamp) {
-        pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_XACT_START, env->txn_timestamp);
-        pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_BACKEND_START, env->txn_timestamp);
+    SqlSession *s = env->session;
+    if (!s)
+        return 0;
+    SessionActivityRow *rows;
+    int n;
+    if (session_registry_snapshot(s->eng, arena, &rows, &n) != 0)
+        return SQL_ERR(err, OUT_OF_MEMORY, "out of memory");
+    const CatRole *stats = catsnap_role_by_name(env->cat, "pg_read_all_stats");
+    bool all = s->superuser || (stats && acl_has_privs_of_role(env->cat, s->user_oid, stats->oid));
+    for (int i = 0; i < n; i++) {
+        const SessionActivityRow *a = &rows[i];
+        pgrow_clear(&r);
+        pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_PID, a->pid);
+        pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_USESYSID, a->user_oid);
+        pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_USENAME, a->user);
+        pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_APPLICATION_NAME, a->act.application_name);
+        pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_DATID, a->db_oid);
+        pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_DATNAME, a->database);
+        if (!all && !acl_has_privs_of_role(env->cat, s->user_oid, a->user_oid)) {
+            pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_QUERY, "<insufficient privilege>");
+            if (pgrow_emit(&r) != 0)
+                return -1;
+            continue;
+        }
+        if (a->act.has_client) {
+            pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_CLIENT_ADDR, a->act.client_addr[0] ? a->act.client_addr : NULL);
+            pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_CLIENT_PORT, a->act.client_port);
+        }
+        pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_BACKEND_START, a->act.backend_start);
+        if (a->act.xact_start)
+            pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_XACT_START, a->act.xact_start);
+        if (a->act.query_start)
+            pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_QUERY_START, a->act.query_start);
+        pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_STATE_CHANGE, a->act.state_change);
+        pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_STATE, activity_state_text(a->act.state));
+        if (a->waiting) { /* ShaleDB's lock waits are row (transaction) locks */
+            pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_WAIT_EVENT_TYPE, "Lock");
+            pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_WAIT_EVENT, "transactionid");
+        } else if (a->act.has_client && a->act.state != 'A') { /* waiting for its client */
+            pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_WAIT_EVENT_TYPE, "Client");
+            pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_WAIT_EVENT, "ClientRead");
+        }
+        pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_QUERY, a->act.query);
+        pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_BACKEND_TYPE, a->act.has_client ? "client backend" : "background worker");
+        if (pgrow_emit(&r) != 0)
+            return -1;
     }
-    if (env->stmt_timestamp) {
-        pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_QUERY_START, env->stmt_timestamp);
-        pgrow_int(&r, PGCAT_PG_STAT_ACTIVITY_STATE_CHANGE, env->stmt_timestamp);
-    }
-    pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_STATE, "active");
-    pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_QUERY, "");
-    pgrow_str(&r, PGCAT_PG_STAT_ACTIVITY_BACKEND_TYPE, "client backend");
-    return pgrow_emit(&r);
+    return 0;
 }

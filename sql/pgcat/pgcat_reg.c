@@ -565,6 +565,33 @@ int pgcat_fn_backend_pid(const QueryEnv *env, ShaleArena *a, int nargs, const Va
     return 0;
 }
 
+/* pg_cancel_backend(pid) / pg_terminate_backend(pid [, timeout]) (sql/session_activity.c). */
+static int signal_backend(const QueryEnv *env, int nargs, const Value *args, Value *out, bool terminate,
+                          SqlError *err)
+{
+    SqlSession *s = env->session;
+    bool ok = false;
+    if (s && session_registry_signal(s, env->cat, (int32_t)args[0].u.i, terminate, nargs > 1 ? args[1].u.i : 0,
+                                     &ok, err) != 0)
+        return -1;
+    *out = value_bool(ok);
+    return 0;
+}
+
+int pgcat_fn_cancel_backend(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out,
+                            SqlError *err)
+{
+    (void)a;
+    return signal_backend(env, nargs, args, out, false, err);
+}
+
+int pgcat_fn_terminate_backend(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out,
+                               SqlError *err)
+{
+    (void)a;
+    return signal_backend(env, nargs, args, out, true, err);
+}
+
 int pgcat_fn_txid_current(const QueryEnv *env, ShaleArena *a, int nargs, const Value *args, Value *out,
                           SqlError *err)
 {

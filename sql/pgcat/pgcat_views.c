@@ -243,8 +243,8 @@ int pgcat_rows_pg_proc(const QueryEnv *env, ShaleArena *arena, PgCatEmit emit, v
     int n = pgcat_func_count();
     for (int i = 0; i < n; i++) {
         const PgCatFunc *f = pgcat_func_at(i);
-        if (!f->oid)
-            continue;
+        if (!f->oid || (i > 0 && pgcat_func_at(i - 1)->oid == f->oid))
+            continue;   /* a DEFAULT argument's shorter form follows its pg_proc entry */
         int64_t args[4];
         for (int a = 0; a < f->nargs; a++)
             args[a] = f->args[a];

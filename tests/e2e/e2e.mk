@@ -125,6 +125,13 @@ tests_e2e_e2e_loop_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
 tests_e2e_e2e_loop_test_LDADD = $(E2E_TEST_LDADD)
 tests_e2e_e2e_loop_test_DEPENDENCIES = shaledb$(EXEEXT)
 
+check_PROGRAMS += tests/e2e/e2e_activity_test
+TESTS += tests/e2e/e2e_activity_test
+tests_e2e_e2e_activity_test_SOURCES = tests/e2e/e2e_activity_test.c $(E2E_TEST_DEPS)
+tests_e2e_e2e_activity_test_CPPFLAGS = $(E2E_TEST_CPPFLAGS)
+tests_e2e_e2e_activity_test_LDADD = $(E2E_TEST_LDADD)
+tests_e2e_e2e_activity_test_DEPENDENCIES = shaledb$(EXEEXT)
+
 check_PROGRAMS += tests/e2e/e2e_pgss_test
 TESTS += tests/e2e/e2e_pgss_test
 tests_e2e_e2e_pgss_test_SOURCES = tests/e2e/e2e_pgss_test.c $(E2E_TEST_DEPS)

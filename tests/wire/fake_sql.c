@@ -178,6 +178,19 @@ bool sql_session_terminated(const SqlSession *s)
     return false;
 }
 
+void sql_session_set_client(SqlSession *s, int32_t pid, const char *client_addr, int client_port)
+{
+    (void)s;
+    (void)pid;
+    (void)client_addr;
+    (void)client_port;
+}
+
+void sql_session_idle(SqlSession *s)
+{
+    (void)s;
+}
+
 char sql_session_tx_status(const SqlSession *s)
 {
     return s->tx;
